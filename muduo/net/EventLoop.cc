@@ -1,0 +1,201 @@
+#include "muduo/net/EventLoop.h"
+
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cassert>
+
+#include "muduo/base/Logging.h"
+#include "muduo/net/Channel.h"
+#include "muduo/net/Poller.h"
+#include "muduo/net/TimerQueue.h"
+
+namespace muduo::net {
+namespace {
+
+thread_local EventLoop* t_loopInThisThread = nullptr;
+
+constexpr int kPollTimeMs = 10000;
+
+int createEventfd() {
+  const int fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (fd < 0) LOG_SYSFATAL << "eventfd";
+  return fd;
+}
+
+// A write to a socket whose peer has gone raises SIGPIPE, which would kill
+// the process; a network server wants EPIPE instead. Done once, before main.
+struct IgnoreSigPipe {
+  IgnoreSigPipe() { ::signal(SIGPIPE, SIG_IGN); }
+};
+const IgnoreSigPipe ignoreSigPipe;
+
+}  // namespace
+
+EventLoop* EventLoop::getEventLoopOfCurrentThread() { return t_loopInThisThread; }
+
+EventLoop::EventLoop()
+    : threadId_(CurrentThread::tid()),
+      poller_(Poller::newDefaultPoller(this)),
+      timerQueue_(std::make_unique<TimerQueue>(this)),
+      wakeupFd_(createEventfd()),
+      wakeupChannel_(std::make_unique<Channel>(this, wakeupFd_)) {
+  LOG_DEBUG << "EventLoop created " << this << " in thread " << threadId_;
+  if (t_loopInThisThread != nullptr) {
+    LOG_FATAL << "Another EventLoop " << t_loopInThisThread << " exists in this thread "
+              << threadId_;
+  }
+  t_loopInThisThread = this;
+  wakeupChannel_->setReadCallback([this](Timestamp) { handleWakeup(); });
+  wakeupChannel_->doNotLogHup();
+  wakeupChannel_->enableReading();
+}
+
+EventLoop::~EventLoop() {
+  LOG_DEBUG << "EventLoop " << this << " of thread " << threadId_ << " destructs in thread "
+            << CurrentThread::tid();
+  wakeupChannel_->disableAll();
+  wakeupChannel_->remove();
+  ::close(wakeupFd_);
+  timerQueue_.reset();  // its channel must leave the poller before the poller goes
+  t_loopInThisThread = nullptr;
+}
+
+void EventLoop::loop() {
+  assert(!looping_);
+  assertInLoopThread();
+  looping_ = true;
+  LOG_TRACE << "EventLoop " << this << " start looping";
+  while (!quit_.load(std::memory_order_acquire)) {
+    activeChannels_.clear();
+    pollReturnTime_ = poller_->poll(kPollTimeMs, &activeChannels_);
+    ++iteration_;
+    eventHandling_ = true;
+    for (Channel* channel : activeChannels_) {
+      currentActiveChannel_ = channel;
+      channel->handleEvent(pollReturnTime_);
+    }
+    currentActiveChannel_ = nullptr;
+    eventHandling_ = false;
+    doPendingFunctors();
+  }
+  LOG_TRACE << "EventLoop " << this << " stop looping";
+  looping_ = false;
+  // Reset so the same loop object can loop() again after quit().
+  quit_.store(false, std::memory_order_relaxed);
+}
+
+void EventLoop::quit() {
+  quit_.store(true, std::memory_order_release);
+  // From another thread the loop may be blocked in poll; from its own thread
+  // it will see the flag at the end of this iteration.
+  if (!isInLoopThread()) wakeup();
+}
+
+void EventLoop::runInLoop(Functor cb) {
+  if (isInLoopThread()) {
+    cb();
+  } else {
+    queueInLoop(std::move(cb));
+  }
+}
+
+void EventLoop::queueInLoop(Functor cb) {
+  {
+    MutexLock lock(&mutex_);
+    pendingFunctors_.push_back(std::move(cb));
+  }
+  // In the loop thread outside doPendingFunctors(), the functor runs at the
+  // end of this iteration without help. Everywhere else the loop may be (or
+  // be about to be) blocked in poll, so make sure a wake-up is on its way.
+  if (!isInLoopThread() || !eventHandling_) {
+    if (!wakeupPending_.exchange(true, std::memory_order_acq_rel)) wakeup();
+  }
+}
+
+size_t EventLoop::queueSize() const {
+  MutexLock lock(&mutex_);
+  return pendingFunctors_.size();
+}
+
+TimerId EventLoop::runAt(Timestamp time, TimerCallback cb) {
+  // Wall-clock target, monotonic deadline: see TimerQueue.
+  const auto delay = time - Timestamp::now();
+  return timerQueue_->addTimer(std::move(cb), TimerQueue::Clock::now() + delay,
+                               std::chrono::microseconds::zero());
+}
+
+TimerId EventLoop::runAfter(std::chrono::microseconds delay, TimerCallback cb) {
+  return timerQueue_->addTimer(std::move(cb), TimerQueue::Clock::now() + delay,
+                               std::chrono::microseconds::zero());
+}
+
+TimerId EventLoop::runEvery(std::chrono::microseconds interval, TimerCallback cb) {
+  assert(interval.count() > 0);
+  return timerQueue_->addTimer(std::move(cb), TimerQueue::Clock::now() + interval, interval);
+}
+
+void EventLoop::cancel(TimerId timerId) { timerQueue_->cancel(timerId); }
+
+void EventLoop::updateChannel(Channel* channel) {
+  assert(channel->ownerLoop() == this);
+  assertInLoopThread();
+  poller_->updateChannel(channel);
+}
+
+void EventLoop::removeChannel(Channel* channel) {
+  assert(channel->ownerLoop() == this);
+  assertInLoopThread();
+  if (eventHandling_) {
+    // A channel may remove itself, or one not yet dispatched in this round;
+    // the latter would leave a dangling pointer in activeChannels_.
+    assert(currentActiveChannel_ == channel ||
+           std::find(activeChannels_.begin(), activeChannels_.end(), channel) ==
+               activeChannels_.end());
+  }
+  poller_->removeChannel(channel);
+}
+
+bool EventLoop::hasChannel(Channel* channel) {
+  assert(channel->ownerLoop() == this);
+  assertInLoopThread();
+  return poller_->hasChannel(channel);
+}
+
+void EventLoop::abortNotInLoopThread() {
+  LOG_FATAL << "EventLoop::abortNotInLoopThread - EventLoop " << this
+            << " was created in threadId_ = " << threadId_
+            << ", current thread id = " << CurrentThread::tid();
+}
+
+void EventLoop::wakeup() {
+  const uint64_t one = 1;
+  const ssize_t n = ::write(wakeupFd_, &one, sizeof one);
+  if (n != sizeof one) LOG_SYSERR << "EventLoop::wakeup() writes " << n << " bytes instead of 8";
+}
+
+void EventLoop::handleWakeup() {
+  uint64_t value = 0;
+  const ssize_t n = ::read(wakeupFd_, &value, sizeof value);
+  if (n != sizeof value && errno != EAGAIN) {
+    LOG_SYSERR << "EventLoop::handleWakeup() reads " << n << " bytes instead of 8";
+  }
+}
+
+void EventLoop::doPendingFunctors() {
+  // Clear before taking the queue: a functor queued after the swap must
+  // trigger a fresh wake-up, one queued before it is in the batch we take.
+  wakeupPending_.store(false, std::memory_order_release);
+  {
+    MutexLock lock(&mutex_);
+    runningFunctors_.swap(pendingFunctors_);
+  }
+  // Functors queued while these run land in pendingFunctors_ and wake the
+  // loop again; running them here could starve I/O.
+  for (Functor& functor : runningFunctors_) functor();
+  runningFunctors_.clear();
+}
+
+}  // namespace muduo::net

@@ -1,0 +1,45 @@
+// Poller: the I/O multiplexing interface behind an EventLoop.
+//
+// Internal to muduo/net. Owned by one EventLoop and used only in its thread.
+// newDefaultPoller() picks epoll, or poll when MUDUO_USE_POLL is set in the
+// environment (so every reactor test can run against both).
+#ifndef MUDUO_NET_POLLER_H_
+#define MUDUO_NET_POLLER_H_
+
+#include <memory>
+#include <vector>
+
+#include "muduo/base/Timestamp.h"
+
+namespace muduo::net {
+
+class Channel;
+class EventLoop;
+
+class Poller {
+ public:
+  using ChannelList = std::vector<Channel*>;
+
+  explicit Poller(EventLoop* loop) : ownerLoop_(loop) {}
+  virtual ~Poller() = default;
+  Poller(const Poller&) = delete;
+  Poller& operator=(const Poller&) = delete;
+
+  // Waits up to timeoutMs for I/O and appends the ready channels.
+  virtual Timestamp poll(int timeoutMs, ChannelList* activeChannels) = 0;
+  // Adds the channel, or changes its interest set.
+  virtual void updateChannel(Channel* channel) = 0;
+  virtual void removeChannel(Channel* channel) = 0;
+  [[nodiscard]] virtual bool hasChannel(Channel* channel) const = 0;
+
+  static std::unique_ptr<Poller> newDefaultPoller(EventLoop* loop);
+
+  void assertInLoopThread() const;
+
+ private:
+  EventLoop* const ownerLoop_;
+};
+
+}  // namespace muduo::net
+
+#endif  // MUDUO_NET_POLLER_H_
