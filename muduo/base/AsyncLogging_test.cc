@@ -1,0 +1,141 @@
+#include "muduo/base/AsyncLogging.h"
+
+#include <dirent.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "muduo/base/Logging.h"
+#include "muduo/base/Thread.h"
+
+namespace muduo {
+namespace {
+
+std::string tmpDir(const std::string& name) {
+  const char* dir = ::getenv("TEST_TMPDIR");
+  std::string path = std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
+  EXPECT_EQ(std::system(("mkdir -p '" + path + "'").c_str()), 0);
+  return path;
+}
+
+// Every line of every file in `dir`, files in name (= time) order.
+std::vector<std::string> readLines(const std::string& dir) {
+  std::vector<std::string> files;
+  DIR* d = ::opendir(dir.c_str());
+  while (const dirent* e = ::readdir(d)) {
+    if (e->d_name[0] != '.') files.push_back(dir + "/" + e->d_name);
+  }
+  ::closedir(d);
+  std::sort(files.begin(), files.end());
+  std::vector<std::string> lines;
+  for (const auto& file : files) {
+    std::ifstream in(file);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+  }
+  return lines;
+}
+
+TEST(AsyncLoggingTest, StopWritesEveryLineFromEveryThreadExactlyOnceInOrder) {
+  const std::string dir = tmpDir("all_lines");
+  constexpr int kThreads = 4;
+  constexpr int kLinesPerThread = 100000;
+  AsyncLogging::Options options;
+  options.maxBacklogBuffers = 1000;  // this test is about loss on stop, not shedding
+  AsyncLogging log(dir + "/app", options);
+  log.start();
+
+  std::vector<std::unique_ptr<Thread>> writers;
+  for (int t = 0; t < kThreads; ++t) {
+    writers.push_back(std::make_unique<Thread>([&log, t] {
+      for (int i = 0; i < kLinesPerThread; ++i) {
+        const std::string line = absl::StrCat("writer ", t, " line ", i, "\n");
+        log.append(line.data(), line.size());
+      }
+    }));
+    writers.back()->start();
+  }
+  for (auto& writer : writers) writer->join();
+  log.stop();  // immediately after the last append: the tail must not be lost
+
+  const auto lines = readLines(dir);
+  ASSERT_EQ(lines.size(), static_cast<size_t>(kThreads * kLinesPerThread));
+  std::vector<int> next(kThreads, 0);
+  for (const std::string& line : lines) {
+    int t = -1;
+    int i = -1;
+    ASSERT_EQ(sscanf(line.c_str(), "writer %d line %d", &t, &i), 2) << line;
+    ASSERT_TRUE(t >= 0 && t < kThreads) << line;
+    ASSERT_EQ(i, next[t]) << "out of order or duplicated: " << line;
+    ++next[t];
+  }
+  EXPECT_EQ(log.droppedLines(), 0);
+}
+
+TEST(AsyncLoggingTest, LinesAppendedBeforeStartAreWrittenAndLaterOnesRefused) {
+  const std::string dir = tmpDir("before_start");
+  AsyncLogging log(dir + "/app");
+  log.append("early\n", 6);
+  log.start();
+  log.append("running\n", 8);
+  log.stop();
+  log.append("late\n", 5);
+  EXPECT_EQ(log.refusedLines(), 1);
+  EXPECT_EQ(readLines(dir), (std::vector<std::string>{"early", "running"}));
+}
+
+TEST(AsyncLoggingTest, StopWithoutStartStillWritesWhatWasAccepted) {
+  const std::string dir = tmpDir("never_started");
+  {
+    AsyncLogging log(dir + "/app");
+    log.append("kept\n", 5);
+  }
+  EXPECT_EQ(readLines(dir), std::vector<std::string>{"kept"});
+}
+
+TEST(AsyncLoggingTest, BacklogOverTheBoundDropsLinesAndSaysHowMany) {
+  const std::string dir = tmpDir("backlog");
+  AsyncLogging::Options options;
+  options.maxBacklogBuffers = 1;
+  AsyncLogging log(dir + "/app", options);
+  // Not started: nothing drains, so the backlog bound is reached deterministically.
+  const std::string line = std::string(99, 'x') + "\n";
+  const int64_t kLines = 3 * static_cast<int64_t>(kLargeBuffer / line.size());
+  for (int64_t i = 0; i < kLines; ++i) log.append(line.data(), line.size());
+  const int64_t dropped = log.droppedLines();
+  EXPECT_GT(dropped, 0);
+  log.stop();
+
+  const auto lines = readLines(dir);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(static_cast<int64_t>(lines.size()), kLines - dropped + 1);
+  EXPECT_NE(lines.back().find(absl::StrCat("AsyncLogging dropped ", dropped, " log lines")),
+            std::string::npos)
+      << lines.back();
+}
+
+TEST(AsyncLoggingTest, ServesAsTheLoggerOutput) {
+  const std::string dir = tmpDir("logger");
+  static AsyncLogging* g_log = nullptr;
+  AsyncLogging log(dir + "/app");
+  g_log = &log;
+  log.start();
+  Logger::setOutput([](const char* data, size_t len) { g_log->append(data, len); });
+  LOG_WARN << "through the front end";
+  Logger::setOutput(nullptr);
+  log.stop();
+  const auto lines = readLines(dir);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("WARN  through the front end - AsyncLogging_test.cc:"),
+            std::string::npos)
+      << lines[0];
+}
+
+}  // namespace
+}  // namespace muduo
