@@ -56,6 +56,14 @@ EventLoop::EventLoop()
 EventLoop::~EventLoop() {
   LOG_DEBUG << "EventLoop " << this << " of thread " << threadId_ << " destructs in thread "
             << CurrentThread::tid();
+  // Functors that never ran are destroyed while the loop is still whole:
+  // their captures (connections, timers) may call back into it.
+  std::vector<Functor> unrun;
+  {
+    MutexLock lock(&mutex_);
+    unrun.swap(pendingFunctors_);
+  }
+  unrun.clear();
   wakeupChannel_->disableAll();
   wakeupChannel_->remove();
   ::close(wakeupFd_);
@@ -81,6 +89,9 @@ void EventLoop::loop() {
     eventHandling_ = false;
     doPendingFunctors();
   }
+  // Work queued before quit() still runs: an owner that queues cleanup and
+  // then quits the loop (EventLoopThread's destructor) relies on it.
+  doPendingFunctors();
   LOG_TRACE << "EventLoop " << this << " stop looping";
   looping_ = false;
   // Reset so the same loop object can loop() again after quit().

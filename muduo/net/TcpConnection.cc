@@ -1,0 +1,269 @@
+#include "muduo/net/TcpConnection.h"
+
+#include <cassert>
+#include <cerrno>
+
+#include "muduo/base/Logging.h"
+#include "muduo/net/Channel.h"
+#include "muduo/net/EventLoop.h"
+#include "muduo/net/Socket.h"
+#include "muduo/net/SocketsOps.h"
+
+namespace muduo::net {
+
+void defaultConnectionCallback(const TcpConnectionPtr& conn) {
+  LOG_TRACE << conn->localAddress().toIpPort() << " -> " << conn->peerAddress().toIpPort()
+            << " is " << (conn->connected() ? "UP" : "DOWN");
+}
+
+void defaultMessageCallback(const TcpConnectionPtr&, Buffer* buffer, Timestamp) {
+  buffer->retrieveAll();
+}
+
+TcpConnection::TcpConnection(EventLoop* loop, std::string name, int sockfd,
+                             const InetAddress& localAddr, const InetAddress& peerAddr)
+    : loop_(loop),
+      name_(std::move(name)),
+      socket_(std::make_unique<Socket>(sockfd)),
+      channel_(std::make_unique<Channel>(loop, sockfd)),
+      localAddr_(localAddr),
+      peerAddr_(peerAddr) {
+  channel_->setReadCallback([this](Timestamp t) { handleRead(t); });
+  channel_->setWriteCallback([this] { handleWrite(); });
+  channel_->setCloseCallback([this] { handleClose(); });
+  channel_->setErrorCallback([this] { handleError(); });
+  socket_->setKeepAlive(true);
+  LOG_DEBUG << "TcpConnection " << name_ << " fd=" << sockfd;
+}
+
+TcpConnection::~TcpConnection() {
+  LOG_DEBUG << "TcpConnection " << name_ << " fd=" << channel_->fd() << " destroyed";
+  assert(state() == State::kDisconnected);
+}
+
+void TcpConnection::send(std::string_view message) {
+  if (state() != State::kConnected) return;
+  if (loop_->isInLoopThread()) {
+    sendInLoop(message);
+  } else {
+    loop_->runInLoop(
+        [self = shared_from_this(), copy = std::string(message)] { self->sendInLoop(copy); });
+  }
+}
+
+void TcpConnection::send(std::string&& message) {
+  if (state() != State::kConnected) return;
+  if (loop_->isInLoopThread()) {
+    sendInLoop(message);
+  } else {
+    loop_->runInLoop([self = shared_from_this(), owned = std::move(message)] {
+      self->sendInLoop(owned);
+    });
+  }
+}
+
+void TcpConnection::send(Buffer* message) {
+  if (state() != State::kConnected) return;
+  if (loop_->isInLoopThread()) {
+    sendInLoop(message->view());
+    message->retrieveAll();
+  } else {
+    loop_->runInLoop([self = shared_from_this(), owned = std::move(*message)] {
+      self->sendInLoop(owned.view());
+    });
+  }
+}
+
+void TcpConnection::sendInLoop(std::string_view data) {
+  loop_->assertInLoopThread();
+  if (state() == State::kDisconnected) {
+    LOG_DEBUG << name_ << " is disconnected, dropping " << data.size() << " bytes";
+    return;
+  }
+  size_t written = 0;
+  // Straight to the kernel when nothing is queued ahead of us: the common
+  // case costs one write and never touches the output buffer.
+  if (!channel_->isWriting() && outputBuffer_.readableBytes() == 0) {
+    const ssize_t n = sockets::write(channel_->fd(), data.data(), data.size());
+    if (n >= 0) {
+      written = static_cast<size_t>(n);
+      bytesSent_.fetch_add(written, std::memory_order_relaxed);
+      if (written == data.size() && writeCompleteCallback_) {
+        loop_->queueInLoop([self = shared_from_this()] { self->writeCompleteCallback_(self); });
+      }
+    } else if (errno != EWOULDBLOCK && errno != EINTR) {
+      closeAfterWriteError(errno);
+      return;
+    }
+  }
+  const size_t remaining = data.size() - written;
+  if (remaining == 0) return;
+  const size_t queued = outputBuffer_.readableBytes();
+  if (queued + remaining >= highWaterMark_ && queued < highWaterMark_ && highWaterMarkCallback_) {
+    loop_->queueInLoop([self = shared_from_this(), total = queued + remaining] {
+      self->highWaterMarkCallback_(self, total);
+    });
+  }
+  outputBuffer_.append(data.substr(written));
+  if (!channel_->isWriting()) channel_->enableWriting();
+}
+
+void TcpConnection::shutdown() {
+  State expected = State::kConnected;
+  if (state_.compare_exchange_strong(expected, State::kDisconnecting)) {
+    loop_->runInLoop([self = shared_from_this()] { self->shutdownInLoop(); });
+  }
+}
+
+void TcpConnection::shutdownInLoop() {
+  loop_->assertInLoopThread();
+  // Still writing: handleWrite() half-closes once the buffer drains.
+  if (!channel_->isWriting()) socket_->shutdownWrite();
+}
+
+void TcpConnection::forceClose() {
+  const State s = state();
+  if (s == State::kConnected || s == State::kDisconnecting) {
+    setState(State::kDisconnecting);
+    loop_->queueInLoop([self = shared_from_this()] { self->forceCloseInLoop(); });
+  }
+}
+
+void TcpConnection::forceCloseWithDelay(std::chrono::microseconds delay) {
+  const State s = state();
+  if (s == State::kConnected || s == State::kDisconnecting) {
+    setState(State::kDisconnecting);
+    // A weak reference: the connection may close by itself before the delay.
+    loop_->runAfter(delay, [weak = weak_from_this()] {
+      if (auto self = weak.lock()) self->forceClose();
+    });
+  }
+}
+
+void TcpConnection::forceCloseInLoop() {
+  loop_->assertInLoopThread();
+  const State s = state();
+  if (s == State::kConnected || s == State::kDisconnecting) handleClose();
+}
+
+void TcpConnection::setTcpNoDelay(bool on) { socket_->setTcpNoDelay(on); }
+
+void TcpConnection::startRead() {
+  loop_->runInLoop([self = shared_from_this()] { self->startReadInLoop(); });
+}
+
+void TcpConnection::startReadInLoop() {
+  loop_->assertInLoopThread();
+  if (!reading_ && !disconnected()) {
+    channel_->enableReading();
+    reading_ = true;
+  }
+}
+
+void TcpConnection::stopRead() {
+  loop_->runInLoop([self = shared_from_this()] { self->stopReadInLoop(); });
+}
+
+void TcpConnection::stopReadInLoop() {
+  loop_->assertInLoopThread();
+  if (reading_ && !disconnected()) {
+    channel_->disableReading();
+    reading_ = false;
+  }
+}
+
+void TcpConnection::connectEstablished() {
+  loop_->assertInLoopThread();
+  assert(state() == State::kConnecting);
+  setState(State::kConnected);
+  channel_->tie(shared_from_this());
+  channel_->enableReading();
+  connectionCallback_(shared_from_this());
+}
+
+void TcpConnection::connectDestroyed() {
+  loop_->assertInLoopThread();
+  if (destroyed_) return;
+  destroyed_ = true;
+  // Destroyed without having closed (the owner is going away): the user
+  // still gets exactly one "down" callback.
+  const State s = state();
+  if (s == State::kConnected || s == State::kDisconnecting) {
+    setState(State::kDisconnected);
+    channel_->disableAll();
+    connectionCallback_(shared_from_this());
+  }
+  channel_->remove();
+}
+
+void TcpConnection::handleRead(Timestamp receiveTime) {
+  loop_->assertInLoopThread();
+  int savedErrno = 0;
+  const ssize_t n = inputBuffer_.readFd(channel_->fd(), &savedErrno);
+  if (n > 0) {
+    bytesReceived_.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
+    messageCallback_(shared_from_this(), &inputBuffer_, receiveTime);
+  } else if (n == 0) {
+    handleClose();
+  } else if (savedErrno != EAGAIN && savedErrno != EINTR) {
+    // ECONNRESET and friends: the connection is gone; nothing to retry.
+    errno = savedErrno;
+    LOG_SYSERR << "TcpConnection::handleRead " << name_;
+    handleClose();
+  }
+}
+
+void TcpConnection::handleWrite() {
+  loop_->assertInLoopThread();
+  if (!channel_->isWriting()) {
+    LOG_TRACE << "Connection fd = " << channel_->fd() << " is down, no more writing";
+    return;
+  }
+  const ssize_t n =
+      sockets::write(channel_->fd(), outputBuffer_.peek(), outputBuffer_.readableBytes());
+  if (n < 0) {
+    if (errno != EWOULDBLOCK && errno != EINTR) closeAfterWriteError(errno);
+    return;
+  }
+  outputBuffer_.retrieve(static_cast<size_t>(n));
+  bytesSent_.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
+  if (outputBuffer_.readableBytes() > 0) return;
+  channel_->disableWriting();
+  // A drained buffer gives its memory back: idle connections stay small.
+  outputBuffer_.shrink(0);
+  if (writeCompleteCallback_) {
+    loop_->queueInLoop([self = shared_from_this()] { self->writeCompleteCallback_(self); });
+  }
+  if (state() == State::kDisconnecting) shutdownInLoop();
+}
+
+void TcpConnection::closeAfterWriteError(int savedErrno) {
+  errno = savedErrno;
+  if (savedErrno == EPIPE || savedErrno == ECONNRESET) {
+    LOG_DEBUG << "TcpConnection " << name_ << ": peer went away while we wrote";
+  } else {
+    LOG_SYSERR << "TcpConnection::write " << name_;
+  }
+  handleClose();
+}
+
+void TcpConnection::handleClose() {
+  loop_->assertInLoopThread();
+  const State s = state();
+  if (s == State::kDisconnected) return;  // a write error may beat the hang-up event
+  LOG_TRACE << "fd = " << channel_->fd() << " state = " << static_cast<int>(s);
+  setState(State::kDisconnected);
+  channel_->disableAll();
+  TcpConnectionPtr guard(shared_from_this());
+  connectionCallback_(guard);
+  // The owner removes us from its map and later calls connectDestroyed().
+  if (closeCallback_) closeCallback_(guard);
+}
+
+void TcpConnection::handleError() {
+  const int err = sockets::getSocketError(channel_->fd());
+  LOG_ERROR << "TcpConnection::handleError [" << name_ << "] - SO_ERROR = " << err << " "
+            << strerrorTl(err);
+}
+
+}  // namespace muduo::net

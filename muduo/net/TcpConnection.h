@@ -1,0 +1,149 @@
+// TcpConnection: one established TCP connection, for both servers and clients.
+//
+// The only class in muduo/net owned by shared_ptr: the user, the owning
+// TcpServer/TcpClient and in-flight callbacks may all hold it, and it lives
+// until the last of them lets go. It owns its socket, its Channel and its
+// input and output Buffers.
+//
+// Thread contract: the connection belongs to one EventLoop (getLoop()); all
+// callbacks run in that loop's thread. send(), shutdown(), forceClose(),
+// forceCloseWithDelay(), startRead(), stopRead() and the accessors marked
+// "any thread" may be called from any thread; everything else is loop
+// thread only.
+#ifndef MUDUO_NET_TCPCONNECTION_H_
+#define MUDUO_NET_TCPCONNECTION_H_
+
+#include <any>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "muduo/base/Timestamp.h"
+#include "muduo/net/Buffer.h"
+#include "muduo/net/Callbacks.h"
+#include "muduo/net/InetAddress.h"
+
+namespace muduo::net {
+
+class Channel;
+class EventLoop;
+class Socket;
+
+class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
+ public:
+  static constexpr size_t kDefaultHighWaterMark = 64 * 1024 * 1024;
+
+  // Made by TcpServer and TcpClient, which own `sockfd` until this call.
+  TcpConnection(EventLoop* loop, std::string name, int sockfd, const InetAddress& localAddr,
+                const InetAddress& peerAddr);
+  ~TcpConnection();
+  TcpConnection(const TcpConnection&) = delete;
+  TcpConnection& operator=(const TcpConnection&) = delete;
+
+  // Any thread.
+  [[nodiscard]] EventLoop* getLoop() const { return loop_; }
+  [[nodiscard]] const std::string& name() const { return name_; }
+  [[nodiscard]] const InetAddress& localAddress() const { return localAddr_; }
+  [[nodiscard]] const InetAddress& peerAddress() const { return peerAddr_; }
+  [[nodiscard]] bool connected() const { return state() == State::kConnected; }
+  [[nodiscard]] bool disconnected() const { return state() == State::kDisconnected; }
+  [[nodiscard]] uint64_t bytesReceived() const {
+    return bytesReceived_.load(std::memory_order_relaxed);
+  }
+  [[nodiscard]] uint64_t bytesSent() const { return bytesSent_.load(std::memory_order_relaxed); }
+
+  // Any thread. Writes at once when nothing is queued and we are in the loop
+  // thread; otherwise queues the bytes and writes when the socket is
+  // writable. Data sent after shutdown() or once disconnected is dropped.
+  void send(std::string_view message);
+  // Moves the string into the loop thread instead of copying it.
+  void send(std::string&& message);
+  // Takes (and empties) the buffer's readable bytes.
+  void send(Buffer* message);
+
+  // Any thread. Half-closes (SHUT_WR) once every queued byte is written;
+  // reading continues until the peer closes.
+  void shutdown();
+  // Any thread. Closes now, discarding queued output.
+  void forceClose();
+  void forceCloseWithDelay(std::chrono::microseconds delay);
+  void setTcpNoDelay(bool on);
+
+  // Any thread. Stopping reads applies TCP back-pressure to the peer.
+  void startRead();
+  void stopRead();
+  [[nodiscard]] bool isReading() const { return reading_; }  // loop thread
+
+  // Per-connection storage for the application (a session, a parser...).
+  // Loop thread only.
+  void setContext(std::any context) { context_ = std::move(context); }
+  [[nodiscard]] const std::any& getContext() const { return context_; }
+  [[nodiscard]] std::any* getMutableContext() { return &context_; }
+
+  // Set before the connection is established (TcpServer/TcpClient do it).
+  void setConnectionCallback(ConnectionCallback cb) { connectionCallback_ = std::move(cb); }
+  void setMessageCallback(MessageCallback cb) { messageCallback_ = std::move(cb); }
+  void setWriteCompleteCallback(WriteCompleteCallback cb) {
+    writeCompleteCallback_ = std::move(cb);
+  }
+  // Loop thread. cb runs each time queued output rises to or past `mark` bytes.
+  void setHighWaterMarkCallback(HighWaterMarkCallback cb, size_t mark) {
+    highWaterMarkCallback_ = std::move(cb);
+    highWaterMark_ = mark;
+  }
+
+  // Loop thread. For codecs that write their output in place.
+  [[nodiscard]] Buffer* inputBuffer() { return &inputBuffer_; }
+  [[nodiscard]] Buffer* outputBuffer() { return &outputBuffer_; }
+
+  // Internal to TcpServer / TcpClient.
+  void setCloseCallback(CloseCallback cb) { closeCallback_ = std::move(cb); }
+  void connectEstablished();  // once, when handed to its loop
+  void connectDestroyed();    // once it has left the owner's map; idempotent
+
+ private:
+  enum class State { kDisconnected, kConnecting, kConnected, kDisconnecting };
+
+  [[nodiscard]] State state() const { return state_.load(std::memory_order_acquire); }
+  void setState(State s) { state_.store(s, std::memory_order_release); }
+
+  void handleRead(Timestamp receiveTime);
+  void handleWrite();
+  void handleClose();
+  void handleError();
+  void sendInLoop(std::string_view data);
+  void shutdownInLoop();
+  void forceCloseInLoop();
+  void startReadInLoop();
+  void stopReadInLoop();
+  // A send or write failed because the peer is gone: close, log once.
+  void closeAfterWriteError(int savedErrno);
+
+  EventLoop* const loop_;
+  const std::string name_;
+  std::atomic<State> state_{State::kConnecting};
+  bool reading_ = true;      // loop thread only
+  bool destroyed_ = false;   // loop thread only
+  std::unique_ptr<Socket> socket_;
+  std::unique_ptr<Channel> channel_;
+  const InetAddress localAddr_;
+  const InetAddress peerAddr_;
+  ConnectionCallback connectionCallback_;
+  MessageCallback messageCallback_;
+  WriteCompleteCallback writeCompleteCallback_;
+  HighWaterMarkCallback highWaterMarkCallback_;
+  CloseCallback closeCallback_;
+  size_t highWaterMark_ = kDefaultHighWaterMark;
+  Buffer inputBuffer_;   // loop thread only
+  Buffer outputBuffer_;  // loop thread only
+  std::any context_;     // loop thread only
+  std::atomic<uint64_t> bytesReceived_{0};
+  std::atomic<uint64_t> bytesSent_{0};
+};
+
+}  // namespace muduo::net
+
+#endif  // MUDUO_NET_TCPCONNECTION_H_

@@ -1,0 +1,135 @@
+#include "muduo/net/TcpServer.h"
+
+#include <cassert>
+
+#include "absl/container/flat_hash_map.h"
+#include "muduo/base/Logging.h"
+#include "muduo/net/Acceptor.h"
+#include "muduo/net/EventLoop.h"
+#include "muduo/net/EventLoopThreadPool.h"
+#include "muduo/net/IdleConnectionWheel.h"
+#include "muduo/net/SocketsOps.h"
+#include "muduo/net/TcpConnection.h"
+
+namespace muduo::net {
+
+struct TcpServer::Registry {
+  std::map<std::string, TcpConnectionPtr> connections;  // base loop thread only
+  // One wheel per I/O loop, filled by start() before the first connection
+  // and read-only afterwards.
+  absl::flat_hash_map<EventLoop*, std::shared_ptr<IdleConnectionWheel>> wheels;
+  InetAddress listenAddress;
+};
+
+TcpServer::TcpServer(EventLoop* loop, const InetAddress& listenAddr, std::string name,
+                     Option option)
+    : loop_(loop),
+      ipPort_(listenAddr.toIpPort()),
+      name_(std::move(name)),
+      acceptor_(std::make_unique<Acceptor>(loop, listenAddr, option == Option::kReusePort)),
+      threadPool_(std::make_shared<EventLoopThreadPool>(loop, name_)),
+      registry_(std::make_shared<Registry>()),
+      connectionCallback_(defaultConnectionCallback),
+      messageCallback_(defaultMessageCallback) {
+  registry_->listenAddress = acceptor_->localAddress();
+  acceptor_->setNewConnectionCallback(
+      [this](int sockfd, const InetAddress& peerAddr) { newConnection(sockfd, peerAddr); });
+}
+
+TcpServer::~TcpServer() {
+  loop_->assertInLoopThread();
+  LOG_TRACE << "TcpServer::~TcpServer [" << name_ << "] destructing";
+  acceptor_.reset();
+  for (auto& [name, conn] : registry_->connections) {
+    conn->getLoop()->runInLoop([conn = std::move(conn)] { conn->connectDestroyed(); });
+  }
+  registry_.reset();
+  // threadPool_ goes last: its loops run the connectDestroyed calls above
+  // before they quit.
+}
+
+InetAddress TcpServer::listenAddress() const { return registry_->listenAddress; }
+
+void TcpServer::setThreadNum(int numThreads) {
+  assert(numThreads >= 0);
+  threadPool_->setThreadNum(numThreads);
+}
+
+void TcpServer::setIdleTimeout(std::chrono::milliseconds timeout, int buckets) {
+  idleTimeout_ = timeout;
+  idleBuckets_ = buckets;
+}
+
+void TcpServer::start() {
+  if (started_.exchange(true)) return;
+  loop_->runInLoop([this] { startInLoop(); });
+}
+
+void TcpServer::startInLoop() {
+  threadPool_->start(threadInitCallback_);
+  if (idleTimeout_.count() > 0) {
+    for (EventLoop* ioLoop : threadPool_->getAllLoops()) {
+      registry_->wheels[ioLoop] =
+          std::make_shared<IdleConnectionWheel>(ioLoop, idleTimeout_, idleBuckets_);
+    }
+  }
+  assert(!acceptor_->listening());
+  acceptor_->listen();
+}
+
+void TcpServer::stop() {
+  loop_->assertInLoopThread();
+  acceptor_.reset();
+  for (const auto& [name, conn] : registry_->connections) conn->forceClose();
+}
+
+size_t TcpServer::numConnections() const {
+  loop_->assertInLoopThread();
+  return registry_->connections.size();
+}
+
+int64_t TcpServer::rejectedForFdLimit() const {
+  return acceptor_ != nullptr ? acceptor_->rejectedForFdLimit() : 0;
+}
+
+void TcpServer::newConnection(int sockfd, const InetAddress& peerAddr) {
+  loop_->assertInLoopThread();
+  EventLoop* ioLoop = threadPool_->getNextLoop();
+  std::string connName = name_ + "-" + ipPort_ + "#" + std::to_string(nextConnId_++);
+  LOG_DEBUG << "TcpServer::newConnection [" << name_ << "] - new connection [" << connName
+            << "] from " << peerAddr.toIpPort();
+  const InetAddress localAddr(sockets::getLocalAddr(sockfd));
+  auto conn = std::make_shared<TcpConnection>(ioLoop, connName, sockfd, localAddr, peerAddr);
+  registry_->connections.emplace(std::move(connName), conn);
+
+  std::shared_ptr<IdleConnectionWheel> wheel;
+  if (auto it = registry_->wheels.find(ioLoop); it != registry_->wheels.end()) wheel = it->second;
+
+  conn->setConnectionCallback(connectionCallback_);
+  if (wheel != nullptr) {
+    conn->setMessageCallback(
+        [wheel, cb = messageCallback_](const TcpConnectionPtr& c, Buffer* buf, Timestamp t) {
+          wheel->touch(c);
+          cb(c, buf, t);
+        });
+  } else {
+    conn->setMessageCallback(messageCallback_);
+  }
+  conn->setWriteCompleteCallback(writeCompleteCallback_);
+  // Runs in the I/O thread. Holds the registry weakly and the base loop by
+  // pointer (the base loop outlives the server).
+  conn->setCloseCallback([baseLoop = loop_, weakRegistry = std::weak_ptr<Registry>(registry_),
+                          wheel](const TcpConnectionPtr& c) {
+    if (wheel != nullptr) wheel->remove(c);
+    baseLoop->runInLoop([weakRegistry, c] {
+      if (auto registry = weakRegistry.lock()) registry->connections.erase(c->name());
+      c->getLoop()->queueInLoop([c] { c->connectDestroyed(); });
+    });
+  });
+  ioLoop->runInLoop([conn, wheel] {
+    conn->connectEstablished();
+    if (wheel != nullptr && conn->connected()) wheel->add(conn);
+  });
+}
+
+}  // namespace muduo::net

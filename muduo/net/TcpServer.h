@@ -1,0 +1,99 @@
+// TcpServer: accepts connections on one address and spreads them round-robin
+// over a pool of I/O loops (or serves them in its own loop with zero threads).
+//
+// Owns the Acceptor, the I/O thread pool and a reference to every live
+// connection. Stopping or destroying the server closes every connection it
+// still holds; each gets its "down" callback exactly once, in its own loop.
+//
+// Thread contract: construct, configure, stop() and destroy in the base
+// loop's thread; start() may be called from any thread. Callbacks run in the
+// connection's I/O loop thread.
+#ifndef MUDUO_NET_TCPSERVER_H_
+#define MUDUO_NET_TCPSERVER_H_
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "muduo/net/Callbacks.h"
+#include "muduo/net/InetAddress.h"
+
+namespace muduo::net {
+
+class Acceptor;
+class EventLoop;
+class EventLoopThreadPool;
+class IdleConnectionWheel;
+
+class TcpServer {
+ public:
+  using ThreadInitCallback = std::function<void(EventLoop*)>;
+  enum class Option { kNoReusePort, kReusePort };
+
+  TcpServer(EventLoop* loop, const InetAddress& listenAddr, std::string name,
+            Option option = Option::kNoReusePort);
+  ~TcpServer();
+  TcpServer(const TcpServer&) = delete;
+  TcpServer& operator=(const TcpServer&) = delete;
+
+  [[nodiscard]] const std::string& name() const { return name_; }
+  [[nodiscard]] EventLoop* getLoop() const { return loop_; }
+  // The bound address; with port 0 in the constructor, the kernel's choice.
+  [[nodiscard]] InetAddress listenAddress() const;
+
+  // Before start(). 0 (the default): every connection in the base loop.
+  void setThreadNum(int numThreads);
+  void setThreadInitCallback(ThreadInitCallback cb) { threadInitCallback_ = std::move(cb); }
+  // Before start(). Connections that receive nothing for `timeout` are
+  // force-closed; idleness is measured in ticks of timeout / buckets.
+  void setIdleTimeout(std::chrono::milliseconds timeout, int buckets = 8);
+
+  // Before start().
+  void setConnectionCallback(ConnectionCallback cb) { connectionCallback_ = std::move(cb); }
+  void setMessageCallback(MessageCallback cb) { messageCallback_ = std::move(cb); }
+  void setWriteCompleteCallback(WriteCompleteCallback cb) {
+    writeCompleteCallback_ = std::move(cb);
+  }
+
+  // Starts the I/O threads and listens. Any thread; idempotent.
+  void start();
+  // Stops accepting and force-closes every connection. Base loop thread.
+  void stop();
+
+  // Base loop thread.
+  [[nodiscard]] size_t numConnections() const;
+  [[nodiscard]] int64_t rejectedForFdLimit() const;
+  // After start(). The I/O loops, e.g. to post work with runInLoop.
+  [[nodiscard]] std::shared_ptr<EventLoopThreadPool> threadPool() { return threadPool_; }
+
+ private:
+  struct Registry;
+
+  void newConnection(int sockfd, const InetAddress& peerAddr);
+  void startInLoop();
+
+  EventLoop* const loop_;
+  const std::string ipPort_;
+  const std::string name_;
+  std::unique_ptr<Acceptor> acceptor_;
+  std::shared_ptr<EventLoopThreadPool> threadPool_;
+  // Shared with the close callbacks of live connections, which hold it
+  // weakly: a connection closing while the server is destroyed finds it gone
+  // instead of calling into a dead server.
+  std::shared_ptr<Registry> registry_;
+  ConnectionCallback connectionCallback_;
+  MessageCallback messageCallback_;
+  WriteCompleteCallback writeCompleteCallback_;
+  ThreadInitCallback threadInitCallback_;
+  std::chrono::milliseconds idleTimeout_{0};
+  int idleBuckets_ = 8;
+  std::atomic<bool> started_{false};
+  int nextConnId_ = 1;
+};
+
+}  // namespace muduo::net
+
+#endif  // MUDUO_NET_TCPSERVER_H_
