@@ -1,0 +1,196 @@
+#include "tools/conn_scale/ConnScale.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "muduo/base/CountDownLatch.h"
+#include "muduo/net/EventLoop.h"
+#include "muduo/net/EventLoopThread.h"
+#include "muduo/net/TcpConnection.h"
+#include "muduo/net/TcpServer.h"
+
+namespace connscale {
+namespace {
+
+int64_t residentBytes() {
+  FILE* f = fopen("/proc/self/statm", "r");
+  long size = 0;
+  long resident = 0;
+  if (f != nullptr) {
+    if (fscanf(f, "%ld %ld", &size, &resident) != 2) resident = 0;
+    fclose(f);
+  }
+  return static_cast<int64_t>(resident) * sysconf(_SC_PAGESIZE);
+}
+
+bool readFull(int fd, void* buf, size_t len, std::chrono::seconds timeout) {
+  char* p = static_cast<char*>(buf);
+  while (len > 0) {
+    struct pollfd pfd = {fd, POLLIN, 0};
+    if (::poll(&pfd, 1, static_cast<int>(timeout.count() * 1000)) <= 0) return false;
+    const ssize_t n = ::read(fd, p, len);
+    if (n <= 0) return false;
+    p += n;
+    len -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// The child: opens the connections, reports how many, holds them until the
+// parent closes the pipe.
+[[noreturn]] void runClient(int fromParent, int toParent, const Options& options) {
+  uint16_t port = 0;
+  if (!readFull(fromParent, &port, sizeof port, options.timeout)) _exit(1);
+  std::vector<int> fds;
+  fds.reserve(static_cast<size_t>(options.connections));
+  int32_t result = 0;
+  for (int i = 0; i < options.connections; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+      result = -errno;
+      break;
+    }
+    if (options.sourceAddresses > 1) {
+      // Let connect() pick the port per destination, not bind() per address.
+      const int on = 1;
+      ::setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &on, sizeof on);
+      struct sockaddr_in local = {};
+      local.sin_family = AF_INET;
+      local.sin_addr.s_addr = htonl(INADDR_LOOPBACK + static_cast<uint32_t>(i % options.sourceAddresses));
+      if (::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) < 0) {
+        result = -errno;
+        break;
+      }
+    }
+    struct sockaddr_in server = {};
+    server.sin_family = AF_INET;
+    server.sin_port = htons(port);
+    server.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    // Blocking connect: when the accept queue is full the kernel retries the
+    // SYN for us, so no pacing is needed.
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&server), sizeof server) < 0) {
+      result = -errno;
+      ::close(fd);
+      break;
+    }
+    fds.push_back(fd);
+  }
+  if (result == 0) result = static_cast<int32_t>(fds.size());
+  if (::write(toParent, &result, sizeof result) != sizeof result) _exit(1);
+  char eof;
+  while (::read(fromParent, &eof, 1) > 0) {
+  }
+  for (int fd : fds) ::close(fd);
+  _exit(0);
+}
+
+}  // namespace
+
+int64_t raiseFdLimit(int64_t fds) {
+  struct rlimit rl;
+  ::getrlimit(RLIMIT_NOFILE, &rl);
+  if (static_cast<int64_t>(rl.rlim_cur) < fds) {
+    struct rlimit wanted = rl;
+    wanted.rlim_cur = static_cast<rlim_t>(fds);
+    if (static_cast<int64_t>(wanted.rlim_max) < fds) wanted.rlim_max = static_cast<rlim_t>(fds);
+    if (::setrlimit(RLIMIT_NOFILE, &wanted) != 0) {
+      // Not privileged to raise the hard limit: take what the hard limit allows.
+      rl.rlim_cur = rl.rlim_max;
+      ::setrlimit(RLIMIT_NOFILE, &rl);
+    }
+  }
+  ::getrlimit(RLIMIT_NOFILE, &rl);
+  return static_cast<int64_t>(rl.rlim_cur);
+}
+
+absl::StatusOr<Result> runConnScale(const Options& options) {
+  const int64_t limit = raiseFdLimit(options.connections + 1000);
+  if (limit < options.connections + 100) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("RLIMIT_NOFILE is ", limit, "; need ", options.connections + 100));
+  }
+  int toChild[2];
+  int toParent[2];
+  if (::pipe(toChild) != 0 || ::pipe(toParent) != 0) {
+    return absl::InternalError(absl::StrCat("pipe: ", strerror(errno)));
+  }
+  const pid_t pid = ::fork();
+  if (pid < 0) return absl::InternalError(absl::StrCat("fork: ", strerror(errno)));
+  if (pid == 0) {
+    ::close(toChild[1]);
+    ::close(toParent[0]);
+    runClient(toChild[0], toParent[1], options);
+  }
+  ::close(toChild[0]);
+  ::close(toParent[1]);
+
+  std::atomic<int> up{0};
+  muduo::net::EventLoopThread serverThread;
+  muduo::net::EventLoop* loop = serverThread.startLoop();
+  std::unique_ptr<muduo::net::TcpServer> server;
+  muduo::CountDownLatch started(1);
+  loop->runInLoop([&] {
+    server = std::make_unique<muduo::net::TcpServer>(loop, muduo::net::InetAddress(0, true),
+                                                     "ConnScale");
+    server->setThreadNum(options.serverThreads);
+    server->setConnectionCallback([&up](const muduo::net::TcpConnectionPtr& conn) {
+      up.fetch_add(conn->connected() ? 1 : -1, std::memory_order_relaxed);
+    });
+    server->start();
+    started.countDown();
+  });
+  started.wait();
+
+  Result result;
+  result.rssBefore = residentBytes();
+  const uint16_t port = server->listenAddress().port();
+  absl::Status status;
+  int32_t opened = 0;
+  if (::write(toChild[1], &port, sizeof port) != sizeof port ||
+      !readFull(toParent[0], &opened, sizeof opened, options.timeout)) {
+    status = absl::InternalError("lost contact with the client process");
+  } else if (opened < 0) {
+    status = absl::UnavailableError(absl::StrCat("client could not connect: ", strerror(-opened)));
+  } else {
+    // The child's connects complete before our loop accepts them all.
+    const auto deadline = std::chrono::steady_clock::now() + options.timeout;
+    while (up.load() < opened && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    result.connections = up.load();
+    result.rssAfter = residentBytes();
+    if (result.connections != opened) {
+      status = absl::DeadlineExceededError(
+          absl::StrCat("server saw ", result.connections, " of ", opened, " connections"));
+    }
+  }
+  ::close(toChild[1]);
+  ::close(toParent[0]);
+  int wstatus = 0;
+  ::waitpid(pid, &wstatus, 0);
+
+  muduo::CountDownLatch destroyed(1);
+  loop->runInLoop([&] {
+    server.reset();
+    destroyed.countDown();
+  });
+  destroyed.wait();
+  if (!status.ok()) return status;
+  return result;
+}
+
+}  // namespace connscale
