@@ -6,6 +6,7 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 
 namespace muduo {
 namespace {
@@ -13,7 +14,9 @@ namespace {
 // Per-thread cache of the "YYYYmmdd HH:MM:SS" text for the last second
 // formatted. Log lines from one thread mostly share a second.
 struct SecondCache {
-  time_t seconds = -1;
+  // Not -1, which is a real second (19691231 23:59:59); no int64
+  // microsecond count divides down to this one.
+  time_t seconds = std::numeric_limits<time_t>::min();
   char text[18] = {};  // 17 characters + NUL
 };
 thread_local SecondCache t_secondCache;
@@ -29,6 +32,23 @@ const char* formattedSecond(time_t seconds) {
   return cache.text;
 }
 
+// Whole seconds rounded down, plus the microseconds past them (0..999999), so
+// a time before the epoch formats as the earlier second plus a positive
+// fraction rather than with negative digits.
+struct SplitTime {
+  time_t seconds;
+  int micros;
+};
+SplitTime splitFloor(int64_t microSecondsSinceEpoch) {
+  int64_t seconds = microSecondsSinceEpoch / Timestamp::kMicroSecondsPerSecond;
+  int64_t micros = microSecondsSinceEpoch % Timestamp::kMicroSecondsPerSecond;
+  if (micros < 0) {
+    micros += Timestamp::kMicroSecondsPerSecond;
+    --seconds;
+  }
+  return {static_cast<time_t>(seconds), static_cast<int>(micros)};
+}
+
 }  // namespace
 
 Timestamp Timestamp::now() {
@@ -39,18 +59,22 @@ Timestamp Timestamp::now() {
 
 std::string Timestamp::toString() const {
   char buf[32];
-  const int64_t seconds = microSecondsSinceEpoch_ / kMicroSecondsPerSecond;
-  const int64_t micros = microSecondsSinceEpoch_ % kMicroSecondsPerSecond;
-  snprintf(buf, sizeof buf, "%" PRId64 ".%06" PRId64, seconds, micros);
+  // Sign and magnitude, so -1.5 s reads "-1.500000"; unsigned so that the
+  // most negative value has a magnitude too.
+  const bool negative = microSecondsSinceEpoch_ < 0;
+  const uint64_t magnitude = negative ? 0 - static_cast<uint64_t>(microSecondsSinceEpoch_)
+                                      : static_cast<uint64_t>(microSecondsSinceEpoch_);
+  snprintf(buf, sizeof buf, "%s%" PRIu64 ".%06" PRIu64, negative ? "-" : "",
+           magnitude / kMicroSecondsPerSecond, magnitude % kMicroSecondsPerSecond);
   return buf;
 }
 
 int Timestamp::formatTo(char* buf) const {
-  const char* second = formattedSecond(secondsSinceEpoch());
-  memcpy(buf, second, 17);
+  const SplitTime split = splitFloor(microSecondsSinceEpoch_);
+  memcpy(buf, formattedSecond(split.seconds), 17);
   // Hand-written digits: this runs once per log line, and snprintf costs more
   // than the rest of the formatting put together.
-  int micros = static_cast<int>(microSecondsSinceEpoch_ % kMicroSecondsPerSecond);
+  int micros = split.micros;
   buf[17] = '.';
   for (int i = kFormattedLength - 1; i > 17; --i) {
     buf[i] = static_cast<char>('0' + micros % 10);
@@ -65,7 +89,7 @@ std::string Timestamp::toFormattedString(bool showMicroseconds) const {
     char buf[kFormattedLength + 1];
     return std::string(buf, static_cast<size_t>(formatTo(buf)));
   }
-  return formattedSecond(secondsSinceEpoch());
+  return formattedSecond(splitFloor(microSecondsSinceEpoch_).seconds);
 }
 
 }  // namespace muduo

@@ -1,0 +1,39 @@
+// Helpers for tests that use threads: every wait is bounded, so a bug fails
+// the test instead of hanging it.
+//
+// Thread safety: every function may be called from any thread.
+#ifndef MUDUO_BASE_TESTUTIL_H_
+#define MUDUO_BASE_TESTUTIL_H_
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
+#include "muduo/base/CountDownLatch.h"
+
+namespace muduo::test {
+
+// Long enough that a loaded CI machine never hits it on a correct run.
+inline constexpr std::chrono::seconds kTimeout{10};
+
+// How long to watch a thread that must stay blocked. Blocking cannot be
+// observed directly, only a call not returning for a while: a correct
+// implementation passes whatever this is, and a broken one is caught whenever
+// its thread gets that far within the window, which on an idle machine is
+// nearly always.
+inline constexpr std::chrono::milliseconds kBlockedProbe{50};
+
+// Waits up to kTimeout for `latch`. A timeout means the code under test left
+// some thread blocked for good; no destructor could join it, so the test would
+// hang until Bazel kills it. Report and abort instead, naming what was awaited.
+inline void waitOrAbort(CountDownLatch& latch, const char* what) {
+  if (!latch.waitFor(kTimeout)) {
+    std::fprintf(stderr, "Timed out after %llds waiting for %s\n",
+                 static_cast<long long>(kTimeout.count()), what);
+    std::abort();
+  }
+}
+
+}  // namespace muduo::test
+
+#endif  // MUDUO_BASE_TESTUTIL_H_
