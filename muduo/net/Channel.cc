@@ -19,7 +19,8 @@ Channel::Channel(EventLoop* loop, int fd) : loop_(loop), fd_(fd) {}
 Channel::~Channel() {
   assert(!eventHandling_);
   assert(!addedToLoop_);
-  if (loop_->isInLoopThread()) assert(!loop_->hasChannel(this));
+  // No look at loop_ here: a removed channel may outlive its loop (a
+  // connection's last owner can be a functor released after the loop died).
 }
 
 void Channel::tie(const std::shared_ptr<void>& owner) {

@@ -122,7 +122,11 @@ void TcpServer::newConnection(int sockfd, const InetAddress& peerAddr) {
                           wheel](const TcpConnectionPtr& c) {
     if (wheel != nullptr) wheel->remove(c);
     baseLoop->runInLoop([weakRegistry, c] {
-      if (auto registry = weakRegistry.lock()) registry->connections.erase(c->name());
+      // Server gone: its destructor already scheduled connectDestroyed, and
+      // the I/O loop may be gone too, so touch nothing.
+      auto registry = weakRegistry.lock();
+      if (registry == nullptr) return;
+      registry->connections.erase(c->name());
       c->getLoop()->queueInLoop([c] { c->connectDestroyed(); });
     });
   });
