@@ -87,12 +87,12 @@ void AsyncLogging::threadFunc() {
     const int64_t dropped = droppedLines_.load(std::memory_order_relaxed);
     if (dropped > reportedDropped) {
       char line[256];
-      const int n = snprintf(line, sizeof line,
-                             "%s AsyncLogging dropped %lld log lines: more than %zu buffers "
-                             "were waiting for the disk\n",
-                             Timestamp::now().toFormattedString().c_str(),
-                             static_cast<long long>(dropped - reportedDropped),
-                             options_.maxBacklogBuffers);
+      const int n =
+          snprintf(line, sizeof line,
+                   "%s AsyncLogging dropped %lld log lines: more than %zu buffers "
+                   "were waiting for the disk\n",
+                   Timestamp::now().toFormattedString().c_str(),
+                   static_cast<long long>(dropped - reportedDropped), options_.maxBacklogBuffers);
       output_.append(line, static_cast<size_t>(n));
       reportedDropped = dropped;
     }

@@ -55,8 +55,12 @@ class AsyncLogging {
   void stop();
 
   // Counters for tests and monitoring; any thread.
-  [[nodiscard]] int64_t droppedLines() const { return droppedLines_.load(std::memory_order_relaxed); }
-  [[nodiscard]] int64_t refusedLines() const { return refusedLines_.load(std::memory_order_relaxed); }
+  [[nodiscard]] int64_t droppedLines() const {
+    return droppedLines_.load(std::memory_order_relaxed);
+  }
+  [[nodiscard]] int64_t refusedLines() const {
+    return refusedLines_.load(std::memory_order_relaxed);
+  }
   [[nodiscard]] std::string currentFileName() const { return output_.currentFileName(); }
 
  private:

@@ -132,8 +132,7 @@ TEST(AsyncLoggingTest, ServesAsTheLoggerOutput) {
   log.stop();
   const auto lines = readLines(dir);
   ASSERT_EQ(lines.size(), 1u);
-  EXPECT_NE(lines[0].find("WARN  through the front end - AsyncLogging_test.cc:"),
-            std::string::npos)
+  EXPECT_NE(lines[0].find("WARN  through the front end - AsyncLogging_test.cc:"), std::string::npos)
       << lines[0];
 }
 

@@ -68,8 +68,8 @@ class LogFile {
   std::string fileName_ ABSL_GUARDED_BY(mutex_);
   int appendsSinceCheck_ ABSL_GUARDED_BY(mutex_) = 0;
   int rollCount_ ABSL_GUARDED_BY(mutex_) = 0;
-  time_t lastRoll_ ABSL_GUARDED_BY(mutex_) = 0;       // seconds since epoch
-  time_t nextMidnight_ ABSL_GUARDED_BY(mutex_) = 0;   // local midnight after lastRoll_
+  time_t lastRoll_ ABSL_GUARDED_BY(mutex_) = 0;      // seconds since epoch
+  time_t nextMidnight_ ABSL_GUARDED_BY(mutex_) = 0;  // local midnight after lastRoll_
   Timestamp lastFlush_ ABSL_GUARDED_BY(mutex_);
 };
 

@@ -70,8 +70,8 @@ class LogStream {
 
   // Every integer type except char and bool, through one to_chars path.
   template <typename T>
-    requires(std::is_integral_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, char>)
-  LogStream& operator<<(T v) {
+  requires(std::is_integral_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, char>) LogStream&
+  operator<<(T v) {
     formatNumber(v);
     return *this;
   }

@@ -1,11 +1,10 @@
 #include "muduo/base/Logging.h"
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-
-#include <atomic>
 
 #include "muduo/base/CurrentThread.h"
 #include "muduo/base/Timestamp.h"

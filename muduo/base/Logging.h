@@ -100,10 +100,10 @@ struct LogVoidify {
 
 }  // namespace muduo
 
-#define MUDUO_LOG_STREAM(level, saveErrno)                              \
-  !::muduo::Logger::enabled(level)                                      \
-      ? (void)0                                                         \
-      : ::muduo::detail::LogVoidify() &                                 \
+#define MUDUO_LOG_STREAM(level, saveErrno) \
+  !::muduo::Logger::enabled(level)         \
+      ? (void)0                            \
+      : ::muduo::detail::LogVoidify() &    \
             ::muduo::Logger(__FILE__, __LINE__, level, saveErrno).stream()
 
 #define LOG_TRACE MUDUO_LOG_STREAM(::muduo::LogLevel::kTrace, false)

@@ -8,14 +8,14 @@ EventLoopThread::EventLoopThread(ThreadInitCallback cb, std::string name)
     : callback_(std::move(cb)), thread_([this] { threadFunc(); }, std::move(name)) {}
 
 EventLoopThread::~EventLoopThread() {
-  EventLoop* loop = nullptr;
   {
+    // quit() under the lock: the thread clears loop_ under the same lock
+    // before its EventLoop is destroyed, so the loop (and its eventfd) stay
+    // alive until quit() has finished waking it. muduo calls quit() after
+    // dropping the lock and can write to a closed eventfd.
     MutexLock lock(&mutex_);
-    loop = loop_;
+    if (loop_ != nullptr) loop_->quit();
   }
-  // loop_ is reset by the thread only after loop() returns, and loop() cannot
-  // return before this quit(), so the pointer stays valid here.
-  if (loop != nullptr) loop->quit();
   if (thread_.started()) thread_.join();
 }
 

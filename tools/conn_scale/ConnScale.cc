@@ -70,7 +70,8 @@ bool readFull(int fd, void* buf, size_t len, std::chrono::seconds timeout) {
       ::setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &on, sizeof on);
       struct sockaddr_in local = {};
       local.sin_family = AF_INET;
-      local.sin_addr.s_addr = htonl(INADDR_LOOPBACK + static_cast<uint32_t>(i % options.sourceAddresses));
+      local.sin_addr.s_addr =
+          htonl(INADDR_LOOPBACK + static_cast<uint32_t>(i % options.sourceAddresses));
       if (::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) < 0) {
         result = -errno;
         break;

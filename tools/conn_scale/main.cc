@@ -21,7 +21,9 @@ int main(int argc, char* argv[]) {
     fprintf(stderr, "conn_scale: %s\n", result.status().ToString().c_str());
     return 1;
   }
-  printf("conn_scale: %d idle connections, server RSS %.1f MiB -> %.1f MiB, %.0f bytes per connection\n",
-         result->connections, static_cast<double>(result->rssBefore) / (1 << 20),
-         static_cast<double>(result->rssAfter) / (1 << 20), result->bytesPerConnection());
+  printf(
+      "conn_scale: %d idle connections, server RSS %.1f MiB -> %.1f MiB, %.0f bytes per "
+      "connection\n",
+      result->connections, static_cast<double>(result->rssBefore) / (1 << 20),
+      static_cast<double>(result->rssAfter) / (1 << 20), result->bytesPerConnection());
 }

@@ -21,8 +21,9 @@ class PingPongClient::Session {
           const std::string& name)
       : owner_(owner), client_(loop, serverAddr, name) {
     client_.setConnectionCallback([this](const TcpConnectionPtr& conn) { onConnection(conn); });
-    client_.setMessageCallback([this](const TcpConnectionPtr& conn, Buffer* buf,
-                                      muduo::Timestamp) { onMessage(conn, buf); });
+    client_.setMessageCallback([this](const TcpConnectionPtr& conn, Buffer* buf, muduo::Timestamp) {
+      onMessage(conn, buf);
+    });
   }
 
   void start() { client_.connect(); }
@@ -62,8 +63,8 @@ PingPongClient::PingPongClient(EventLoop* loop, const muduo::net::InetAddress& s
   pool_->setThreadNum(options_.threads);
   pool_->start();
   for (int i = 0; i < options_.sessions; ++i) {
-    sessions_.push_back(std::make_unique<Session>(this, pool_->getNextLoop(), serverAddr,
-                                                  "C" + std::to_string(i)));
+    sessions_.push_back(
+        std::make_unique<Session>(this, pool_->getNextLoop(), serverAddr, "C" + std::to_string(i)));
   }
 }
 

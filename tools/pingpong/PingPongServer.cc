@@ -24,8 +24,6 @@ PingPongServer::~PingPongServer() = default;
 
 void PingPongServer::start() { server_->start(); }
 
-muduo::net::InetAddress PingPongServer::listenAddress() const {
-  return server_->listenAddress();
-}
+muduo::net::InetAddress PingPongServer::listenAddress() const { return server_->listenAddress(); }
 
 }  // namespace pingpong

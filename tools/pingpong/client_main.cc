@@ -15,8 +15,8 @@ ABSL_FLAG(double, seconds, 10, "how long to run once the first session is up");
 
 int main(int argc, char* argv[]) {
   absl::ParseCommandLine(argc, argv);
-  const auto addr = muduo::net::InetAddress::parse(absl::GetFlag(FLAGS_address),
-                                                   static_cast<uint16_t>(absl::GetFlag(FLAGS_port)));
+  const auto addr = muduo::net::InetAddress::parse(
+      absl::GetFlag(FLAGS_address), static_cast<uint16_t>(absl::GetFlag(FLAGS_port)));
   if (!addr || absl::GetFlag(FLAGS_port) == 0) {
     fprintf(stderr, "need --address and --port of a running pingpong_server\n");
     return 2;
@@ -25,7 +25,8 @@ int main(int argc, char* argv[]) {
   options.threads = absl::GetFlag(FLAGS_threads);
   options.blockSize = static_cast<size_t>(absl::GetFlag(FLAGS_block_size));
   options.sessions = absl::GetFlag(FLAGS_sessions);
-  options.duration = std::chrono::milliseconds(static_cast<int64_t>(absl::GetFlag(FLAGS_seconds) * 1000));
+  options.duration =
+      std::chrono::milliseconds(static_cast<int64_t>(absl::GetFlag(FLAGS_seconds) * 1000));
 
   muduo::net::EventLoop loop;
   pingpong::PingPongClient client(&loop, *addr, options);

@@ -12,8 +12,8 @@ ABSL_FLAG(int, threads, 1, "I/O threads; 0 serves in the accepting thread");
 
 int main(int argc, char* argv[]) {
   absl::ParseCommandLine(argc, argv);
-  const auto addr = muduo::net::InetAddress::parse(absl::GetFlag(FLAGS_address),
-                                                   static_cast<uint16_t>(absl::GetFlag(FLAGS_port)));
+  const auto addr = muduo::net::InetAddress::parse(
+      absl::GetFlag(FLAGS_address), static_cast<uint16_t>(absl::GetFlag(FLAGS_port)));
   if (!addr) {
     fprintf(stderr, "bad --address %s\n", absl::GetFlag(FLAGS_address).c_str());
     return 2;
