@@ -83,6 +83,7 @@ class RpcChannel {
  private:
   class Impl;
   net::EventLoop* const loop_;
+  const std::chrono::microseconds defaultTimeout_;
   std::shared_ptr<Impl> impl_;
 };
 

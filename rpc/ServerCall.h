@@ -64,6 +64,15 @@ class ServerCall final : public ServerContext, public std::enable_shared_from_th
 
   // Called by RpcServer in the connection's loop thread.
   void cancel() { cancelled_.store(true, std::memory_order_relaxed); }
+  [[nodiscard]] bool finished() const { return finished_.load(std::memory_order_acquire); }
+  // Counts this call as in flight until it is destroyed.
+  void trackInFlight(std::shared_ptr<std::atomic<int64_t>> counter) {
+    counter->fetch_add(1, std::memory_order_relaxed);
+    inFlight_ = std::move(counter);
+  }
+  ~ServerCall() override {
+    if (inFlight_ != nullptr) inFlight_->fetch_sub(1, std::memory_order_relaxed);
+  }
 
  private:
   // Encodes a frame and sends it on the connection, from any thread.
@@ -78,6 +87,7 @@ class ServerCall final : public ServerContext, public std::enable_shared_from_th
   const std::chrono::steady_clock::time_point deadline_;
   std::atomic<bool> finished_{false};
   std::atomic<bool> cancelled_{false};
+  std::shared_ptr<std::atomic<int64_t>> inFlight_;
 };
 
 // The typed writer a server-streaming handler gets: a cheap copyable handle.

@@ -77,9 +77,13 @@ void TcpServer::startInLoop() {
   acceptor_->listen();
 }
 
-void TcpServer::stop() {
+void TcpServer::stopAccepting() {
   loop_->assertInLoopThread();
   acceptor_.reset();
+}
+
+void TcpServer::stop() {
+  stopAccepting();
   for (const auto& [name, conn] : registry_->connections) conn->forceClose();
 }
 

@@ -60,6 +60,8 @@ class TcpServer {
 
   // Starts the I/O threads and listens. Any thread; idempotent.
   void start();
+  // Stops accepting; live connections carry on. Base loop thread.
+  void stopAccepting();
   // Stops accepting and force-closes every connection. Base loop thread.
   void stop();
 

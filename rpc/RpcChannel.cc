@@ -1,0 +1,279 @@
+#include "rpc/RpcChannel.h"
+
+#include <atomic>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/message_lite.h"
+#include "muduo/base/CountDownLatch.h"
+#include "muduo/base/Logging.h"
+#include "muduo/net/Buffer.h"
+#include "muduo/net/EventLoop.h"
+#include "muduo/net/TcpClient.h"
+#include "muduo/net/TcpConnection.h"
+#include "rpc/RpcCodec.h"
+
+namespace muduo::rpc {
+
+// The state behind an RpcChannel. Shared with timers and queued work, which
+// hold it weakly or by value, so it is never reached after destruction.
+// Everything but nextId_ is loop thread only.
+class RpcChannel::Impl : public std::enable_shared_from_this<Impl> {
+ public:
+  Impl(net::EventLoop* loop, const net::InetAddress& serverAddr, Options options)
+      : loop_(loop),
+        options_(options),
+        client_(std::make_unique<net::TcpClient>(loop, serverAddr, "RpcChannel")) {}
+
+  void init() {
+    client_->enableRetry();
+    client_->setConnectionCallback([weak = weak_from_this()](const net::TcpConnectionPtr& c) {
+      if (auto self = weak.lock()) self->onConnection(c);
+    });
+    client_->setMessageCallback(
+        [weak = weak_from_this()](const net::TcpConnectionPtr& c, net::Buffer* buf, Timestamp) {
+          if (auto self = weak.lock()) self->onMessage(c, buf);
+        });
+  }
+
+  void connect() { client_->connect(); }
+  bool connected() const { return connected_.load(std::memory_order_acquire); }
+  uint64_t nextId() { return nextId_.fetch_add(1, std::memory_order_relaxed); }
+
+  // Loop thread. `frame` holds the encoded REQUEST.
+  void startInLoop(uint64_t id, net::Buffer frame, ResponseHandler done, StreamHandler onMessage,
+                   std::chrono::microseconds timeout) {
+    loop_->assertInLoopThread();
+    if (closed_) {
+      std::move(done)(absl::CancelledError("RpcChannel destroyed"), {});
+      return;
+    }
+    Pending& pending = pending_[id];
+    pending.done = std::move(done);
+    pending.onMessage = std::move(onMessage);
+    if (timeout.count() > 0) {
+      pending.timer = loop_->runAfter(timeout, [weak = weak_from_this(), id] {
+        if (auto self = weak.lock()) {
+          self->complete(id, absl::DeadlineExceededError("deadline exceeded"), {}, false);
+        }
+      });
+    }
+    if (conn_ != nullptr) {
+      conn_->send(&frame);
+    } else {
+      // Not connected yet: the request waits here, within its deadline.
+      backlog_.append(frame.view());
+    }
+  }
+
+  void cancelInLoop(uint64_t id) {
+    if (pending_.find(id) == pending_.end()) return;
+    if (conn_ != nullptr) {
+      RpcMeta meta;
+      meta.set_type(RpcMeta::CANCEL);
+      meta.set_call_id(id);
+      net::Buffer frame;
+      encodeFrame(meta, nullptr, &frame);
+      conn_->send(&frame);
+    }
+    complete(id, absl::CancelledError("cancelled by the client"), {}, false);
+  }
+
+  // Loop thread, from ~RpcChannel: fail everything, drop the connection.
+  void close() {
+    closed_ = true;
+    failAll(absl::CancelledError("RpcChannel destroyed"));
+    client_.reset();
+  }
+
+ private:
+  struct Pending {
+    ResponseHandler done;
+    StreamHandler onMessage;  // set for streams only
+    net::TimerId timer;
+  };
+
+  void onConnection(const net::TcpConnectionPtr& conn) {
+    if (conn->connected()) {
+      conn->setTcpNoDelay(true);
+      conn_ = conn;
+      connected_.store(true, std::memory_order_release);
+      if (backlog_.readableBytes() > 0) conn->send(&backlog_);
+    } else {
+      conn_.reset();
+      connected_.store(false, std::memory_order_release);
+      failAll(absl::UnavailableError(
+          absl::StrCat("connection to ", conn->peerAddress().toIpPort(), " lost")));
+    }
+  }
+
+  void onMessage(const net::TcpConnectionPtr& conn, net::Buffer* buf) {
+    DecodedFrame frame;
+    std::string error;
+    while (true) {
+      const DecodeStatus status = decodeFrame(*buf, options_.maxFrameSize, &frame, &error);
+      if (status == DecodeStatus::kNeedMore) return;
+      if (status == DecodeStatus::kError) {
+        LOG_ERROR << "RpcChannel: closing connection to " << conn->peerAddress().toIpPort()
+                  << ": " << error;
+        buf->retrieveAll();
+        conn->forceClose();
+        return;
+      }
+      const RpcMeta& meta = frame.meta;
+      switch (meta.type()) {
+        case RpcMeta::RESPONSE:
+        case RpcMeta::STREAM_END:
+          complete(meta.call_id(),
+                   absl::Status(static_cast<absl::StatusCode>(meta.status_code()),
+                                meta.status_message()),
+                   frame.payload, true);
+          break;
+        case RpcMeta::STREAM_MESSAGE:
+          if (auto it = pending_.find(meta.call_id());
+              it != pending_.end() && it->second.onMessage) {
+            it->second.onMessage(frame.payload);
+          }
+          break;
+        default:
+          LOG_ERROR << "RpcChannel: closing connection to " << conn->peerAddress().toIpPort()
+                    << ": the server sent a frame of type " << static_cast<int>(meta.type());
+          buf->retrieveAll();
+          conn->forceClose();
+          return;
+      }
+      buf->retrieve(frame.frameLength);
+    }
+  }
+
+  // Completes a pending call once; answers for unknown ids (already timed
+  // out or cancelled) are dropped.
+  void complete(uint64_t id, absl::Status status, std::string_view payload, bool fromServer) {
+    auto it = pending_.find(id);
+    if (it == pending_.end()) return;
+    Pending pending = std::move(it->second);
+    pending_.erase(it);
+    if (fromServer && pending.timer.valid()) loop_->cancel(pending.timer);
+    std::move(pending.done)(std::move(status), payload);
+  }
+
+  void failAll(const absl::Status& status) {
+    backlog_.retrieveAll();
+    // Handlers may start new calls; they go into a fresh map.
+    auto failed = std::move(pending_);
+    pending_.clear();
+    for (auto& [id, pending] : failed) {
+      if (pending.timer.valid()) loop_->cancel(pending.timer);
+      std::move(pending.done)(status, {});
+    }
+  }
+
+  net::EventLoop* const loop_;
+  const Options options_;
+  std::unique_ptr<net::TcpClient> client_;
+  net::TcpConnectionPtr conn_;
+  std::atomic<bool> connected_{false};
+  std::atomic<uint64_t> nextId_{1};
+  absl::flat_hash_map<uint64_t, Pending> pending_;
+  net::Buffer backlog_;
+  bool closed_ = false;
+};
+
+RpcChannel::RpcChannel(net::EventLoop* loop, const net::InetAddress& serverAddr, Options options)
+    : loop_(loop),
+      defaultTimeout_(options.defaultTimeout),
+      impl_(std::make_shared<Impl>(loop, serverAddr, options)) {
+  impl_->init();
+}
+
+RpcChannel::~RpcChannel() {
+  if (loop_->isInLoopThread()) {
+    impl_->close();
+    return;
+  }
+  CountDownLatch done(1);
+  loop_->runInLoop([this, &done] {
+    impl_->close();
+    done.countDown();
+  });
+  done.wait();
+}
+
+void RpcChannel::connect() { impl_->connect(); }
+bool RpcChannel::connected() const { return impl_->connected(); }
+
+namespace {
+
+net::Buffer encodeRequest(uint64_t id, std::string_view service, std::string_view method,
+                          const google::protobuf::MessageLite& request,
+                          std::chrono::microseconds timeout) {
+  RpcMeta meta;
+  meta.set_type(RpcMeta::REQUEST);
+  meta.set_call_id(id);
+  meta.set_service(std::string(service));
+  meta.set_method(std::string(method));
+  meta.set_timeout_us(timeout.count());
+  net::Buffer frame;
+  encodeFrame(meta, &request, &frame);
+  return frame;
+}
+
+}  // namespace
+
+uint64_t RpcChannel::startCall(std::string_view service, std::string_view method,
+                               const google::protobuf::MessageLite& request, ResponseHandler done,
+                               const CallOptions& options) {
+  const uint64_t id = impl_->nextId();
+  const auto timeout = options.timeout.count() > 0 ? options.timeout : defaultTimeout_;
+  // Serialise in the caller's thread: the loop thread only sends.
+  net::Buffer frame = encodeRequest(id, service, method, request, timeout);
+  loop_->runInLoop([impl = impl_, id, frame = std::move(frame), done = std::move(done),
+                    timeout]() mutable {
+    impl->startInLoop(id, std::move(frame), std::move(done), nullptr, timeout);
+  });
+  return id;
+}
+
+uint64_t RpcChannel::startStream(std::string_view service, std::string_view method,
+                                 const google::protobuf::MessageLite& request,
+                                 StreamHandler onMessage, ResponseHandler onFinish,
+                                 const CallOptions& options) {
+  const uint64_t id = impl_->nextId();
+  net::Buffer frame = encodeRequest(id, service, method, request, options.timeout);
+  loop_->runInLoop([impl = impl_, id, frame = std::move(frame), onFinish = std::move(onFinish),
+                    onMessage = std::move(onMessage), timeout = options.timeout]() mutable {
+    impl->startInLoop(id, std::move(frame), std::move(onFinish), std::move(onMessage), timeout);
+  });
+  return id;
+}
+
+void RpcChannel::cancel(uint64_t callId) {
+  loop_->runInLoop([impl = impl_, callId] { impl->cancelInLoop(callId); });
+}
+
+absl::Status RpcChannel::blockingCall(std::string_view service, std::string_view method,
+                                      const google::protobuf::MessageLite& request,
+                                      google::protobuf::MessageLite* response,
+                                      const CallOptions& options) {
+  if (loop_->isInLoopThread()) {
+    return absl::FailedPreconditionError(
+        "blocking RPC from the channel's own loop thread would deadlock; use the async call");
+  }
+  CountDownLatch latch(1);
+  absl::Status result;
+  startCall(
+      service, method, request,
+      [&](absl::Status status, std::string_view payload) {
+        if (status.ok() &&
+            !response->ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
+          status = absl::InternalError("response does not parse");
+        }
+        result = std::move(status);
+        latch.countDown();
+      },
+      options);
+  latch.wait();
+  return result;
+}
+
+}  // namespace muduo::rpc

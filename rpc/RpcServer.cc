@@ -1,0 +1,188 @@
+#include "rpc/RpcServer.h"
+
+#include <cassert>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "muduo/base/Logging.h"
+#include "muduo/base/ThreadPool.h"
+#include "muduo/net/EventLoop.h"
+#include "muduo/net/TcpConnection.h"
+#include "muduo/net/TcpServer.h"
+#include "rpc/ServerCall.h"
+#include "rpc/Service.h"
+
+namespace muduo::rpc {
+
+// Per connection, loop thread only: the calls still running after their
+// handler returned (asynchronous answers, streams), so CANCEL frames and a
+// dropped connection can reach them. Synchronous unary calls never enter it.
+struct RpcServer::ConnectionState {
+  absl::flat_hash_map<uint64_t, std::weak_ptr<ServerCall>> live;
+  size_t sweepAt = 64;
+
+  void add(const std::shared_ptr<ServerCall>& call) {
+    if (live.size() >= sweepAt) {
+      // Finished calls leave expired entries; drop them in bulk, amortised O(1).
+      absl::erase_if(live, [](const auto& entry) { return entry.second.expired(); });
+      sweepAt = 2 * live.size() + 64;
+    }
+    live[call->callId()] = call;
+  }
+  void cancelAll() {
+    for (auto& [id, weak] : live) {
+      if (auto call = weak.lock()) call->cancel();
+    }
+    live.clear();
+  }
+};
+
+RpcServer::RpcServer(net::EventLoop* loop, const net::InetAddress& listenAddr, Options options)
+    : loop_(loop),
+      options_(options),
+      server_(std::make_unique<net::TcpServer>(loop, listenAddr, "RpcServer",
+                                               options.reusePort
+                                                   ? net::TcpServer::Option::kReusePort
+                                                   : net::TcpServer::Option::kNoReusePort)),
+      inFlight_(std::make_shared<std::atomic<int64_t>>(0)) {
+  server_->setThreadNum(options_.ioThreads);
+  // The TcpServer is ours and dies first, in this thread, taking its
+  // connections' callbacks with it, so `this` is safe in them.
+  server_->setConnectionCallback([this](const net::TcpConnectionPtr& conn) { onConnection(conn); });
+  server_->setMessageCallback([this](const net::TcpConnectionPtr& conn, net::Buffer* buf,
+                                     Timestamp) { onMessage(conn, buf); });
+}
+
+RpcServer::~RpcServer() {
+  server_.reset();
+  if (workers_ != nullptr) workers_->stop(ThreadPool::StopMode::kFinishQueued);
+}
+
+void RpcServer::addService(Service* service) {
+  services_.emplace(std::string(service->serviceName()), service);
+}
+
+void RpcServer::start() {
+  if (options_.workerThreads > 0 && workers_ == nullptr) {
+    workers_ = std::make_unique<ThreadPool>("RpcWorker");
+    workers_->setMaxQueueSize(options_.workerQueueSize);
+    workers_->start(options_.workerThreads);
+  }
+  server_->start();
+}
+
+net::InetAddress RpcServer::listenAddress() const { return server_->listenAddress(); }
+
+void RpcServer::shutdown(std::chrono::milliseconds grace, absl::AnyInvocable<void()> done) {
+  loop_->assertInLoopThread();
+  server_->stopAccepting();
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  // Poll the in-flight count: calls finish on many threads, and a 10 ms
+  // granularity is plenty for a shutdown.
+  auto check = std::make_shared<absl::AnyInvocable<void()>>();
+  *check = [this, deadline, check, done = std::move(done)]() mutable {
+    if (inFlight_->load() > 0 && std::chrono::steady_clock::now() < deadline) {
+      loop_->runAfter(std::chrono::milliseconds(10), [check] { (*check)(); });
+      return;
+    }
+    if (inFlight_->load() > 0) {
+      LOG_WARN << "RpcServer shutdown: " << inFlight_->load()
+               << " calls still running at the deadline; closing anyway";
+    }
+    server_->stop();
+    auto finished = std::move(done);
+    check.reset();  // breaks the self-reference; `finished` keeps the callback alive
+    finished();
+  };
+  (*check)();
+}
+
+void RpcServer::onConnection(const net::TcpConnectionPtr& conn) {
+  if (conn->connected()) {
+    conn->setTcpNoDelay(true);
+    conn->setContext(std::make_shared<ConnectionState>());
+  } else if (auto* state = std::any_cast<std::shared_ptr<ConnectionState>>(
+                 conn->getMutableContext())) {
+    (*state)->cancelAll();
+  }
+}
+
+void RpcServer::onMessage(const net::TcpConnectionPtr& conn, net::Buffer* buf) {
+  auto* statePtr = std::any_cast<std::shared_ptr<ConnectionState>>(conn->getMutableContext());
+  assert(statePtr != nullptr);
+  ConnectionState* state = statePtr->get();
+  DecodedFrame frame;
+  std::string error;
+  while (true) {
+    switch (decodeFrame(*buf, options_.maxFrameSize, &frame, &error)) {
+      case DecodeStatus::kNeedMore:
+        return;
+      case DecodeStatus::kError:
+        LOG_ERROR << "RpcServer: closing " << conn->peerAddress().toIpPort() << ": " << error;
+        buf->retrieveAll();
+        conn->forceClose();
+        return;
+      case DecodeStatus::kFrame:
+        break;
+    }
+    switch (frame.meta.type()) {
+      case RpcMeta::REQUEST:
+        handleRequest(conn, state, frame);
+        break;
+      case RpcMeta::CANCEL:
+        if (auto it = state->live.find(frame.meta.call_id()); it != state->live.end()) {
+          if (auto call = it->second.lock()) call->cancel();
+          state->live.erase(it);
+        }
+        break;
+      default:
+        LOG_ERROR << "RpcServer: closing " << conn->peerAddress().toIpPort()
+                  << ": a client sent a frame of type " << static_cast<int>(frame.meta.type());
+        buf->retrieveAll();
+        conn->forceClose();
+        return;
+    }
+    buf->retrieve(frame.frameLength);
+  }
+}
+
+void RpcServer::handleRequest(const net::TcpConnectionPtr& conn, ConnectionState* state,
+                              const DecodedFrame& frame) {
+  const RpcMeta& meta = frame.meta;
+  const auto deadline = meta.timeout_us() > 0
+                            ? std::chrono::steady_clock::now() +
+                                  std::chrono::microseconds(meta.timeout_us())
+                            : std::chrono::steady_clock::time_point::max();
+  auto call = std::make_shared<ServerCall>(conn, meta.call_id(), frame.payload, deadline);
+  call->trackInFlight(inFlight_);
+  auto it = services_.find(meta.service());
+  if (it == services_.end()) {
+    call->finish(absl::UnimplementedError(absl::StrCat("unknown service ", meta.service())),
+                 nullptr);
+    return;
+  }
+  Service* service = it->second;
+  if (workers_ != nullptr) {
+    call->ownPayload();
+    state->add(call);
+    const bool queued = workers_->tryRun([service, call, method = meta.method()] {
+      if (!service->callMethod(method, call)) {
+        call->finish(absl::UnimplementedError(absl::StrCat("unknown method ", method)), nullptr);
+      }
+    });
+    if (!queued) {
+      call->finish(absl::ResourceExhaustedError("server worker queue is full"), nullptr);
+    }
+    return;
+  }
+  if (!service->callMethod(meta.method(), call)) {
+    call->finish(absl::UnimplementedError(absl::StrCat("unknown method ", meta.service(), ".",
+                                                       meta.method())),
+                 nullptr);
+    return;
+  }
+  // Still running (answered later, or a stream): make it reachable by CANCEL.
+  if (!call->finished() && call.use_count() > 1) state->add(call);
+}
+
+}  // namespace muduo::rpc

@@ -1,0 +1,87 @@
+// RpcServer: serves MRPC calls for registered Services on a TcpServer.
+//
+// Handlers run in the connection's I/O thread by default; with
+// workerThreads > 0 they run on a ThreadPool instead, for handlers that
+// block. Unknown service or method: UNIMPLEMENTED; a request that does not
+// parse: INVALID_ARGUMENT; answers after the call's deadline are dropped. A
+// malformed frame closes that one connection with a logged reason.
+//
+// Thread contract: construct, addService(), start(), shutdown() and destroy
+// in the base loop's thread. Services are not owned and must outlive the
+// server.
+#ifndef RPC_RPCSERVER_H_
+#define RPC_RPCSERVER_H_
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/functional/any_invocable.h"
+#include "muduo/net/Callbacks.h"
+#include "muduo/net/InetAddress.h"
+#include "rpc/RpcCodec.h"
+
+namespace muduo {
+class ThreadPool;
+namespace net {
+class EventLoop;
+class TcpServer;
+}  // namespace net
+}  // namespace muduo
+
+namespace muduo::rpc {
+
+class Service;
+struct DecodedFrame;
+
+class RpcServer {
+ public:
+  struct Options {
+    int ioThreads = 0;
+    int workerThreads = 0;          // > 0: handlers run on a pool of this size
+    size_t workerQueueSize = 10000;  // calls beyond it get RESOURCE_EXHAUSTED
+    size_t maxFrameSize = kDefaultMaxFrameSize;
+    bool reusePort = false;
+  };
+
+  RpcServer(net::EventLoop* loop, const net::InetAddress& listenAddr, Options options);
+  RpcServer(net::EventLoop* loop, const net::InetAddress& listenAddr)
+      : RpcServer(loop, listenAddr, Options()) {}
+  ~RpcServer();
+  RpcServer(const RpcServer&) = delete;
+  RpcServer& operator=(const RpcServer&) = delete;
+
+  // Before start().
+  void addService(Service* service);
+  void start();
+
+  // Stops accepting, lets in-flight calls finish for up to `grace`, then
+  // closes every connection and runs `done`. Base loop thread.
+  void shutdown(std::chrono::milliseconds grace, absl::AnyInvocable<void()> done);
+
+  [[nodiscard]] net::InetAddress listenAddress() const;
+  [[nodiscard]] int64_t inFlightCalls() const { return inFlight_->load(); }
+
+ private:
+  struct ConnectionState;
+
+  void onConnection(const net::TcpConnectionPtr& conn);
+  void onMessage(const net::TcpConnectionPtr& conn, net::Buffer* buf);
+  void handleRequest(const net::TcpConnectionPtr& conn, ConnectionState* state,
+                     const DecodedFrame& frame);
+
+  net::EventLoop* const loop_;
+  const Options options_;
+  std::unique_ptr<net::TcpServer> server_;
+  std::unique_ptr<ThreadPool> workers_;
+  absl::flat_hash_map<std::string, Service*> services_;  // read-only after start()
+  // Shared with every ServerCall, which decrements it when it dies.
+  std::shared_ptr<std::atomic<int64_t>> inFlight_;
+};
+
+}  // namespace muduo::rpc
+
+#endif  // RPC_RPCSERVER_H_
