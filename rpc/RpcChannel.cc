@@ -114,8 +114,8 @@ class RpcChannel::Impl : public std::enable_shared_from_this<Impl> {
       const DecodeStatus status = decodeFrame(*buf, options_.maxFrameSize, &frame, &error);
       if (status == DecodeStatus::kNeedMore) return;
       if (status == DecodeStatus::kError) {
-        LOG_ERROR << "RpcChannel: closing connection to " << conn->peerAddress().toIpPort()
-                  << ": " << error;
+        LOG_ERROR << "RpcChannel: closing connection to " << conn->peerAddress().toIpPort() << ": "
+                  << error;
         buf->retrieveAll();
         conn->forceClose();
         return;
@@ -227,10 +227,10 @@ uint64_t RpcChannel::startCall(std::string_view service, std::string_view method
   const auto timeout = options.timeout.count() > 0 ? options.timeout : defaultTimeout_;
   // Serialise in the caller's thread: the loop thread only sends.
   net::Buffer frame = encodeRequest(id, service, method, request, timeout);
-  loop_->runInLoop([impl = impl_, id, frame = std::move(frame), done = std::move(done),
-                    timeout]() mutable {
-    impl->startInLoop(id, std::move(frame), std::move(done), nullptr, timeout);
-  });
+  loop_->runInLoop(
+      [impl = impl_, id, frame = std::move(frame), done = std::move(done), timeout]() mutable {
+        impl->startInLoop(id, std::move(frame), std::move(done), nullptr, timeout);
+      });
   return id;
 }
 

@@ -53,8 +53,8 @@ DecodeStatus decodeFrame(const net::Buffer& in, size_t maxFrameSize, DecodedFram
   const uint32_t bodyLength = readBigEndian32(p + 4);
   const uint32_t metaLength = readBigEndian32(p + 8);
   if (bodyLength > maxFrameSize) {
-    *error = absl::StrCat("frame body of ", bodyLength, " bytes exceeds the limit of ",
-                          maxFrameSize);
+    *error =
+        absl::StrCat("frame body of ", bodyLength, " bytes exceeds the limit of ", maxFrameSize);
     return DecodeStatus::kError;
   }
   if (metaLength > bodyLength) {

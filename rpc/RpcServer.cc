@@ -101,8 +101,8 @@ void RpcServer::onConnection(const net::TcpConnectionPtr& conn) {
   if (conn->connected()) {
     conn->setTcpNoDelay(true);
     conn->setContext(std::make_shared<ConnectionState>());
-  } else if (auto* state = std::any_cast<std::shared_ptr<ConnectionState>>(
-                 conn->getMutableContext())) {
+  } else if (auto* state =
+                 std::any_cast<std::shared_ptr<ConnectionState>>(conn->getMutableContext())) {
     (*state)->cancelAll();
   }
 }
@@ -149,10 +149,9 @@ void RpcServer::onMessage(const net::TcpConnectionPtr& conn, net::Buffer* buf) {
 void RpcServer::handleRequest(const net::TcpConnectionPtr& conn, ConnectionState* state,
                               const DecodedFrame& frame) {
   const RpcMeta& meta = frame.meta;
-  const auto deadline = meta.timeout_us() > 0
-                            ? std::chrono::steady_clock::now() +
-                                  std::chrono::microseconds(meta.timeout_us())
-                            : std::chrono::steady_clock::time_point::max();
+  const auto deadline = meta.timeout_us() > 0 ? std::chrono::steady_clock::now() +
+                                                    std::chrono::microseconds(meta.timeout_us())
+                                              : std::chrono::steady_clock::time_point::max();
   auto call = std::make_shared<ServerCall>(conn, meta.call_id(), frame.payload, deadline);
   call->trackInFlight(inFlight_);
   auto it = services_.find(meta.service());
@@ -176,8 +175,8 @@ void RpcServer::handleRequest(const net::TcpConnectionPtr& conn, ConnectionState
     return;
   }
   if (!service->callMethod(meta.method(), call)) {
-    call->finish(absl::UnimplementedError(absl::StrCat("unknown method ", meta.service(), ".",
-                                                       meta.method())),
+    call->finish(absl::UnimplementedError(
+                     absl::StrCat("unknown method ", meta.service(), ".", meta.method())),
                  nullptr);
     return;
   }

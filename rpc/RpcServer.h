@@ -41,7 +41,7 @@ class RpcServer {
  public:
   struct Options {
     int ioThreads = 0;
-    int workerThreads = 0;          // > 0: handlers run on a pool of this size
+    int workerThreads = 0;           // > 0: handlers run on a pool of this size
     size_t workerQueueSize = 10000;  // calls beyond it get RESOURCE_EXHAUSTED
     size_t maxFrameSize = kDefaultMaxFrameSize;
     bool reusePort = false;

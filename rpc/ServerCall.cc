@@ -15,8 +15,8 @@ thread_local net::Buffer t_frame;
 
 }  // namespace
 
-ServerCall::ServerCall(const net::TcpConnectionPtr& conn, uint64_t callId,
-                       std::string_view payload, std::chrono::steady_clock::time_point deadline)
+ServerCall::ServerCall(const net::TcpConnectionPtr& conn, uint64_t callId, std::string_view payload,
+                       std::chrono::steady_clock::time_point deadline)
     : conn_(conn),
       peer_(conn->peerAddress()),
       callId_(callId),
@@ -35,8 +35,7 @@ void ServerCall::ownPayload() {
   payload_ = ownedPayload_;
 }
 
-void ServerCall::finish(const absl::Status& status,
-                        const google::protobuf::MessageLite* response) {
+void ServerCall::finish(const absl::Status& status, const google::protobuf::MessageLite* response) {
   if (finished_.exchange(true, std::memory_order_acq_rel)) {
     LOG_ERROR << "ServerCall " << callId_ << " from " << peer_.toIpPort()
               << " answered more than once; extra answer dropped";
