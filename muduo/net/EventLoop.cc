@@ -18,6 +18,7 @@ namespace {
 thread_local EventLoop* t_loopInThisThread = nullptr;
 
 constexpr int kPollTimeMs = 10000;
+constexpr int kMaxDrainRounds = 16;
 
 int createEventfd() {
   const int fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -89,9 +90,10 @@ void EventLoop::loop() {
     eventHandling_ = false;
     doPendingFunctors();
   }
-  // Work queued before quit() still runs: an owner that queues cleanup and
-  // then quits the loop (EventLoopThread's destructor) relies on it.
-  doPendingFunctors();
+  // Work queued before quit() still runs, and so does the work it queues
+  // (closing a connection takes a few hops), up to a bound in case a
+  // functor keeps re-queueing itself.
+  for (int round = 0; round < kMaxDrainRounds && queueSize() > 0; ++round) doPendingFunctors();
   LOG_TRACE << "EventLoop " << this << " stop looping";
   looping_ = false;
   // Reset so the same loop object can loop() again after quit().

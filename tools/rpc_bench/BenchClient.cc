@@ -1,0 +1,189 @@
+#include "tools/rpc_bench/BenchClient.h"
+
+#include <atomic>
+#include <random>
+#include <string>
+#include <thread>
+
+#include "muduo/base/CountDownLatch.h"
+#include "muduo/net/EventLoop.h"
+#include "muduo/net/EventLoopThreadPool.h"
+#include "rpc/RpcChannel.h"
+#include "tools/rpc_bench/bench.pb.h"
+
+namespace rpcbench {
+
+using Clock = std::chrono::steady_clock;
+
+// One channel and its share of the load. Everything but the atomics is
+// touched only in its loop's thread, and read by run() after the loops
+// have gone quiet (the latch at the end orders it).
+class BenchClient::Connection {
+ public:
+  Connection(muduo::net::EventLoop* loop, const muduo::net::InetAddress& server,
+             const BenchOptions& options, uint32_t seed)
+      : loop_(loop), options_(options), channel_(loop, server), rng_(seed) {
+    fast_.set_payload(std::string(options.payloadSize, 'x'));
+    slow_.set_payload(fast_.payload());
+    slow_.set_slow(true);
+    channel_.connect();
+  }
+
+  [[nodiscard]] bool connected() const { return channel_.connected(); }
+  [[nodiscard]] int64_t inFlight() const { return inFlight_.load(); }
+  muduo::net::EventLoop* loop() const { return loop_; }
+
+  // Loop thread.
+  void startClosedLoop() {
+    for (int i = 0; i < options_.outstanding; ++i) issue(Clock::now());
+  }
+  // Loop thread. Sends every call whose intended time has come.
+  void tickOpenLoop(Clock::time_point now, Clock::duration interval) {
+    if (nextSend_ == Clock::time_point()) nextSend_ = now;
+    while (running_ && nextSend_ <= now) {
+      issue(nextSend_);
+      nextSend_ += interval;
+    }
+  }
+  void setRunning(bool running) { running_ = running; }
+  void setMeasuring(bool measuring) { measuring_ = measuring; }
+
+  void addTo(BenchResult* result) const {
+    result->calls += calls_;
+    result->errors += errors_;
+    result->latencyNs.merge(latency_);
+    result->fastLatencyNs.merge(fastLatency_);
+  }
+
+ private:
+  void issue(Clock::time_point intended) {
+    const bool slow = options_.slowFraction > 0 && uniform_(rng_) < options_.slowFraction;
+    inFlight_.fetch_add(1, std::memory_order_relaxed);
+    channel_.startCall("rpcbench.Bench", "Echo", slow ? slow_ : fast_,
+                       [this, intended, slow](absl::Status status, std::string_view) {
+                         onDone(status, intended, slow);
+                       });
+  }
+
+  void onDone(const absl::Status& status, Clock::time_point intended, bool slow) {
+    inFlight_.fetch_sub(1, std::memory_order_relaxed);
+    if (measuring_) {
+      if (status.ok()) {
+        const int64_t ns =
+            std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - intended).count();
+        ++calls_;
+        latency_.record(ns);
+        if (!slow) fastLatency_.record(ns);
+      } else {
+        ++errors_;
+      }
+    }
+    if (running_ && options_.rate == 0) issue(Clock::now());
+  }
+
+  muduo::net::EventLoop* const loop_;
+  const BenchOptions& options_;
+  muduo::rpc::RpcChannel channel_;
+  BenchRequest fast_;
+  BenchRequest slow_;
+  std::mt19937 rng_;
+  std::uniform_real_distribution<double> uniform_{0, 1};
+  std::atomic<int64_t> inFlight_{0};
+  bool running_ = false;
+  bool measuring_ = false;
+  Clock::time_point nextSend_;
+  int64_t calls_ = 0;
+  int64_t errors_ = 0;
+  Histogram latency_;
+  Histogram fastLatency_;
+};
+
+BenchClient::BenchClient(muduo::net::EventLoop* baseLoop, const muduo::net::InetAddress& server,
+                         BenchOptions options)
+    : options_(options),
+      pool_(std::make_unique<muduo::net::EventLoopThreadPool>(baseLoop, "BenchClient")) {
+  pool_->setThreadNum(options_.threads);
+  pool_->start();
+  for (int i = 0; i < options_.connections; ++i) {
+    connections_.push_back(std::make_unique<Connection>(pool_->getNextLoop(), server, options_,
+                                                        static_cast<uint32_t>(i + 1)));
+  }
+}
+
+// Channels go while their loops still run; then the pool joins the loops.
+BenchClient::~BenchClient() { connections_.clear(); }
+
+namespace {
+
+// Runs fn(connection) in each connection's loop thread and waits for all.
+template <typename Connections, typename Fn>
+void inEachLoop(const Connections& connections, Fn fn) {
+  muduo::CountDownLatch latch(static_cast<int>(connections.size()));
+  for (const auto& conn : connections) {
+    conn->loop()->runInLoop([&conn, &fn, &latch] {
+      fn(*conn);
+      latch.countDown();
+    });
+  }
+  latch.wait();
+}
+
+}  // namespace
+
+BenchResult BenchClient::run() {
+  // Setup, not measurement: a short bounded poll for the connections.
+  const auto connectDeadline = Clock::now() + std::chrono::seconds(10);
+  for (const auto& conn : connections_) {
+    while (!conn->connected() && Clock::now() < connectDeadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+  inEachLoop(connections_, [](Connection& c) { c.setRunning(true); });
+
+  std::vector<muduo::net::TimerId> tickers;
+  if (options_.rate > 0) {
+    const auto interval = std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double>(options_.connections / options_.rate));
+    for (muduo::net::EventLoop* loop : pool_->getAllLoops()) {
+      std::vector<Connection*> mine;
+      for (const auto& conn : connections_) {
+        if (conn->loop() == loop) mine.push_back(conn.get());
+      }
+      tickers.push_back(loop->runEvery(std::chrono::microseconds(100), [mine, interval] {
+        const auto now = Clock::now();
+        for (Connection* c : mine) c->tickOpenLoop(now, interval);
+      }));
+    }
+  } else {
+    inEachLoop(connections_, [](Connection& c) { c.startClosedLoop(); });
+  }
+
+  std::this_thread::sleep_for(options_.warmup);
+  inEachLoop(connections_, [](Connection& c) { c.setMeasuring(true); });
+  const auto start = Clock::now();
+  std::this_thread::sleep_for(options_.duration);
+  inEachLoop(connections_, [](Connection& c) {
+    c.setMeasuring(false);
+    c.setRunning(false);
+  });
+  const auto stop = Clock::now();
+  auto loops = pool_->getAllLoops();
+  for (size_t i = 0; i < tickers.size(); ++i) loops[i]->cancel(tickers[i]);
+
+  // Let the last calls complete (they are no longer measured) so no
+  // handler runs after the connections go away.
+  const auto drainDeadline = Clock::now() + std::chrono::seconds(10);
+  for (const auto& conn : connections_) {
+    while (conn->inFlight() > 0 && Clock::now() < drainDeadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+
+  BenchResult result;
+  inEachLoop(connections_, [](Connection&) {});  // orders the reads below
+  for (const auto& conn : connections_) conn->addTo(&result);
+  result.seconds = std::chrono::duration<double>(stop - start).count();
+  return result;
+}
+
+}  // namespace rpcbench

@@ -1,0 +1,66 @@
+// rpc_bench: drives an rpc_bench_server and prints calls/s and latency.
+#include <cstdio>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "muduo/net/EventLoop.h"
+#include "tools/rpc_bench/BenchClient.h"
+
+ABSL_FLAG(std::string, address, "127.0.0.1", "server address");
+ABSL_FLAG(int, port, 0, "server port");
+ABSL_FLAG(int, connections, 50, "connections (one RpcChannel each)");
+ABSL_FLAG(int, outstanding, 1, "calls in flight per connection (closed loop)");
+ABSL_FLAG(int, payload, 16, "request payload bytes (echoed back)");
+ABSL_FLAG(int, threads, 1, "client I/O threads");
+ABSL_FLAG(double, rate, 0, "open loop: total calls per second; 0 = closed loop");
+ABSL_FLAG(double, slow_fraction, 0, "share of calls the server answers after 5 ms");
+ABSL_FLAG(double, seconds, 5, "measured duration");
+
+namespace {
+
+std::string micros(const rpcbench::Histogram& h) {
+  auto us = [](int64_t ns) { return static_cast<double>(ns) / 1000.0; };
+  char buf[160];
+  snprintf(buf, sizeof buf, "p50 %.1f p99 %.1f p99.9 %.1f max %.1f us", us(h.percentile(0.5)),
+           us(h.percentile(0.99)), us(h.percentile(0.999)), us(h.max()));
+  return buf;
+}
+
+}  // namespace
+
+int main(int argc, char* argv[]) {
+  absl::ParseCommandLine(argc, argv);
+  const auto addr = muduo::net::InetAddress::parse(
+      absl::GetFlag(FLAGS_address), static_cast<uint16_t>(absl::GetFlag(FLAGS_port)));
+  if (!addr || absl::GetFlag(FLAGS_port) == 0) {
+    fprintf(stderr, "need --address and --port of a running rpc_bench_server\n");
+    return 2;
+  }
+  rpcbench::BenchOptions options;
+  options.connections = absl::GetFlag(FLAGS_connections);
+  options.outstanding = absl::GetFlag(FLAGS_outstanding);
+  options.payloadSize = static_cast<size_t>(absl::GetFlag(FLAGS_payload));
+  options.threads = absl::GetFlag(FLAGS_threads);
+  options.rate = absl::GetFlag(FLAGS_rate);
+  options.slowFraction = absl::GetFlag(FLAGS_slow_fraction);
+  options.duration =
+      std::chrono::milliseconds(static_cast<int64_t>(absl::GetFlag(FLAGS_seconds) * 1000));
+
+  muduo::net::EventLoop loop;
+  rpcbench::BenchResult result;
+  {
+    rpcbench::BenchClient client(&loop, *addr, options);
+    result = client.run();
+  }
+  printf("rpc_bench: %s, %d conns x %d outstanding, %zu B payload, %d client threads",
+         options.rate > 0 ? "open loop" : "closed loop", options.connections, options.outstanding,
+         options.payloadSize, options.threads);
+  if (options.rate > 0) printf(", target %.0f calls/s", options.rate);
+  if (options.slowFraction > 0) printf(", %.1f%% slow", options.slowFraction * 100);
+  printf("\n  %.0f calls/s (%lld ok, %lld errors in %.2f s); latency %s\n", result.callsPerSecond(),
+         static_cast<long long>(result.calls), static_cast<long long>(result.errors),
+         result.seconds, micros(result.latencyNs).c_str());
+  if (options.slowFraction > 0) {
+    printf("  fast calls only: latency %s\n", micros(result.fastLatencyNs).c_str());
+  }
+}
