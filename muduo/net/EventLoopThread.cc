@@ -8,14 +8,14 @@ EventLoopThread::EventLoopThread(ThreadInitCallback cb, std::string name)
     : callback_(std::move(cb)), thread_([this] { threadFunc(); }, std::move(name)) {}
 
 EventLoopThread::~EventLoopThread() {
-  EventLoop* loop = nullptr;
   {
+    // Hold the lock through quit(): a loop that is awake may see the flag,
+    // return and be destroyed while quit() is still writing its wake-up fd.
+    // threadFunc() takes this lock after loop() returns and before the loop
+    // is destroyed, so the loop outlives the call.
     MutexLock lock(&mutex_);
-    loop = loop_;
+    if (loop_ != nullptr) loop_->quit();
   }
-  // loop_ is reset by the thread only after loop() returns, and loop() cannot
-  // return before this quit(), so the pointer stays valid here.
-  if (loop != nullptr) loop->quit();
   if (thread_.started()) thread_.join();
 }
 
