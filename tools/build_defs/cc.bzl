@@ -65,3 +65,26 @@ def muduo_cc_benchmark(name, deps = [], copts = [], tags = [], **kwargs):
         deps = deps + ["//third_party/benchmark:benchmark_main"],
         **kwargs
     )
+
+def muduo_reactor_test(name, env = {}, **kwargs):
+    """A test of reactor code, declared twice: once per Poller implementation.
+
+    `name` runs against the default poller (epoll); `name` with its "_test"
+    suffix replaced by "_poll_test" runs the same sources with MUDUO_USE_POLL=1,
+    so every reactor test also covers the poll(2) poller.
+
+    Args:
+      name: the epoll test's name; must end in "_test".
+      env: extra environment for both tests.
+      **kwargs: passed to muduo_cc_test (srcs, deps, size, tags, ...).
+    """
+    if not name.endswith("_test"):
+        fail("muduo_reactor_test name must end in _test: " + name)
+    muduo_cc_test(name = name, env = env, **kwargs)
+    poll_env = dict(env)
+    poll_env["MUDUO_USE_POLL"] = "1"
+    muduo_cc_test(
+        name = name[:-len("_test")] + "_poll_test",
+        env = poll_env,
+        **kwargs
+    )
