@@ -101,10 +101,18 @@ void EventLoop::loop() {
 }
 
 void EventLoop::quit() {
+  if (isInLoopThread()) {
+    // Seen at the end of this iteration; no wake-up needed.
+    quit_.store(true, std::memory_order_release);
+    return;
+  }
+  // From another thread the loop may be blocked in poll. The flag and the
+  // wake-up go under mutex_, which the destructor takes before closing the
+  // eventfd: a loop that sees the flag, returns and is destroyed at once
+  // cannot pull the fd out from under this write.
+  MutexLock lock(&mutex_);
   quit_.store(true, std::memory_order_release);
-  // From another thread the loop may be blocked in poll; from its own thread
-  // it will see the flag at the end of this iteration.
-  if (!isInLoopThread()) wakeup();
+  wakeup();
 }
 
 void EventLoop::runInLoop(Functor cb) {
