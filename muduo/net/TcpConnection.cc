@@ -65,6 +65,14 @@ void TcpConnection::send(std::string&& message) {
 void TcpConnection::send(Buffer* message) {
   if (state() != State::kConnected) return;
   if (loop_->isInLoopThread()) {
+    if (inMessageCallback_ && outputBuffer_.readableBytes() == 0 && !channel_->isWriting() &&
+        state() != State::kDisconnected) {
+      // Coalescing (see handleRead) into an empty output buffer: take the
+      // caller's storage instead of copying it. An echo costs no memcpy.
+      outputBuffer_.swap(*message);
+      message->retrieveAll();
+      return;
+    }
     sendInLoop(message->view());
     message->retrieveAll();
   } else {
@@ -82,8 +90,9 @@ void TcpConnection::sendInLoop(std::string_view data) {
   }
   size_t written = 0;
   // Straight to the kernel when nothing is queued ahead of us: the common
-  // case costs one write and never touches the output buffer.
-  if (!channel_->isWriting() && outputBuffer_.readableBytes() == 0) {
+  // case costs one write and never touches the output buffer. Inside the
+  // message callback, output is gathered and written once afterwards.
+  if (!channel_->isWriting() && outputBuffer_.readableBytes() == 0 && !inMessageCallback_) {
     const ssize_t n = sockets::write(channel_->fd(), data.data(), data.size());
     if (n >= 0) {
       written = static_cast<size_t>(n);
@@ -105,7 +114,7 @@ void TcpConnection::sendInLoop(std::string_view data) {
     });
   }
   outputBuffer_.append(data.substr(written));
-  if (!channel_->isWriting()) channel_->enableWriting();
+  if (!channel_->isWriting() && !inMessageCallback_) channel_->enableWriting();
 }
 
 void TcpConnection::shutdown() {
@@ -117,8 +126,9 @@ void TcpConnection::shutdown() {
 
 void TcpConnection::shutdownInLoop() {
   loop_->assertInLoopThread();
-  // Still writing: handleWrite() half-closes once the buffer drains.
-  if (!channel_->isWriting()) socket_->shutdownWrite();
+  // Output still queued (or gathered in a message callback): writeOutput()
+  // half-closes once it drains.
+  if (!channel_->isWriting() && outputBuffer_.readableBytes() == 0) socket_->shutdownWrite();
 }
 
 void TcpConnection::forceClose() {
@@ -202,7 +212,14 @@ void TcpConnection::handleRead(Timestamp receiveTime) {
   const ssize_t n = inputBuffer_.readFd(channel_->fd(), &savedErrno);
   if (n > 0) {
     bytesReceived_.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
+    // Everything the callback sends on this connection (one reply per
+    // pipelined request, say) goes out in one write after it returns.
+    inMessageCallback_ = true;
     messageCallback_(shared_from_this(), &inputBuffer_, receiveTime);
+    inMessageCallback_ = false;
+    if (outputBuffer_.readableBytes() > 0 && !channel_->isWriting() && !disconnected()) {
+      writeOutput();
+    }
   } else if (n == 0) {
     handleClose();
   } else if (savedErrno != EAGAIN && savedErrno != EINTR) {
@@ -219,18 +236,27 @@ void TcpConnection::handleWrite() {
     LOG_TRACE << "Connection fd = " << channel_->fd() << " is down, no more writing";
     return;
   }
+  writeOutput();
+}
+
+void TcpConnection::writeOutput() {
   const ssize_t n =
       sockets::write(channel_->fd(), outputBuffer_.peek(), outputBuffer_.readableBytes());
   if (n < 0) {
-    if (errno != EWOULDBLOCK && errno != EINTR) closeAfterWriteError(errno);
+    if (errno != EWOULDBLOCK && errno != EINTR) {
+      closeAfterWriteError(errno);
+    } else if (!channel_->isWriting()) {
+      channel_->enableWriting();
+    }
     return;
   }
   outputBuffer_.retrieve(static_cast<size_t>(n));
   bytesSent_.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
-  if (outputBuffer_.readableBytes() > 0) return;
-  channel_->disableWriting();
-  // A drained buffer gives its memory back: idle connections stay small.
-  outputBuffer_.shrink(0);
+  if (outputBuffer_.readableBytes() > 0) {
+    if (!channel_->isWriting()) channel_->enableWriting();
+    return;
+  }
+  if (channel_->isWriting()) channel_->disableWriting();
   if (writeCompleteCallback_) {
     loop_->queueInLoop([self = shared_from_this()] { self->writeCompleteCallback_(self); });
   }

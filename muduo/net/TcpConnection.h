@@ -112,6 +112,9 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
 
   void handleRead(Timestamp receiveTime);
   void handleWrite();
+  // Writes as much queued output as the kernel takes; watches writability
+  // for the rest.
+  void writeOutput();
   void handleClose();
   void handleError();
   void sendInLoop(std::string_view data);
@@ -126,6 +129,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   const std::string name_;
   std::atomic<State> state_{State::kConnecting};
   bool reading_ = true;      // loop thread only
+  bool inMessageCallback_ = false;  // loop thread only; sends are gathered meanwhile
   bool destroyed_ = false;   // loop thread only
   std::unique_ptr<Socket> socket_;
   std::unique_ptr<Channel> channel_;
