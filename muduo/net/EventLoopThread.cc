@@ -8,14 +8,14 @@ EventLoopThread::EventLoopThread(ThreadInitCallback cb, std::string name)
     : callback_(std::move(cb)), thread_([this] { threadFunc(); }, std::move(name)) {}
 
 EventLoopThread::~EventLoopThread() {
-  EventLoop* loop = nullptr;
   {
+    // quit() under the lock: it sets the flag before it wakes the loop, so
+    // loop() may return while quit() still uses the EventLoop. The thread
+    // clears loop_ under this lock before its EventLoop is destroyed, which
+    // therefore waits until quit() is done.
     MutexLock lock(&mutex_);
-    loop = loop_;
+    if (loop_ != nullptr) loop_->quit();
   }
-  // loop_ is reset by the thread only after loop() returns, and loop() cannot
-  // return before this quit(), so the pointer stays valid here.
-  if (loop != nullptr) loop->quit();
   if (thread_.started()) thread_.join();
 }
 

@@ -65,3 +65,30 @@ def muduo_cc_benchmark(name, deps = [], copts = [], tags = [], **kwargs):
         deps = deps + ["//third_party/benchmark:benchmark_main"],
         **kwargs
     )
+
+def muduo_reactor_test(name, srcs, deps, size = "small", **kwargs):
+    """A test of code that runs on an EventLoop, declared once per poller.
+
+    `name` runs on the default poller (epoll); its twin,
+    name.replace("_test", "_poll_test"), runs the same sources with
+    MUDUO_USE_POLL=1, so both pollers stay covered by every reactor test.
+
+    Args:
+      name: the test's name, ending in _test.
+      srcs: the test sources, shared by both targets.
+      deps: the code under test and helpers.
+      size: an honest Bazel size, the same for both.
+      **kwargs: passed to muduo_cc_test (tags, timeout, env, ...).
+    """
+    env = kwargs.pop("env", {})
+    muduo_cc_test(name = name, srcs = srcs, deps = deps, size = size, env = env, **kwargs)
+    poll_env = dict(env)
+    poll_env["MUDUO_USE_POLL"] = "1"
+    muduo_cc_test(
+        name = name.replace("_test", "_poll_test"),
+        srcs = srcs,
+        deps = deps,
+        size = size,
+        env = poll_env,
+        **kwargs
+    )
