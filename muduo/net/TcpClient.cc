@@ -44,12 +44,13 @@ void TcpClient::destroyInLoop() {
     conn.swap(connection_);
   }
   if (conn != nullptr) {
-    // The connection may outlive us (a user may hold it): its close path
-    // must not call back into this client any more.
-    conn->setCloseCallback([](const TcpConnectionPtr& c) {
-      c->getLoop()->queueInLoop([c] { c->connectDestroyed(); });
-    });
-    conn->forceClose();
+    // Closed here, in the loop thread, rather than by forceClose(): its
+    // "down" callback runs before the destructor returns, and no later
+    // functor is needed (the loop may be about to quit and drop it). The
+    // connection may outlive us (a user may hold it); it no longer calls
+    // back into this client.
+    conn->setCloseCallback(nullptr);
+    conn->connectDestroyed();
   }
 }
 

@@ -3,8 +3,8 @@
 //
 // Owns a Connector and the current TcpConnection (if any). Destruction is
 // safe in every state - connecting, waiting to retry, connected: the
-// connection is force-closed (its "down" callback still runs, once) and no
-// callback runs into a destroyed client.
+// connection is closed (its "down" callback runs once, before the destructor
+// returns) and no callback runs after it.
 //
 // Thread contract: connect(), disconnect(), stop() and connection() may be
 // called from any thread. Destroy it in the loop thread, or in another

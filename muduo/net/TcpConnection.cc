@@ -201,6 +201,7 @@ void TcpConnection::connectDestroyed() {
   if (s == State::kConnected || s == State::kDisconnecting) {
     setState(State::kDisconnected);
     channel_->disableAll();
+    socket_->shutdownWrite();  // see handleClose()
     connectionCallback_(shared_from_this());
   }
   channel_->remove();
@@ -280,6 +281,9 @@ void TcpConnection::handleClose() {
   LOG_TRACE << "fd = " << channel_->fd() << " state = " << static_cast<int>(s);
   setState(State::kDisconnected);
   channel_->disableAll();
+  // The fd is closed only when the last TcpConnectionPtr goes, which a user
+  // may hold for long; the peer must see the close now.
+  socket_->shutdownWrite();
   TcpConnectionPtr guard(shared_from_this());
   connectionCallback_(guard);
   // The owner removes us from its map and later calls connectDestroyed().

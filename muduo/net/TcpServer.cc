@@ -43,6 +43,12 @@ TcpServer::~TcpServer() {
   for (auto& [name, conn] : registry_->connections) {
     conn->getLoop()->runInLoop([conn = std::move(conn)] { conn->connectDestroyed(); });
   }
+  // A wheel ticks in its I/O loop and must die there, after its timer is
+  // cancelled; dropped here, a wheel without connections would be freed
+  // under a tick running in that loop.
+  for (auto& [ioLoop, wheel] : registry_->wheels) {
+    ioLoop->runInLoop([wheel = std::move(wheel)] {});
+  }
   registry_.reset();
   // threadPool_ goes last: its loops run the connectDestroyed calls above
   // before they quit.
@@ -121,17 +127,22 @@ void TcpServer::newConnection(int sockfd, const InetAddress& peerAddr) {
   }
   conn->setWriteCompleteCallback(writeCompleteCallback_);
   // Runs in the I/O thread. Holds the registry weakly and the base loop by
-  // pointer (the base loop outlives the server).
+  // pointer (the base loop outlives the server). Only the name crosses to
+  // the base loop: a functor holding the connection could run after
+  // ~TcpServer has joined the I/O loops and destroy it after its loop.
   conn->setCloseCallback([baseLoop = loop_, weakRegistry = std::weak_ptr<Registry>(registry_),
                           wheel](const TcpConnectionPtr& c) {
     if (wheel != nullptr) wheel->remove(c);
-    baseLoop->runInLoop([weakRegistry, c] {
-      // Server gone: its destructor already scheduled connectDestroyed, and
-      // the I/O loop may be gone too, so touch nothing.
-      auto registry = weakRegistry.lock();
+    baseLoop->runInLoop([weakRegistry, name = c->name()] {
+      // Gone: ~TcpServer already handed every connection to its loop.
+      std::shared_ptr<Registry> registry = weakRegistry.lock();
       if (registry == nullptr) return;
-      registry->connections.erase(c->name());
-      c->getLoop()->queueInLoop([c] { c->connectDestroyed(); });
+      auto it = registry->connections.find(name);
+      if (it == registry->connections.end()) return;
+      TcpConnectionPtr closed = std::move(it->second);
+      registry->connections.erase(it);
+      EventLoop* ioLoop = closed->getLoop();
+      ioLoop->queueInLoop([closed = std::move(closed)] { closed->connectDestroyed(); });
     });
   });
   ioLoop->runInLoop([conn, wheel] {
