@@ -97,6 +97,8 @@ void Connector::connecting(int sockfd) {
   // before the Connector can be destroyed, so `this` is safe here.
   channel_->setWriteCallback([this] { handleWrite(); });
   channel_->setErrorCallback([this] { handleError(); });
+  // A refused connect reports POLLHUP; handleWrite() deals with it quietly.
+  channel_->doNotLogHup();
   channel_->enableWriting();
 }
 

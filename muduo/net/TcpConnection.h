@@ -61,6 +61,8 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   void send(std::string_view message);
   // Moves the string into the loop thread instead of copying it.
   void send(std::string&& message);
+  // A literal would be ambiguous between the two above.
+  void send(const char* message) { send(std::string_view(message)); }
   // Takes (and empties) the buffer's readable bytes.
   void send(Buffer* message);
 
