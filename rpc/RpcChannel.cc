@@ -50,7 +50,7 @@ class RpcChannel::Impl : public std::enable_shared_from_this<Impl> {
     }
     Pending& pending = pending_[id];
     pending.done = std::move(done);
-    pending.onMessage = std::move(onMessage);
+    if (onMessage) pending.onMessage = std::make_shared<StreamHandler>(std::move(onMessage));
     if (timeout.count() > 0) {
       pending.timer = loop_->runAfter(timeout, [weak = weak_from_this(), id] {
         if (auto self = weak.lock()) {
@@ -89,7 +89,9 @@ class RpcChannel::Impl : public std::enable_shared_from_this<Impl> {
  private:
   struct Pending {
     ResponseHandler done;
-    StreamHandler onMessage;  // set for streams only
+    // Set for streams only. Shared so a handler that cancels its own
+    // stream (erasing this entry) is not destroyed while it runs.
+    std::shared_ptr<StreamHandler> onMessage;
     net::TimerId timer;
   };
 
@@ -131,8 +133,9 @@ class RpcChannel::Impl : public std::enable_shared_from_this<Impl> {
           break;
         case RpcMeta::STREAM_MESSAGE:
           if (auto it = pending_.find(meta.call_id());
-              it != pending_.end() && it->second.onMessage) {
-            it->second.onMessage(frame.payload);
+              it != pending_.end() && it->second.onMessage != nullptr) {
+            std::shared_ptr<StreamHandler> handler = it->second.onMessage;
+            (*handler)(frame.payload);
           }
           break;
         default:
