@@ -1,6 +1,8 @@
 #include "rpc/RpcChannel.h"
 
 #include <atomic>
+#include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
@@ -62,7 +64,13 @@ class RpcChannel::Impl : public std::enable_shared_from_this<Impl> {
       conn_->send(&frame);
     } else {
       // Not connected yet: the request waits here, within its deadline.
-      backlog_.append(frame.view());
+      if (backlog_.size() >= backlogSweepAt_) {
+        // Drop requests whose calls already completed; amortised O(1).
+        std::erase_if(backlog_,
+                      [this](const auto& entry) { return !pending_.contains(entry.first); });
+        backlogSweepAt_ = 2 * backlog_.size() + 64;
+      }
+      backlog_.emplace_back(id, std::move(frame));
     }
   }
 
@@ -100,7 +108,14 @@ class RpcChannel::Impl : public std::enable_shared_from_this<Impl> {
       conn->setTcpNoDelay(true);
       conn_ = conn;
       connected_.store(true, std::memory_order_release);
-      if (backlog_.readableBytes() > 0) conn->send(&backlog_);
+      // Only calls still pending: one that expired or was cancelled while
+      // it waited must not run on the server after the client gave up.
+      net::Buffer requests;
+      for (auto& [id, frame] : backlog_) {
+        if (pending_.contains(id)) requests.append(frame.view());
+      }
+      backlog_.clear();
+      if (requests.readableBytes() > 0) conn->send(&requests);
     } else {
       conn_.reset();
       connected_.store(false, std::memory_order_release);
@@ -161,7 +176,7 @@ class RpcChannel::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   void failAll(const absl::Status& status) {
-    backlog_.retrieveAll();
+    backlog_.clear();
     // Handlers may start new calls; they go into a fresh map.
     auto failed = std::move(pending_);
     pending_.clear();
@@ -178,7 +193,9 @@ class RpcChannel::Impl : public std::enable_shared_from_this<Impl> {
   std::atomic<bool> connected_{false};
   std::atomic<uint64_t> nextId_{1};
   absl::flat_hash_map<uint64_t, Pending> pending_;
-  net::Buffer backlog_;
+  // Requests made while disconnected, in call order, with their call ids.
+  std::vector<std::pair<uint64_t, net::Buffer>> backlog_;
+  size_t backlogSweepAt_ = 64;
   bool closed_ = false;
 };
 

@@ -77,17 +77,28 @@ void RpcServer::shutdown(std::chrono::milliseconds grace, absl::AnyInvocable<voi
   loop_->assertInLoopThread();
   server_->stopAccepting();
   const auto deadline = std::chrono::steady_clock::now() + grace;
-  // Poll the in-flight count: calls finish on many threads, and a 10 ms
-  // granularity is plenty for a shutdown.
+  // Poll: calls finish on many threads, and a 10 ms granularity is plenty
+  // for a shutdown. First the in-flight calls finish; then every connection
+  // is half-closed behind its queued answers, and we wait for the peers to
+  // close, so the final force-close cuts off no answer still being written.
   auto check = std::make_shared<absl::AnyInvocable<void()>>();
-  *check = [this, deadline, check, done = std::move(done)]() mutable {
-    if (inFlight_->load() > 0 && std::chrono::steady_clock::now() < deadline) {
+  *check = [this, deadline, check, draining = false, done = std::move(done)]() mutable {
+    const bool early = std::chrono::steady_clock::now() < deadline;
+    if (!draining) {
+      if (inFlight_->load() > 0 && early) {
+        loop_->runAfter(std::chrono::milliseconds(10), [check] { (*check)(); });
+        return;
+      }
+      if (inFlight_->load() > 0) {
+        LOG_WARN << "RpcServer shutdown: " << inFlight_->load()
+                 << " calls still running at the deadline; closing anyway";
+      }
+      draining = true;
+      server_->shutdownConnections();
+    }
+    if (server_->numConnections() > 0 && early) {
       loop_->runAfter(std::chrono::milliseconds(10), [check] { (*check)(); });
       return;
-    }
-    if (inFlight_->load() > 0) {
-      LOG_WARN << "RpcServer shutdown: " << inFlight_->load()
-               << " calls still running at the deadline; closing anyway";
     }
     server_->stop();
     auto finished = std::move(done);

@@ -59,7 +59,9 @@ class RpcServer {
   void start();
 
   // Stops accepting, lets in-flight calls finish for up to `grace`, then
-  // closes every connection and runs `done`. Base loop thread.
+  // closes every connection and runs `done`. Connections are half-closed
+  // first, so answers still queued are delivered, and force-closed once
+  // their peers close or `grace` runs out. Base loop thread.
   void shutdown(std::chrono::milliseconds grace, absl::AnyInvocable<void()> done);
 
   [[nodiscard]] net::InetAddress listenAddress() const;

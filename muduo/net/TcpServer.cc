@@ -93,6 +93,11 @@ void TcpServer::stop() {
   for (const auto& [name, conn] : registry_->connections) conn->forceClose();
 }
 
+void TcpServer::shutdownConnections() {
+  stopAccepting();
+  for (const auto& [name, conn] : registry_->connections) conn->shutdown();
+}
+
 size_t TcpServer::numConnections() const {
   loop_->assertInLoopThread();
   return registry_->connections.size();

@@ -64,6 +64,10 @@ class TcpServer {
   void stopAccepting();
   // Stops accepting and force-closes every connection. Base loop thread.
   void stop();
+  // Stops accepting and half-closes every connection once its queued output
+  // is written, so the peer reads everything sent and then EOF; each
+  // connection goes when its peer closes (or at stop()). Base loop thread.
+  void shutdownConnections();
 
   // Base loop thread.
   [[nodiscard]] size_t numConnections() const;

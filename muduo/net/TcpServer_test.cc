@@ -263,6 +263,41 @@ TEST(TcpServerTest, StopClosesEveryConnectionAndRefusesNewOnes) {
   EXPECT_EQ(log.ups(), kConns);
 }
 
+TEST(TcpServerTest, ShutdownConnectionsDeliversQueuedOutputThenHalfCloses) {
+  // Far more than the socket buffers hold: most of it is still queued in
+  // the server when shutdownConnections() runs.
+  constexpr size_t kBytes = 16 * 1024 * 1024;
+  ConnectionLog log;
+  CountDownLatch sent(1);
+  ServerThread server([&log, &sent](TcpServer& s) {
+    s.setThreadNum(1);
+    s.setConnectionCallback(log.callback([&sent](const TcpConnectionPtr& conn) {
+      if (!conn->connected()) return;
+      conn->send(test::makePattern(0, kBytes));
+      sent.countDown();
+    }));
+  });
+  BlockingSocket client;
+  ASSERT_EQ(client.connect(server.address()), 0);
+  test::waitOrAbort(sent, "the server's send");
+
+  server.run([](TcpServer& s) { s.shutdownConnections(); });
+  BlockingSocket late;
+  EXPECT_EQ(late.connect(server.address()), ECONNREFUSED);
+
+  int error = -1;
+  const std::string received = client.readToEnd(&error);
+  EXPECT_EQ(error, 0) << strerror(error);
+  EXPECT_EQ(received.size(), kBytes);
+  EXPECT_TRUE(test::matchesPattern(0, received));
+  // Half-closed, not closed: the connection goes when the client closes.
+  EXPECT_EQ(log.downs(), 0);
+  client.close();
+  ASSERT_TRUE(log.waitForDowns(1));
+  server.drain();
+  server.run([](TcpServer& s) { EXPECT_EQ(s.numConnections(), 0u); });
+}
+
 TEST(TcpServerTest, DestroyingTheServerWithLiveConnectionsRunsEachDownCallbackOnce) {
   constexpr int kConns = 6;
   ConnectionLog log;
