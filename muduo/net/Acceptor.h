@@ -34,7 +34,9 @@ class Acceptor {
   Acceptor(const Acceptor&) = delete;
   Acceptor& operator=(const Acceptor&) = delete;
 
-  void setNewConnectionCallback(NewConnectionCallback cb) { newConnectionCallback_ = std::move(cb); }
+  void setNewConnectionCallback(NewConnectionCallback cb) {
+    newConnectionCallback_ = std::move(cb);
+  }
 
   void listen();
   [[nodiscard]] bool listening() const { return listening_; }

@@ -29,7 +29,8 @@ class Connector : public std::enable_shared_from_this<Connector> {
   // Receives a connected, non-blocking socket, which it then owns.
   using NewConnectionCallback = std::function<void(int sockfd)>;
   // One attempt failed (errno-style code); the next one follows after `retryDelay`.
-  using ConnectFailedCallback = std::function<void(int error, std::chrono::milliseconds retryDelay)>;
+  using ConnectFailedCallback =
+      std::function<void(int error, std::chrono::milliseconds retryDelay)>;
 
   static constexpr std::chrono::milliseconds kInitRetryDelay{500};
   static constexpr std::chrono::milliseconds kMaxRetryDelay{30 * 1000};
@@ -39,8 +40,12 @@ class Connector : public std::enable_shared_from_this<Connector> {
   Connector(const Connector&) = delete;
   Connector& operator=(const Connector&) = delete;
 
-  void setNewConnectionCallback(NewConnectionCallback cb) { newConnectionCallback_ = std::move(cb); }
-  void setConnectFailedCallback(ConnectFailedCallback cb) { connectFailedCallback_ = std::move(cb); }
+  void setNewConnectionCallback(NewConnectionCallback cb) {
+    newConnectionCallback_ = std::move(cb);
+  }
+  void setConnectFailedCallback(ConnectFailedCallback cb) {
+    connectFailedCallback_ = std::move(cb);
+  }
 
   void start();    // any thread
   void restart();  // loop thread; resets the back-off
@@ -65,8 +70,8 @@ class Connector : public std::enable_shared_from_this<Connector> {
   EventLoop* const loop_;
   const InetAddress serverAddr_;
   std::atomic<bool> connect_{false};
-  State state_ = State::kDisconnected;  // loop thread only
-  std::unique_ptr<Channel> channel_;    // loop thread only
+  State state_ = State::kDisconnected;                      // loop thread only
+  std::unique_ptr<Channel> channel_;                        // loop thread only
   std::chrono::milliseconds retryDelay_ = kInitRetryDelay;  // loop thread only
   TimerId retryTimer_;                                      // loop thread only
   NewConnectionCallback newConnectionCallback_;

@@ -83,10 +83,10 @@ class EventLoop {
 
   const int threadId_;
   std::atomic<bool> quit_{false};
-  bool looping_ = false;          // loop thread only
-  bool eventHandling_ = false;    // loop thread only
-  int64_t iteration_ = 0;         // loop thread only
-  Timestamp pollReturnTime_;      // loop thread only
+  bool looping_ = false;        // loop thread only
+  bool eventHandling_ = false;  // loop thread only
+  int64_t iteration_ = 0;       // loop thread only
+  Timestamp pollReturnTime_;    // loop thread only
   std::unique_ptr<Poller> poller_;
   std::unique_ptr<TimerQueue> timerQueue_;
   const int wakeupFd_;

@@ -59,8 +59,7 @@ void TcpClient::setConnectFailedCallback(ConnectFailedCallback cb) {
 }
 
 void TcpClient::connect() {
-  LOG_DEBUG << "TcpClient::connect [" << name_ << "] to "
-            << connector_->serverAddress().toIpPort();
+  LOG_DEBUG << "TcpClient::connect [" << name_ << "] to " << connector_->serverAddress().toIpPort();
   connect_ = true;
   connector_->start();
 }
@@ -86,8 +85,8 @@ void TcpClient::newConnection(int sockfd) {
   const InetAddress peerAddr(sockets::getPeerAddr(sockfd));
   const InetAddress localAddr(sockets::getLocalAddr(sockfd));
   std::string connName = name_ + ":" + peerAddr.toIpPort() + "#" + std::to_string(nextConnId_++);
-  auto conn = std::make_shared<TcpConnection>(loop_, std::move(connName), sockfd, localAddr,
-                                              peerAddr);
+  auto conn =
+      std::make_shared<TcpConnection>(loop_, std::move(connName), sockfd, localAddr, peerAddr);
   conn->setConnectionCallback(connectionCallback_);
   conn->setMessageCallback(messageCallback_);
   conn->setWriteCompleteCallback(writeCompleteCallback_);

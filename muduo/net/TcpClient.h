@@ -32,7 +32,8 @@ class TcpClient {
  public:
   // An attempt to connect failed with `error` (an errno value); the next
   // attempt follows after `retryDelay` unless stop() is called.
-  using ConnectFailedCallback = std::function<void(int error, std::chrono::milliseconds retryDelay)>;
+  using ConnectFailedCallback =
+      std::function<void(int error, std::chrono::milliseconds retryDelay)>;
 
   TcpClient(EventLoop* loop, const InetAddress& serverAddr, std::string name);
   ~TcpClient();

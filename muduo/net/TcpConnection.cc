@@ -12,8 +12,8 @@
 namespace muduo::net {
 
 void defaultConnectionCallback(const TcpConnectionPtr& conn) {
-  LOG_TRACE << conn->localAddress().toIpPort() << " -> " << conn->peerAddress().toIpPort()
-            << " is " << (conn->connected() ? "UP" : "DOWN");
+  LOG_TRACE << conn->localAddress().toIpPort() << " -> " << conn->peerAddress().toIpPort() << " is "
+            << (conn->connected() ? "UP" : "DOWN");
 }
 
 void defaultMessageCallback(const TcpConnectionPtr&, Buffer* buffer, Timestamp) {
@@ -56,9 +56,8 @@ void TcpConnection::send(std::string&& message) {
   if (loop_->isInLoopThread()) {
     sendInLoop(message);
   } else {
-    loop_->runInLoop([self = shared_from_this(), owned = std::move(message)] {
-      self->sendInLoop(owned);
-    });
+    loop_->runInLoop(
+        [self = shared_from_this(), owned = std::move(message)] { self->sendInLoop(owned); });
   }
 }
 

@@ -130,9 +130,9 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   EventLoop* const loop_;
   const std::string name_;
   std::atomic<State> state_{State::kConnecting};
-  bool reading_ = true;      // loop thread only
+  bool reading_ = true;             // loop thread only
   bool inMessageCallback_ = false;  // loop thread only; sends are gathered meanwhile
-  bool destroyed_ = false;   // loop thread only
+  bool destroyed_ = false;          // loop thread only
   std::unique_ptr<Socket> socket_;
   std::unique_ptr<Channel> channel_;
   const InetAddress localAddr_;

@@ -80,9 +80,7 @@ void EPollPoller::removeChannel(Channel* channel) {
   channel->setIndex(kNotRegistered);
 }
 
-bool EPollPoller::hasChannel(Channel* channel) const {
-  return channel->index() == kRegistered;
-}
+bool EPollPoller::hasChannel(Channel* channel) const { return channel->index() == kRegistered; }
 
 void EPollPoller::update(int operation, Channel* channel) {
   struct epoll_event event;
