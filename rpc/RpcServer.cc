@@ -44,7 +44,8 @@ RpcServer::RpcServer(net::EventLoop* loop, const net::InetAddress& listenAddr, O
                                                options.reusePort
                                                    ? net::TcpServer::Option::kReusePort
                                                    : net::TcpServer::Option::kNoReusePort)),
-      inFlight_(std::make_shared<std::atomic<int64_t>>(0)) {
+      inFlight_(std::make_shared<std::atomic<int64_t>>(0)),
+      stats_(std::make_shared<RpcStats>()) {
   server_->setThreadNum(options_.ioThreads);
   // The TcpServer is ours and dies first, in this thread, taking its
   // connections' callbacks with it, so `this` is safe in them.
@@ -110,10 +111,13 @@ void RpcServer::shutdown(std::chrono::milliseconds grace, absl::AnyInvocable<voi
 
 void RpcServer::onConnection(const net::TcpConnectionPtr& conn) {
   if (conn->connected()) {
+    stats_->connectionOpened();
     conn->setTcpNoDelay(true);
     conn->setContext(std::make_shared<ConnectionState>());
-  } else if (auto* state =
-                 std::any_cast<std::shared_ptr<ConnectionState>>(conn->getMutableContext())) {
+    return;
+  }
+  stats_->connectionClosed();
+  if (auto* state = std::any_cast<std::shared_ptr<ConnectionState>>(conn->getMutableContext())) {
     (*state)->cancelAll();
   }
 }
@@ -172,6 +176,7 @@ void RpcServer::handleRequest(const net::TcpConnectionPtr& conn, ConnectionState
     return;
   }
   Service* service = it->second;
+  call->trackStats(stats_, stats_->entryFor(meta.service(), meta.method()));
   if (workers_ != nullptr) {
     call->ownPayload();
     state->add(call);

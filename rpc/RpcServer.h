@@ -23,6 +23,7 @@
 #include "muduo/net/Callbacks.h"
 #include "muduo/net/InetAddress.h"
 #include "rpc/RpcCodec.h"
+#include "rpc/RpcStats.h"
 
 namespace muduo {
 class ThreadPool;
@@ -66,6 +67,8 @@ class RpcServer {
 
   [[nodiscard]] net::InetAddress listenAddress() const;
   [[nodiscard]] int64_t inFlightCalls() const { return inFlight_->load(); }
+  // Per-method counters and latencies; any thread.
+  [[nodiscard]] const RpcStats& stats() const { return *stats_; }
 
  private:
   struct ConnectionState;
@@ -82,6 +85,7 @@ class RpcServer {
   absl::flat_hash_map<std::string, Service*> services_;  // read-only after start()
   // Shared with every ServerCall, which decrements it when it dies.
   std::shared_ptr<std::atomic<int64_t>> inFlight_;
+  std::shared_ptr<RpcStats> stats_;
 };
 
 }  // namespace muduo::rpc
