@@ -4,12 +4,36 @@
 
 #include "muduo/base/Logging.h"
 #include "muduo/net/Buffer.h"
+#include "muduo/net/EventLoop.h"
 #include "muduo/net/TcpConnection.h"
 
 namespace muduo::net {
 
 HttpConnectionHandler::HttpConnectionHandler(HttpCallback callback, HttpParser::Limits limits)
     : callback_(std::move(callback)), limits_(limits) {}
+
+HttpConnectionHandler::HttpConnectionHandler(HttpCallback callback,
+                                             AsyncHttpCallback asyncCallback,
+                                             HttpParser::Limits limits)
+    : callback_(std::move(callback)), asyncCallback_(std::move(asyncCallback)), limits_(limits) {}
+
+void HttpConnectionHandler::finishDeferred(const TcpConnectionPtr& conn,
+                                           HttpResponse* response) const {
+  Session* session = std::any_cast<Session>(conn->getMutableContext());
+  if (session == nullptr || !session->waiting || !conn->connected()) return;
+  session->waiting = false;
+  const HttpRequest& request = session->parser.request();
+  if (!request.keepAlive()) response->setCloseConnection(true);
+  response->setHeadResponse(request.method() == "HEAD");
+  sendResponse(conn, response);
+  session->parser.reset();
+  if (response->closeConnection()) {
+    conn->shutdown();
+    return;
+  }
+  conn->startRead();
+  onMessage(conn, conn->inputBuffer(), Timestamp::now());
+}
 
 void HttpConnectionHandler::sendResponse(const TcpConnectionPtr& conn, HttpResponse* response) {
   // Reused per thread: send(Buffer*) swaps storage with the connection's
@@ -26,11 +50,14 @@ void HttpConnectionHandler::sendResponse(const TcpConnectionPtr& conn, HttpRespo
 
 void HttpConnectionHandler::onMessage(const TcpConnectionPtr& conn, Buffer* buf,
                                       Timestamp receiveTime) const {
-  HttpParser* parser = std::any_cast<HttpParser>(conn->getMutableContext());
-  if (parser == nullptr) {
-    conn->setContext(HttpParser(limits_));
-    parser = std::any_cast<HttpParser>(conn->getMutableContext());
+  Session* session = std::any_cast<Session>(conn->getMutableContext());
+  if (session == nullptr) {
+    conn->setContext(Session{HttpParser(limits_), false});
+    session = std::any_cast<Session>(conn->getMutableContext());
   }
+  // An answer is pending: later requests wait in `buf`, in order.
+  if (session->waiting) return;
+  HttpParser* parser = &session->parser;
   // One pass per complete request in `buf`: pipelined requests are answered
   // in order, their responses gathered into one write by TcpConnection.
   while (conn->connected()) {
@@ -52,6 +79,25 @@ void HttpConnectionHandler::onMessage(const TcpConnectionPtr& conn, Buffer* buf,
       break;
     }
     const HttpRequest& request = parser->request();
+    if (asyncCallback_) {
+      HttpResponder respond = [weak = weak_from_this(),
+                               weakConn = std::weak_ptr<TcpConnection>(conn)](
+                                  HttpResponse response) mutable {
+        TcpConnectionPtr c = weakConn.lock();
+        if (c == nullptr) return;
+        c->getLoop()->runInLoop(
+            [weak = std::move(weak), c, response = std::move(response)]() mutable {
+              if (auto self = weak.lock()) self->finishDeferred(c, &response);
+            });
+      };
+      if (asyncCallback_(request, respond)) {
+        session->waiting = true;
+        // Back-pressure while we wait: a flood of pipelined requests stays
+        // in the peer's socket, not in our memory.
+        conn->stopRead();
+        return;
+      }
+    }
     HttpResponse response(!request.keepAlive());
     response.setHeadResponse(request.method() == "HEAD");
     callback_(request, &response);

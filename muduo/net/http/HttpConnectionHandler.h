@@ -19,6 +19,9 @@
 #define MUDUO_NET_HTTP_HTTPCONNECTIONHANDLER_H_
 
 #include <functional>
+#include <memory>
+
+#include "absl/functional/any_invocable.h"
 
 #include "muduo/base/Timestamp.h"
 #include "muduo/net/Callbacks.h"
@@ -33,9 +36,20 @@ namespace muduo::net {
 // request's keep-alive rules and headResponse() set for HEAD.
 using HttpCallback = std::function<void(const HttpRequest&, HttpResponse*)>;
 
-class HttpConnectionHandler {
+// Answers one request later, from any thread, exactly once.
+using HttpResponder = absl::AnyInvocable<void(HttpResponse) &&>;
+// Takes a request it will answer later through `respond` (returns true), or
+// declines (false) so the HttpCallback answers it now. While an answer is
+// pending the connection reads nothing more, so responses stay in order.
+using AsyncHttpCallback = std::function<bool(const HttpRequest&, HttpResponder& respond)>;
+
+class HttpConnectionHandler : public std::enable_shared_from_this<HttpConnectionHandler> {
  public:
   explicit HttpConnectionHandler(HttpCallback callback, HttpParser::Limits limits = {});
+  // With an async callback the handler must be owned by a shared_ptr: a
+  // late answer finds it (or finds it gone) through a weak reference.
+  HttpConnectionHandler(HttpCallback callback, AsyncHttpCallback asyncCallback,
+                        HttpParser::Limits limits = {});
 
   // Loop thread of `conn`. A MessageCallback: consumes complete requests
   // from `buf` and answers them.
@@ -45,7 +59,17 @@ class HttpConnectionHandler {
   static void sendResponse(const TcpConnectionPtr& conn, HttpResponse* response);
 
  private:
+  // The connection's context: its parser, and whether an answer is pending.
+  struct Session {
+    HttpParser parser;
+    bool waiting = false;
+  };
+
+  // Loop thread: sends a late answer and goes on with buffered requests.
+  void finishDeferred(const TcpConnectionPtr& conn, HttpResponse* response) const;
+
   const HttpCallback callback_;
+  const AsyncHttpCallback asyncCallback_;
   const HttpParser::Limits limits_;
 };
 
