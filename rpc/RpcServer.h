@@ -4,7 +4,9 @@
 // workerThreads > 0 they run on a ThreadPool instead, for handlers that
 // block. Unknown service or method: UNIMPLEMENTED; a request that does not
 // parse: INVALID_ARGUMENT; answers after the call's deadline are dropped. A
-// malformed frame closes that one connection with a logged reason.
+// malformed frame closes that one connection with a logged reason. A
+// connection whose first bytes are an HTTP request line is served by
+// RpcHttpGateway instead (status pages, metrics, JSON calls).
 //
 // Thread contract: construct, addService(), start(), shutdown() and destroy
 // in the base loop's thread. Services are not owned and must outlive the
@@ -35,6 +37,7 @@ class TcpServer;
 
 namespace muduo::rpc {
 
+class RpcHttpGateway;
 class Service;
 struct DecodedFrame;
 
@@ -74,7 +77,7 @@ class RpcServer {
   struct ConnectionState;
 
   void onConnection(const net::TcpConnectionPtr& conn);
-  void onMessage(const net::TcpConnectionPtr& conn, net::Buffer* buf);
+  void onMessage(const net::TcpConnectionPtr& conn, net::Buffer* buf, Timestamp receiveTime);
   void handleRequest(const net::TcpConnectionPtr& conn, ConnectionState* state,
                      const DecodedFrame& frame);
 
@@ -86,6 +89,8 @@ class RpcServer {
   // Shared with every ServerCall, which decrements it when it dies.
   std::shared_ptr<std::atomic<int64_t>> inFlight_;
   std::shared_ptr<RpcStats> stats_;
+  // Serves HTTP requests that arrive on the RPC port (/status, /rpc/...).
+  std::unique_ptr<RpcHttpGateway> http_;
 };
 
 }  // namespace muduo::rpc

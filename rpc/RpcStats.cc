@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-
 namespace muduo::rpc {
 
 struct RpcStats::Entry {

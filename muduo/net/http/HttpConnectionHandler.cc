@@ -85,18 +85,21 @@ void HttpConnectionHandler::onMessage(const TcpConnectionPtr& conn, Buffer* buf,
                                   HttpResponse response) mutable {
         TcpConnectionPtr c = weakConn.lock();
         if (c == nullptr) return;
-        c->getLoop()->runInLoop(
+        // Queued, never run inline: the request that asked may still be
+        // on the stack, even when it answers at once.
+        c->getLoop()->queueInLoop(
             [weak = std::move(weak), c, response = std::move(response)]() mutable {
               if (auto self = weak.lock()) self->finishDeferred(c, &response);
             });
       };
+      session->waiting = true;
       if (asyncCallback_(request, respond)) {
-        session->waiting = true;
         // Back-pressure while we wait: a flood of pipelined requests stays
         // in the peer's socket, not in our memory.
         conn->stopRead();
         return;
       }
+      session->waiting = false;
     }
     HttpResponse response(!request.keepAlive());
     response.setHeadResponse(request.method() == "HEAD");
