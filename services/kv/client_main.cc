@@ -9,6 +9,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "muduo/base/Logging.h"
 #include "muduo/net/EventLoopThread.h"
@@ -85,6 +87,14 @@ int runLoadMode(const muduo::net::InetAddress& server) {
 }  // namespace
 
 int main(int argc, char* argv[]) {
+  // --help lists the flags of this directory's files (absl's default looks
+  // for a file named after the binary).
+  absl::FlagsUsageConfig usage;
+  usage.contains_helpshort_flags = [](absl::string_view file) {
+    return absl::StrContains(file, "services/kv/");
+  };
+  usage.contains_help_flags = usage.contains_helpshort_flags;
+  absl::SetFlagsUsageConfig(usage);
   absl::SetProgramUsageMessage(
       "A client for kv_server.\n"
       "  kv_client [--server=host:port] put K V | get K | del K | scan PREFIX | cas K OLD NEW\n"

@@ -11,6 +11,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "muduo/base/Logging.h"
 #include "muduo/net/InetAddress.h"
@@ -53,6 +55,14 @@ ABSL_FLAG(std::string, port_file, "",
           "and tests using port 0)");
 
 int main(int argc, char* argv[]) {
+  // --help lists the flags of this directory's files (absl's default looks
+  // for a file named after the binary).
+  absl::FlagsUsageConfig usage;
+  usage.contains_helpshort_flags = [](absl::string_view file) {
+    return absl::StrContains(file, "services/kv/");
+  };
+  usage.contains_help_flags = usage.contains_helpshort_flags;
+  absl::SetFlagsUsageConfig(usage);
   absl::SetProgramUsageMessage(
       "The durable key-value server.\n"
       "  kv_server [--port=9090] [--resp_port=6380] [--data_dir=DIR] [--sync=batch]\n"
