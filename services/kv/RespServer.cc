@@ -22,7 +22,15 @@ RespServer::RespServer(net::EventLoop* loop, const net::InetAddress& listenAddr,
   });
 }
 
-RespServer::~RespServer() = default;
+RespServer::~RespServer() {
+  {
+    // The store may still acknowledge writes of our connections; our I/O
+    // loops may be gone by then.
+    MutexLock lock(&mutex_);
+    for (auto& [loop, combiner] : combiners_) combiner->detach();
+  }
+  server_.reset();
+}
 
 void RespServer::setThreadNum(int numThreads) { server_->setThreadNum(numThreads); }
 

@@ -34,16 +34,26 @@ void WriteCombiner::flush() {
   std::vector<Target> targets = std::move(targets_);
   targets_.clear();
   bytes_ = 0;
-  store_->write(std::move(batch), [loop = loop_, targets = std::move(targets)](
+  store_->write(std::move(batch), [self = shared_from_this(), targets = std::move(targets)](
                                       absl::Status status, WriteBatch& done) mutable {
     // Always through the loop's queue, even when the store calls back at
     // once (--sync=none): the sessions then never run inside their own
     // flush.
-    loop->queueInLoop([status = std::move(status), done = std::move(done),
-                       targets = std::move(targets)]() mutable {
-      complete(status, done, targets);
-    });
+    self->post([status = std::move(status), done = std::move(done),
+                targets = std::move(targets)]() mutable { complete(status, done, targets); });
   });
+}
+
+void WriteCombiner::post(absl::AnyInvocable<void()> f) {
+  // Under the gate: the loop cannot be destroyed between the check and the
+  // queueing (its server detaches us first).
+  MutexLock lock(&gateMutex_);
+  if (!detached_) loop_->queueInLoop(std::move(f));
+}
+
+void WriteCombiner::detach() {
+  MutexLock lock(&gateMutex_);
+  detached_ = true;
 }
 
 void WriteCombiner::complete(const absl::Status& status, WriteBatch& batch,

@@ -9,7 +9,8 @@
 // them being applied back to back.
 //
 // Thread contract: one per I/O loop; every method runs in that loop's
-// thread. Owned by shared_ptr: the queued flush holds it.
+// thread, except detach(), which any thread may call. Owned by shared_ptr:
+// the queued flush and the writes in flight hold it.
 #ifndef SERVICES_KV_WRITECOMBINER_H_
 #define SERVICES_KV_WRITECOMBINER_H_
 
@@ -17,7 +18,10 @@
 #include <memory>
 #include <vector>
 
+#include "absl/functional/any_invocable.h"
+
 #include "absl/status/status.h"
+#include "muduo/base/Mutex.h"
 #include "services/kv/WriteBatch.h"
 
 namespace muduo::net {
@@ -53,6 +57,10 @@ class WriteCombiner : public std::enable_shared_from_this<WriteCombiner> {
   void add(std::shared_ptr<RespSession> session, uint64_t slot, RespWrite kind, size_t firstOp,
            size_t bytes);
 
+  // The loop is going away (its server is destroyed): acknowledgements that
+  // arrive from now on are dropped instead of being posted to it.
+  void detach();
+
  private:
   struct Target {
     std::shared_ptr<RespSession> session;
@@ -63,6 +71,8 @@ class WriteCombiner : public std::enable_shared_from_this<WriteCombiner> {
   };
 
   void flush();
+  // From the store's thread: runs `f` in the loop, unless detached.
+  void post(absl::AnyInvocable<void()> f);
   static void complete(const absl::Status& status, WriteBatch& batch,
                        std::vector<Target>& targets);
 
@@ -72,6 +82,8 @@ class WriteCombiner : public std::enable_shared_from_this<WriteCombiner> {
   std::vector<Target> targets_;
   size_t bytes_ = 0;
   bool flushQueued_ = false;
+  Mutex gateMutex_;
+  bool detached_ ABSL_GUARDED_BY(gateMutex_) = false;
 };
 
 }  // namespace muduo::kv
