@@ -68,8 +68,8 @@ int runCommand(KvService::Stub& stub, const std::vector<std::string>& args,
     size_t printed = 0;
     while (true) {
       if (options.scanLimit > 0) {
-        request.set_limit(static_cast<uint32_t>(
-            std::min<size_t>(options.scanLimit - printed, 10000)));
+        request.set_limit(
+            static_cast<uint32_t>(std::min<size_t>(options.scanLimit - printed, 10000)));
       }
       ScanResponse response;
       if (absl::Status s = stub.Scan(request, &response); !s.ok()) return failed(err, s);
@@ -89,8 +89,9 @@ int runCommand(KvService::Stub& stub, const std::vector<std::string>& args,
   if (command == "cas") {
     const size_t want = 2 + (options.expectAbsent ? 0 : 1) + (options.remove ? 0 : 1);
     if (args.size() != want) {
-      return usage(err, "cas takes a key, the expected value (unless --cas_absent) and the new "
-                        "value (unless --cas_delete)");
+      return usage(err,
+                   "cas takes a key, the expected value (unless --cas_absent) and the new "
+                   "value (unless --cas_delete)");
     }
     CompareAndSetRequest request;
     request.set_key(args[1]);

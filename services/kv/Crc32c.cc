@@ -75,10 +75,9 @@ uint32_t extendPortable(uint32_t crc, std::string_view data) {
   uint32_t c = ~crc;
   while (n >= 8) {
     const uint64_t word = loadLe64(p) ^ c;
-    c = kTables[7][word & 0xff] ^ kTables[6][(word >> 8) & 0xff] ^
-        kTables[5][(word >> 16) & 0xff] ^ kTables[4][(word >> 24) & 0xff] ^
-        kTables[3][(word >> 32) & 0xff] ^ kTables[2][(word >> 40) & 0xff] ^
-        kTables[1][(word >> 48) & 0xff] ^ kTables[0][word >> 56];
+    c = kTables[7][word & 0xff] ^ kTables[6][(word >> 8) & 0xff] ^ kTables[5][(word >> 16) & 0xff] ^
+        kTables[4][(word >> 24) & 0xff] ^ kTables[3][(word >> 32) & 0xff] ^
+        kTables[2][(word >> 40) & 0xff] ^ kTables[1][(word >> 48) & 0xff] ^ kTables[0][word >> 56];
     p += 8;
     n -= 8;
   }

@@ -27,8 +27,8 @@ namespace muduo::kv {
 class DataDir {
  public:
   struct Listing {
-    std::vector<uint64_t> logs;       // ascending
-    std::vector<uint64_t> snapshots;  // ascending
+    std::vector<uint64_t> logs;            // ascending
+    std::vector<uint64_t> snapshots;       // ascending
     std::vector<std::string> temporaries;  // file names
   };
 

@@ -31,8 +31,7 @@ class KvEndToEndTest : public ::testing::Test {
     std::filesystem::remove(portFile);  // a previous test's, naming a dead server
     server_ = std::make_unique<Subprocess>(
         std::vector<std::string>{test::runfile("services/kv/kv_server"), "--port=0",
-                                 "--resp_port=0", "--data_dir=" + dir_,
-                                 "--port_file=" + portFile},
+                                 "--resp_port=0", "--data_dir=" + dir_, "--port_file=" + portFile},
         test::tempPath(name));
     ASSERT_TRUE(test::waitForFile(portFile, 20s)) << server_->err();
     const std::string ports = test::readFile(portFile);
@@ -90,8 +89,8 @@ TEST_F(KvEndToEndTest, EveryClientCommandAgainstTheRealServer) {
 }
 
 TEST_F(KvEndToEndTest, LoadModeReportsThroughputAndLatency) {
-  test::Finished r = client({"--load", "--op=put", "--calls=2000", "--connections=4",
-                             "--concurrency=4", "--keys=100"});
+  test::Finished r = client(
+      {"--load", "--op=put", "--calls=2000", "--connections=4", "--concurrency=4", "--keys=100"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("2000 calls in"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("calls/s"), std::string::npos) << r.out;
@@ -116,8 +115,8 @@ TEST(KvServerFlagsTest, HelpListsTheFlags) {
   test::Finished r =
       test::run({test::runfile("services/kv/kv_server"), "--help"}, test::tempPath("help"));
   const std::string text = r.out + r.err;
-  for (const char* flag : {"--port", "--resp_port", "--threads", "--data_dir", "--sync",
-                           "--log_dir"}) {
+  for (const char* flag :
+       {"--port", "--resp_port", "--threads", "--data_dir", "--sync", "--log_dir"}) {
     EXPECT_NE(text.find(flag), std::string::npos) << flag << " missing from:\n" << text;
   }
 }

@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "muduo/net/EventLoop.h"
 #include "muduo/net/EventLoopThread.h"
@@ -29,8 +29,8 @@ namespace {
 using namespace std::chrono_literals;
 using test::Subprocess;
 
-constexpr int kSlots = 64;         // writers, each with one write in flight
-constexpr int kKeysPerSlot = 8;    // each writer cycles over its keys: overwrites, so compaction
+constexpr int kSlots = 64;       // writers, each with one write in flight
+constexpr int kKeysPerSlot = 8;  // each writer cycles over its keys: overwrites, so compaction
 constexpr int kAcksBeforeKill = 3000;
 constexpr int kRounds = 3;
 
@@ -44,10 +44,9 @@ Server startServer(const std::string& dir, const std::string& name) {
   std::filesystem::remove(portFile);
   Server server;
   server.process = std::make_unique<Subprocess>(
-      std::vector<std::string>{test::runfile("services/kv/kv_server"), "--port=0",
-                               "--resp_port=0", "--threads=1", "--sync=batch",
-                               "--compaction_min_bytes=65536", "--data_dir=" + dir,
-                               "--port_file=" + portFile},
+      std::vector<std::string>{test::runfile("services/kv/kv_server"), "--port=0", "--resp_port=0",
+                               "--threads=1", "--sync=batch", "--compaction_min_bytes=65536",
+                               "--data_dir=" + dir, "--port_file=" + portFile},
       test::tempPath(name));
   if (!test::waitForFile(portFile, 20s)) {
     ADD_FAILURE() << "kv_server did not start: " << server.process->err();
@@ -83,7 +82,8 @@ Round writeUntilKilled(Server& server, int round) {
   std::fill(std::begin(result.inFlight), std::end(result.inFlight), -1);
   net::EventLoopThread thread;
   net::EventLoop* loop = thread.startLoop();
-  auto channel = std::make_unique<rpc::RpcChannel>(loop, net::InetAddress("127.0.0.1", server.port));
+  auto channel =
+      std::make_unique<rpc::RpcChannel>(loop, net::InetAddress("127.0.0.1", server.port));
   channel->connect();
   KvService::Stub stub(channel.get());
   int acks = 0;  // loop thread only, as is `result` until the end
@@ -166,12 +166,12 @@ void expectRoundSurvived(int round, const Round& r, const std::map<std::string, 
       if (inFlightHere) allowed.insert(valueOf(round, slot, inFlight));
       auto it = all.find(keyOf(round, slot, key));
       if (it == all.end()) {
-        EXPECT_TRUE(newestAcked < 0) << "acknowledged write lost: " << keyOf(round, slot, key)
-                                     << " write " << newestAcked;
+        EXPECT_TRUE(newestAcked < 0)
+            << "acknowledged write lost: " << keyOf(round, slot, key) << " write " << newestAcked;
       } else {
         EXPECT_TRUE(allowed.count(it->second) == 1)
-            << keyOf(round, slot, key) << " holds a value no write left there: "
-            << it->second.substr(0, 20);
+            << keyOf(round, slot, key)
+            << " holds a value no write left there: " << it->second.substr(0, 20);
       }
       ++checked;
     }

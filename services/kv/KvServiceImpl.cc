@@ -23,8 +23,9 @@ void KvServiceImpl::Get(rpc::ServerContext*, const GetRequest* request, GetRespo
     std::move(done)(s);
     return;
   }
-  const bool found = store_->read(
-      request->key(), [response](std::string_view value) { response->set_value(value.data(), value.size()); });
+  const bool found = store_->read(request->key(), [response](std::string_view value) {
+    response->set_value(value.data(), value.size());
+  });
   response->set_found(found);
   std::move(done)(absl::OkStatus());
 }
@@ -33,21 +34,21 @@ void KvServiceImpl::Put(rpc::ServerContext*, const PutRequest* request, PutRespo
                         rpc::DoneCallback done) {
   WriteBatch batch;
   batch.put(request->key(), request->value());
-  store_->write(std::move(batch), [done = std::move(done)](absl::Status status,
-                                                          WriteBatch&) mutable {
-    std::move(done)(status);
-  });
+  store_->write(std::move(batch),
+                [done = std::move(done)](absl::Status status, WriteBatch&) mutable {
+                  std::move(done)(status);
+                });
 }
 
 void KvServiceImpl::Delete(rpc::ServerContext*, const DeleteRequest* request,
                            DeleteResponse* response, rpc::DoneCallback done) {
   WriteBatch batch;
   batch.remove(request->key());
-  store_->write(std::move(batch), [response, done = std::move(done)](absl::Status status,
-                                                                     WriteBatch& b) mutable {
-    if (status.ok()) response->set_existed(b.ops()[0].existed);
-    std::move(done)(status);
-  });
+  store_->write(std::move(batch),
+                [response, done = std::move(done)](absl::Status status, WriteBatch& b) mutable {
+                  if (status.ok()) response->set_existed(b.ops()[0].existed);
+                  std::move(done)(status);
+                });
 }
 
 void KvServiceImpl::Scan(rpc::ServerContext*, const ScanRequest* request, ScanResponse* response,
@@ -82,21 +83,20 @@ void KvServiceImpl::CompareAndSet(rpc::ServerContext*, const CompareAndSetReques
   batch.compareAndSet(
       request->key(),
       request->has_expected() ? std::optional<std::string>(request->expected()) : std::nullopt,
-      request->has_new_value() ? std::optional<std::string>(request->new_value())
-                               : std::nullopt);
-  store_->write(std::move(batch), [response, done = std::move(done)](absl::Status status,
-                                                                     WriteBatch& b) mutable {
-    if (status.ok()) {
-      WriteOp& op = b.ops()[0];
-      const bool swapped = op.outcome == WriteOp::Outcome::kApplied;
-      response->set_swapped(swapped);
-      if (!swapped) {
-        response->set_found(op.existed);
-        response->set_current(std::move(op.current));
-      }
-    }
-    std::move(done)(status);
-  });
+      request->has_new_value() ? std::optional<std::string>(request->new_value()) : std::nullopt);
+  store_->write(std::move(batch),
+                [response, done = std::move(done)](absl::Status status, WriteBatch& b) mutable {
+                  if (status.ok()) {
+                    WriteOp& op = b.ops()[0];
+                    const bool swapped = op.outcome == WriteOp::Outcome::kApplied;
+                    response->set_swapped(swapped);
+                    if (!swapped) {
+                      response->set_found(op.existed);
+                      response->set_current(std::move(op.current));
+                    }
+                  }
+                  std::move(done)(status);
+                });
 }
 
 }  // namespace muduo::kv

@@ -27,8 +27,8 @@ class KvServiceImpl final : public KvService::Service {
            rpc::DoneCallback done) override;
   void Put(rpc::ServerContext* context, const PutRequest* request, PutResponse* response,
            rpc::DoneCallback done) override;
-  void Delete(rpc::ServerContext* context, const DeleteRequest* request,
-              DeleteResponse* response, rpc::DoneCallback done) override;
+  void Delete(rpc::ServerContext* context, const DeleteRequest* request, DeleteResponse* response,
+              rpc::DoneCallback done) override;
   void Scan(rpc::ServerContext* context, const ScanRequest* request, ScanResponse* response,
             rpc::DoneCallback done) override;
   void CompareAndSet(rpc::ServerContext* context, const CompareAndSetRequest* request,

@@ -174,8 +174,7 @@ TEST_F(KvServiceTest, CompareAndSetSwapsOnlyOnTheExpectedValue) {
 }
 
 TEST_F(KvServiceTest, OversizedKeysAndValuesAreInvalidArguments) {
-  EXPECT_EQ(put(std::string(kMaxKeySize + 1, 'k'), "v").code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(put(std::string(kMaxKeySize + 1, 'k'), "v").code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(put("k", std::string(kMaxValueSize + 1, 'v')).code(),
             absl::StatusCode::kInvalidArgument);
   GetRequest request;
@@ -202,7 +201,8 @@ TEST_F(KvServiceTest, ManyConcurrentAsyncPutsAreAllAcknowledgedAndReadable) {
   }
   ASSERT_EQ(allDone.get_future().wait_for(kWait), std::future_status::ready);
   EXPECT_EQ(ok.load(), kCalls);
-  for (int i = 0; i < kCalls; i += 97) EXPECT_EQ(get(absl::StrCat("key", i)), absl::StrCat("value", i));
+  for (int i = 0; i < kCalls; i += 97)
+    EXPECT_EQ(get(absl::StrCat("key", i)), absl::StrCat("value", i));
   EXPECT_LT(store_->stats().groups, static_cast<uint64_t>(kCalls)) << "puts shared fsyncs";
 }
 

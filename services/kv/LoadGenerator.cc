@@ -63,16 +63,14 @@ class Connection {
     if (run_->options.op == LoadOptions::Op::kGet) {
       GetRequest request;
       request.set_key(key);
-      stub_.AsyncGet(request, [this, start](absl::Status status, GetResponse*) {
-        finish(start, status);
-      });
+      stub_.AsyncGet(request,
+                     [this, start](absl::Status status, GetResponse*) { finish(start, status); });
     } else {
       PutRequest request;
       request.set_key(key);
       request.set_value(run_->value);
-      stub_.AsyncPut(request, [this, start](absl::Status status, PutResponse*) {
-        finish(start, status);
-      });
+      stub_.AsyncPut(request,
+                     [this, start](absl::Status status, PutResponse*) { finish(start, status); });
     }
   }
 

@@ -20,8 +20,8 @@ struct LoadOptions {
   Op op = Op::kGet;
   int64_t calls = 100000;
   int connections = 50;
-  int concurrency = 1;  // calls in flight per connection
-  int threads = 1;      // client I/O threads
+  int concurrency = 1;   // calls in flight per connection
+  int threads = 1;       // client I/O threads
   int64_t keys = 10000;  // keys are "key<i>" for i in [0, keys)
   size_t valueSize = 100;
   std::chrono::seconds timeout{300};

@@ -62,7 +62,8 @@ void appendVarint64(std::string* out, uint64_t value);
 
 // Calls `op` for each op of a kMutations payload in order (value is empty for
 // deletes). False, after calling `op` for none, if the payload is malformed.
-using OpVisitor = absl::FunctionRef<void(OpKind kind, std::string_view key, std::string_view value)>;
+using OpVisitor =
+    absl::FunctionRef<void(OpKind kind, std::string_view key, std::string_view value)>;
 [[nodiscard]] bool forEachOp(std::string_view payload, OpVisitor op);
 
 }  // namespace muduo::kv::log

@@ -64,8 +64,8 @@ LogReader::Result LogReader::next(log::RecordType* type, std::string_view* paylo
   const char* header = data_ + offset_;
   const uint32_t length = loadLe32(header + 4);
   if (length > log::kMaxPayload) {
-    problem_ = absl::StrCat("the record at offset ", offset_, " claims an impossible length ",
-                            length);
+    problem_ =
+        absl::StrCat("the record at offset ", offset_, " claims an impossible length ", length);
     return Result::kCorrupt;
   }
   if (length > left - log::kHeaderSize) {

@@ -58,8 +58,8 @@ ReadAll readAll(const std::string& path) {
 }
 
 TEST(LogFormatTest, VarintsRoundTripAtEveryWidth) {
-  for (uint64_t v : {0ull, 1ull, 127ull, 128ull, 16383ull, 16384ull, (1ull << 32) - 1,
-                     1ull << 35, ~0ull}) {
+  for (uint64_t v :
+       {0ull, 1ull, 127ull, 128ull, 16383ull, 16384ull, (1ull << 32) - 1, 1ull << 35, ~0ull}) {
     std::string encoded;
     log::appendVarint64(&encoded, v);
     std::string_view in = encoded;
@@ -79,9 +79,10 @@ TEST(LogFormatTest, OpsComeBackInOrderWithBinaryKeysAndValues) {
   log::appendDelete(&payload, "gone");
   log::appendPut(&payload, "", "");
   std::vector<std::tuple<log::OpKind, std::string, std::string>> ops;
-  ASSERT_TRUE(log::forEachOp(payload, [&](log::OpKind kind, std::string_view k, std::string_view v) {
-    ops.emplace_back(kind, std::string(k), std::string(v));
-  }));
+  ASSERT_TRUE(
+      log::forEachOp(payload, [&](log::OpKind kind, std::string_view k, std::string_view v) {
+        ops.emplace_back(kind, std::string(k), std::string(v));
+      }));
   ASSERT_EQ(ops.size(), 3u);
   EXPECT_EQ(ops[0], std::make_tuple(log::OpKind::kPut, binaryKey, std::string(300, 'v')));
   EXPECT_EQ(ops[1], std::make_tuple(log::OpKind::kDelete, std::string("gone"), std::string()));

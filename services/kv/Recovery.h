@@ -22,8 +22,8 @@ struct ReplayResult {
   uint64_t records = 0;    // good records applied
   uint64_t goodBytes = 0;  // where the good records end
   uint64_t fileSize = 0;
-  bool clean = true;       // false: the file ends in a torn or corrupt record
-  std::string problem;     // why not clean
+  bool clean = true;    // false: the file ends in a torn or corrupt record
+  std::string problem;  // why not clean
 };
 
 // Applies the good records of the log at `path` to *table, in order,

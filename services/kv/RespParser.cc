@@ -35,7 +35,9 @@ int hexDigit(char c) {
   return -1;
 }
 
-bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
+bool isSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
 
 // Splits an inline line the way Redis's sdssplitargs does. False on
 // unbalanced quotes.
@@ -58,12 +60,24 @@ bool splitInline(std::string_view line, std::vector<std::string>* out) {
         } else if (c == '\\' && i + 1 < line.size()) {
           ++i;
           switch (line[i]) {
-            case 'n': arg.push_back('\n'); break;
-            case 'r': arg.push_back('\r'); break;
-            case 't': arg.push_back('\t'); break;
-            case 'b': arg.push_back('\b'); break;
-            case 'a': arg.push_back('\a'); break;
-            default: arg.push_back(line[i]); break;
+            case 'n':
+              arg.push_back('\n');
+              break;
+            case 'r':
+              arg.push_back('\r');
+              break;
+            case 't':
+              arg.push_back('\t');
+              break;
+            case 'b':
+              arg.push_back('\b');
+              break;
+            case 'a':
+              arg.push_back('\a');
+              break;
+            default:
+              arg.push_back(line[i]);
+              break;
           }
         } else if (c == '"') {
           // A closing quote must be followed by a space or the end.

@@ -28,10 +28,10 @@ namespace muduo::kv {
 class RespParser {
  public:
   struct Limits {
-    size_t maxBulk = 16 << 20;           // one argument
-    size_t maxArgs = 1 << 20;            // arguments per command
-    size_t maxInline = 64 << 10;         // one inline line
-    size_t maxRequest = 48 << 20;        // one whole command
+    size_t maxBulk = 16 << 20;     // one argument
+    size_t maxArgs = 1 << 20;      // arguments per command
+    size_t maxInline = 64 << 10;   // one inline line
+    size_t maxRequest = 48 << 20;  // one whole command
   };
   enum class Result {
     kNeedMore,

@@ -14,8 +14,7 @@ RespServer::RespServer(net::EventLoop* loop, const net::InetAddress& listenAddr,
     : store_(store), server_(std::make_unique<net::TcpServer>(loop, listenAddr, "RespServer")) {
   // The TcpServer is ours and dies first, in the base loop, so `this` is
   // safe in its callbacks.
-  server_->setConnectionCallback(
-      [this](const net::TcpConnectionPtr& conn) { onConnection(conn); });
+  server_->setConnectionCallback([this](const net::TcpConnectionPtr& conn) { onConnection(conn); });
   server_->setMessageCallback([](const net::TcpConnectionPtr& conn, net::Buffer* buf, Timestamp) {
     auto* session = std::any_cast<std::shared_ptr<RespSession>>(conn->getMutableContext());
     if (session != nullptr) (*session)->onMessage(conn, buf);
@@ -49,8 +48,7 @@ net::InetAddress RespServer::listenAddress() const { return server_->listenAddre
 void RespServer::onConnection(const net::TcpConnectionPtr& conn) {
   if (conn->connected()) {
     conn->setTcpNoDelay(true);
-    conn->setContext(
-        std::make_shared<RespSession>(conn, store_, combinerFor(conn->getLoop())));
+    conn->setContext(std::make_shared<RespSession>(conn, store_, combinerFor(conn->getLoop())));
     LOG_DEBUG << "RESP: connection from " << conn->peerAddress().toIpPort();
   } else {
     LOG_DEBUG << "RESP: " << conn->peerAddress().toIpPort() << " disconnected";

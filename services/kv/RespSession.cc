@@ -75,8 +75,7 @@ RespReply RespSession::replyTo(net::Buffer* out) {
   return RespReply(&slot.reply);
 }
 
-void RespSession::process(const net::TcpConnectionPtr& conn, net::Buffer* input,
-                          net::Buffer* out) {
+void RespSession::process(const net::TcpConnectionPtr& conn, net::Buffer* input, net::Buffer* out) {
   while (!closing_) {
     const size_t unsent = conn->outputBuffer()->readableBytes() +
                           (out != conn->outputBuffer() ? out->readableBytes() : 0);
@@ -156,9 +155,9 @@ bool RespSession::execute(const net::TcpConnectionPtr& conn,
     WriteBatch& batch = combiner_->batch();
     const size_t first = batch.size();
     batch.put(std::string(args[1]), std::string(args[2])).condition = condition;
-    return write(condition == WriteOp::Condition::kNone ? RespWrite::kSet
-                                                       : RespWrite::kSetConditional,
-                 first, args[1].size() + args[2].size(), out);
+    return write(
+        condition == WriteOp::Condition::kNone ? RespWrite::kSet : RespWrite::kSetConditional,
+        first, args[1].size() + args[2].size(), out);
   }
 
   if (is(name, "PING")) {
@@ -197,7 +196,8 @@ bool RespSession::execute(const net::TcpConnectionPtr& conn,
   if (is(name, "DEL") || is(name, "MSET") || is(name, "INCR")) {
     const bool del = is(name, "DEL");
     const bool mset = is(name, "MSET");
-    if ((del && argc < 2) || (mset && (argc < 3 || argc % 2 == 0)) || (!del && !mset && argc != 2)) {
+    if ((del && argc < 2) || (mset && (argc < 3 || argc % 2 == 0)) ||
+        (!del && !mset && argc != 2)) {
       arityError(replyTo(out), name);
       return true;
     }
@@ -224,8 +224,10 @@ bool RespSession::execute(const net::TcpConnectionPtr& conn,
       batch.increment(std::string(args[1]), 1);
       bytes = args[1].size();
     }
-    return write(del ? RespWrite::kDel : mset ? RespWrite::kMSet : RespWrite::kIncr, first, bytes,
-                 out);
+    return write(del    ? RespWrite::kDel
+                 : mset ? RespWrite::kMSet
+                        : RespWrite::kIncr,
+                 first, bytes, out);
   }
 
   if (is(name, "QUIT")) {

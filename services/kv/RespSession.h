@@ -74,8 +74,7 @@ class RespSession : public std::enable_shared_from_this<RespSession> {
   // are queued.
   RespReply replyTo(net::Buffer* out);
   bool write(RespWrite kind, size_t firstOp, size_t bytes, net::Buffer* out);
-  void protocolError(const net::TcpConnectionPtr& conn, const std::string& error,
-                     net::Buffer* out);
+  void protocolError(const net::TcpConnectionPtr& conn, const std::string& error, net::Buffer* out);
   void closeAfterReplies(const net::TcpConnectionPtr& conn);
   void pause(const net::TcpConnectionPtr& conn, net::Buffer* input);
   void resume(const net::TcpConnectionPtr& conn);
@@ -94,7 +93,7 @@ class RespSession : public std::enable_shared_from_this<RespSession> {
   size_t pendingWrites_ = 0;  // slots waiting for the store
   bool paused_ = false;
   bool readStopped_ = false;
-  bool closing_ = false;      // no more commands; close once the replies are out
+  bool closing_ = false;  // no more commands; close once the replies are out
   bool closed_ = false;
   bool flushScheduled_ = false;
   net::Buffer scratch_;

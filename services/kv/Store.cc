@@ -82,8 +82,8 @@ absl::Status Store::recover() {
     if (absl::Status s = loadSnapshot(dir_->snapshotPath(*snapshot), &table); !s.ok()) {
       // A snapshot is synced before it is renamed into place, so this is
       // damage from outside; starting without it would silently lose data.
-      return absl::DataLossError(
-          absl::StrCat(s.message(), "; refusing to start (move the file away to start without it)"));
+      return absl::DataLossError(absl::StrCat(
+          s.message(), "; refusing to start (move the file away to start without it)"));
     }
   }
 
@@ -138,8 +138,8 @@ absl::Status Store::recover() {
 
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
-  LOG_INFO << "kv store: " << dir_->path() << ": " << table.size() << " keys ("
-           << table.bytes() << " bytes) from "
+  LOG_INFO << "kv store: " << dir_->path() << ": " << table.size() << " keys (" << table.bytes()
+           << " bytes) from "
            << (snapshot ? absl::StrCat("snapshot ", *snapshot) : std::string("no snapshot"))
            << " and " << records << " log records in " << logs.size() << " log(s), "
            << elapsed.count() << " ms; sync=" << syncModeName(options_.sync);

@@ -185,8 +185,7 @@ class Store {
   // Within a group: the pending value of each key changed so far (nullptr:
   // deleted), so a condition sees earlier ops of the same group. Built only
   // once a group has an op that reads.
-  absl::flat_hash_map<std::string_view, const std::string*> overlay_
-      ABSL_GUARDED_BY(writeMutex_);
+  absl::flat_hash_map<std::string_view, const std::string*> overlay_ ABSL_GUARDED_BY(writeMutex_);
   bool overlayActive_ ABSL_GUARDED_BY(writeMutex_) = false;
   uint64_t groups_ ABSL_GUARDED_BY(writeMutex_) = 0;
   uint64_t batches_ ABSL_GUARDED_BY(writeMutex_) = 0;

@@ -239,8 +239,7 @@ TEST(StoreTest, OversizedKeysAndValuesAreRejectedWholeBatch) {
   EXPECT_EQ(get(*store, "fine"), std::nullopt);
   WriteBatch big;
   big.put("k", std::string(kMaxValueSize + 1, 'v'));
-  EXPECT_EQ(writeAndWait(*store, std::move(big)).status.code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(writeAndWait(*store, std::move(big)).status.code(), absl::StatusCode::kInvalidArgument);
   // Exactly at the limits is fine.
   EXPECT_TRUE(put(*store, std::string(kMaxKeySize, 'k'), std::string(kMaxValueSize, 'v')).ok());
 }

@@ -52,19 +52,19 @@ absl::Status WriteBatch::validate() const {
   for (size_t i = 0; i < ops_.size(); ++i) {
     const WriteOp& op = ops_[i];
     if (op.key.size() > kMaxKeySize) {
-      return absl::InvalidArgumentError(absl::StrCat("key of ", op.key.size(),
-                                                     " bytes is over the limit of ", kMaxKeySize));
+      return absl::InvalidArgumentError(
+          absl::StrCat("key of ", op.key.size(), " bytes is over the limit of ", kMaxKeySize));
     }
     const size_t valueSize = std::max(op.value.size(), op.expected.size());
     if (valueSize > kMaxValueSize) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "value of ", valueSize, " bytes is over the limit of ", kMaxValueSize));
+      return absl::InvalidArgumentError(
+          absl::StrCat("value of ", valueSize, " bytes is over the limit of ", kMaxValueSize));
     }
     total += op.key.size() + op.value.size() + 32;
   }
   if (total > kMaxBatchBytes) {
-    return absl::InvalidArgumentError(absl::StrCat("batch of ", total,
-                                                   " bytes is over the limit of ", kMaxBatchBytes));
+    return absl::InvalidArgumentError(
+        absl::StrCat("batch of ", total, " bytes is over the limit of ", kMaxBatchBytes));
   }
   return absl::OkStatus();
 }

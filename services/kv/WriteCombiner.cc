@@ -61,8 +61,8 @@ void WriteCombiner::complete(const absl::Status& status, WriteBatch& batch,
   std::vector<RespSession*> touched;
   for (Target& target : targets) {
     target.session->completeWrite(
-        target.slot, target.kind, std::span<WriteOp>(batch.ops()).subspan(target.firstOp, target.numOps),
-        status);
+        target.slot, target.kind,
+        std::span<WriteOp>(batch.ops()).subspan(target.firstOp, target.numOps), status);
     if (target.session->scheduleFlush()) touched.push_back(target.session.get());
   }
   // `targets` keeps every session alive until this returns.

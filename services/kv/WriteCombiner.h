@@ -19,7 +19,6 @@
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
-
 #include "absl/status/status.h"
 #include "muduo/base/Mutex.h"
 #include "services/kv/WriteBatch.h"
@@ -73,8 +72,7 @@ class WriteCombiner : public std::enable_shared_from_this<WriteCombiner> {
   void flush();
   // From the store's thread: runs `f` in the loop, unless detached.
   void post(absl::AnyInvocable<void()> f);
-  static void complete(const absl::Status& status, WriteBatch& batch,
-                       std::vector<Target>& targets);
+  static void complete(const absl::Status& status, WriteBatch& batch, std::vector<Target>& targets);
 
   net::EventLoop* const loop_;
   Store* const store_;

@@ -79,8 +79,7 @@ int runLoadMode(const muduo::net::InetAddress& server) {
   }
   const muduo::kv::LoadResult result = muduo::kv::runLoad(server, options);
   std::cout << op << ": " << options.connections << " connections x " << options.concurrency
-            << " in flight, " << options.valueSize << "-byte values: " << result.summary()
-            << "\n";
+            << " in flight, " << options.valueSize << "-byte values: " << result.summary() << "\n";
   return result.errors == 0 && result.ok == options.calls ? 0 : 2;
 }
 
