@@ -269,7 +269,14 @@ void Store::commitGroup(Group group) {
       evaluateGroup(group);
       if (!logBuffer_.empty()) {
         status = log_->append(logBuffer_);
-        if (status.ok() && options_.sync != SyncMode::kNone) status = log_->sync();
+        if (status.ok() && options_.sync != SyncMode::kNone) {
+          const auto started = std::chrono::steady_clock::now();
+          status = log_->sync();
+          syncMicros_ +=
+              static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                        std::chrono::steady_clock::now() - started)
+                                        .count());
+        }
         if (status.ok()) {
           logBytes_ += logBuffer_.size();
         } else {
@@ -512,6 +519,11 @@ void Store::close() {
   MutexLock lock(&writeMutex_);
   if (logClosed_) return;
   logClosed_ = true;
+  LOG_INFO << "kv store: closing; " << batches_ << " write batches in " << groups_ << " log writes"
+           << (groups_ > 0 && options_.sync != SyncMode::kNone
+                   ? absl::StrCat(", ", syncMicros_ / groups_, " us per fdatasync")
+                   : std::string())
+           << ", " << compactions_ << " compactions";
   if (log_ != nullptr) {
     if (failure_.ok()) {
       if (absl::Status s = log_->sync(); !s.ok()) LOG_ERROR << "kv store: " << s.ToString();
@@ -531,6 +543,7 @@ Store::Stats Store::stats() const {
   stats.logBytes = logBytes_;
   stats.groups = groups_;
   stats.batches = batches_;
+  stats.syncMicros = syncMicros_;
   stats.compactions = compactions_;
   stats.generation = generation_;
   return stats;

@@ -87,6 +87,7 @@ class Store {
     uint64_t logBytes = 0;  // in the logs since the last snapshot
     uint64_t groups = 0;    // log writes (one per fsync under kBatch)
     uint64_t batches = 0;
+    uint64_t syncMicros = 0;  // time spent in fdatasync
     uint64_t compactions = 0;
     uint64_t generation = 0;  // of the current log
   };
@@ -189,6 +190,7 @@ class Store {
   bool overlayActive_ ABSL_GUARDED_BY(writeMutex_) = false;
   uint64_t groups_ ABSL_GUARDED_BY(writeMutex_) = 0;
   uint64_t batches_ ABSL_GUARDED_BY(writeMutex_) = 0;
+  uint64_t syncMicros_ ABSL_GUARDED_BY(writeMutex_) = 0;
 
   // Compaction. compacting_ and the counters are guarded by writeMutex_.
   bool compacting_ ABSL_GUARDED_BY(writeMutex_) = false;
