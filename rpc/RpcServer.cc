@@ -77,6 +77,10 @@ void RpcServer::start() {
 
 net::InetAddress RpcServer::listenAddress() const { return server_->listenAddress(); }
 
+std::shared_ptr<net::EventLoopThreadPool> RpcServer::threadPool() const {
+  return server_->threadPool();
+}
+
 void RpcServer::shutdown(std::chrono::milliseconds grace, absl::AnyInvocable<void()> done) {
   loop_->assertInLoopThread();
   http_->setDraining();

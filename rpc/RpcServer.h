@@ -31,6 +31,7 @@ namespace muduo {
 class ThreadPool;
 namespace net {
 class EventLoop;
+class EventLoopThreadPool;
 class TcpServer;
 }  // namespace net
 }  // namespace muduo
@@ -69,6 +70,9 @@ class RpcServer {
   void shutdown(std::chrono::milliseconds grace, absl::AnyInvocable<void()> done);
 
   [[nodiscard]] net::InetAddress listenAddress() const;
+  // After start(): the I/O loops, for another protocol's TcpServer to share
+  // (TcpServer::setThreadPool). Base loop thread.
+  [[nodiscard]] std::shared_ptr<net::EventLoopThreadPool> threadPool() const;
   [[nodiscard]] int64_t inFlightCalls() const { return inFlight_->load(); }
   // Per-method counters and latencies; any thread.
   [[nodiscard]] const RpcStats& stats() const { return *stats_; }
