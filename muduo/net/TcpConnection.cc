@@ -43,42 +43,61 @@ TcpConnection::~TcpConnection() {
 
 void TcpConnection::send(std::string_view message) {
   if (state() != State::kConnected) return;
-  if (loop_->isInLoopThread()) {
+  if (loop_->isInLoopThread() && sendsInTransit_.load(std::memory_order_acquire) == 0) {
     sendInLoop(message);
   } else {
-    loop_->runInLoop(
-        [self = shared_from_this(), copy = std::string(message)] { self->sendInLoop(copy); });
+    queueSend(std::string(message));
   }
 }
 
 void TcpConnection::send(std::string&& message) {
   if (state() != State::kConnected) return;
-  if (loop_->isInLoopThread()) {
+  if (loop_->isInLoopThread() && sendsInTransit_.load(std::memory_order_acquire) == 0) {
     sendInLoop(message);
   } else {
-    loop_->runInLoop(
-        [self = shared_from_this(), owned = std::move(message)] { self->sendInLoop(owned); });
+    queueSend(std::move(message));
   }
 }
 
 void TcpConnection::send(Buffer* message) {
   if (state() != State::kConnected) return;
-  if (loop_->isInLoopThread()) {
+  if (loop_->isInLoopThread() && sendsInTransit_.load(std::memory_order_acquire) == 0) {
     if (inMessageCallback_ && outputBuffer_.readableBytes() == 0 && !channel_->isWriting() &&
         state() != State::kDisconnected) {
       // Coalescing (see handleRead) into an empty output buffer: take the
       // caller's storage instead of copying it. An echo costs no memcpy.
       outputBuffer_.swap(*message);
       message->retrieveAll();
+      publishOutputBytes();
       return;
     }
     sendInLoop(message->view());
     message->retrieveAll();
   } else {
-    loop_->runInLoop([self = shared_from_this(), owned = std::move(*message)] {
-      self->sendInLoop(owned.view());
-    });
+    queueSend(std::move(*message));
   }
+}
+
+// queueInLoop, never runInLoop: in the loop thread the bytes must still go
+// behind the sends already in transit.
+void TcpConnection::queueSend(std::string&& message) {
+  sendsInTransit_.fetch_add(1, std::memory_order_acq_rel);
+  bytesInTransit_.fetch_add(message.size(), std::memory_order_relaxed);
+  loop_->queueInLoop([self = shared_from_this(), owned = std::move(message)] {
+    self->sendInLoop(owned);
+    self->bytesInTransit_.fetch_sub(owned.size(), std::memory_order_relaxed);
+    self->sendsInTransit_.fetch_sub(1, std::memory_order_acq_rel);
+  });
+}
+
+void TcpConnection::queueSend(Buffer&& message) {
+  sendsInTransit_.fetch_add(1, std::memory_order_acq_rel);
+  bytesInTransit_.fetch_add(message.readableBytes(), std::memory_order_relaxed);
+  loop_->queueInLoop([self = shared_from_this(), owned = std::move(message)] {
+    self->sendInLoop(owned.view());
+    self->bytesInTransit_.fetch_sub(owned.readableBytes(), std::memory_order_relaxed);
+    self->sendsInTransit_.fetch_sub(1, std::memory_order_acq_rel);
+  });
 }
 
 void TcpConnection::sendInLoop(std::string_view data) {
@@ -113,6 +132,7 @@ void TcpConnection::sendInLoop(std::string_view data) {
     });
   }
   outputBuffer_.append(data.substr(written));
+  publishOutputBytes();
   if (!channel_->isWriting() && !inMessageCallback_) channel_->enableWriting();
 }
 
@@ -251,6 +271,7 @@ void TcpConnection::writeOutput() {
     return;
   }
   outputBuffer_.retrieve(static_cast<size_t>(n));
+  publishOutputBytes();
   bytesSent_.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
   if (outputBuffer_.readableBytes() > 0) {
     if (!channel_->isWriting()) channel_->enableWriting();

@@ -330,6 +330,72 @@ TEST(TcpConnectionTest, SendFromAnotherThreadDeliversEveryOverloadInOrder) {
   conn.reset();
 }
 
+TEST(TcpConnectionTest, ALoopThreadSendDoesNotOvertakeAnEarlierSendFromAnotherThread) {
+  ConnectionSlot slot;
+  ServerThread server([&](TcpServer& s) { s.setConnectionCallback(slot.callback()); });
+  BlockingSocket client;
+  ASSERT_EQ(client.connect(server.address()), 0);
+  TcpConnectionPtr conn = slot.take();
+  ASSERT_NE(conn, nullptr);
+
+  // The loop thread is held while the test thread sends "first", so that
+  // send is still in transit when the loop thread sends "second" (ordered
+  // after it by the latch) from the same functor.
+  CountDownLatch firstSent(1);
+  CountDownLatch secondSent(1);
+  conn->getLoop()->runInLoop([&] {
+    EXPECT_TRUE(firstSent.waitFor(test::kTimeout));
+    conn->send(std::string_view("second\n"));
+    secondSent.countDown();
+  });
+  conn->send(std::string_view("first\n"));
+  firstSent.countDown();
+  test::waitOrAbort(secondSent, "the loop thread's send");
+  EXPECT_EQ(client.readExactly(13), "first\nsecond\n");
+  conn.reset();
+}
+
+TEST(TcpConnectionTest, QueuedOutputBytesCountsWhatThePeerHasNotReadYet) {
+  constexpr size_t kTotal = 32 << 20;  // more than the kernel buffers hold
+  ConnectionSlot slot;
+  ServerThread server([&](TcpServer& s) { s.setConnectionCallback(slot.callback()); });
+  BlockingSocket client;
+  ASSERT_EQ(client.connect(server.address()), 0);
+  TcpConnectionPtr conn = slot.take();
+  ASSERT_NE(conn, nullptr);
+  EventLoop* loop = conn->getLoop();
+
+  conn->send(test::makePattern(0, kTotal));
+  size_t queued = 0;
+  uint64_t sent = 0;
+  runInLoopAndWait(loop, [&] {
+    queued = conn->queuedOutputBytes();
+    sent = conn->bytesSent();
+  });
+  EXPECT_EQ(queued + sent, kTotal);
+  EXPECT_GT(queued, 0u) << "the client has read nothing";
+
+  // A send still in transit to the held loop counts too.
+  CountDownLatch release(1);
+  CountDownLatch held(1);
+  loop->runInLoop([&] {
+    held.countDown();
+    EXPECT_TRUE(release.waitFor(test::kTimeout));
+  });
+  test::waitOrAbort(held, "the loop to be held");
+  const size_t before = conn->queuedOutputBytes();
+  conn->send(std::string(1000, 'x'));
+  EXPECT_EQ(conn->queuedOutputBytes(), before + 1000);
+  release.countDown();
+
+  const std::string got = client.readExactly(kTotal + 1000);
+  ASSERT_EQ(got.size(), kTotal + 1000);
+  EXPECT_TRUE(test::matchesPattern(0, std::string_view(got).substr(0, kTotal)));
+  runInLoopAndWait(loop, [&] { queued = conn->queuedOutputBytes(); });
+  EXPECT_EQ(queued, 0u);
+  conn.reset();
+}
+
 TEST(TcpConnectionTest, ByteCountersOnBothEndsMatchTheBytesExchanged) {
   constexpr uint64_t kSize = 300 * 1000;
   std::atomic<uint64_t> serverReceived{0};
