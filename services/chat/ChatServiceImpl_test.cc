@@ -26,6 +26,7 @@
 #include "rpc/RpcChannel.h"
 #include "rpc/RpcCodec.h"
 #include "rpc/RpcServer.h"
+#include "services/chat/ChatTestServer.h"
 
 namespace muduo::chat {
 namespace {
@@ -227,38 +228,18 @@ class StalledClient {
   bool connected_ = false;
 };
 
+ChatServiceImpl::Options serviceOptions() {
+  ChatServiceImpl::Options options;
+  options.rooms.room.maxQueuedBytes = kMaxQueuedBytes;
+  options.sweepInterval = 20ms;
+  return options;
+}
+
+// Two I/O threads, so members are served by different loops than posters.
 class ChatServiceTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    serverLoop_ = serverThread_.startLoop();
-    ChatServiceImpl::Options options;
-    options.rooms.room.maxQueuedBytes = kMaxQueuedBytes;
-    options.sweepInterval = 20ms;
-    service_ = std::make_unique<ChatServiceImpl>(serverLoop_, options);
-    CountDownLatch started(1);
-    serverLoop_->runInLoop([this, &started] {
-      rpc::RpcServer::Options serverOptions;
-      serverOptions.ioThreads = 2;
-      server_ =
-          std::make_unique<rpc::RpcServer>(serverLoop_, net::InetAddress(0, true), serverOptions);
-      server_->addService(service_.get());
-      server_->start();
-      started.countDown();
-    });
-    started.wait();
-    address_ = server_->listenAddress();
+  ChatServiceTest() : server_(serviceOptions(), 2), address_(server_.address()) {
     clientLoop_ = clientThread_.startLoop();
-  }
-
-  void TearDown() override {
-    members_.clear();
-    CountDownLatch stopped(1);
-    serverLoop_->runInLoop([this, &stopped] {
-      server_.reset();
-      stopped.countDown();
-    });
-    stopped.wait();
-    service_.reset();
   }
 
   TestMember& addMember(const std::string& room, const std::string& name) {
@@ -266,11 +247,8 @@ class ChatServiceTest : public ::testing::Test {
     return *members_.back();
   }
 
-  net::EventLoopThread serverThread_;
-  net::EventLoop* serverLoop_ = nullptr;
-  std::unique_ptr<ChatServiceImpl> service_;
-  std::unique_ptr<rpc::RpcServer> server_;
-  net::InetAddress address_;
+  testing::ChatTestServer server_;
+  const net::InetAddress address_;
   net::EventLoopThread clientThread_;
   net::EventLoop* clientLoop_ = nullptr;
   std::vector<std::unique_ptr<TestMember>> members_;
@@ -365,7 +343,7 @@ TEST_F(ChatServiceTest, AStalledMemberIsDroppedWhileTheOthersKeepReceiving) {
       }
     }
   }
-  auto members = service_->rooms().members("lobby");
+  auto members = server_.service().rooms().members("lobby");
   ASSERT_TRUE(members.ok());
   EXPECT_EQ(*members, (std::vector<std::string>{"alice", "bob"}));
 
@@ -388,7 +366,7 @@ TEST_F(ChatServiceTest, AMemberLeavesWhenItCancelsItsStream) {
   // No post needed: the sweep notices in a quiet room.
   EXPECT_EQ(alice.waitForLeave("bob"), "left");
   EXPECT_EQ(bob.waitForFinish()->code(), absl::StatusCode::kCancelled);
-  EXPECT_EQ(*service_->rooms().members("lobby"), (std::vector<std::string>{"alice"}));
+  EXPECT_EQ(*server_.service().rooms().members("lobby"), (std::vector<std::string>{"alice"}));
   EXPECT_EQ(bob.post("hi").status().code(), absl::StatusCode::kNotFound);
 }
 
@@ -410,7 +388,7 @@ TEST_F(ChatServiceTest, AMemberLeavesWhenItsConnectionDrops) {
     }));
   }
   EXPECT_EQ(alice.waitForLeave("raw"), "left");
-  EXPECT_EQ(*service_->rooms().members("lobby"), (std::vector<std::string>{"alice"}));
+  EXPECT_EQ(*server_.service().rooms().members("lobby"), (std::vector<std::string>{"alice"}));
 }
 
 TEST_F(ChatServiceTest, ANameIsTakenWhileItsMemberIsInTheRoomAndFreeAfterItLeaves) {
@@ -467,9 +445,9 @@ TEST_F(ChatServiceTest, CloseAllEndsEveryStreamSoShutdownNeedNotWait) {
   ASSERT_TRUE(alice.join());
   CountDownLatch shutDown(1);
   const auto start = std::chrono::steady_clock::now();
-  serverLoop_->runInLoop([this, &shutDown] {
-    service_->closeAll(absl::UnavailableError("server shutting down"));
-    server_->shutdown(5s, [&shutDown] { shutDown.countDown(); });
+  server_.loop()->runInLoop([this, &shutDown] {
+    server_.service().closeAll(absl::UnavailableError("server shutting down"));
+    server_.server().shutdown(5s, [&shutDown] { shutDown.countDown(); });
   });
   ASSERT_TRUE(shutDown.waitFor(kWait));
   EXPECT_LT(std::chrono::steady_clock::now() - start, 4s) << "shutdown waited out its grace";
