@@ -108,9 +108,14 @@ void TcpConnection::sendInLoop(std::string_view data) {
   }
   size_t written = 0;
   // Straight to the kernel when nothing is queued ahead of us: the common
-  // case costs one write and never touches the output buffer. Inside the
-  // message callback, output is gathered and written once afterwards.
-  if (!channel_->isWriting() && outputBuffer_.readableBytes() == 0 && !inMessageCallback_) {
+  // case costs one write and never touches the output buffer. While the loop
+  // handles events, output is gathered and written once afterwards: by
+  // handleRead() for this connection's own message callback, else by a
+  // flush queued behind the events. So one event that sends to many
+  // connections (a chat post fanned out to a room) costs one write per
+  // connection per loop iteration, not one per message.
+  const bool gather = inMessageCallback_ || loop_->eventHandling();
+  if (!channel_->isWriting() && outputBuffer_.readableBytes() == 0 && !gather) {
     const ssize_t n = sockets::write(channel_->fd(), data.data(), data.size());
     if (n >= 0) {
       written = static_cast<size_t>(n);
@@ -133,7 +138,25 @@ void TcpConnection::sendInLoop(std::string_view data) {
   }
   outputBuffer_.append(data.substr(written));
   publishOutputBytes();
-  if (!channel_->isWriting() && !inMessageCallback_) channel_->enableWriting();
+  if (channel_->isWriting() || inMessageCallback_) return;
+  if (gather) {
+    if (!flushQueued_) {
+      flushQueued_ = true;
+      // In the loop thread while it handles events: runs right after them,
+      // in this iteration, without a wake-up.
+      loop_->queueInLoop([self = shared_from_this()] { self->flushGathered(); });
+    }
+    return;
+  }
+  channel_->enableWriting();
+}
+
+void TcpConnection::flushGathered() {
+  loop_->assertInLoopThread();
+  flushQueued_ = false;
+  if (outputBuffer_.readableBytes() > 0 && !channel_->isWriting() && !disconnected()) {
+    writeOutput();
+  }
 }
 
 void TcpConnection::shutdown() {

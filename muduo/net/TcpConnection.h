@@ -63,9 +63,11 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
            bytesInTransit_.load(std::memory_order_relaxed);
   }
 
-  // Any thread. Writes at once when nothing is queued and we are in the loop
-  // thread; otherwise queues the bytes and writes when the socket is
-  // writable. Data sent after shutdown() or once disconnected is dropped.
+  // Any thread. In the loop thread with nothing queued, writes at once, or
+  // right after the events being handled when called from an event callback
+  // (so sends to many connections from one event cost one write each);
+  // otherwise queues the bytes and writes when the socket is writable. Data
+  // sent after shutdown() or once disconnected is dropped.
   // Sends ordered by happens-before (one thread, or threads taking turns
   // under a lock) reach the peer in that order, whichever threads make them.
   void send(std::string_view message);
@@ -130,6 +132,8 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   void handleClose();
   void handleError();
   void sendInLoop(std::string_view data);
+  // Writes what sends gathered while the loop handled events.
+  void flushGathered();
   // Hands bytes to the loop thread, behind every send queued before them.
   void queueSend(std::string&& message);
   void queueSend(Buffer&& message);
@@ -149,6 +153,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   bool reading_ = true;             // loop thread only
   bool inMessageCallback_ = false;  // loop thread only; sends are gathered meanwhile
   bool destroyed_ = false;          // loop thread only
+  bool flushQueued_ = false;        // loop thread only; a flushGathered() is queued
   std::unique_ptr<Socket> socket_;
   std::unique_ptr<Channel> channel_;
   const InetAddress localAddr_;

@@ -355,6 +355,48 @@ TEST(TcpConnectionTest, ALoopThreadSendDoesNotOvertakeAnEarlierSendFromAnotherTh
   conn.reset();
 }
 
+TEST(TcpConnectionTest, SendsToAnotherConnectionFromAnEventCallbackAllArriveBeforeItsShutdown) {
+  // A's message callback fans out to B, as a chat room does: the sends are
+  // gathered and written after the event, and B's shutdown waits for them.
+  constexpr int kMessages = 1000;
+  Mutex mutex;
+  TcpConnectionPtr target;  // B, guarded by mutex
+  std::string expected;
+  for (int i = 0; i < kMessages; ++i) expected += "message " + std::to_string(i) + "\n";
+  ConnectionSlot slot;
+  ServerThread server([&](TcpServer& s) {
+    s.setConnectionCallback(slot.callback());
+    s.setMessageCallback(lines([&](const TcpConnectionPtr&, const std::string& line) {
+      if (line != "go") return;
+      TcpConnectionPtr b;
+      {
+        MutexLock lock(&mutex);
+        b = target;
+      }
+      for (int i = 0; i < kMessages; ++i) b->send("message " + std::to_string(i) + "\n");
+      b->shutdown();
+    }));
+  });
+  BlockingSocket a;
+  ASSERT_EQ(a.connect(server.address()), 0);
+  TcpConnectionPtr connA = slot.take();
+  ASSERT_NE(connA, nullptr);
+  BlockingSocket b;
+  ASSERT_EQ(b.connect(server.address()), 0);
+  {
+    MutexLock lock(&mutex);
+    target = slot.take();
+    ASSERT_NE(target, nullptr);
+  }
+  ASSERT_TRUE(a.sendAll("go\n"));
+  int error = -1;
+  const std::string got = b.readToEnd(&error);
+  EXPECT_EQ(error, 0) << "a clean EOF after the data";
+  EXPECT_TRUE(got == expected) << got.size() << " bytes of " << expected.size();
+  MutexLock lock(&mutex);
+  target.reset();
+}
+
 TEST(TcpConnectionTest, QueuedOutputBytesCountsWhatThePeerHasNotReadYet) {
   constexpr size_t kTotal = 32 << 20;  // more than the kernel buffers hold
   ConnectionSlot slot;
