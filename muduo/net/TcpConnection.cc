@@ -87,6 +87,7 @@ void TcpConnection::queueSend(std::string&& message) {
     self->sendInLoop(owned);
     self->bytesInTransit_.fetch_sub(owned.size(), std::memory_order_relaxed);
     self->sendsInTransit_.fetch_sub(1, std::memory_order_acq_rel);
+    self->shutdownIfDisconnecting();
   });
 }
 
@@ -97,6 +98,7 @@ void TcpConnection::queueSend(Buffer&& message) {
     self->sendInLoop(owned.view());
     self->bytesInTransit_.fetch_sub(owned.readableBytes(), std::memory_order_relaxed);
     self->sendsInTransit_.fetch_sub(1, std::memory_order_acq_rel);
+    self->shutdownIfDisconnecting();
   });
 }
 
@@ -169,8 +171,17 @@ void TcpConnection::shutdown() {
 void TcpConnection::shutdownInLoop() {
   loop_->assertInLoopThread();
   // Output still queued (or gathered in a message callback): writeOutput()
-  // half-closes once it drains.
-  if (!channel_->isWriting() && outputBuffer_.readableBytes() == 0) socket_->shutdownWrite();
+  // half-closes once it drains. Sends from other threads still on their way
+  // here: the last of them half-closes. shutdown() flips the state at once,
+  // from any thread, so writeOutput() may get here before they arrive.
+  if (!channel_->isWriting() && outputBuffer_.readableBytes() == 0 &&
+      sendsInTransit_.load(std::memory_order_acquire) == 0) {
+    socket_->shutdownWrite();
+  }
+}
+
+void TcpConnection::shutdownIfDisconnecting() {
+  if (state() == State::kDisconnecting) shutdownInLoop();
 }
 
 void TcpConnection::forceClose() {

@@ -141,6 +141,8 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
     outputBytes_.store(outputBuffer_.readableBytes(), std::memory_order_relaxed);
   }
   void shutdownInLoop();
+  // After a send arrived from another thread: a shutdown() may wait for it.
+  void shutdownIfDisconnecting();
   void forceCloseInLoop();
   void startReadInLoop();
   void stopReadInLoop();

@@ -397,6 +397,32 @@ TEST(TcpConnectionTest, SendsToAnotherConnectionFromAnEventCallbackAllArriveBefo
   target.reset();
 }
 
+TEST(TcpConnectionTest, ShutdownWaitsForASendStillInTransitFromAnotherThread) {
+  ConnectionSlot slot;
+  ServerThread server([&](TcpServer& s) { s.setConnectionCallback(slot.callback()); });
+  BlockingSocket client;
+  ASSERT_EQ(client.connect(server.address()), 0);
+  TcpConnectionPtr conn = slot.take();
+  ASSERT_NE(conn, nullptr);
+
+  // The loop thread shuts down after the test thread's send (the latch
+  // orders them) but before that send has reached the loop.
+  CountDownLatch sent(1);
+  CountDownLatch shutDown(1);
+  conn->getLoop()->runInLoop([&] {
+    EXPECT_TRUE(sent.waitFor(test::kTimeout));
+    conn->shutdown();
+    shutDown.countDown();
+  });
+  conn->send(std::string_view("last words\n"));
+  sent.countDown();
+  test::waitOrAbort(shutDown, "the loop thread's shutdown");
+  int error = -1;
+  EXPECT_EQ(client.readToEnd(&error), "last words\n");
+  EXPECT_EQ(error, 0);
+  conn.reset();
+}
+
 TEST(TcpConnectionTest, QueuedOutputBytesCountsWhatThePeerHasNotReadYet) {
   constexpr size_t kTotal = 32 << 20;  // more than the kernel buffers hold
   ConnectionSlot slot;
