@@ -46,6 +46,11 @@ bool ServerCall::cancelled() const {
   return conn == nullptr || !conn->connected();
 }
 
+size_t ServerCall::queuedOutputBytes() const {
+  auto conn = conn_.lock();
+  return conn == nullptr ? 0 : conn->queuedOutputBytes();
+}
+
 void ServerCall::ownPayload() {
   ownedPayload_.assign(payload_);
   payload_ = ownedPayload_;

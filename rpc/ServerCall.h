@@ -1,6 +1,6 @@
 // ServerCall: one call being served. Generated service code reads the
 // request from it and answers through it; handlers see it as a
-// ServerContext (peer, deadline, cancelled).
+// ServerContext (peer, deadline, cancelled, queued output).
 //
 // Owned by shared_ptr: the connection's table of live calls, the done
 // callback and a stream writer may each hold it.
@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -39,6 +40,12 @@ class ServerContext {
   // The client cancelled, its connection dropped or the deadline passed: an
   // answer would be dropped, so long work may stop early.
   [[nodiscard]] virtual bool cancelled() const = 0;
+  // Bytes written to the call's connection that the kernel has not taken yet
+  // (TcpConnection::queuedOutputBytes); 0 once the connection is gone. Shared
+  // by every call on that connection. A stream that outpaces its client shows
+  // here, so the handler can stop writing or end the stream instead of
+  // letting the backlog grow without bound.
+  [[nodiscard]] virtual size_t queuedOutputBytes() const = 0;
 };
 
 class ServerCall final : public ServerContext, public std::enable_shared_from_this<ServerCall> {
@@ -58,6 +65,7 @@ class ServerCall final : public ServerContext, public std::enable_shared_from_th
     return deadline_;
   }
   [[nodiscard]] bool cancelled() const override;
+  [[nodiscard]] size_t queuedOutputBytes() const override;
 
   [[nodiscard]] uint64_t callId() const { return callId_; }
   [[nodiscard]] std::string_view requestPayload() const { return payload_; }

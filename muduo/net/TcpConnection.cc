@@ -48,42 +48,63 @@ TcpConnection::~TcpConnection() {
 
 void TcpConnection::send(std::string_view message) {
   if (state() != State::kConnected) return;
-  if (loop_->isInLoopThread()) {
+  if (loop_->isInLoopThread() && sendsInTransit_.load(std::memory_order_acquire) == 0) {
     sendInLoop(message);
   } else {
-    loop_->runInLoop(
-        [self = shared_from_this(), copy = std::string(message)] { self->sendInLoop(copy); });
+    queueSend(std::string(message));
   }
 }
 
 void TcpConnection::send(std::string&& message) {
   if (state() != State::kConnected) return;
-  if (loop_->isInLoopThread()) {
+  if (loop_->isInLoopThread() && sendsInTransit_.load(std::memory_order_acquire) == 0) {
     sendInLoop(message);
   } else {
-    loop_->runInLoop(
-        [self = shared_from_this(), owned = std::move(message)] { self->sendInLoop(owned); });
+    queueSend(std::move(message));
   }
 }
 
 void TcpConnection::send(Buffer* message) {
   if (state() != State::kConnected) return;
-  if (loop_->isInLoopThread()) {
+  if (loop_->isInLoopThread() && sendsInTransit_.load(std::memory_order_acquire) == 0) {
     if (inMessageCallback_ && !hasQueuedOutput() && !channel_->isWriting() &&
         state() != State::kDisconnected) {
       // Coalescing (see handleRead) into an empty output buffer: take the
       // caller's storage instead of copying it. An echo costs no memcpy.
       outputBuffer_.swap(*message);
       message->retrieveAll();
+      publishOutputBytes();
       return;
     }
     sendInLoop(message->view());
     message->retrieveAll();
   } else {
-    loop_->runInLoop([self = shared_from_this(), owned = std::move(*message)] {
-      self->sendInLoop(owned.view());
-    });
+    queueSend(std::move(*message));
   }
+}
+
+// queueInLoop, never runInLoop: in the loop thread the bytes must still go
+// behind the sends already in transit.
+void TcpConnection::queueSend(std::string&& message) {
+  sendsInTransit_.fetch_add(1, std::memory_order_acq_rel);
+  bytesInTransit_.fetch_add(message.size(), std::memory_order_relaxed);
+  loop_->queueInLoop([self = shared_from_this(), owned = std::move(message)] {
+    self->sendInLoop(owned);
+    self->bytesInTransit_.fetch_sub(owned.size(), std::memory_order_relaxed);
+    self->sendsInTransit_.fetch_sub(1, std::memory_order_acq_rel);
+    self->shutdownIfDisconnecting();
+  });
+}
+
+void TcpConnection::queueSend(Buffer&& message) {
+  sendsInTransit_.fetch_add(1, std::memory_order_acq_rel);
+  bytesInTransit_.fetch_add(message.readableBytes(), std::memory_order_relaxed);
+  loop_->queueInLoop([self = shared_from_this(), owned = std::move(message)] {
+    self->sendInLoop(owned.view());
+    self->bytesInTransit_.fetch_sub(owned.readableBytes(), std::memory_order_relaxed);
+    self->sendsInTransit_.fetch_sub(1, std::memory_order_acq_rel);
+    self->shutdownIfDisconnecting();
+  });
 }
 
 void TcpConnection::sendInLoop(std::string_view data) {
@@ -100,9 +121,14 @@ void TcpConnection::sendInLoop(std::string_view data) {
   }
   size_t written = 0;
   // Straight to the kernel when nothing is queued ahead of us: the common
-  // case costs one write and never touches the output buffer. Inside the
-  // message callback, output is gathered and written once afterwards.
-  if (!channel_->isWriting() && outputBuffer_.readableBytes() == 0 && !inMessageCallback_) {
+  // case costs one write and never touches the output buffer. While the loop
+  // handles events, output is gathered and written once afterwards: by
+  // handleRead() for this connection's own message callback, else by a
+  // flush queued behind the events. So one event that sends to many
+  // connections (a chat post fanned out to a room) costs one write per
+  // connection per loop iteration, not one per message.
+  const bool gather = inMessageCallback_ || loop_->eventHandling();
+  if (!channel_->isWriting() && outputBuffer_.readableBytes() == 0 && !gather) {
     const ssize_t n = sockets::write(channel_->fd(), data.data(), data.size());
     if (n >= 0) {
       written = static_cast<size_t>(n);
@@ -124,7 +150,26 @@ void TcpConnection::sendInLoop(std::string_view data) {
     });
   }
   outputBuffer_.append(data.substr(written));
-  if (!channel_->isWriting() && !inMessageCallback_) channel_->enableWriting();
+  publishOutputBytes();
+  if (channel_->isWriting() || inMessageCallback_) return;
+  if (gather) {
+    if (!flushQueued_) {
+      flushQueued_ = true;
+      // In the loop thread while it handles events: runs right after them,
+      // in this iteration, without a wake-up.
+      loop_->queueInLoop([self = shared_from_this()] { self->flushGathered(); });
+    }
+    return;
+  }
+  channel_->enableWriting();
+}
+
+void TcpConnection::flushGathered() {
+  loop_->assertInLoopThread();
+  flushQueued_ = false;
+  if (hasQueuedOutput() && !channel_->isWriting() && !disconnected()) {
+    writeOutput();
+  }
 }
 
 void TcpConnection::sendFile(int fd, off_t offset, size_t length) {
@@ -184,8 +229,17 @@ void TcpConnection::shutdown() {
 void TcpConnection::shutdownInLoop() {
   loop_->assertInLoopThread();
   // Output still queued (or gathered in a message callback): writeOutput()
-  // half-closes once it drains.
-  if (!channel_->isWriting() && !hasQueuedOutput()) socket_->shutdownWrite();
+  // half-closes once it drains. Sends from other threads still on their way
+  // here: the last of them half-closes. shutdown() flips the state at once,
+  // from any thread, so writeOutput() may get here before they arrive.
+  if (!channel_->isWriting() && !hasQueuedOutput() &&
+      sendsInTransit_.load(std::memory_order_acquire) == 0) {
+    socket_->shutdownWrite();
+  }
+}
+
+void TcpConnection::shutdownIfDisconnecting() {
+  if (state() == State::kDisconnecting) shutdownInLoop();
 }
 
 void TcpConnection::forceClose() {
@@ -311,6 +365,7 @@ void TcpConnection::writeOutput() {
         return;
       }
       outputBuffer_.retrieve(static_cast<size_t>(n));
+      publishOutputBytes();
       bytesSent_.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
       if (outputBuffer_.readableBytes() > 0) {
         if (!channel_->isWriting()) channel_->enableWriting();

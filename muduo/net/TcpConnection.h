@@ -57,10 +57,22 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
     return bytesReceived_.load(std::memory_order_relaxed);
   }
   [[nodiscard]] uint64_t bytesSent() const { return bytesSent_.load(std::memory_order_relaxed); }
+  // Any thread. Bytes accepted by send() and not yet written to the kernel:
+  // the output buffer plus sends from other threads still on their way to
+  // the loop. A producer in any thread can see a peer that does not read, and
+  // stop feeding it, before its backlog grows without bound. A snapshot.
+  [[nodiscard]] size_t queuedOutputBytes() const {
+    return outputBytes_.load(std::memory_order_relaxed) +
+           bytesInTransit_.load(std::memory_order_relaxed);
+  }
 
-  // Any thread. Writes at once when nothing is queued and we are in the loop
-  // thread; otherwise queues the bytes and writes when the socket is
-  // writable. Data sent after shutdown() or once disconnected is dropped.
+  // Any thread. In the loop thread with nothing queued, writes at once, or
+  // right after the events being handled when called from an event callback
+  // (so sends to many connections from one event cost one write each);
+  // otherwise queues the bytes and writes when the socket is writable. Data
+  // sent after shutdown() or once disconnected is dropped.
+  // Sends ordered by happens-before (one thread, or threads taking turns
+  // under a lock) reach the peer in that order, whichever threads make them.
   void send(std::string_view message);
   // Moves the string into the loop thread instead of copying it.
   void send(std::string&& message);
@@ -139,7 +151,17 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   // error (then closed).
   bool writeFrontFile();
   void closePendingFiles();
+  // Writes what sends gathered while the loop handled events.
+  void flushGathered();
+  // Hands bytes to the loop thread, behind every send queued before them.
+  void queueSend(std::string&& message);
+  void queueSend(Buffer&& message);
+  void publishOutputBytes() {
+    outputBytes_.store(outputBuffer_.readableBytes(), std::memory_order_relaxed);
+  }
   void shutdownInLoop();
+  // After a send arrived from another thread: a shutdown() may wait for it.
+  void shutdownIfDisconnecting();
   void forceCloseInLoop();
   void startReadInLoop();
   void stopReadInLoop();
@@ -152,6 +174,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   bool reading_ = true;             // loop thread only
   bool inMessageCallback_ = false;  // loop thread only; sends are gathered meanwhile
   bool destroyed_ = false;          // loop thread only
+  bool flushQueued_ = false;        // loop thread only; a flushGathered() is queued
   std::unique_ptr<Socket> socket_;
   std::unique_ptr<Channel> channel_;
   const InetAddress localAddr_;
@@ -177,6 +200,12 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   std::any context_;  // loop thread only
   std::atomic<uint64_t> bytesReceived_{0};
   std::atomic<uint64_t> bytesSent_{0};
+  // Sends queued to the loop and not yet applied, and their bytes. While any
+  // is in transit, a send made in the loop thread queues too, or it would
+  // overtake them.
+  std::atomic<size_t> sendsInTransit_{0};
+  std::atomic<size_t> bytesInTransit_{0};
+  std::atomic<size_t> outputBytes_{0};  // outputBuffer_.readableBytes(), for any thread
 };
 
 }  // namespace muduo::net

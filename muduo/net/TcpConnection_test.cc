@@ -335,6 +335,140 @@ TEST(TcpConnectionTest, SendFromAnotherThreadDeliversEveryOverloadInOrder) {
   conn.reset();
 }
 
+TEST(TcpConnectionTest, ALoopThreadSendDoesNotOvertakeAnEarlierSendFromAnotherThread) {
+  ConnectionSlot slot;
+  ServerThread server([&](TcpServer& s) { s.setConnectionCallback(slot.callback()); });
+  BlockingSocket client;
+  ASSERT_EQ(client.connect(server.address()), 0);
+  TcpConnectionPtr conn = slot.take();
+  ASSERT_NE(conn, nullptr);
+
+  // The loop thread is held while the test thread sends "first", so that
+  // send is still in transit when the loop thread sends "second" (ordered
+  // after it by the latch) from the same functor.
+  CountDownLatch firstSent(1);
+  CountDownLatch secondSent(1);
+  conn->getLoop()->runInLoop([&] {
+    EXPECT_TRUE(firstSent.waitFor(test::kTimeout));
+    conn->send(std::string_view("second\n"));
+    secondSent.countDown();
+  });
+  conn->send(std::string_view("first\n"));
+  firstSent.countDown();
+  test::waitOrAbort(secondSent, "the loop thread's send");
+  EXPECT_EQ(client.readExactly(13), "first\nsecond\n");
+  conn.reset();
+}
+
+TEST(TcpConnectionTest, SendsToAnotherConnectionFromAnEventCallbackAllArriveBeforeItsShutdown) {
+  // A's message callback fans out to B, as a chat room does: the sends are
+  // gathered and written after the event, and B's shutdown waits for them.
+  constexpr int kMessages = 1000;
+  Mutex mutex;
+  TcpConnectionPtr target;  // B, guarded by mutex
+  std::string expected;
+  for (int i = 0; i < kMessages; ++i) expected += "message " + std::to_string(i) + "\n";
+  ConnectionSlot slot;
+  ServerThread server([&](TcpServer& s) {
+    s.setConnectionCallback(slot.callback());
+    s.setMessageCallback(lines([&](const TcpConnectionPtr&, const std::string& line) {
+      if (line != "go") return;
+      TcpConnectionPtr b;
+      {
+        MutexLock lock(&mutex);
+        b = target;
+      }
+      for (int i = 0; i < kMessages; ++i) b->send("message " + std::to_string(i) + "\n");
+      b->shutdown();
+    }));
+  });
+  BlockingSocket a;
+  ASSERT_EQ(a.connect(server.address()), 0);
+  TcpConnectionPtr connA = slot.take();
+  ASSERT_NE(connA, nullptr);
+  BlockingSocket b;
+  ASSERT_EQ(b.connect(server.address()), 0);
+  {
+    MutexLock lock(&mutex);
+    target = slot.take();
+    ASSERT_NE(target, nullptr);
+  }
+  ASSERT_TRUE(a.sendAll("go\n"));
+  int error = -1;
+  const std::string got = b.readToEnd(&error);
+  EXPECT_EQ(error, 0) << "a clean EOF after the data";
+  EXPECT_TRUE(got == expected) << got.size() << " bytes of " << expected.size();
+  MutexLock lock(&mutex);
+  target.reset();
+}
+
+TEST(TcpConnectionTest, ShutdownWaitsForASendStillInTransitFromAnotherThread) {
+  ConnectionSlot slot;
+  ServerThread server([&](TcpServer& s) { s.setConnectionCallback(slot.callback()); });
+  BlockingSocket client;
+  ASSERT_EQ(client.connect(server.address()), 0);
+  TcpConnectionPtr conn = slot.take();
+  ASSERT_NE(conn, nullptr);
+
+  // The loop thread shuts down after the test thread's send (the latch
+  // orders them) but before that send has reached the loop.
+  CountDownLatch sent(1);
+  CountDownLatch shutDown(1);
+  conn->getLoop()->runInLoop([&] {
+    EXPECT_TRUE(sent.waitFor(test::kTimeout));
+    conn->shutdown();
+    shutDown.countDown();
+  });
+  conn->send(std::string_view("last words\n"));
+  sent.countDown();
+  test::waitOrAbort(shutDown, "the loop thread's shutdown");
+  int error = -1;
+  EXPECT_EQ(client.readToEnd(&error), "last words\n");
+  EXPECT_EQ(error, 0);
+  conn.reset();
+}
+
+TEST(TcpConnectionTest, QueuedOutputBytesCountsWhatThePeerHasNotReadYet) {
+  constexpr size_t kTotal = 32 << 20;  // more than the kernel buffers hold
+  ConnectionSlot slot;
+  ServerThread server([&](TcpServer& s) { s.setConnectionCallback(slot.callback()); });
+  BlockingSocket client;
+  ASSERT_EQ(client.connect(server.address()), 0);
+  TcpConnectionPtr conn = slot.take();
+  ASSERT_NE(conn, nullptr);
+  EventLoop* loop = conn->getLoop();
+
+  conn->send(test::makePattern(0, kTotal));
+  size_t queued = 0;
+  uint64_t sent = 0;
+  runInLoopAndWait(loop, [&] {
+    queued = conn->queuedOutputBytes();
+    sent = conn->bytesSent();
+  });
+  EXPECT_EQ(queued + sent, kTotal);
+  EXPECT_GT(queued, 0u) << "the client has read nothing";
+
+  // A send still in transit to the held loop counts too.
+  CountDownLatch release(1);
+  CountDownLatch held(1);
+  loop->runInLoop([&] {
+    held.countDown();
+    EXPECT_TRUE(release.waitFor(test::kTimeout));
+  });
+  test::waitOrAbort(held, "the loop to be held");
+  const size_t before = conn->queuedOutputBytes();
+  conn->send(std::string(1000, 'x'));
+  EXPECT_EQ(conn->queuedOutputBytes(), before + 1000);
+  release.countDown();
+
+  const std::string got = client.readExactly(kTotal + 1000);
+  ASSERT_EQ(got.size(), kTotal + 1000);
+  EXPECT_TRUE(test::matchesPattern(0, std::string_view(got).substr(0, kTotal)));
+  runInLoopAndWait(loop, [&] { queued = conn->queuedOutputBytes(); });
+  EXPECT_EQ(queued, 0u);
+  conn.reset();
+}
+
 TEST(TcpConnectionTest, ByteCountersOnBothEndsMatchTheBytesExchanged) {
   constexpr uint64_t kSize = 300 * 1000;
   std::atomic<uint64_t> serverReceived{0};
