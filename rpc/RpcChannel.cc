@@ -74,6 +74,11 @@ class RpcChannel::Impl : public std::enable_shared_from_this<Impl> {
     }
   }
 
+  // Loop thread: stop delivering stream messages for `id`.
+  void mute(uint64_t id) {
+    if (auto it = pending_.find(id); it != pending_.end()) it->second.onMessage = nullptr;
+  }
+
   void cancelInLoop(uint64_t id) {
     if (pending_.find(id) == pending_.end()) return;
     if (conn_ != nullptr) {
@@ -268,7 +273,11 @@ uint64_t RpcChannel::startStream(std::string_view service, std::string_view meth
 }
 
 void RpcChannel::cancel(uint64_t callId) {
-  loop_->runInLoop([impl = impl_, callId] { impl->cancelInLoop(callId); });
+  // In the loop thread (a handler cancelling its own stream, say) nothing
+  // more is delivered from now on, but the call completes later, after the
+  // running handler returns, never re-entrantly inside it.
+  if (loop_->isInLoopThread()) impl_->mute(callId);
+  loop_->queueInLoop([impl = impl_, callId] { impl->cancelInLoop(callId); });
 }
 
 absl::Status RpcChannel::blockingCall(std::string_view service, std::string_view method,
