@@ -9,6 +9,7 @@
 #include "muduo/net/EventLoop.h"
 #include "muduo/net/TcpConnection.h"
 #include "muduo/net/TcpServer.h"
+#include "rpc/RpcHttpGateway.h"
 #include "rpc/ServerCall.h"
 #include "rpc/Service.h"
 
@@ -20,6 +21,7 @@ namespace muduo::rpc {
 struct RpcServer::ConnectionState {
   absl::flat_hash_map<uint64_t, std::weak_ptr<ServerCall>> live;
   size_t sweepAt = 64;
+  bool sawFrame = false;  // an MRPC peer: never look for HTTP again
 
   void add(const std::shared_ptr<ServerCall>& call) {
     if (live.size() >= sweepAt) {
@@ -44,13 +46,15 @@ RpcServer::RpcServer(net::EventLoop* loop, const net::InetAddress& listenAddr, O
                                                options.reusePort
                                                    ? net::TcpServer::Option::kReusePort
                                                    : net::TcpServer::Option::kNoReusePort)),
-      inFlight_(std::make_shared<std::atomic<int64_t>>(0)) {
+      inFlight_(std::make_shared<std::atomic<int64_t>>(0)),
+      stats_(std::make_shared<RpcStats>()) {
   server_->setThreadNum(options_.ioThreads);
   // The TcpServer is ours and dies first, in this thread, taking its
   // connections' callbacks with it, so `this` is safe in them.
   server_->setConnectionCallback([this](const net::TcpConnectionPtr& conn) { onConnection(conn); });
   server_->setMessageCallback([this](const net::TcpConnectionPtr& conn, net::Buffer* buf,
-                                     Timestamp) { onMessage(conn, buf); });
+                                     Timestamp receiveTime) { onMessage(conn, buf, receiveTime); });
+  http_ = std::make_unique<RpcHttpGateway>(&services_, stats_);
 }
 
 RpcServer::~RpcServer() {
@@ -73,8 +77,13 @@ void RpcServer::start() {
 
 net::InetAddress RpcServer::listenAddress() const { return server_->listenAddress(); }
 
+std::shared_ptr<net::EventLoopThreadPool> RpcServer::threadPool() const {
+  return server_->threadPool();
+}
+
 void RpcServer::shutdown(std::chrono::milliseconds grace, absl::AnyInvocable<void()> done) {
   loop_->assertInLoopThread();
+  http_->setDraining();
   server_->stopAccepting();
   const auto deadline = std::chrono::steady_clock::now() + grace;
   // Poll: calls finish on many threads, and a 10 ms granularity is plenty
@@ -110,18 +119,30 @@ void RpcServer::shutdown(std::chrono::milliseconds grace, absl::AnyInvocable<voi
 
 void RpcServer::onConnection(const net::TcpConnectionPtr& conn) {
   if (conn->connected()) {
+    stats_->connectionOpened();
     conn->setTcpNoDelay(true);
     conn->setContext(std::make_shared<ConnectionState>());
-  } else if (auto* state =
-                 std::any_cast<std::shared_ptr<ConnectionState>>(conn->getMutableContext())) {
+    return;
+  }
+  stats_->connectionClosed();
+  if (auto* state = std::any_cast<std::shared_ptr<ConnectionState>>(conn->getMutableContext())) {
     (*state)->cancelAll();
   }
 }
 
-void RpcServer::onMessage(const net::TcpConnectionPtr& conn, net::Buffer* buf) {
+void RpcServer::onMessage(const net::TcpConnectionPtr& conn, net::Buffer* buf,
+                          Timestamp receiveTime) {
   auto* statePtr = std::any_cast<std::shared_ptr<ConnectionState>>(conn->getMutableContext());
-  assert(statePtr != nullptr);
+  if (statePtr == nullptr) {
+    // Handed to HTTP earlier (its handler owns the context now).
+    http_->onMessage(conn, buf, receiveTime);
+    return;
+  }
   ConnectionState* state = statePtr->get();
+  if (!state->sawFrame && RpcHttpGateway::looksLikeHttp(buf->view().substr(0, 8))) {
+    http_->onMessage(conn, buf, receiveTime);
+    return;
+  }
   DecodedFrame frame;
   std::string error;
   while (true) {
@@ -136,6 +157,7 @@ void RpcServer::onMessage(const net::TcpConnectionPtr& conn, net::Buffer* buf) {
       case DecodeStatus::kFrame:
         break;
     }
+    state->sawFrame = true;
     switch (frame.meta.type()) {
       case RpcMeta::REQUEST:
         handleRequest(conn, state, frame);
@@ -172,6 +194,7 @@ void RpcServer::handleRequest(const net::TcpConnectionPtr& conn, ConnectionState
     return;
   }
   Service* service = it->second;
+  call->trackStats(stats_, stats_->entryFor(meta.service(), meta.method()));
   if (workers_ != nullptr) {
     call->ownPayload();
     state->add(call);

@@ -4,7 +4,9 @@
 // workerThreads > 0 they run on a ThreadPool instead, for handlers that
 // block. Unknown service or method: UNIMPLEMENTED; a request that does not
 // parse: INVALID_ARGUMENT; answers after the call's deadline are dropped. A
-// malformed frame closes that one connection with a logged reason.
+// malformed frame closes that one connection with a logged reason. A
+// connection whose first bytes are an HTTP request line is served by
+// RpcHttpGateway instead (status pages, metrics, JSON calls).
 //
 // Thread contract: construct, addService(), start(), shutdown() and destroy
 // in the base loop's thread. Services are not owned and must outlive the
@@ -23,17 +25,20 @@
 #include "muduo/net/Callbacks.h"
 #include "muduo/net/InetAddress.h"
 #include "rpc/RpcCodec.h"
+#include "rpc/RpcStats.h"
 
 namespace muduo {
 class ThreadPool;
 namespace net {
 class EventLoop;
+class EventLoopThreadPool;
 class TcpServer;
 }  // namespace net
 }  // namespace muduo
 
 namespace muduo::rpc {
 
+class RpcHttpGateway;
 class Service;
 struct DecodedFrame;
 
@@ -65,13 +70,18 @@ class RpcServer {
   void shutdown(std::chrono::milliseconds grace, absl::AnyInvocable<void()> done);
 
   [[nodiscard]] net::InetAddress listenAddress() const;
+  // After start(): the I/O loops, for another protocol's TcpServer to share
+  // (TcpServer::setThreadPool). Base loop thread.
+  [[nodiscard]] std::shared_ptr<net::EventLoopThreadPool> threadPool() const;
   [[nodiscard]] int64_t inFlightCalls() const { return inFlight_->load(); }
+  // Per-method counters and latencies; any thread.
+  [[nodiscard]] const RpcStats& stats() const { return *stats_; }
 
  private:
   struct ConnectionState;
 
   void onConnection(const net::TcpConnectionPtr& conn);
-  void onMessage(const net::TcpConnectionPtr& conn, net::Buffer* buf);
+  void onMessage(const net::TcpConnectionPtr& conn, net::Buffer* buf, Timestamp receiveTime);
   void handleRequest(const net::TcpConnectionPtr& conn, ConnectionState* state,
                      const DecodedFrame& frame);
 
@@ -82,6 +92,9 @@ class RpcServer {
   absl::flat_hash_map<std::string, Service*> services_;  // read-only after start()
   // Shared with every ServerCall, which decrements it when it dies.
   std::shared_ptr<std::atomic<int64_t>> inFlight_;
+  std::shared_ptr<RpcStats> stats_;
+  // Serves HTTP requests that arrive on the RPC port (/status, /rpc/...).
+  std::unique_ptr<RpcHttpGateway> http_;
 };
 
 }  // namespace muduo::rpc

@@ -472,7 +472,6 @@ std::vector<MalformedInput> malformedInputs() {
   encodeFrame(response, nullptr, &responseFrame);
 
   return {
-      {"HttpRequest", "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"},
       {"BadMagic", "MRPX" + bigEndian32(2) + bigEndian32(0) + "ab"},
       {"OversizedBody", header(static_cast<uint32_t>(kDefaultMaxFrameSize) + 1, 0)},
       {"MetaLongerThanBody", header(4, 5) + "abcd"},

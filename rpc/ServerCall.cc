@@ -23,9 +23,25 @@ ServerCall::ServerCall(const net::TcpConnectionPtr& conn, uint64_t callId, std::
       payload_(payload),
       deadline_(deadline) {}
 
+ServerCall::ServerCall(Responder responder, const net::InetAddress& peer, std::string payload,
+                       std::chrono::steady_clock::time_point deadline)
+    : peer_(peer),
+      callId_(0),
+      ownedPayload_(std::move(payload)),
+      deadline_(deadline),
+      responder_(std::move(responder)) {
+  payload_ = ownedPayload_;
+}
+
+void ServerCall::recordStats(bool ok) {
+  if (stats_ != nullptr)
+    stats_->record(statsEntry_, ok, std::chrono::steady_clock::now() - started_);
+}
+
 bool ServerCall::cancelled() const {
   if (cancelled_.load(std::memory_order_relaxed)) return true;
   if (std::chrono::steady_clock::now() > deadline_) return true;
+  if (responder_) return false;
   auto conn = conn_.lock();
   return conn == nullptr || !conn->connected();
 }
@@ -47,20 +63,33 @@ void ServerCall::finish(const absl::Status& status, const google::protobuf::Mess
     return;
   }
   if (std::chrono::steady_clock::now() > deadline_) {
+    recordStats(false);
     LOG_DEBUG << "ServerCall " << callId_ << " answered after its deadline; dropped";
+    return;
+  }
+  recordStats(status.ok());
+  if (responder_) {
+    responder_(status, status.ok() ? response : nullptr);
     return;
   }
   sendFrame(RpcMeta::RESPONSE, status, status.ok() ? response : nullptr);
 }
 
 bool ServerCall::write(const google::protobuf::MessageLite& message) {
-  if (finished_.load(std::memory_order_acquire) || cancelled()) return false;
+  if (finished_.load(std::memory_order_acquire) || cancelled() || responder_) return false;
   return sendFrame(RpcMeta::STREAM_MESSAGE, absl::OkStatus(), &message);
 }
 
 void ServerCall::finishStream(const absl::Status& status) {
   if (finished_.exchange(true, std::memory_order_acq_rel)) {
     LOG_ERROR << "ServerCall " << callId_ << " stream finished more than once";
+    return;
+  }
+  recordStats(status.ok());
+  if (responder_) {
+    responder_(status.ok() ? absl::UnimplementedError("streaming methods cannot be called as JSON")
+                           : status,
+               nullptr);
     return;
   }
   if (!cancelled_.load(std::memory_order_relaxed)) sendFrame(RpcMeta::STREAM_END, status, nullptr);

@@ -19,9 +19,11 @@
 #include <string>
 #include <string_view>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "muduo/net/Callbacks.h"
 #include "muduo/net/InetAddress.h"
+#include "rpc/RpcStats.h"
 
 namespace google::protobuf {
 class MessageLite;
@@ -48,7 +50,14 @@ class ServerContext {
 
 class ServerCall final : public ServerContext, public std::enable_shared_from_this<ServerCall> {
  public:
+  // Answers go back over `conn` as MRPC frames.
   ServerCall(const net::TcpConnectionPtr& conn, uint64_t callId, std::string_view payload,
+             std::chrono::steady_clock::time_point deadline);
+  // Answers go to `responder` (any thread, once) instead: how the HTTP/JSON
+  // gateway calls a service. Streams are not supported that way.
+  using Responder =
+      absl::AnyInvocable<void(const absl::Status&, const google::protobuf::MessageLite*)>;
+  ServerCall(Responder responder, const net::InetAddress& peer, std::string payload,
              std::chrono::steady_clock::time_point deadline);
 
   [[nodiscard]] const net::InetAddress& peer() const override { return peer_; }
@@ -78,6 +87,11 @@ class ServerCall final : public ServerContext, public std::enable_shared_from_th
     counter->fetch_add(1, std::memory_order_relaxed);
     inFlight_ = std::move(counter);
   }
+  // Records the call's outcome and latency in `stats` when it finishes.
+  void trackStats(std::shared_ptr<RpcStats> stats, RpcStats::Entry* entry) {
+    stats_ = std::move(stats);
+    statsEntry_ = entry;
+  }
   ~ServerCall() override {
     if (inFlight_ != nullptr) inFlight_->fetch_sub(1, std::memory_order_relaxed);
   }
@@ -96,6 +110,12 @@ class ServerCall final : public ServerContext, public std::enable_shared_from_th
   std::atomic<bool> finished_{false};
   std::atomic<bool> cancelled_{false};
   std::shared_ptr<std::atomic<int64_t>> inFlight_;
+  Responder responder_;
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  std::shared_ptr<RpcStats> stats_;
+  RpcStats::Entry* statsEntry_ = nullptr;
+
+  void recordStats(bool ok);
 };
 
 // The typed writer a server-streaming handler gets: a cheap copyable handle.

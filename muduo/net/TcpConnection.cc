@@ -1,5 +1,9 @@
 #include "muduo/net/TcpConnection.h"
 
+#include <sys/sendfile.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cassert>
 #include <cerrno>
 
@@ -39,6 +43,7 @@ TcpConnection::TcpConnection(EventLoop* loop, std::string name, int sockfd,
 TcpConnection::~TcpConnection() {
   LOG_DEBUG << "TcpConnection " << name_ << " fd=" << channel_->fd() << " destroyed";
   assert(state() == State::kDisconnected);
+  closePendingFiles();
 }
 
 void TcpConnection::send(std::string_view message) {
@@ -62,7 +67,7 @@ void TcpConnection::send(std::string&& message) {
 void TcpConnection::send(Buffer* message) {
   if (state() != State::kConnected) return;
   if (loop_->isInLoopThread() && sendsInTransit_.load(std::memory_order_acquire) == 0) {
-    if (inMessageCallback_ && outputBuffer_.readableBytes() == 0 && !channel_->isWriting() &&
+    if (inMessageCallback_ && !hasQueuedOutput() && !channel_->isWriting() &&
         state() != State::kDisconnected) {
       // Coalescing (see handleRead) into an empty output buffer: take the
       // caller's storage instead of copying it. An echo costs no memcpy.
@@ -106,6 +111,12 @@ void TcpConnection::sendInLoop(std::string_view data) {
   loop_->assertInLoopThread();
   if (state() == State::kDisconnected) {
     LOG_DEBUG << name_ << " is disconnected, dropping " << data.size() << " bytes";
+    return;
+  }
+  if (!pendingFiles_.empty()) {
+    // Behind a queued file: goes out once the file has.
+    pendingFiles_.back().after.append(data);
+    if (!channel_->isWriting() && !inMessageCallback_) channel_->enableWriting();
     return;
   }
   size_t written = 0;
@@ -156,9 +167,56 @@ void TcpConnection::sendInLoop(std::string_view data) {
 void TcpConnection::flushGathered() {
   loop_->assertInLoopThread();
   flushQueued_ = false;
-  if (outputBuffer_.readableBytes() > 0 && !channel_->isWriting() && !disconnected()) {
+  if (hasQueuedOutput() && !channel_->isWriting() && !disconnected()) {
     writeOutput();
   }
+}
+
+void TcpConnection::sendFile(int fd, off_t offset, size_t length) {
+  loop_->assertInLoopThread();
+  if (state() != State::kConnected || length == 0) {
+    ::close(fd);
+    return;
+  }
+  pendingFiles_.push_back(PendingFile{fd, offset, length, Buffer()});
+  if (!channel_->isWriting() && !inMessageCallback_) writeOutput();
+}
+
+void TcpConnection::closePendingFiles() {
+  for (PendingFile& f : pendingFiles_) ::close(f.fd);
+  pendingFiles_.clear();
+}
+
+bool TcpConnection::writeFrontFile() {
+  PendingFile& f = pendingFiles_.front();
+  while (f.remaining > 0) {
+    // Until the socket buffer is full (EAGAIN); writability brings us back.
+    const size_t chunk = std::min<size_t>(f.remaining, 1 << 20);
+    const ssize_t n = ::sendfile(channel_->fd(), f.fd, &f.offset, chunk);
+    if (n > 0) {
+      f.remaining -= static_cast<size_t>(n);
+      bytesSent_.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
+      continue;
+    }
+    if (n == 0) {
+      // The file shrank under us: the promised length can never be sent.
+      LOG_ERROR << "TcpConnection::sendFile " << name_ << ": file ended " << f.remaining
+                << " bytes early";
+      handleClose();
+      return false;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN) {
+      if (!channel_->isWriting()) channel_->enableWriting();
+      return false;
+    }
+    closeAfterWriteError(errno);
+    return false;
+  }
+  ::close(f.fd);
+  outputBuffer_.swap(f.after);  // outputBuffer_ was empty
+  pendingFiles_.pop_front();
+  return true;
 }
 
 void TcpConnection::shutdown() {
@@ -174,7 +232,7 @@ void TcpConnection::shutdownInLoop() {
   // half-closes once it drains. Sends from other threads still on their way
   // here: the last of them half-closes. shutdown() flips the state at once,
   // from any thread, so writeOutput() may get here before they arrive.
-  if (!channel_->isWriting() && outputBuffer_.readableBytes() == 0 &&
+  if (!channel_->isWriting() && !hasQueuedOutput() &&
       sendsInTransit_.load(std::memory_order_acquire) == 0) {
     socket_->shutdownWrite();
   }
@@ -271,7 +329,7 @@ void TcpConnection::handleRead(Timestamp receiveTime) {
     inMessageCallback_ = true;
     messageCallback_(shared_from_this(), &inputBuffer_, receiveTime);
     inMessageCallback_ = false;
-    if (outputBuffer_.readableBytes() > 0 && !channel_->isWriting() && !disconnected()) {
+    if (hasQueuedOutput() && !channel_->isWriting() && !disconnected()) {
       writeOutput();
     }
   } else if (n == 0) {
@@ -294,22 +352,28 @@ void TcpConnection::handleWrite() {
 }
 
 void TcpConnection::writeOutput() {
-  const ssize_t n =
-      sockets::write(channel_->fd(), outputBuffer_.peek(), outputBuffer_.readableBytes());
-  if (n < 0) {
-    if (errno != EWOULDBLOCK && errno != EINTR) {
-      closeAfterWriteError(errno);
-    } else if (!channel_->isWriting()) {
-      channel_->enableWriting();
+  for (;;) {
+    if (outputBuffer_.readableBytes() > 0) {
+      const ssize_t n =
+          sockets::write(channel_->fd(), outputBuffer_.peek(), outputBuffer_.readableBytes());
+      if (n < 0) {
+        if (errno != EWOULDBLOCK && errno != EINTR) {
+          closeAfterWriteError(errno);
+        } else if (!channel_->isWriting()) {
+          channel_->enableWriting();
+        }
+        return;
+      }
+      outputBuffer_.retrieve(static_cast<size_t>(n));
+      publishOutputBytes();
+      bytesSent_.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
+      if (outputBuffer_.readableBytes() > 0) {
+        if (!channel_->isWriting()) channel_->enableWriting();
+        return;
+      }
     }
-    return;
-  }
-  outputBuffer_.retrieve(static_cast<size_t>(n));
-  publishOutputBytes();
-  bytesSent_.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
-  if (outputBuffer_.readableBytes() > 0) {
-    if (!channel_->isWriting()) channel_->enableWriting();
-    return;
+    if (pendingFiles_.empty()) break;
+    if (!writeFrontFile()) return;
   }
   if (channel_->isWriting()) channel_->disableWriting();
   if (writeCompleteCallback_) {
@@ -335,6 +399,7 @@ void TcpConnection::handleClose() {
   LOG_TRACE << "fd = " << channel_->fd() << " state = " << static_cast<int>(s);
   setState(State::kDisconnected);
   channel_->disableAll();
+  closePendingFiles();
   // The fd is closed only when the last TcpConnectionPtr goes, which a user
   // may hold for long; the peer must see the close now.
   socket_->shutdownWrite();

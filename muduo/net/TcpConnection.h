@@ -13,10 +13,13 @@
 #ifndef MUDUO_NET_TCPCONNECTION_H_
 #define MUDUO_NET_TCPCONNECTION_H_
 
+#include <sys/types.h>
+
 #include <any>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -78,6 +81,14 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   // Takes (and empties) the buffer's readable bytes.
   void send(Buffer* message);
 
+  // Loop thread only. Queues `length` bytes of the open file `fd` from
+  // `offset`, after everything sent so far, and writes them with sendfile(2)
+  // as the socket takes them; bytes sent afterwards go out after the file.
+  // Takes ownership of `fd` and closes it once sent or when the connection
+  // closes. The write-complete callback runs once the file is out too.
+  // Dropped (fd closed) once disconnected or after shutdown().
+  void sendFile(int fd, off_t offset, size_t length);
+
   // Any thread. Half-closes (SHUT_WR) once every queued byte is written;
   // reading continues until the peer closes.
   void shutdown();
@@ -132,6 +143,14 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   void handleClose();
   void handleError();
   void sendInLoop(std::string_view data);
+  // Whether anything (buffered bytes or files) waits to be written.
+  [[nodiscard]] bool hasQueuedOutput() const {
+    return outputBuffer_.readableBytes() > 0 || !pendingFiles_.empty();
+  }
+  // Writes the front file of pendingFiles_ with sendfile; false on EAGAIN or
+  // error (then closed).
+  bool writeFrontFile();
+  void closePendingFiles();
   // Writes what sends gathered while the loop handled events.
   void flushGathered();
   // Hands bytes to the loop thread, behind every send queued before them.
@@ -168,7 +187,17 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   size_t highWaterMark_ = kDefaultHighWaterMark;
   Buffer inputBuffer_;   // loop thread only
   Buffer outputBuffer_;  // loop thread only
-  std::any context_;     // loop thread only
+  // Files queued by sendFile(), in order after outputBuffer_. Bytes sent
+  // while a file is queued go to the last file's `after`, and become
+  // outputBuffer_ once that file is out. Loop thread only.
+  struct PendingFile {
+    int fd;
+    off_t offset;
+    size_t remaining;
+    Buffer after;
+  };
+  std::deque<PendingFile> pendingFiles_;
+  std::any context_;  // loop thread only
   std::atomic<uint64_t> bytesReceived_{0};
   std::atomic<uint64_t> bytesSent_{0};
   // Sends queued to the loop and not yet applied, and their bytes. While any

@@ -1,8 +1,13 @@
 #include "muduo/net/TcpConnection.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <any>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <typeinfo>
@@ -643,6 +648,47 @@ TEST(TcpConnectionTest, StopReadPausesDeliveryUntilStartRead) {
     EXPECT_EQ(received, "hello");
   }
   conn.reset();
+}
+
+}  // namespace
+}  // namespace muduo::net
+
+namespace muduo::net {
+namespace {
+
+TEST(TcpConnectionTest, SendFileGoesOutInOrderBetweenSendsAndBeforeShutdown) {
+  constexpr size_t kFileSize = 6 << 20;  // more than the socket buffers hold
+  constexpr off_t kOffset = 100;
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  const std::string path =
+      std::string(tmp != nullptr ? tmp : "/tmp") + "/sendfile_" + std::to_string(::getpid());
+  {
+    const std::string content = test::makePattern(0, kFileSize);
+    FILE* f = std::fopen(path.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    ASSERT_EQ(std::fwrite(content.data(), 1, content.size(), f), content.size());
+    std::fclose(f);
+  }
+  const size_t length = kFileSize - kOffset - 50;
+  ServerThread server([&](TcpServer& s) {
+    s.setConnectionCallback([&](const TcpConnectionPtr& conn) {
+      if (!conn->connected()) return;
+      conn->send("head");
+      conn->sendFile(::open(path.c_str(), O_RDONLY | O_CLOEXEC), kOffset, length);
+      conn->send("tail");
+      conn->shutdown();
+    });
+  });
+  BlockingSocket client;
+  ASSERT_EQ(client.connect(server.address()), 0);
+  int error = -1;
+  const std::string got = client.readToEnd(&error);
+  EXPECT_EQ(error, 0);
+  ASSERT_EQ(got.size(), 4 + length + 4);
+  EXPECT_EQ(got.substr(0, 4), "head");
+  EXPECT_TRUE(test::matchesPattern(kOffset, std::string_view(got).substr(4, length)));
+  EXPECT_EQ(got.substr(4 + length), "tail");
+  ::unlink(path.c_str());
 }
 
 }  // namespace

@@ -72,7 +72,7 @@ void TcpServer::start() {
 }
 
 void TcpServer::startInLoop() {
-  threadPool_->start(threadInitCallback_);
+  if (!threadPool_->started()) threadPool_->start(threadInitCallback_);
   if (idleTimeout_.count() > 0) {
     for (EventLoop* ioLoop : threadPool_->getAllLoops()) {
       registry_->wheels[ioLoop] =

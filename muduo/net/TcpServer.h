@@ -46,6 +46,11 @@ class TcpServer {
 
   // Before start(). 0 (the default): every connection in the base loop.
   void setThreadNum(int numThreads);
+  // Before start(), instead of setThreadNum(): serve connections on the I/O
+  // loops of `pool` (another server's, so two protocols share one set of
+  // threads). Its base loop must be this server's; start() starts it unless
+  // it runs already. The pool lives as long as any server holding it.
+  void setThreadPool(std::shared_ptr<EventLoopThreadPool> pool) { threadPool_ = std::move(pool); }
   void setThreadInitCallback(ThreadInitCallback cb) { threadInitCallback_ = std::move(cb); }
   // Before start(). Connections that receive nothing for `timeout` are
   // force-closed; idleness is measured in ticks of timeout / buckets.

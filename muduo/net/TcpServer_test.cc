@@ -231,6 +231,49 @@ TEST(TcpServerTest, SpreadsConnectionsRoundRobinAndMapsEachHashToOneLoop) {
   });
 }
 
+TEST(TcpServerTest, ASecondServerSharesTheFirstServersIoLoopsAndOutlivesIt) {
+  ConnectionLog log;
+  ServerThread first([&log](TcpServer& s) {
+    s.setThreadNum(2);
+    s.setConnectionCallback(log.callback());
+    s.setMessageCallback(test::echo);
+  });
+  const std::vector<EventLoop*> firstLoops = first.ioLoops();
+  std::unique_ptr<TcpServer> second;
+  InetAddress secondAddress;
+  first.run([&](TcpServer& s) {
+    second = std::make_unique<TcpServer>(first.loop(), InetAddress(0, true), "second");
+    second->setThreadPool(s.threadPool());
+    second->setConnectionCallback(log.callback());
+    second->setMessageCallback(test::echo);
+    second->start();
+    secondAddress = second->listenAddress();
+  });
+  constexpr int kConns = 4;
+  std::vector<std::unique_ptr<BlockingSocket>> clients;
+  for (int i = 0; i < kConns; ++i) {
+    clients.push_back(std::make_unique<BlockingSocket>());
+    ASSERT_EQ(clients.back()->connect(secondAddress), 0);
+    ASSERT_TRUE(clients.back()->sendAll("ping"));
+    EXPECT_EQ(clients.back()->readExactly(4), "ping");
+  }
+  ASSERT_TRUE(log.waitForUps(kConns));
+  for (const auto& [name, loop] : log.loops()) {
+    EXPECT_NE(std::find(firstLoops.begin(), firstLoops.end(), loop), firstLoops.end())
+        << name << " is not on one of the first server's I/O loops";
+  }
+
+  // The shared loops live as long as either server holds them.
+  first.destroyServer();
+  for (auto& client : clients) {
+    ASSERT_TRUE(client->sendAll("still"));
+    EXPECT_EQ(client->readExactly(5), "still");
+  }
+  runInLoopAndWait(first.loop(), [&second] { second.reset(); });
+  ASSERT_TRUE(log.waitForDowns(kConns));
+  EXPECT_TRUE(log.notUpThenDownOnce().empty());
+}
+
 TEST(TcpServerTest, StopClosesEveryConnectionAndRefusesNewOnes) {
   constexpr int kConns = 4;
   ConnectionLog log;

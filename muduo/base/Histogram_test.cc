@@ -1,8 +1,8 @@
-#include "tools/rpc_bench/Histogram.h"
+#include "muduo/base/Histogram.h"
 
 #include "gtest/gtest.h"
 
-namespace rpcbench {
+namespace muduo {
 namespace {
 
 TEST(HistogramTest, SmallValuesAreExact) {
@@ -53,4 +53,4 @@ TEST(HistogramTest, MergeAddsCountsAndKeepsExtremes) {
 }
 
 }  // namespace
-}  // namespace rpcbench
+}  // namespace muduo

@@ -1,4 +1,4 @@
-#include "tools/rpc_bench/Histogram.h"
+#include "muduo/base/Histogram.h"
 
 #include <algorithm>
 #include <bit>
@@ -6,7 +6,7 @@
 
 #include "absl/strings/str_format.h"
 
-namespace rpcbench {
+namespace muduo {
 
 // Values below kSubBuckets get one bucket each; above, the top
 // kSubBucketBits + 1 bits pick the bucket.
@@ -57,4 +57,4 @@ std::string Histogram::summary() const {
                          percentile(0.999), max());
 }
 
-}  // namespace rpcbench
+}  // namespace muduo

@@ -1,0 +1,118 @@
+#include "muduo/net/http/HttpConnectionHandler.h"
+
+#include <any>
+
+#include "muduo/base/Logging.h"
+#include "muduo/net/Buffer.h"
+#include "muduo/net/EventLoop.h"
+#include "muduo/net/TcpConnection.h"
+
+namespace muduo::net {
+
+HttpConnectionHandler::HttpConnectionHandler(HttpCallback callback, HttpParser::Limits limits)
+    : callback_(std::move(callback)), limits_(limits) {}
+
+HttpConnectionHandler::HttpConnectionHandler(HttpCallback callback,
+                                             AsyncHttpCallback asyncCallback,
+                                             HttpParser::Limits limits)
+    : callback_(std::move(callback)), asyncCallback_(std::move(asyncCallback)), limits_(limits) {}
+
+void HttpConnectionHandler::finishDeferred(const TcpConnectionPtr& conn,
+                                           HttpResponse* response) const {
+  Session* session = std::any_cast<Session>(conn->getMutableContext());
+  if (session == nullptr || !session->waiting || !conn->connected()) return;
+  session->waiting = false;
+  const HttpRequest& request = session->parser.request();
+  if (!request.keepAlive()) response->setCloseConnection(true);
+  response->setHeadResponse(request.method() == "HEAD");
+  sendResponse(conn, response);
+  session->parser.reset();
+  if (response->closeConnection()) {
+    conn->shutdown();
+    return;
+  }
+  conn->startRead();
+  onMessage(conn, conn->inputBuffer(), Timestamp::now());
+}
+
+void HttpConnectionHandler::sendResponse(const TcpConnectionPtr& conn, HttpResponse* response) {
+  // Reused per thread: send(Buffer*) swaps storage with the connection's
+  // empty output buffer, so steady state allocates nothing here.
+  thread_local Buffer output;
+  response->appendToBuffer(&output);
+  conn->send(&output);
+  if (response->hasFileBody() && !response->headResponse() && response->statusAllowsBody()) {
+    const off_t offset = response->fileOffset();
+    const size_t length = response->fileLength();
+    conn->sendFile(response->releaseFile(), offset, length);
+  }
+}
+
+void HttpConnectionHandler::onMessage(const TcpConnectionPtr& conn, Buffer* buf,
+                                      Timestamp receiveTime) const {
+  Session* session = std::any_cast<Session>(conn->getMutableContext());
+  if (session == nullptr) {
+    conn->setContext(Session{HttpParser(limits_), false});
+    session = std::any_cast<Session>(conn->getMutableContext());
+  }
+  // An answer is pending: later requests wait in `buf`, in order.
+  if (session->waiting) return;
+  HttpParser* parser = &session->parser;
+  // One pass per complete request in `buf`: pipelined requests are answered
+  // in order, their responses gathered into one write by TcpConnection.
+  while (conn->connected()) {
+    const HttpParser::Result result = parser->parse(buf, receiveTime);
+    if (result == HttpParser::Result::kNeedMore) {
+      if (parser->takeContinueRequest()) conn->send("HTTP/1.1 100 Continue\r\n\r\n");
+      return;
+    }
+    if (result == HttpParser::Result::kError) {
+      LOG_DEBUG << "HTTP " << conn->name() << " from " << conn->peerAddress().toIpPort() << ": "
+                << parser->errorStatus() << " " << parser->errorReason();
+      HttpResponse response(/*closeConnection=*/true);
+      response.setStatusCode(parser->errorStatus());
+      response.setContentType("text/plain");
+      response.setBody(std::string(HttpResponse::reasonPhrase(parser->errorStatus())) + "\n");
+      sendResponse(conn, &response);
+      // The framing is lost: nothing after this point can be trusted.
+      conn->shutdown();
+      break;
+    }
+    const HttpRequest& request = parser->request();
+    if (asyncCallback_) {
+      HttpResponder respond = [weak = weak_from_this(),
+                               weakConn = std::weak_ptr<TcpConnection>(conn)](
+                                  HttpResponse response) mutable {
+        TcpConnectionPtr c = weakConn.lock();
+        if (c == nullptr) return;
+        // Queued, never run inline: the request that asked may still be
+        // on the stack, even when it answers at once.
+        c->getLoop()->queueInLoop(
+            [weak = std::move(weak), c, response = std::move(response)]() mutable {
+              if (auto self = weak.lock()) self->finishDeferred(c, &response);
+            });
+      };
+      session->waiting = true;
+      if (asyncCallback_(request, respond)) {
+        // Back-pressure while we wait: a flood of pipelined requests stays
+        // in the peer's socket, not in our memory.
+        conn->stopRead();
+        return;
+      }
+      session->waiting = false;
+    }
+    HttpResponse response(!request.keepAlive());
+    response.setHeadResponse(request.method() == "HEAD");
+    callback_(request, &response);
+    sendResponse(conn, &response);
+    parser->reset();
+    if (response.closeConnection()) {
+      conn->shutdown();
+      break;
+    }
+  }
+  // Closing (or closed): whatever else the peer sent is not answered.
+  buf->retrieveAll();
+}
+
+}  // namespace muduo::net

@@ -1,0 +1,78 @@
+// HttpConnectionHandler: serves HTTP/1.x on TcpConnections: parses each
+// request as bytes arrive, calls the HttpCallback, and writes the responses
+// in request order (pipelining), keeping or closing the connection as HTTP
+// says. A request the parser rejects is answered with its status (400, 413,
+// 414, 431, 501) and the connection is closed; other connections are never
+// affected.
+//
+// Usable without HttpServer: a server that recognises HTTP by the first
+// bytes on its own port hands the connection over by calling onMessage()
+// with the bytes it has already read still in `buf`. From then on the
+// connection's context belongs to this handler (it keeps the HttpParser
+// there).
+//
+// Immutable after construction; onMessage() may be called concurrently from
+// every I/O loop, each for its own connections, in their loop threads. The
+// callback therefore runs in many loop threads at once when a server has
+// several, and must be thread-safe.
+#ifndef MUDUO_NET_HTTP_HTTPCONNECTIONHANDLER_H_
+#define MUDUO_NET_HTTP_HTTPCONNECTIONHANDLER_H_
+
+#include <functional>
+#include <memory>
+
+#include "absl/functional/any_invocable.h"
+
+#include "muduo/base/Timestamp.h"
+#include "muduo/net/Callbacks.h"
+#include "muduo/net/http/HttpParser.h"
+#include "muduo/net/http/HttpRequest.h"
+#include "muduo/net/http/HttpResponse.h"
+
+namespace muduo::net {
+
+// Fills the response to one request. Runs in the connection's loop thread;
+// must not block. The response arrives with closeConnection() set from the
+// request's keep-alive rules and headResponse() set for HEAD.
+using HttpCallback = std::function<void(const HttpRequest&, HttpResponse*)>;
+
+// Answers one request later, from any thread, exactly once.
+using HttpResponder = absl::AnyInvocable<void(HttpResponse) &&>;
+// Takes a request it will answer later through `respond` (returns true), or
+// declines (false) so the HttpCallback answers it now. While an answer is
+// pending the connection reads nothing more, so responses stay in order.
+using AsyncHttpCallback = std::function<bool(const HttpRequest&, HttpResponder& respond)>;
+
+class HttpConnectionHandler : public std::enable_shared_from_this<HttpConnectionHandler> {
+ public:
+  explicit HttpConnectionHandler(HttpCallback callback, HttpParser::Limits limits = {});
+  // With an async callback the handler must be owned by a shared_ptr: a
+  // late answer finds it (or finds it gone) through a weak reference.
+  HttpConnectionHandler(HttpCallback callback, AsyncHttpCallback asyncCallback,
+                        HttpParser::Limits limits = {});
+
+  // Loop thread of `conn`. A MessageCallback: consumes complete requests
+  // from `buf` and answers them.
+  void onMessage(const TcpConnectionPtr& conn, Buffer* buf, Timestamp receiveTime) const;
+
+  // Loop thread of `conn`. Sends `response` (and its file body, if any).
+  static void sendResponse(const TcpConnectionPtr& conn, HttpResponse* response);
+
+ private:
+  // The connection's context: its parser, and whether an answer is pending.
+  struct Session {
+    HttpParser parser;
+    bool waiting = false;
+  };
+
+  // Loop thread: sends a late answer and goes on with buffered requests.
+  void finishDeferred(const TcpConnectionPtr& conn, HttpResponse* response) const;
+
+  const HttpCallback callback_;
+  const AsyncHttpCallback asyncCallback_;
+  const HttpParser::Limits limits_;
+};
+
+}  // namespace muduo::net
+
+#endif  // MUDUO_NET_HTTP_HTTPCONNECTIONHANDLER_H_

@@ -1,0 +1,287 @@
+#include "muduo/net/http/HttpParser.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "muduo/net/Buffer.h"
+
+namespace muduo::net {
+
+namespace {
+
+// A chunk-size line is a hex number and optional extensions; anything this
+// long is an attack or garbage.
+constexpr size_t kMaxChunkSizeLine = 1024;
+
+bool isTchar(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  return c != '\0' && std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
+}
+
+bool isToken(std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), isTchar); }
+
+bool equalsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// Parses decimal digits only (no sign, no spaces). False on anything else or
+// on overflow.
+bool parseDecimal(std::string_view s, uint64_t* out) {
+  if (s.empty() || s.size() > 19) return false;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  *out = v;
+  return true;
+}
+
+int hexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+void HttpParser::reset() {
+  state_ = State::kRequestLine;
+  request_.clear();
+  headerBytes_ = 0;
+  bodyRemaining_ = 0;
+  continuePending_ = false;
+  errorStatus_ = 0;
+  errorReason_ = "";
+}
+
+bool HttpParser::takeContinueRequest() { return std::exchange(continuePending_, false); }
+
+bool HttpParser::reject(int status, const char* reason) {
+  fail(status, reason);
+  return false;
+}
+
+HttpParser::Result HttpParser::fail(int status, const char* reason) {
+  state_ = State::kError;
+  errorStatus_ = status;
+  errorReason_ = reason;
+  return Result::kError;
+}
+
+HttpParser::Result HttpParser::parse(Buffer* buf, Timestamp receiveTime) {
+  for (;;) {
+    switch (state_) {
+      case State::kRequestLine: {
+        if (buf->readableBytes() == 0) return Result::kNeedMore;
+        const char* crlf = buf->findCRLF();
+        if (crlf == nullptr) {
+          if (buf->readableBytes() > limits_.maxRequestLine) {
+            return fail(414, "request line too long");
+          }
+          return Result::kNeedMore;
+        }
+        const std::string_view line(buf->peek(), static_cast<size_t>(crlf - buf->peek()));
+        if (line.size() > limits_.maxRequestLine) return fail(414, "request line too long");
+        if (line.empty()) {
+          // RFC 9112 2.2: ignore empty lines before a request line.
+          buf->retrieve(2);
+          continue;
+        }
+        if (!parseRequestLine(line)) return Result::kError;
+        request_.setReceiveTime(receiveTime);
+        buf->retrieveUntil(crlf + 2);
+        state_ = State::kHeaders;
+        break;
+      }
+      case State::kHeaders:
+      case State::kTrailers: {
+        if (buf->readableBytes() == 0) return Result::kNeedMore;
+        const char* crlf = buf->findCRLF();
+        if (crlf == nullptr) {
+          if (headerBytes_ + buf->readableBytes() > limits_.maxHeaderBytes) {
+            return fail(431, "headers too large");
+          }
+          return Result::kNeedMore;
+        }
+        const std::string_view line(buf->peek(), static_cast<size_t>(crlf - buf->peek()));
+        headerBytes_ += line.size() + 2;
+        if (headerBytes_ > limits_.maxHeaderBytes) return fail(431, "headers too large");
+        if (line.empty()) {
+          buf->retrieve(2);
+          if (state_ == State::kTrailers) {
+            state_ = State::kComplete;
+            return Result::kComplete;
+          }
+          if (!finishHeaders()) return Result::kError;
+          if (state_ == State::kComplete) return Result::kComplete;
+          break;
+        }
+        // Trailer fields are checked for shape and dropped.
+        if (state_ == State::kHeaders ? !parseHeaderLine(line)
+                                      : line.find(':') == std::string_view::npos) {
+          if (state_ != State::kError) return fail(400, "malformed trailer");
+          return Result::kError;
+        }
+        buf->retrieveUntil(crlf + 2);
+        break;
+      }
+      case State::kBody:
+      case State::kChunkData: {
+        const size_t n = std::min(buf->readableBytes(), bodyRemaining_);
+        request_.mutableBody()->append(buf->peek(), n);
+        buf->retrieve(n);
+        bodyRemaining_ -= n;
+        if (bodyRemaining_ > 0) return Result::kNeedMore;
+        continuePending_ = false;
+        if (state_ == State::kBody) {
+          state_ = State::kComplete;
+          return Result::kComplete;
+        }
+        state_ = State::kChunkDataEnd;
+        break;
+      }
+      case State::kChunkDataEnd: {
+        if (buf->readableBytes() < 2) return Result::kNeedMore;
+        if (buf->peek()[0] != '\r' || buf->peek()[1] != '\n') {
+          return fail(400, "chunk data not followed by CRLF");
+        }
+        buf->retrieve(2);
+        state_ = State::kChunkSize;
+        break;
+      }
+      case State::kChunkSize: {
+        if (buf->readableBytes() == 0) return Result::kNeedMore;
+        const char* crlf = buf->findCRLF();
+        if (crlf == nullptr) {
+          if (buf->readableBytes() > kMaxChunkSizeLine)
+            return fail(400, "chunk size line too long");
+          return Result::kNeedMore;
+        }
+        std::string_view line(buf->peek(), static_cast<size_t>(crlf - buf->peek()));
+        if (line.size() > kMaxChunkSizeLine) return fail(400, "chunk size line too long");
+        line = trim(line.substr(0, line.find(';')));
+        if (line.empty()) return fail(400, "empty chunk size");
+        uint64_t size = 0;
+        for (char c : line) {
+          const int v = hexValue(c);
+          if (v < 0) return fail(400, "bad chunk size");
+          if (size > (limits_.maxBodyBytes >> 4) + 1) return fail(413, "chunked body too large");
+          size = size * 16 + static_cast<uint64_t>(v);
+        }
+        if (size > limits_.maxBodyBytes - request_.body().size()) {
+          return fail(413, "chunked body too large");
+        }
+        buf->retrieveUntil(crlf + 2);
+        if (size == 0) {
+          continuePending_ = false;
+          state_ = State::kTrailers;
+        } else {
+          bodyRemaining_ = static_cast<size_t>(size);
+          state_ = State::kChunkData;
+        }
+        break;
+      }
+      case State::kComplete:
+        return Result::kComplete;
+      case State::kError:
+        return Result::kError;
+    }
+  }
+}
+
+bool HttpParser::parseRequestLine(std::string_view line) {
+  const size_t sp1 = line.find(' ');
+  if (sp1 == std::string_view::npos) return reject(400, "malformed request line");
+  const size_t sp2 = line.find(' ', sp1 + 1);
+  if (sp2 == std::string_view::npos) return reject(400, "malformed request line");
+  const std::string_view method = line.substr(0, sp1);
+  const std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
+  const std::string_view version = line.substr(sp2 + 1);
+  if (!isToken(method)) return reject(400, "bad method");
+  if (target.empty()) return reject(400, "empty target");
+  for (char c : target) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {
+      return reject(400, "bad character in target");
+    }
+  }
+  if (version.size() != 8 || version.substr(0, 5) != "HTTP/" || version[6] != '.' ||
+      version[5] < '0' || version[5] > '9' || version[7] < '0' || version[7] > '9') {
+    return reject(400, "bad HTTP version");
+  }
+  if (version[5] != '1') return reject(501, "unsupported HTTP major version");
+  request_.setMethod(method);
+  request_.setTarget(target);
+  // HTTP/1.2 and later minors are answered as 1.1 (RFC 9110 6.2).
+  request_.setVersion(version[7] == '0' ? HttpRequest::Version::kHttp10
+                                        : HttpRequest::Version::kHttp11);
+  return true;
+}
+
+bool HttpParser::parseHeaderLine(std::string_view line) {
+  if (line.front() == ' ' || line.front() == '\t') {
+    return reject(400, "obsolete header line folding");
+  }
+  const size_t colon = line.find(':');
+  if (colon == std::string_view::npos) return reject(400, "header without colon");
+  const std::string_view name = line.substr(0, colon);
+  if (!isToken(name)) return reject(400, "bad header name");
+  const std::string_view value = trim(line.substr(colon + 1));
+  for (char c : value) {
+    if (c == '\0' || c == '\n' || c == '\r') return reject(400, "bad character in header");
+  }
+  request_.addHeader(name, value);
+  return true;
+}
+
+bool HttpParser::finishHeaders() {
+  const bool http11 = request_.version() == HttpRequest::Version::kHttp11;
+  if (http11 && !request_.hasHeader("Host")) return reject(400, "HTTP/1.1 request without Host");
+  bool hasLength = false;
+  uint64_t length = 0;
+  for (const auto& [name, value] : request_.headers()) {
+    if (!equalsIgnoreCase(name, "Content-Length")) continue;
+    uint64_t v = 0;
+    if (!parseDecimal(value, &v)) return reject(400, "bad Content-Length");
+    if (hasLength && v != length) return reject(400, "conflicting Content-Length");
+    hasLength = true;
+    length = v;
+  }
+  const bool expectsContinue = http11 && request_.headerHasToken("Expect", "100-continue");
+  const auto numEncodings =
+      std::count_if(request_.headers().begin(), request_.headers().end(),
+                    [](const auto& h) { return equalsIgnoreCase(h.first, "Transfer-Encoding"); });
+  if (numEncodings > 0) {
+    if (numEncodings > 1) return reject(501, "more than one Transfer-Encoding");
+    if (hasLength) return reject(400, "both Transfer-Encoding and Content-Length");
+    if (!equalsIgnoreCase(request_.header("Transfer-Encoding"), "chunked")) {
+      return reject(501, "unsupported Transfer-Encoding");
+    }
+    continuePending_ = expectsContinue;
+    state_ = State::kChunkSize;
+    return true;
+  }
+  if (length > limits_.maxBodyBytes) return reject(413, "body too large");
+  if (length == 0) {
+    state_ = State::kComplete;
+    return true;
+  }
+  continuePending_ = expectsContinue;
+  bodyRemaining_ = static_cast<size_t>(length);
+  state_ = State::kBody;
+  return true;
+}
+
+}  // namespace muduo::net

@@ -1,0 +1,156 @@
+#include "muduo/net/http/HttpResponse.h"
+
+#include <time.h>
+#include <unistd.h>
+
+#include <charconv>
+
+#include "muduo/net/Buffer.h"
+
+namespace muduo::net {
+
+namespace {
+
+void appendNumber(Buffer* out, uint64_t n) {
+  char buf[24];
+  const auto result = std::to_chars(buf, buf + sizeof buf, n);
+  out->append(buf, static_cast<size_t>(result.ptr - buf));
+}
+
+// "Date: <IMF-fixdate>\r\n", formatted once a second per thread.
+std::string_view dateHeader() {
+  thread_local time_t cachedSecond = 0;
+  thread_local char cached[64];
+  thread_local size_t cachedLen = 0;
+  const time_t now = ::time(nullptr);
+  if (now != cachedSecond) {
+    struct tm tm;
+    ::gmtime_r(&now, &tm);
+    cachedLen = ::strftime(cached, sizeof cached, "Date: %a, %d %b %Y %H:%M:%S GMT\r\n", &tm);
+    cachedSecond = now;
+  }
+  return {cached, cachedLen};
+}
+
+}  // namespace
+
+HttpResponse::~HttpResponse() { closeFile(); }
+
+HttpResponse::HttpResponse(HttpResponse&& other) noexcept
+    : statusCode_(other.statusCode_),
+      closeConnection_(other.closeConnection_),
+      headResponse_(other.headResponse_),
+      headers_(std::move(other.headers_)),
+      body_(std::move(other.body_)),
+      fileFd_(std::exchange(other.fileFd_, -1)),
+      fileOffset_(other.fileOffset_),
+      fileLength_(other.fileLength_) {}
+
+HttpResponse& HttpResponse::operator=(HttpResponse&& other) noexcept {
+  if (this != &other) {
+    closeFile();
+    statusCode_ = other.statusCode_;
+    closeConnection_ = other.closeConnection_;
+    headResponse_ = other.headResponse_;
+    headers_ = std::move(other.headers_);
+    body_ = std::move(other.body_);
+    fileFd_ = std::exchange(other.fileFd_, -1);
+    fileOffset_ = other.fileOffset_;
+    fileLength_ = other.fileLength_;
+  }
+  return *this;
+}
+
+void HttpResponse::closeFile() {
+  if (fileFd_ >= 0) ::close(fileFd_);
+  fileFd_ = -1;
+}
+
+void HttpResponse::setFileBody(int fd, off_t offset, size_t length) {
+  closeFile();
+  fileFd_ = fd;
+  fileOffset_ = offset;
+  fileLength_ = length;
+}
+
+std::string_view HttpResponse::reasonPhrase(int code) {
+  switch (code) {
+    case 100:
+      return "Continue";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 204:
+      return "No Content";
+    case 206:
+      return "Partial Content";
+    case 301:
+      return "Moved Permanently";
+    case 302:
+      return "Found";
+    case 304:
+      return "Not Modified";
+    case 400:
+      return "Bad Request";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 411:
+      return "Length Required";
+    case 413:
+      return "Content Too Large";
+    case 414:
+      return "URI Too Long";
+    case 416:
+      return "Range Not Satisfiable";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
+    case 503:
+      return "Service Unavailable";
+    case 505:
+      return "HTTP Version Not Supported";
+    default:
+      return "Unknown";
+  }
+}
+
+bool HttpResponse::statusAllowsBody() const {
+  return statusCode_ >= 200 && statusCode_ != 204 && statusCode_ != 304;
+}
+
+void HttpResponse::appendToBuffer(Buffer* output) const {
+  output->append("HTTP/1.1 ");
+  appendNumber(output, static_cast<uint64_t>(statusCode_));
+  output->append(" ");
+  output->append(reasonPhrase(statusCode_));
+  output->append("\r\n");
+  output->append(dateHeader());
+  output->append("Server: muduo\r\n");
+  output->append(closeConnection_ ? "Connection: close\r\n" : "Connection: keep-alive\r\n");
+  for (const auto& [name, value] : headers_) {
+    output->append(name);
+    output->append(": ");
+    output->append(value);
+    output->append("\r\n");
+  }
+  const bool allowsBody = statusAllowsBody();
+  if (allowsBody) {
+    output->append("Content-Length: ");
+    appendNumber(output, hasFileBody() ? fileLength_ : body_.size());
+    output->append("\r\n");
+  }
+  output->append("\r\n");
+  if (allowsBody && !headResponse_ && !hasFileBody()) output->append(body_);
+}
+
+}  // namespace muduo::net

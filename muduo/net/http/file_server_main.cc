@@ -1,0 +1,34 @@
+// file_server: serves a directory over HTTP/1.1.
+//   bazel run //muduo/net/http:file_server -- --root=DIR --port=N
+#include <cstdio>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "muduo/base/Logging.h"
+#include "muduo/net/EventLoop.h"
+#include "muduo/net/InetAddress.h"
+#include "muduo/net/http/HttpServer.h"
+#include "muduo/net/http/StaticFileHandler.h"
+
+ABSL_FLAG(std::string, root, ".", "directory to serve");
+ABSL_FLAG(int, port, 8080, "TCP port to listen on");
+ABSL_FLAG(int, threads, 0, "I/O threads (0: serve in the main thread)");
+
+int main(int argc, char* argv[]) {
+  absl::ParseCommandLine(argc, argv);
+  auto handler = muduo::net::StaticFileHandler::create(absl::GetFlag(FLAGS_root));
+  if (!handler.ok()) {
+    std::fprintf(stderr, "file_server: %s\n", handler.status().ToString().c_str());
+    return 1;
+  }
+  muduo::net::EventLoop loop;
+  muduo::net::HttpServer server(
+      &loop, muduo::net::InetAddress(static_cast<uint16_t>(absl::GetFlag(FLAGS_port))),
+      "file_server");
+  server.setThreadNum(absl::GetFlag(FLAGS_threads));
+  server.setHttpCallback(*handler);
+  server.start();
+  LOG_INFO << "file_server: serving " << handler->root() << " on "
+           << server.listenAddress().toIpPort();
+  loop.loop();
+}

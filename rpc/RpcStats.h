@@ -1,0 +1,61 @@
+// RpcStats: what an RpcServer has done, per method: calls, errors and a
+// latency histogram, plus open connections and start time. Read by the
+// server's /status and /metrics pages.
+//
+// Thread safety: every method may be called from any thread; one mutex
+// guards the table (a record is a few increments under it).
+#ifndef RPC_RPCSTATS_H_
+#define RPC_RPCSTATS_H_
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "muduo/base/Histogram.h"
+#include "muduo/base/Mutex.h"
+
+namespace muduo::rpc {
+
+class RpcStats {
+ public:
+  struct MethodStats {
+    int64_t calls = 0;   // finished, any status
+    int64_t errors = 0;  // finished with a non-OK status
+    Histogram latencyNs;
+  };
+  // A method's slot; stable for the life of the RpcStats.
+  struct Entry;
+  static constexpr size_t kMaxEntries = 1000;
+
+  RpcStats();
+  ~RpcStats();
+  RpcStats(const RpcStats&) = delete;
+  RpcStats& operator=(const RpcStats&) = delete;
+
+  // "package.Service.Method"; created on first use.
+  Entry* entryFor(std::string_view service, std::string_view method);
+  void record(Entry* entry, bool ok, std::chrono::nanoseconds latency);
+
+  void connectionOpened() { connections_.fetch_add(1, std::memory_order_relaxed); }
+  void connectionClosed() { connections_.fetch_sub(1, std::memory_order_relaxed); }
+  [[nodiscard]] int64_t connections() const { return connections_.load(std::memory_order_relaxed); }
+  [[nodiscard]] std::chrono::seconds uptime() const;
+
+  // Sorted by method name.
+  [[nodiscard]] std::vector<std::pair<std::string, MethodStats>> snapshot() const;
+
+ private:
+  const std::chrono::steady_clock::time_point started_;
+  std::atomic<int64_t> connections_{0};
+  mutable Mutex mutex_;
+  absl::flat_hash_map<std::string, std::unique_ptr<Entry>> entries_ ABSL_GUARDED_BY(mutex_);
+};
+
+}  // namespace muduo::rpc
+
+#endif  // RPC_RPCSTATS_H_

@@ -1,0 +1,37 @@
+// ClientCommand: the commands of kv_client, on a KvService stub:
+//
+//   put K V        -> "OK"
+//   get K          -> the value (exit 1 and "(not found)" on stderr if absent)
+//   del K          -> "deleted" or "not found"
+//   scan PREFIX    -> "key<TAB>value" lines in key order, every page
+//   cas K OLD NEW  -> "swapped", or exit 1 and what the key holds; with
+//                     expectAbsent the form is "cas K NEW", with remove
+//                     "cas K OLD" (both: "cas K")
+//
+// Exit status: 0 done, 1 not found / not swapped, 2 usage or call error.
+//
+// Thread contract: any thread but the stub's channel loop (calls block).
+#ifndef SERVICES_KV_CLIENTCOMMAND_H_
+#define SERVICES_KV_CLIENTCOMMAND_H_
+
+#include <cstddef>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "services/kv/kv.rpc.h"
+
+namespace muduo::kv {
+
+struct CommandOptions {
+  bool expectAbsent = false;  // cas: the key must not exist
+  bool remove = false;        // cas: delete instead of setting
+  size_t scanLimit = 0;       // scan: at most this many entries (0: all)
+};
+
+int runCommand(KvService::Stub& stub, const std::vector<std::string>& args,
+               const CommandOptions& options, std::ostream& out, std::ostream& err);
+
+}  // namespace muduo::kv
+
+#endif  // SERVICES_KV_CLIENTCOMMAND_H_

@@ -1,0 +1,71 @@
+// The byte layout of the KV store's files, shared by the log and snapshots.
+//
+// A file is a sequence of records, each self-checking:
+//
+//   record  := crc:u32le  length:u32le  type:u8  payload[length]
+//
+// `crc` is the CRC-32C of everything after it (length, type and payload), so
+// a flipped bit anywhere in a record, a zero-filled tail, or a length that
+// points past the end of the file is detected; a reader stops at the first
+// record that fails and never interprets its bytes. A record is the unit of
+// atomicity: one WriteBatch is one record, whole or absent after a crash.
+//
+//   kMutations payload  := op*            (until the payload ends)
+//   op                  := kind:u8 keylen:varint32 key [vallen:varint32 value]
+//                          kind 1 = put (with value), 2 = delete (without)
+//   kSnapshotEnd payload := entries:varint64
+//
+// Conditional operations (compare-and-set, increment) are logged as the put
+// or delete they resolved to, so replay is deterministic and needs no reads.
+//
+// Thread safety: pure functions, any thread.
+#ifndef SERVICES_KV_LOGFORMAT_H_
+#define SERVICES_KV_LOGFORMAT_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/functional/function_ref.h"
+
+namespace muduo::kv::log {
+
+enum class RecordType : uint8_t {
+  kMutations = 1,
+  kSnapshotEnd = 2,
+};
+
+enum class OpKind : uint8_t {
+  kPut = 1,
+  kDelete = 2,
+};
+
+inline constexpr size_t kHeaderSize = 9;
+// Larger lengths are corruption, not records: no valid batch comes near it
+// (requests are capped well below, see Limits.h).
+inline constexpr uint32_t kMaxPayload = 128u << 20;
+
+// Record building, in place at the end of `out`: begin, append ops, finish.
+// Returns the record's start offset, to pass to finishRecord().
+[[nodiscard]] size_t beginRecord(std::string* out);
+void appendPut(std::string* out, std::string_view key, std::string_view value);
+void appendDelete(std::string* out, std::string_view key);
+// Fills in the header of the record started at `start` (length, type, crc).
+void finishRecord(std::string* out, size_t start, RecordType type);
+// A whole record with the given payload.
+void appendRecord(std::string* out, RecordType type, std::string_view payload);
+
+void appendVarint64(std::string* out, uint64_t value);
+// Parses a varint from the front of *in and removes it; false if malformed.
+[[nodiscard]] bool consumeVarint64(std::string_view* in, uint64_t* value);
+
+// Calls `op` for each op of a kMutations payload in order (value is empty for
+// deletes). False, after calling `op` for none, if the payload is malformed.
+using OpVisitor =
+    absl::FunctionRef<void(OpKind kind, std::string_view key, std::string_view value)>;
+[[nodiscard]] bool forEachOp(std::string_view payload, OpVisitor op);
+
+}  // namespace muduo::kv::log
+
+#endif  // SERVICES_KV_LOGFORMAT_H_

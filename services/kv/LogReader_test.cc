@@ -1,0 +1,177 @@
+// The record format and its reader: round trips, and every way a file can
+// end badly (cut anywhere inside the last record, a byte flipped anywhere in
+// it, a zero-filled tail) stops the reader after the last good record.
+#include "services/kv/LogReader.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "services/kv/LogFormat.h"
+
+namespace muduo::kv {
+namespace {
+
+std::string tempPath(const std::string& name) {
+  const char* dir = ::getenv("TEST_TMPDIR");
+  return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
+}
+
+void writeFile(const std::string& path, std::string_view bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+std::string record(std::string_view key, std::string_view value) {
+  std::string out;
+  const size_t start = log::beginRecord(&out);
+  log::appendPut(&out, key, value);
+  log::finishRecord(&out, start, log::RecordType::kMutations);
+  return out;
+}
+
+struct ReadAll {
+  std::vector<std::string> keys;
+  LogReader::Result end;
+  uint64_t goodBytes;
+};
+
+ReadAll readAll(const std::string& path) {
+  auto reader = LogReader::open(path);
+  EXPECT_TRUE(reader.ok()) << reader.status();
+  ReadAll result;
+  while (true) {
+    log::RecordType type;
+    std::string_view payload;
+    result.end = (*reader)->next(&type, &payload);
+    if (result.end != LogReader::Result::kRecord) break;
+    EXPECT_TRUE(log::forEachOp(payload, [&](log::OpKind, std::string_view key, std::string_view) {
+      result.keys.emplace_back(key);
+    }));
+  }
+  result.goodBytes = (*reader)->goodBytes();
+  return result;
+}
+
+TEST(LogFormatTest, VarintsRoundTripAtEveryWidth) {
+  for (uint64_t v :
+       {0ull, 1ull, 127ull, 128ull, 16383ull, 16384ull, (1ull << 32) - 1, 1ull << 35, ~0ull}) {
+    std::string encoded;
+    log::appendVarint64(&encoded, v);
+    std::string_view in = encoded;
+    uint64_t decoded = 0;
+    ASSERT_TRUE(log::consumeVarint64(&in, &decoded));
+    EXPECT_EQ(decoded, v);
+    EXPECT_TRUE(in.empty());
+    std::string_view cut(encoded.data(), encoded.size() - 1);
+    EXPECT_FALSE(log::consumeVarint64(&cut, &decoded)) << "a cut varint must not parse";
+  }
+}
+
+TEST(LogFormatTest, OpsComeBackInOrderWithBinaryKeysAndValues) {
+  std::string payload;
+  const std::string binaryKey("k\0\xff", 3);
+  log::appendPut(&payload, binaryKey, std::string(300, 'v'));
+  log::appendDelete(&payload, "gone");
+  log::appendPut(&payload, "", "");
+  std::vector<std::tuple<log::OpKind, std::string, std::string>> ops;
+  ASSERT_TRUE(
+      log::forEachOp(payload, [&](log::OpKind kind, std::string_view k, std::string_view v) {
+        ops.emplace_back(kind, std::string(k), std::string(v));
+      }));
+  ASSERT_EQ(ops.size(), 3u);
+  EXPECT_EQ(ops[0], std::make_tuple(log::OpKind::kPut, binaryKey, std::string(300, 'v')));
+  EXPECT_EQ(ops[1], std::make_tuple(log::OpKind::kDelete, std::string("gone"), std::string()));
+  EXPECT_EQ(ops[2], std::make_tuple(log::OpKind::kPut, std::string(), std::string()));
+}
+
+TEST(LogFormatTest, AMalformedPayloadVisitsNothing) {
+  std::string payload;
+  log::appendPut(&payload, "a", "1");
+  log::appendPut(&payload, "b", "2");
+  payload.pop_back();
+  int visits = 0;
+  EXPECT_FALSE(log::forEachOp(payload, [&](auto, auto, auto) { ++visits; }));
+  EXPECT_EQ(visits, 0);
+}
+
+TEST(LogReaderTest, ReadsEveryRecordAndEndsCleanly) {
+  const std::string path = tempPath("clean.log");
+  writeFile(path, record("a", "1") + record("b", "2") + record("c", "3"));
+  const ReadAll all = readAll(path);
+  EXPECT_EQ(all.keys, (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(all.end, LogReader::Result::kEnd);
+}
+
+TEST(LogReaderTest, AnEmptyFileIsACleanEnd) {
+  const std::string path = tempPath("empty.log");
+  writeFile(path, "");
+  const ReadAll all = readAll(path);
+  EXPECT_TRUE(all.keys.empty());
+  EXPECT_EQ(all.end, LogReader::Result::kEnd);
+  EXPECT_EQ(all.goodBytes, 0u);
+}
+
+TEST(LogReaderTest, AFileCutAnywhereInTheLastRecordStopsAfterTheRecordBefore) {
+  const std::string good = record("a", "1") + record("b", "2");
+  const std::string last = record("c", std::string(100, 'x'));
+  const std::string path = tempPath("torn.log");
+  for (size_t cut = 1; cut < last.size(); ++cut) {
+    writeFile(path, good + last.substr(0, cut));
+    const ReadAll all = readAll(path);
+    ASSERT_EQ(all.keys, (std::vector<std::string>{"a", "b"})) << "cut at " << cut;
+    EXPECT_EQ(all.end, LogReader::Result::kTruncated) << "cut at " << cut;
+    EXPECT_EQ(all.goodBytes, good.size());
+  }
+}
+
+TEST(LogReaderTest, AByteFlippedAnywhereInTheLastRecordIsNeverRead) {
+  const std::string good = record("a", "1") + record("b", "2");
+  const std::string last = record("c", std::string(40, 'x'));
+  const std::string path = tempPath("flipped.log");
+  for (size_t i = 0; i < last.size(); ++i) {
+    std::string damaged = last;
+    damaged[i] = static_cast<char>(damaged[i] ^ 0x10);
+    writeFile(path, good + damaged);
+    const ReadAll all = readAll(path);
+    ASSERT_EQ(all.keys, (std::vector<std::string>{"a", "b"})) << "flip at " << i;
+    // A flip in the length field may make the record look cut short.
+    EXPECT_TRUE(all.end == LogReader::Result::kCorrupt || all.end == LogReader::Result::kTruncated)
+        << "flip at " << i;
+    EXPECT_EQ(all.goodBytes, good.size());
+  }
+}
+
+TEST(LogReaderTest, AZeroFilledTailIsCorruptNotAnEmptyRecord) {
+  const std::string good = record("a", "1");
+  const std::string path = tempPath("zeros.log");
+  writeFile(path, good + std::string(4096, '\0'));
+  const ReadAll all = readAll(path);
+  EXPECT_EQ(all.keys, std::vector<std::string>{"a"});
+  EXPECT_EQ(all.end, LogReader::Result::kCorrupt);
+  EXPECT_EQ(all.goodBytes, good.size());
+}
+
+TEST(LogReaderTest, AnImpossibleLengthIsCorrupt) {
+  std::string bad = record("a", "1");
+  bad[7] = '\x7f';  // length's top byte: far over kMaxPayload
+  const std::string path = tempPath("huge.log");
+  writeFile(path, bad + std::string(100, 'x'));
+  auto reader = LogReader::open(path);
+  ASSERT_TRUE(reader.ok());
+  log::RecordType type;
+  std::string_view payload;
+  EXPECT_EQ((*reader)->next(&type, &payload), LogReader::Result::kCorrupt);
+  EXPECT_NE((*reader)->problem().find("impossible length"), std::string::npos);
+}
+
+TEST(LogReaderTest, AMissingFileIsAnError) {
+  EXPECT_FALSE(LogReader::open(tempPath("does-not-exist.log")).ok());
+}
+
+}  // namespace
+}  // namespace muduo::kv

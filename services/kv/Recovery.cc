@@ -1,0 +1,106 @@
+#include "services/kv/Recovery.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/kv/LogFormat.h"
+#include "services/kv/LogReader.h"
+#include "services/kv/Table.h"
+#include "services/kv/WritableFile.h"
+
+namespace muduo::kv {
+namespace {
+
+// Snapshot records hold up to about this much key and value data.
+constexpr size_t kSnapshotRecordBytes = 1 << 20;
+
+}  // namespace
+
+absl::StatusOr<ReplayResult> replayLog(const std::string& path, Table* table) {
+  absl::StatusOr<std::unique_ptr<LogReader>> reader = LogReader::open(path);
+  if (!reader.ok()) return reader.status();
+  ReplayResult result;
+  result.fileSize = (*reader)->fileSize();
+  while (true) {
+    log::RecordType type;
+    std::string_view payload;
+    const LogReader::Result r = (*reader)->next(&type, &payload);
+    if (r == LogReader::Result::kEnd) break;
+    if (r != LogReader::Result::kRecord) {
+      result.clean = false;
+      result.problem = (*reader)->problem();
+      break;
+    }
+    if (type != log::RecordType::kMutations || !table->applyMutations(payload)) {
+      result.clean = false;
+      result.problem = absl::StrCat("the record at offset ", (*reader)->goodBytes(),
+                                    " checks out but does not parse as mutations");
+      break;
+    }
+    ++result.records;
+    result.goodBytes = (*reader)->goodBytes();
+  }
+  return result;
+}
+
+absl::Status loadSnapshot(const std::string& path, Table* table) {
+  absl::StatusOr<std::unique_ptr<LogReader>> reader = LogReader::open(path);
+  if (!reader.ok()) return reader.status();
+  while (true) {
+    log::RecordType type;
+    std::string_view payload;
+    const LogReader::Result r = (*reader)->next(&type, &payload);
+    if (r == LogReader::Result::kEnd) {
+      return absl::DataLossError(absl::StrCat("snapshot ", path, " has no end record"));
+    }
+    if (r != LogReader::Result::kRecord) {
+      return absl::DataLossError(absl::StrCat("snapshot ", path, ": ", (*reader)->problem()));
+    }
+    if (type == log::RecordType::kSnapshotEnd) {
+      uint64_t entries = 0;
+      if (!log::consumeVarint64(&payload, &entries) || entries != table->size() ||
+          (*reader)->goodBytes() != (*reader)->fileSize()) {
+        return absl::DataLossError(absl::StrCat("snapshot ", path, " ends inconsistently (",
+                                                entries, " entries announced, ", table->size(),
+                                                " read)"));
+      }
+      return absl::OkStatus();
+    }
+    if (!table->applyMutations(payload)) {
+      return absl::DataLossError(absl::StrCat("snapshot ", path, ": a record at offset ",
+                                              (*reader)->goodBytes(), " does not parse"));
+    }
+  }
+}
+
+absl::Status writeSnapshot(const Table& table, const std::string& path,
+                           const std::atomic<bool>* cancel) {
+  absl::StatusOr<std::unique_ptr<WritableFile>> file =
+      WritableFile::open(path, WritableFile::Mode::kCreateNew);
+  if (!file.ok()) return file.status();
+  std::string buffer;
+  size_t start = log::beginRecord(&buffer);
+  for (const auto& [key, value] : table.map()) {
+    log::appendPut(&buffer, key, value);
+    if (buffer.size() - start >= kSnapshotRecordBytes) {
+      log::finishRecord(&buffer, start, log::RecordType::kMutations);
+      if (absl::Status s = (*file)->append(buffer); !s.ok()) return s;
+      if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
+        return absl::CancelledError("snapshot abandoned: the store is closing");
+      }
+      buffer.clear();
+      start = log::beginRecord(&buffer);
+    }
+  }
+  if (buffer.size() > start + log::kHeaderSize) {
+    log::finishRecord(&buffer, start, log::RecordType::kMutations);
+  } else {
+    buffer.resize(start);
+  }
+  std::string count;
+  log::appendVarint64(&count, table.size());
+  log::appendRecord(&buffer, log::RecordType::kSnapshotEnd, count);
+  if (absl::Status s = (*file)->append(buffer); !s.ok()) return s;
+  if (absl::Status s = (*file)->sync(); !s.ok()) return s;
+  return (*file)->close();
+}
+
+}  // namespace muduo::kv

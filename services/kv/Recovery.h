@@ -1,0 +1,46 @@
+// Recovery: turning the store's files back into a Table, and writing a
+// Table out as a snapshot. Used at start-up and by compaction, which builds
+// each new snapshot from the previous snapshot and the logs since (never
+// from the live table, so it locks nothing readers or writers need).
+//
+// Thread safety: the functions share no state; any thread.
+#ifndef SERVICES_KV_RECOVERY_H_
+#define SERVICES_KV_RECOVERY_H_
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace muduo::kv {
+
+class Table;
+
+struct ReplayResult {
+  uint64_t records = 0;    // good records applied
+  uint64_t goodBytes = 0;  // where the good records end
+  uint64_t fileSize = 0;
+  bool clean = true;    // false: the file ends in a torn or corrupt record
+  std::string problem;  // why not clean
+};
+
+// Applies the good records of the log at `path` to *table, in order,
+// stopping before the first torn or corrupt one. An I/O error is an error;
+// a bad record is not (see ReplayResult::clean).
+[[nodiscard]] absl::StatusOr<ReplayResult> replayLog(const std::string& path, Table* table);
+
+// Loads the snapshot at `path` into *table. DATA_LOSS unless every record is
+// good and the closing record's entry count matches.
+[[nodiscard]] absl::Status loadSnapshot(const std::string& path, Table* table);
+
+// Writes `table` to a new file at `path` and syncs it; the caller renames it
+// into place. Gives up with CANCELLED (leaving the partial file for the
+// caller to remove) when *cancel becomes true.
+[[nodiscard]] absl::Status writeSnapshot(const Table& table, const std::string& path,
+                                         const std::atomic<bool>* cancel);
+
+}  // namespace muduo::kv
+
+#endif  // SERVICES_KV_RECOVERY_H_

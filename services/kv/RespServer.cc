@@ -1,0 +1,65 @@
+#include "services/kv/RespServer.h"
+
+#include "muduo/base/Logging.h"
+#include "muduo/net/EventLoop.h"
+#include "muduo/net/EventLoopThreadPool.h"
+#include "muduo/net/TcpConnection.h"
+#include "muduo/net/TcpServer.h"
+#include "services/kv/RespSession.h"
+#include "services/kv/WriteCombiner.h"
+
+namespace muduo::kv {
+
+RespServer::RespServer(net::EventLoop* loop, const net::InetAddress& listenAddr, Store* store)
+    : store_(store), server_(std::make_unique<net::TcpServer>(loop, listenAddr, "RespServer")) {
+  // The TcpServer is ours and dies first, in the base loop, so `this` is
+  // safe in its callbacks.
+  server_->setConnectionCallback([this](const net::TcpConnectionPtr& conn) { onConnection(conn); });
+  server_->setMessageCallback([](const net::TcpConnectionPtr& conn, net::Buffer* buf, Timestamp) {
+    auto* session = std::any_cast<std::shared_ptr<RespSession>>(conn->getMutableContext());
+    if (session != nullptr) (*session)->onMessage(conn, buf);
+  });
+}
+
+RespServer::~RespServer() {
+  {
+    // The store may still acknowledge writes of our connections; our I/O
+    // loops may be gone by then.
+    MutexLock lock(&mutex_);
+    for (auto& [loop, combiner] : combiners_) combiner->detach();
+  }
+  server_.reset();
+}
+
+void RespServer::setThreadNum(int numThreads) { server_->setThreadNum(numThreads); }
+
+void RespServer::setThreadPool(std::shared_ptr<net::EventLoopThreadPool> pool) {
+  server_->setThreadPool(std::move(pool));
+}
+
+void RespServer::start() { server_->start(); }
+
+void RespServer::stopAccepting() { server_->stopAccepting(); }
+
+void RespServer::stop() { server_->stop(); }
+
+net::InetAddress RespServer::listenAddress() const { return server_->listenAddress(); }
+
+void RespServer::onConnection(const net::TcpConnectionPtr& conn) {
+  if (conn->connected()) {
+    conn->setTcpNoDelay(true);
+    conn->setContext(std::make_shared<RespSession>(conn, store_, combinerFor(conn->getLoop())));
+    LOG_DEBUG << "RESP: connection from " << conn->peerAddress().toIpPort();
+  } else {
+    LOG_DEBUG << "RESP: " << conn->peerAddress().toIpPort() << " disconnected";
+  }
+}
+
+std::shared_ptr<WriteCombiner> RespServer::combinerFor(net::EventLoop* loop) {
+  MutexLock lock(&mutex_);
+  std::shared_ptr<WriteCombiner>& combiner = combiners_[loop];
+  if (combiner == nullptr) combiner = std::make_shared<WriteCombiner>(loop, store_);
+  return combiner;
+}
+
+}  // namespace muduo::kv

@@ -1,0 +1,552 @@
+#include "services/kv/Store.h"
+
+#include <charconv>
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+#include "muduo/base/Logging.h"
+#include "muduo/base/Thread.h"
+#include "services/kv/DataDir.h"
+#include "services/kv/LogFormat.h"
+#include "services/kv/Recovery.h"
+#include "services/kv/WritableFile.h"
+
+namespace muduo::kv {
+namespace {
+
+// A group's log buffer above this is released after the group, so one huge
+// batch does not pin its memory for the life of the process.
+constexpr size_t kKeptLogBufferBytes = 4 << 20;
+
+// A decimal int64 in canonical form, as Redis's INCR accepts it: no sign but
+// '-', no leading zeros, no spaces.
+bool parseCanonicalInt64(std::string_view s, int64_t* value) {
+  if (s.empty() || s.size() > 20) return false;
+  const std::string_view digits = s[0] == '-' ? s.substr(1) : s;
+  if (digits.empty() || (digits[0] == '0' && (digits.size() > 1 || s[0] == '-'))) return false;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *value);
+  return ec == std::errc() && end == s.data() + s.size();
+}
+
+}  // namespace
+
+std::optional<SyncMode> parseSyncMode(std::string_view name) {
+  if (name == "always") return SyncMode::kAlways;
+  if (name == "batch") return SyncMode::kBatch;
+  if (name == "none") return SyncMode::kNone;
+  return std::nullopt;
+}
+
+const char* syncModeName(SyncMode mode) {
+  switch (mode) {
+    case SyncMode::kAlways:
+      return "always";
+    case SyncMode::kBatch:
+      return "batch";
+    case SyncMode::kNone:
+      return "none";
+  }
+  return "?";
+}
+
+Store::Store(Options options, std::unique_ptr<DataDir> dir)
+    : options_(std::move(options)), dir_(std::move(dir)) {}
+
+absl::StatusOr<std::unique_ptr<Store>> Store::open(Options options) {
+  absl::StatusOr<std::unique_ptr<DataDir>> dir = DataDir::open(options.dir);
+  if (!dir.ok()) return dir.status();
+  std::unique_ptr<Store> store(new Store(std::move(options), std::move(*dir)));
+  if (absl::Status s = store->recover(); !s.ok()) return s;
+  if (store->options_.sync != SyncMode::kNone) {
+    store->writer_ = std::make_unique<Thread>([s = store.get()] { s->writerLoop(); }, "kv-log");
+    store->writer_->start();
+  }
+  return store;
+}
+
+Store::~Store() { close(); }
+
+absl::Status Store::recover() {
+  const auto started = std::chrono::steady_clock::now();
+  absl::StatusOr<DataDir::Listing> listing = dir_->list();
+  if (!listing.ok()) return listing.status();
+  for (const std::string& name : listing->temporaries) {
+    LOG_INFO << "kv store: removing " << name << ", left by an unfinished compaction";
+    if (absl::Status s = dir_->remove(dir_->path() + "/" + name); !s.ok()) return s;
+  }
+
+  Table table;
+  std::optional<uint64_t> snapshot;
+  if (!listing->snapshots.empty()) {
+    snapshot = listing->snapshots.back();
+    if (absl::Status s = loadSnapshot(dir_->snapshotPath(*snapshot), &table); !s.ok()) {
+      // A snapshot is synced before it is renamed into place, so this is
+      // damage from outside; starting without it would silently lose data.
+      return absl::DataLossError(absl::StrCat(
+          s.message(), "; refusing to start (move the file away to start without it)"));
+    }
+  }
+
+  std::vector<uint64_t> logs;
+  for (uint64_t g : listing->logs) {
+    if (!snapshot || g >= *snapshot) logs.push_back(g);
+  }
+  uint64_t logBytes = 0;
+  uint64_t records = 0;
+  for (size_t i = 0; i < logs.size(); ++i) {
+    const std::string path = dir_->logPath(logs[i]);
+    absl::StatusOr<ReplayResult> result = replayLog(path, &table);
+    if (!result.ok()) return result.status();
+    records += result->records;
+    if (result->clean) {
+      logBytes += result->fileSize;
+      continue;
+    }
+    LOG_WARN << "kv store: " << path << ": " << result->problem << "; keeping the "
+             << result->records << " good records before it and cutting off the last "
+             << result->fileSize - result->goodBytes << " bytes";
+    if (absl::Status s = dir_->truncate(path, result->goodBytes); !s.ok()) return s;
+    logBytes += result->goodBytes;
+    // Later logs continue from a state this one no longer reaches: applying
+    // them would invent a history. Keep them for a human, out of the way.
+    for (size_t j = i + 1; j < logs.size(); ++j) {
+      const std::string later = dir_->logPath(logs[j]);
+      LOG_ERROR << "kv store: setting " << later << " aside as " << later
+                << ".discarded: it follows the damaged " << path;
+      if (absl::Status s = dir_->rename(later, later + ".discarded"); !s.ok()) return s;
+    }
+    logs.resize(i + 1);
+    break;
+  }
+
+  // What a compaction finished but did not get to delete.
+  for (uint64_t g : listing->logs) {
+    if (snapshot && g < *snapshot) (void)dir_->remove(dir_->logPath(g));
+  }
+  for (uint64_t g : listing->snapshots) {
+    if (g < *snapshot) (void)dir_->remove(dir_->snapshotPath(g));
+  }
+
+  const uint64_t generation = !logs.empty() ? logs.back() : snapshot.value_or(1);
+  if (logs.empty()) logs.push_back(generation);
+  absl::StatusOr<std::unique_ptr<WritableFile>> log =
+      WritableFile::open(dir_->logPath(generation), WritableFile::Mode::kAppend);
+  if (!log.ok()) return log.status();
+  // The log's name, any truncation and removals above: durable before the
+  // first write is acknowledged.
+  if (absl::Status s = dir_->sync(); !s.ok()) return s;
+
+  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  LOG_INFO << "kv store: " << dir_->path() << ": " << table.size() << " keys (" << table.bytes()
+           << " bytes) from "
+           << (snapshot ? absl::StrCat("snapshot ", *snapshot) : std::string("no snapshot"))
+           << " and " << records << " log records in " << logs.size() << " log(s), "
+           << elapsed.count() << " ms; sync=" << syncModeName(options_.sync);
+
+  MutexLock lock(&writeMutex_);
+  {
+    WriterMutexLock tableLock(&tableMutex_);
+    liveBytes_ = table.bytes();
+    table_ = std::move(table);
+  }
+  log_ = std::move(*log);
+  generation_ = generation;
+  snapshot_ = snapshot;
+  logs_ = std::move(logs);
+  logBytes_ = logBytes;
+  return absl::OkStatus();
+}
+
+bool Store::get(std::string_view key, std::string* value) const {
+  ReaderMutexLock lock(&tableMutex_);
+  const std::string* found = table_.find(key);
+  if (found == nullptr) return false;
+  value->assign(*found);
+  return true;
+}
+
+bool Store::read(std::string_view key, absl::FunctionRef<void(std::string_view)> f) const {
+  ReaderMutexLock lock(&tableMutex_);
+  const std::string* found = table_.find(key);
+  if (found == nullptr) return false;
+  f(*found);
+  return true;
+}
+
+bool Store::contains(std::string_view key) const {
+  ReaderMutexLock lock(&tableMutex_);
+  return table_.find(key) != nullptr;
+}
+
+std::vector<std::pair<std::string, std::string>> Store::scan(std::string_view start,
+                                                             std::optional<std::string_view> end,
+                                                             size_t limit, size_t maxBytes,
+                                                             bool* more) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  size_t bytes = 0;
+  *more = false;
+  ReaderMutexLock lock(&tableMutex_);
+  const Table::Map& map = table_.map();
+  for (auto it = map.lower_bound(start); it != map.end(); ++it) {
+    if (end && std::string_view(it->first) >= *end) break;
+    if (out.size() >= limit || (bytes >= maxBytes && !out.empty())) {
+      *more = true;
+      break;
+    }
+    bytes += it->first.size() + it->second.size();
+    out.emplace_back(it->first, it->second);
+  }
+  return out;
+}
+
+std::optional<std::string> Store::prefixEnd(std::string_view prefix) {
+  std::string end(prefix);
+  while (!end.empty()) {
+    if (static_cast<uint8_t>(end.back()) != 0xff) {
+      end.back() = static_cast<char>(static_cast<uint8_t>(end.back()) + 1);
+      return end;
+    }
+    end.pop_back();
+  }
+  return std::nullopt;
+}
+
+void Store::write(WriteBatch batch, WriteCallback done) {
+  if (absl::Status s = batch.validate(); !s.ok()) {
+    std::move(done)(s, batch);
+    return;
+  }
+  if (options_.sync == SyncMode::kNone) {
+    if (closing_.load(std::memory_order_acquire)) {
+      std::move(done)(absl::UnavailableError("the store is closed"), batch);
+      return;
+    }
+    Pending pending{std::move(batch), std::move(done)};
+    commitGroup(Group(&pending, 1));
+    return;
+  }
+  {
+    MutexLock lock(&queueMutex_);
+    if (!closing_.load(std::memory_order_relaxed)) {
+      queue_.push_back(Pending{std::move(batch), std::move(done)});
+      if (queue_.size() == 1) queueNotEmpty_.notify();
+      return;
+    }
+  }
+  std::move(done)(absl::UnavailableError("the store is closed"), batch);
+}
+
+void Store::writerLoop() {
+  std::vector<Pending> group;
+  while (true) {
+    {
+      MutexLock lock(&queueMutex_);
+      while (queue_.empty() && !closing_.load(std::memory_order_relaxed)) {
+        queueNotEmpty_.wait(&queueMutex_);
+      }
+      if (queue_.empty()) return;  // closing, and everything accepted is done
+      group.swap(queue_);
+    }
+    if (options_.sync == SyncMode::kAlways) {
+      for (Pending& pending : group) commitGroup(Group(&pending, 1));
+    } else {
+      commitGroup(Group(group));
+    }
+    group.clear();
+  }
+}
+
+void Store::commitGroup(Group group) {
+  absl::Status status;
+  {
+    MutexLock lock(&writeMutex_);
+    if (!failure_.ok()) {
+      status = failure_;
+    } else if (logClosed_) {
+      status = absl::UnavailableError("the store is closed");
+    } else {
+      evaluateGroup(group);
+      if (!logBuffer_.empty()) {
+        status = log_->append(logBuffer_);
+        if (status.ok() && options_.sync != SyncMode::kNone) {
+          const auto started = std::chrono::steady_clock::now();
+          status = log_->sync();
+          syncMicros_ +=
+              static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                        std::chrono::steady_clock::now() - started)
+                                        .count());
+        }
+        if (status.ok()) {
+          logBytes_ += logBuffer_.size();
+        } else {
+          // After a failed write or fsync the file's contents are unknown
+          // (the kernel may have dropped the dirty pages): accept nothing more.
+          LOG_ERROR << "kv store: " << status.ToString() << "; refusing writes from now on";
+          failure_ = absl::InternalError(
+              absl::StrCat("the store's log failed (", status.message(), "); writes are refused"));
+          status = failure_;
+        }
+      }
+      if (status.ok() && !effects_.empty()) {
+        WriterMutexLock tableLock(&tableMutex_);
+        for (WriteOp* op : effects_) {
+          if (op->kind == WriteOp::Kind::kDelete) {
+            table_.erase(op->key);
+          } else {
+            table_.put(std::move(op->key), std::move(op->value));
+          }
+        }
+        liveBytes_ = table_.bytes();
+      }
+      if (status.ok()) {
+        ++groups_;
+        batches_ += group.size();
+        maybeStartCompaction();
+      }
+      effects_.clear();
+      overlay_.clear();
+      overlayActive_ = false;
+      if (logBuffer_.capacity() > kKeptLogBufferBytes) {
+        std::string().swap(logBuffer_);
+      } else {
+        logBuffer_.clear();
+      }
+    }
+  }
+  for (Pending& pending : group) std::move(pending.done)(status, pending.batch);
+}
+
+void Store::evaluateGroup(Group group) {
+  ReaderMutexLock tableLock(&tableMutex_);
+  for (Pending& pending : group) {
+    const size_t start = log::beginRecord(&logBuffer_);
+    const size_t firstEffect = effects_.size();
+    for (WriteOp& op : pending.batch.ops()) evaluateOp(&op);
+    if (effects_.size() == firstEffect) {
+      logBuffer_.resize(start);  // nothing changes: no record
+      continue;
+    }
+    for (size_t i = firstEffect; i < effects_.size(); ++i) {
+      const WriteOp* op = effects_[i];
+      if (op->kind == WriteOp::Kind::kDelete) {
+        log::appendDelete(&logBuffer_, op->key);
+      } else {
+        log::appendPut(&logBuffer_, op->key, op->value);
+      }
+    }
+    log::finishRecord(&logBuffer_, start, log::RecordType::kMutations);
+  }
+}
+
+const std::string* Store::lookup(std::string_view key) const {
+  if (overlayActive_) {
+    auto it = overlay_.find(key);
+    if (it != overlay_.end()) return it->second;
+  }
+  return table_.find(key);
+}
+
+void Store::evaluateOp(WriteOp* op) {
+  using Kind = WriteOp::Kind;
+  using Condition = WriteOp::Condition;
+  using Outcome = WriteOp::Outcome;
+  const bool reads = op->kind != Kind::kPut || op->condition != Condition::kNone;
+  const std::string* current = nullptr;
+  if (reads) {
+    if (!overlayActive_) {
+      for (const WriteOp* e : effects_) {
+        overlay_[e->key] = e->kind == Kind::kDelete ? nullptr : &e->value;
+      }
+      overlayActive_ = true;
+    }
+    current = lookup(op->key);
+    op->existed = current != nullptr;
+  }
+  bool pass = true;
+  switch (op->condition) {
+    case Condition::kNone:
+      break;
+    case Condition::kAbsent:
+      pass = current == nullptr;
+      break;
+    case Condition::kPresent:
+      pass = current != nullptr;
+      break;
+    case Condition::kEquals:
+      pass = current != nullptr && *current == op->expected;
+      break;
+  }
+  if (!pass) {
+    op->outcome = Outcome::kConditionFailed;
+    if (current != nullptr) op->current = *current;
+    return;
+  }
+  switch (op->kind) {
+    case Kind::kPut:
+      break;
+    case Kind::kDelete:
+      if (current == nullptr) {
+        op->outcome = Outcome::kApplied;  // nothing to delete, nothing to log
+        return;
+      }
+      break;
+    case Kind::kIncrement: {
+      int64_t base = 0;
+      if (current != nullptr && !parseCanonicalInt64(*current, &base)) {
+        op->outcome = Outcome::kNotAnInteger;
+        return;
+      }
+      if (__builtin_add_overflow(base, op->delta, &op->number)) {
+        op->outcome = Outcome::kOverflow;
+        return;
+      }
+      op->value = std::to_string(op->number);
+      break;
+    }
+  }
+  op->outcome = Outcome::kApplied;
+  effects_.push_back(op);
+  if (overlayActive_) overlay_[op->key] = op->kind == Kind::kDelete ? nullptr : &op->value;
+}
+
+void Store::maybeStartCompaction() {
+  if (compacting_ || cancelCompaction_.load(std::memory_order_relaxed)) return;
+  if (logBytes_ < options_.compactionMinBytes || logBytes_ < compactionRetryBytes_ ||
+      static_cast<double>(logBytes_) < options_.compactionRatio * static_cast<double>(liveBytes_)) {
+    return;
+  }
+  // Switch to a fresh log first: the compaction then reads only finished
+  // files, and writes carry on meanwhile.
+  const uint64_t next = generation_ + 1;
+  absl::StatusOr<std::unique_ptr<WritableFile>> file =
+      WritableFile::open(dir_->logPath(next), WritableFile::Mode::kCreateNew);
+  absl::Status status = file.status();
+  // The new name must be durable before a write in it is acknowledged.
+  if (status.ok()) status = dir_->sync();
+  if (!status.ok()) {
+    LOG_ERROR << "kv store: cannot start a new log for compaction: " << status.ToString();
+    if (file.ok()) (void)dir_->remove(dir_->logPath(next));
+    compactionRetryBytes_ = logBytes_ * 2;
+    return;
+  }
+  CompactionJob job;
+  job.snapshot = snapshot_;
+  job.logs = logs_;
+  job.logBytes = logBytes_;
+  job.newGeneration = next;
+  (void)log_->close();  // every byte in it is already written (and synced, unless kNone)
+  log_ = std::move(*file);
+  generation_ = next;
+  logs_.push_back(next);
+  compacting_ = true;
+  LOG_INFO << "kv store: compacting " << job.logBytes << " bytes of log over " << liveBytes_
+           << " live bytes into snapshot " << next;
+  if (compactor_ != nullptr) compactor_->join();  // the previous one, finished
+  compactor_ = std::make_unique<Thread>(
+      [this, job = std::move(job)]() mutable { runCompaction(std::move(job)); }, "kv-compact");
+  compactor_->start();
+}
+
+void Store::runCompaction(CompactionJob job) {
+  const auto started = std::chrono::steady_clock::now();
+  const std::string target = dir_->snapshotPath(job.newGeneration);
+  const std::string temp = dir_->tempSnapshotPath(job.newGeneration);
+  Table table;
+  absl::Status status;
+  if (job.snapshot) status = loadSnapshot(dir_->snapshotPath(*job.snapshot), &table);
+  for (size_t i = 0; status.ok() && i < job.logs.size(); ++i) {
+    absl::StatusOr<ReplayResult> result = replayLog(dir_->logPath(job.logs[i]), &table);
+    if (!result.ok()) {
+      status = result.status();
+    } else if (!result->clean) {
+      status = absl::DataLossError(
+          absl::StrCat(dir_->logPath(job.logs[i]), " changed under compaction: ", result->problem));
+    }
+  }
+  if (status.ok()) status = writeSnapshot(table, temp, &cancelCompaction_);
+  // Only a synced snapshot is renamed into place, and only a durable rename
+  // lets the files it replaces go.
+  if (status.ok()) status = dir_->rename(temp, target);
+  if (status.ok()) status = dir_->sync();
+  if (status.ok()) {
+    if (job.snapshot) (void)dir_->remove(dir_->snapshotPath(*job.snapshot));
+    for (uint64_t g : job.logs) (void)dir_->remove(dir_->logPath(g));
+    (void)dir_->sync();
+    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started);
+    LOG_INFO << "kv store: wrote snapshot " << job.newGeneration << " (" << table.size()
+             << " keys, " << table.bytes() << " bytes) in " << elapsed.count() << " ms";
+  } else {
+    (void)dir_->remove(temp);
+    if (!absl::IsCancelled(status)) {
+      LOG_ERROR << "kv store: compaction into snapshot " << job.newGeneration
+                << " failed: " << status.ToString();
+    }
+  }
+  MutexLock lock(&writeMutex_);
+  if (status.ok()) {
+    snapshot_ = job.newGeneration;
+    logs_.erase(logs_.begin(), logs_.begin() + static_cast<ptrdiff_t>(job.logs.size()));
+    logBytes_ -= job.logBytes;
+    ++compactions_;
+  } else {
+    compactionRetryBytes_ = logBytes_ * 2;
+  }
+  compacting_ = false;
+  compactionDone_.notifyAll();
+}
+
+void Store::waitForCompaction() {
+  MutexLock lock(&writeMutex_);
+  while (compacting_) compactionDone_.wait(&writeMutex_);
+}
+
+void Store::close() {
+  {
+    MutexLock lock(&queueMutex_);
+    if (closing_.exchange(true)) return;
+    queueNotEmpty_.notifyAll();
+  }
+  if (writer_ != nullptr) writer_->join();  // it drains the queue first
+  cancelCompaction_.store(true);
+  std::unique_ptr<Thread> compactor;
+  {
+    MutexLock lock(&writeMutex_);
+    compactor = std::move(compactor_);
+  }
+  if (compactor != nullptr) compactor->join();
+  MutexLock lock(&writeMutex_);
+  if (logClosed_) return;
+  logClosed_ = true;
+  LOG_INFO << "kv store: closing; " << batches_ << " write batches in " << groups_ << " log writes"
+           << (groups_ > 0 && options_.sync != SyncMode::kNone
+                   ? absl::StrCat(", ", syncMicros_ / groups_, " us per fdatasync")
+                   : std::string())
+           << ", " << compactions_ << " compactions";
+  if (log_ != nullptr) {
+    if (failure_.ok()) {
+      if (absl::Status s = log_->sync(); !s.ok()) LOG_ERROR << "kv store: " << s.ToString();
+    }
+    (void)log_->close();
+  }
+}
+
+Store::Stats Store::stats() const {
+  Stats stats;
+  MutexLock lock(&writeMutex_);
+  {
+    ReaderMutexLock tableLock(&tableMutex_);
+    stats.keys = table_.size();
+    stats.liveBytes = table_.bytes();
+  }
+  stats.logBytes = logBytes_;
+  stats.groups = groups_;
+  stats.batches = batches_;
+  stats.syncMicros = syncMicros_;
+  stats.compactions = compactions_;
+  stats.generation = generation_;
+  return stats;
+}
+
+}  // namespace muduo::kv

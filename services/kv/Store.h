@@ -1,0 +1,206 @@
+// Store: the durable, ordered key-value store behind every KV front end.
+//
+// Reads are served from an in-memory Table under a reader-writer lock: they
+// never wait for the disk, only (briefly) for the log writer applying a
+// group of writes. Writes go through the log in --data_dir first:
+//
+//   write(batch, done) -> queue -> log writer thread: check conditions,
+//   encode one record per batch, one write(2) and one fdatasync(2) for the
+//   whole group (group commit), apply the group to the Table in log order
+//   under the write lock, then run every `done`.
+//
+// So a write is visible only once it is durable, an acknowledged write is
+// visible to every later read, and a read never sees a write a crash could
+// still take back. SyncMode::kAlways takes one batch per fsync instead of a
+// group; SyncMode::kNone skips the fsync, and runs the whole pipeline in the
+// caller's thread (a write(2) to the page cache is cheaper than a thread
+// hop): its writes survive the process being killed, not the machine.
+//
+// On open() the newest snapshot is loaded and the logs after it replayed; a
+// torn or corrupt record ends its log: it is reported (LOG_WARN) and cut off.
+// Once the logs since the snapshot outgrow the live data (Options), the
+// writer switches to a fresh log and a compaction thread builds the next
+// snapshot from the previous one plus the finished logs, syncs it, renames
+// it into place, syncs the directory and only then deletes what it replaces.
+// A crash at any point leaves a snapshot and the complete chain of logs
+// after it.
+//
+// Thread safety: every public method may be called from any thread, except
+// that close() and the destructor must not run in a write callback. Write
+// callbacks run in the log writer thread (kAlways, kBatch) or in the
+// caller's thread before write() returns (kNone, and for rejected batches);
+// they must not block. A callback may call write() again.
+#ifndef SERVICES_KV_STORE_H_
+#define SERVICES_KV_STORE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/functional/any_invocable.h"
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "muduo/base/Mutex.h"
+#include "services/kv/SharedMutex.h"
+#include "services/kv/Table.h"
+#include "services/kv/WriteBatch.h"
+
+namespace muduo {
+class Thread;
+}  // namespace muduo
+
+namespace muduo::kv {
+
+class DataDir;
+class WritableFile;
+
+enum class SyncMode { kAlways, kBatch, kNone };
+[[nodiscard]] std::optional<SyncMode> parseSyncMode(std::string_view name);
+[[nodiscard]] const char* syncModeName(SyncMode mode);
+
+class Store {
+ public:
+  struct Options {
+    std::string dir;
+    SyncMode sync = SyncMode::kBatch;
+    // Compact once the logs since the last snapshot hold more than both
+    // compactionMinBytes and compactionRatio times the live data.
+    uint64_t compactionMinBytes = 64 << 20;
+    double compactionRatio = 2.0;
+  };
+
+  // `status` is OK when the batch is durable and applied (each op's outcome
+  // says what it did); otherwise nothing of it was applied.
+  using WriteCallback = absl::AnyInvocable<void(absl::Status status, WriteBatch& batch) &&>;
+
+  struct Stats {
+    size_t keys = 0;
+    uint64_t liveBytes = 0;
+    uint64_t logBytes = 0;  // in the logs since the last snapshot
+    uint64_t groups = 0;    // log writes (one per fsync under kBatch)
+    uint64_t batches = 0;
+    uint64_t syncMicros = 0;  // time spent in fdatasync
+    uint64_t compactions = 0;
+    uint64_t generation = 0;  // of the current log
+  };
+
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<Store>> open(Options options);
+  ~Store();  // close()
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Reads.
+  [[nodiscard]] bool get(std::string_view key, std::string* value) const;
+  // Calls `f` with the value under the read lock, without copying it; keep `f`
+  // short. False (f not called) if absent.
+  bool read(std::string_view key, absl::FunctionRef<void(std::string_view)> f) const;
+  [[nodiscard]] bool contains(std::string_view key) const;
+  // Keys in [start, end) in order (end nullopt: to the last key), up to
+  // `limit` entries and about `maxBytes` of keys and values. *more says
+  // whether entries were left out.
+  std::vector<std::pair<std::string, std::string>> scan(std::string_view start,
+                                                        std::optional<std::string_view> end,
+                                                        size_t limit, size_t maxBytes,
+                                                        bool* more) const;
+  // The first key after every key with this prefix; nullopt when none
+  // exists (the prefix is empty or all 0xff bytes).
+  [[nodiscard]] static std::optional<std::string> prefixEnd(std::string_view prefix);
+
+  // Writes. `done` runs exactly once (see the class comment for where). An
+  // invalid batch (Limits.h) gets INVALID_ARGUMENT, a closed store
+  // UNAVAILABLE, a failed log write INTERNAL (and the store refuses writes
+  // from then on: after a failed fsync the file's state is unknown).
+  void write(WriteBatch batch, WriteCallback done);
+
+  // Finishes the writes already accepted, syncs the log and stops the
+  // threads. Later writes get UNAVAILABLE; reads keep working. Idempotent.
+  void close();
+
+  [[nodiscard]] Stats stats() const;
+  [[nodiscard]] SyncMode syncMode() const { return options_.sync; }
+  // Waits until no compaction runs. For tests.
+  void waitForCompaction();
+
+ private:
+  struct Pending {
+    WriteBatch batch;
+    WriteCallback done;
+  };
+  using Group = std::span<Pending>;
+  struct CompactionJob {
+    std::optional<uint64_t> snapshot;  // the snapshot to start from
+    std::vector<uint64_t> logs;        // the logs after it, all finished
+    uint64_t logBytes = 0;             // their total size
+    uint64_t newGeneration = 0;        // of the snapshot to write
+  };
+
+  Store(Options options, std::unique_ptr<DataDir> dir);
+  absl::Status recover();
+  void writerLoop();
+  // Log, sync, apply and call back one group. Takes writeMutex_.
+  void commitGroup(Group group);
+  // Checks conditions and encodes the group's records into logBuffer_;
+  // collects the ops that change the table into effects_.
+  void evaluateGroup(Group group) ABSL_EXCLUSIVE_LOCKS_REQUIRED(writeMutex_);
+  void evaluateOp(WriteOp* op) ABSL_EXCLUSIVE_LOCKS_REQUIRED(writeMutex_)
+      ABSL_SHARED_LOCKS_REQUIRED(tableMutex_);
+  [[nodiscard]] const std::string* lookup(std::string_view key) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(writeMutex_) ABSL_SHARED_LOCKS_REQUIRED(tableMutex_);
+  void maybeStartCompaction() ABSL_EXCLUSIVE_LOCKS_REQUIRED(writeMutex_);
+  void runCompaction(CompactionJob job);
+
+  const Options options_;
+  const std::unique_ptr<DataDir> dir_;
+
+  // The table. Written only by the holder of writeMutex_, under the write lock.
+  mutable SharedMutex tableMutex_;
+  Table table_ ABSL_GUARDED_BY(tableMutex_);
+
+  // Accepted writes waiting for the log writer thread (kAlways, kBatch).
+  mutable Mutex queueMutex_;
+  Condition queueNotEmpty_;
+  std::vector<Pending> queue_ ABSL_GUARDED_BY(queueMutex_);
+  std::atomic<bool> closing_{false};
+  std::unique_ptr<Thread> writer_;
+
+  // The log, and what commitGroup() works with. Held across one group.
+  mutable Mutex writeMutex_;
+  std::unique_ptr<WritableFile> log_ ABSL_GUARDED_BY(writeMutex_);
+  uint64_t generation_ ABSL_GUARDED_BY(writeMutex_) = 0;  // of log_
+  std::optional<uint64_t> snapshot_ ABSL_GUARDED_BY(writeMutex_);
+  std::vector<uint64_t> logs_ ABSL_GUARDED_BY(writeMutex_);  // since snapshot_, log_'s last
+  uint64_t logBytes_ ABSL_GUARDED_BY(writeMutex_) = 0;       // in logs_
+  uint64_t liveBytes_ ABSL_GUARDED_BY(writeMutex_) = 0;      // table_.bytes(), for the trigger
+  absl::Status failure_ ABSL_GUARDED_BY(writeMutex_);        // sticky after an I/O error
+  bool logClosed_ ABSL_GUARDED_BY(writeMutex_) = false;
+  std::string logBuffer_ ABSL_GUARDED_BY(writeMutex_);
+  std::vector<WriteOp*> effects_ ABSL_GUARDED_BY(writeMutex_);
+  // Within a group: the pending value of each key changed so far (nullptr:
+  // deleted), so a condition sees earlier ops of the same group. Built only
+  // once a group has an op that reads.
+  absl::flat_hash_map<std::string_view, const std::string*> overlay_ ABSL_GUARDED_BY(writeMutex_);
+  bool overlayActive_ ABSL_GUARDED_BY(writeMutex_) = false;
+  uint64_t groups_ ABSL_GUARDED_BY(writeMutex_) = 0;
+  uint64_t batches_ ABSL_GUARDED_BY(writeMutex_) = 0;
+  uint64_t syncMicros_ ABSL_GUARDED_BY(writeMutex_) = 0;
+
+  // Compaction. compacting_ and the counters are guarded by writeMutex_.
+  bool compacting_ ABSL_GUARDED_BY(writeMutex_) = false;
+  uint64_t compactions_ ABSL_GUARDED_BY(writeMutex_) = 0;
+  uint64_t compactionRetryBytes_ ABSL_GUARDED_BY(writeMutex_) = 0;
+  Condition compactionDone_;
+  std::unique_ptr<Thread> compactor_ ABSL_GUARDED_BY(writeMutex_);
+  std::atomic<bool> cancelCompaction_{false};
+};
+
+}  // namespace muduo::kv
+
+#endif  // SERVICES_KV_STORE_H_

@@ -1,0 +1,72 @@
+#include "services/kv/WriteCombiner.h"
+
+#include <span>
+
+#include "muduo/net/EventLoop.h"
+#include "services/kv/RespSession.h"
+#include "services/kv/Store.h"
+
+namespace muduo::kv {
+
+void WriteCombiner::add(std::shared_ptr<RespSession> session, uint64_t slot, RespWrite kind,
+                        size_t firstOp, size_t bytes) {
+  loop_->assertInLoopThread();
+  targets_.push_back(Target{std::move(session), slot, kind, static_cast<uint32_t>(firstOp),
+                            static_cast<uint32_t>(batch_.size() - firstOp)});
+  bytes_ += bytes;
+  if (bytes_ >= kFlushBytes) {
+    flush();  // keep one batch well under the store's limit
+  } else if (!flushQueued_) {
+    flushQueued_ = true;
+    // Runs once this iteration's events are handled: everything the loop's
+    // connections sent meanwhile goes in one batch.
+    loop_->queueInLoop([self = shared_from_this()] {
+      self->flushQueued_ = false;
+      self->flush();
+    });
+  }
+}
+
+void WriteCombiner::flush() {
+  if (targets_.empty()) return;
+  WriteBatch batch = std::move(batch_);
+  batch_.clear();
+  std::vector<Target> targets = std::move(targets_);
+  targets_.clear();
+  bytes_ = 0;
+  store_->write(std::move(batch), [self = shared_from_this(), targets = std::move(targets)](
+                                      absl::Status status, WriteBatch& done) mutable {
+    // Always through the loop's queue, even when the store calls back at
+    // once (--sync=none): the sessions then never run inside their own
+    // flush.
+    self->post([status = std::move(status), done = std::move(done),
+                targets = std::move(targets)]() mutable { complete(status, done, targets); });
+  });
+}
+
+void WriteCombiner::post(absl::AnyInvocable<void()> f) {
+  // Under the gate: the loop cannot be destroyed between the check and the
+  // queueing (its server detaches us first).
+  MutexLock lock(&gateMutex_);
+  if (!detached_) loop_->queueInLoop(std::move(f));
+}
+
+void WriteCombiner::detach() {
+  MutexLock lock(&gateMutex_);
+  detached_ = true;
+}
+
+void WriteCombiner::complete(const absl::Status& status, WriteBatch& batch,
+                             std::vector<Target>& targets) {
+  std::vector<RespSession*> touched;
+  for (Target& target : targets) {
+    target.session->completeWrite(
+        target.slot, target.kind,
+        std::span<WriteOp>(batch.ops()).subspan(target.firstOp, target.numOps), status);
+    if (target.session->scheduleFlush()) touched.push_back(target.session.get());
+  }
+  // `targets` keeps every session alive until this returns.
+  for (RespSession* session : touched) session->flush();
+}
+
+}  // namespace muduo::kv

@@ -1,0 +1,128 @@
+// kv_client: one command against a kv_server, or a load test.
+//
+//   kv_client [--server=host:port] put K V | get K | del K | scan PREFIX | cas K OLD NEW
+//   kv_client --load [--op=get|put] [--calls=N] [--connections=C] [--concurrency=K]
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "muduo/base/Logging.h"
+#include "muduo/net/EventLoopThread.h"
+#include "muduo/net/InetAddress.h"
+#include "rpc/RpcChannel.h"
+#include "services/kv/ClientCommand.h"
+#include "services/kv/LoadGenerator.h"
+
+ABSL_FLAG(std::string, server, "127.0.0.1:9090", "the kv_server's MRPC address, host:port");
+ABSL_FLAG(int, timeout_ms, 5000, "deadline of each call");
+ABSL_FLAG(bool, cas_absent, false, "cas: expect the key to be absent (then: cas K NEW)");
+ABSL_FLAG(bool, cas_delete, false, "cas: delete the key instead of setting it (then: cas K OLD)");
+ABSL_FLAG(size_t, limit, 0, "scan: at most this many entries (0: all)");
+ABSL_FLAG(bool, load, false, "load mode: many calls, then calls/s and latency percentiles");
+ABSL_FLAG(std::string, op, "get", "load mode: get or put");
+ABSL_FLAG(int64_t, calls, 100000, "load mode: calls in total");
+ABSL_FLAG(int, connections, 50, "load mode: connections");
+ABSL_FLAG(int, concurrency, 1, "load mode: calls in flight per connection");
+ABSL_FLAG(int, client_threads, 1, "load mode: client I/O threads");
+ABSL_FLAG(int64_t, keys, 10000, "load mode: distinct keys (get first puts them all)");
+ABSL_FLAG(size_t, value_size, 100, "load mode: bytes per value");
+
+namespace {
+
+std::optional<muduo::net::InetAddress> parseServer(const std::string& text) {
+  const size_t colon = text.rfind(':');
+  if (colon == std::string::npos) return std::nullopt;
+  uint32_t port = 0;
+  if (!absl::SimpleAtoi(text.substr(colon + 1), &port) || port == 0 || port > 65535) {
+    return std::nullopt;
+  }
+  std::string host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  return muduo::net::InetAddress::resolve(host, static_cast<uint16_t>(port),
+                                          host.find(':') != std::string::npos);
+}
+
+int runLoadMode(const muduo::net::InetAddress& server) {
+  muduo::kv::LoadOptions options;
+  const std::string op = absl::GetFlag(FLAGS_op);
+  if (op != "get" && op != "put") {
+    std::cerr << "kv_client: --op must be get or put\n";
+    return 2;
+  }
+  options.calls = absl::GetFlag(FLAGS_calls);
+  options.connections = absl::GetFlag(FLAGS_connections);
+  options.concurrency = absl::GetFlag(FLAGS_concurrency);
+  options.threads = absl::GetFlag(FLAGS_client_threads);
+  options.keys = std::max<int64_t>(1, absl::GetFlag(FLAGS_keys));
+  options.valueSize = absl::GetFlag(FLAGS_value_size);
+  if (op == "get") {
+    // Every key the gets ask for exists.
+    muduo::kv::LoadOptions fill = options;
+    fill.op = muduo::kv::LoadOptions::Op::kPut;
+    fill.calls = options.keys;
+    const muduo::kv::LoadResult filled = muduo::kv::runLoad(server, fill);
+    if (filled.errors > 0 || filled.ok != fill.calls) {
+      std::cerr << "kv_client: filling the keys failed: " << filled.summary() << "\n";
+      return 2;
+    }
+    options.op = muduo::kv::LoadOptions::Op::kGet;
+  } else {
+    options.op = muduo::kv::LoadOptions::Op::kPut;
+  }
+  const muduo::kv::LoadResult result = muduo::kv::runLoad(server, options);
+  std::cout << op << ": " << options.connections << " connections x " << options.concurrency
+            << " in flight, " << options.valueSize << "-byte values: " << result.summary() << "\n";
+  return result.errors == 0 && result.ok == options.calls ? 0 : 2;
+}
+
+}  // namespace
+
+int main(int argc, char* argv[]) {
+  // --help lists the flags of this directory's files (absl's default looks
+  // for a file named after the binary).
+  absl::FlagsUsageConfig usage;
+  usage.contains_helpshort_flags = [](absl::string_view file) {
+    return absl::StrContains(file, "services/kv/");
+  };
+  usage.contains_help_flags = usage.contains_helpshort_flags;
+  absl::SetFlagsUsageConfig(usage);
+  absl::SetProgramUsageMessage(
+      "A client for kv_server.\n"
+      "  kv_client [--server=host:port] put K V | get K | del K | scan PREFIX | cas K OLD NEW\n"
+      "  kv_client --load [--op=get|put] [--calls=N] [--connections=C] [--concurrency=K]");
+  std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  muduo::Logger::setLogLevel(muduo::LogLevel::kWarn);
+  const std::optional<muduo::net::InetAddress> server = parseServer(absl::GetFlag(FLAGS_server));
+  if (!server) {
+    std::cerr << "kv_client: --server must be host:port, not '" << absl::GetFlag(FLAGS_server)
+              << "'\n";
+    return 2;
+  }
+  if (absl::GetFlag(FLAGS_load)) return runLoadMode(*server);
+
+  muduo::net::EventLoopThread loopThread;
+  muduo::net::EventLoop* loop = loopThread.startLoop();
+  muduo::rpc::RpcChannel::Options channelOptions;
+  channelOptions.defaultTimeout = std::chrono::milliseconds(absl::GetFlag(FLAGS_timeout_ms));
+  int code = 0;
+  {
+    muduo::rpc::RpcChannel channel(loop, *server, channelOptions);
+    channel.connect();
+    muduo::kv::KvService::Stub stub(&channel);
+    muduo::kv::CommandOptions options;
+    options.expectAbsent = absl::GetFlag(FLAGS_cas_absent);
+    options.remove = absl::GetFlag(FLAGS_cas_delete);
+    options.scanLimit = absl::GetFlag(FLAGS_limit);
+    const std::vector<std::string> args(positional.begin() + 1, positional.end());
+    code = muduo::kv::runCommand(stub, args, options, std::cout, std::cerr);
+  }
+  return code;
+}
