@@ -168,6 +168,9 @@ class Store {
   mutable Mutex queueMutex_;
   Condition queueNotEmpty_;
   std::vector<Pending> queue_ ABSL_GUARDED_BY(queueMutex_);
+  size_t queuedOps_ ABSL_GUARDED_BY(queueMutex_) = 0;
+  bool gathering_ ABSL_GUARDED_BY(queueMutex_) = false;  // the writer waits for more
+  std::atomic<uint64_t> syncMicrosEwma_{0};              // recent fdatasync time
   std::atomic<bool> closing_{false};
   std::unique_ptr<Thread> writer_;
 
