@@ -69,7 +69,9 @@ class WriteCombiner : public std::enable_shared_from_this<WriteCombiner> {
     uint32_t numOps;
   };
 
-  void flush();
+  // `mayCompleteInline`: no session is running, so an acknowledgement that
+  // comes back at once may be delivered at once.
+  void flush(bool mayCompleteInline);
   // From the store's thread: runs `f` in the loop, unless detached.
   void post(absl::AnyInvocable<void()> f);
   static void complete(const absl::Status& status, WriteBatch& batch, std::vector<Target>& targets);
