@@ -180,6 +180,12 @@ bool Store::contains(std::string_view key) const {
   return table_.find(key) != nullptr;
 }
 
+void Store::readEach(std::span<const std::string_view> keys,
+                     absl::FunctionRef<void(size_t, const std::string*)> f) const {
+  ReaderMutexLock lock(&tableMutex_);
+  for (size_t i = 0; i < keys.size(); ++i) f(i, table_.find(keys[i]));
+}
+
 std::vector<std::pair<std::string, std::string>> Store::scan(std::string_view start,
                                                              std::optional<std::string_view> end,
                                                              size_t limit, size_t maxBytes,

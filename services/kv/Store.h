@@ -103,6 +103,10 @@ class Store {
   // short. False (f not called) if absent.
   bool read(std::string_view key, absl::FunctionRef<void(std::string_view)> f) const;
   [[nodiscard]] bool contains(std::string_view key) const;
+  // Calls f(i, value of keys[i] or nullptr) for each key, all under one read
+  // lock: a consistent view (a batch is seen whole or not at all).
+  void readEach(std::span<const std::string_view> keys,
+                absl::FunctionRef<void(size_t, const std::string*)> f) const;
   // Keys in [start, end) in order (end nullopt: to the last key), up to
   // `limit` entries and about `maxBytes` of keys and values. *more says
   // whether entries were left out.

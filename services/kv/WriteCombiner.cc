@@ -8,17 +8,21 @@
 
 namespace muduo::kv {
 
+WriteBatch& WriteCombiner::batchFor(size_t bytes) {
+  loop_->assertInLoopThread();
+  // A session is in the middle of its parse here, so the acknowledgement of
+  // what goes now must come later.
+  if (!targets_.empty() && bytes_ + bytes > kFlushBytes) flush(/*mayCompleteInline=*/false);
+  bytes_ += bytes;
+  return batch_;
+}
+
 void WriteCombiner::add(std::shared_ptr<RespSession> session, uint64_t slot, RespWrite kind,
-                        size_t firstOp, size_t bytes) {
+                        size_t firstOp) {
   loop_->assertInLoopThread();
   targets_.push_back(Target{std::move(session), slot, kind, static_cast<uint32_t>(firstOp),
                             static_cast<uint32_t>(batch_.size() - firstOp)});
-  bytes_ += bytes;
-  if (bytes_ >= kFlushBytes) {
-    // Keep one batch well under the store's limit. A session is in the
-    // middle of its parse here, so its acknowledgement must come later.
-    flush(/*mayCompleteInline=*/false);
-  } else if (!flushQueued_) {
+  if (!flushQueued_) {
     flushQueued_ = true;
     // Runs once this iteration's events are handled: everything the loop's
     // connections sent meanwhile goes in one batch.

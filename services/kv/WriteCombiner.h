@@ -50,11 +50,12 @@ class WriteCombiner : public std::enable_shared_from_this<WriteCombiner> {
   WriteCombiner(const WriteCombiner&) = delete;
   WriteCombiner& operator=(const WriteCombiner&) = delete;
 
-  // Add one command's ops to batch(), then call add() with the index of its
-  // first op; `slot` is the session's reply slot for it.
-  [[nodiscard]] WriteBatch& batch() { return batch_; }
-  void add(std::shared_ptr<RespSession> session, uint64_t slot, RespWrite kind, size_t firstOp,
-           size_t bytes);
+  // For one command: the batch to add its ops to, which will hold `bytes`
+  // more (WriteBatch::opBytes of each op); a batch that would outgrow
+  // kFlushBytes goes to the store first. Then call add() with the index of
+  // the command's first op and the session's reply slot for it.
+  [[nodiscard]] WriteBatch& batchFor(size_t bytes);
+  void add(std::shared_ptr<RespSession> session, uint64_t slot, RespWrite kind, size_t firstOp);
 
   // The loop is going away (its server is destroyed): acknowledgements that
   // arrive from now on are dropped instead of being posted to it.
