@@ -2,11 +2,17 @@
 
 #include <span>
 
+#include "muduo/base/CurrentThread.h"
 #include "muduo/net/EventLoop.h"
 #include "services/kv/RespSession.h"
 #include "services/kv/Store.h"
 
 namespace muduo::kv {
+
+WriteCombiner::WriteCombiner(net::EventLoop* loop, Store* store)
+    : loop_(loop), loopThreadId_(CurrentThread::tid()), store_(store) {
+  loop_->assertInLoopThread();
+}
 
 WriteBatch& WriteCombiner::batchFor(size_t bytes) {
   loop_->assertInLoopThread();
@@ -49,7 +55,7 @@ void WriteCombiner::flush(bool mayCompleteInline) {
         // Under --sync=none the store calls back at once, in this thread: from
         // the end-of-iteration flush no session is running, so complete now
         // rather than a loop iteration later.
-        if (mayCompleteInline && self->loop_->isInLoopThread()) {
+        if (mayCompleteInline && CurrentThread::tid() == self->loopThreadId_) {
           complete(status, done, targets);
           return;
         }

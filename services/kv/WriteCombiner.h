@@ -46,7 +46,8 @@ class WriteCombiner : public std::enable_shared_from_this<WriteCombiner> {
   // A batch over this many bytes goes to the store at once.
   static constexpr size_t kFlushBytes = 8 << 20;
 
-  WriteCombiner(net::EventLoop* loop, Store* store) : loop_(loop), store_(store) {}
+  // In `loop`'s thread.
+  WriteCombiner(net::EventLoop* loop, Store* store);
   WriteCombiner(const WriteCombiner&) = delete;
   WriteCombiner& operator=(const WriteCombiner&) = delete;
 
@@ -78,6 +79,9 @@ class WriteCombiner : public std::enable_shared_from_this<WriteCombiner> {
   static void complete(const absl::Status& status, WriteBatch& batch, std::vector<Target>& targets);
 
   net::EventLoop* const loop_;
+  // The loop's thread: the store's thread may compare against it without
+  // touching a loop that may be gone.
+  const int loopThreadId_;
   Store* const store_;
   WriteBatch batch_;
   std::vector<Target> targets_;
