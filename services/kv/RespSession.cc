@@ -12,11 +12,14 @@
 namespace muduo::kv {
 namespace {
 
-// `upper` is an upper-case command name.
+// `upper` is an upper-case command name, letters only: clearing bit 5 maps
+// a lower-case letter to its capital, and no other byte onto a letter.
 bool is(std::string_view name, std::string_view upper) {
   if (name.size() != upper.size()) return false;
   for (size_t i = 0; i < name.size(); ++i) {
-    if (std::toupper(static_cast<unsigned char>(name[i])) != upper[i]) return false;
+    if ((static_cast<unsigned char>(name[i]) & 0xdf) != static_cast<unsigned char>(upper[i])) {
+      return false;
+    }
   }
   return true;
 }
