@@ -225,6 +225,39 @@ TEST_P(RespServerTest, IncrIsAtomicAcrossConnections) {
   client.roundTrip(command({"GET", "counter"}), bulk(std::to_string(kClients * kEach)));
 }
 
+TEST_P(RespServerTest, MgetSeesAnMsetWholeOrNotAtAll) {
+  RawClient writer(port_);
+  writer.roundTrip(command({"MSET", "a", "0", "b", "0"}), "+OK\r\n");
+  constexpr int kSets = 300;
+  std::thread writes([&] {
+    std::string requests;
+    std::string replies;
+    for (int i = 1; i <= kSets; ++i) {
+      requests += command({"MSET", "a", std::to_string(i), "b", std::to_string(i)});
+      replies += "+OK\r\n";
+    }
+    writer.roundTrip(requests, replies);
+  });
+  RawClient reader(port_);
+  int torn = 0;
+  for (int i = 0; i < kSets; ++i) {
+    reader.send(command({"MGET", "a", "b"}));
+    std::string reply;
+    // "*2\r\n$<n>\r\n<a>\r\n$<n>\r\n<b>\r\n": read its five lines.
+    for (int lines = 0; lines < 5;) {
+      reply += reader.read(1);
+      if (reply.ends_with("\r\n")) ++lines;
+      if (reply.size() > 100) break;
+    }
+    const size_t firstValue = reply.find("\r\n", 4) + 2;
+    const std::string a = reply.substr(firstValue, reply.find("\r\n", firstValue) - firstValue);
+    const std::string b = reply.substr(reply.rfind("\r\n", reply.size() - 3) + 2);
+    if (a + "\r\n" != b) ++torn;
+  }
+  writes.join();
+  EXPECT_EQ(torn, 0) << "MGET saw one key of an MSET without the other";
+}
+
 TEST_P(RespServerTest, ErrorsForUnknownCommandsAndBadArgumentsKeepTheConnection) {
   RawClient client(port_);
   client.roundTrip(command({"FLUSHALL"}),

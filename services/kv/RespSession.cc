@@ -12,11 +12,14 @@
 namespace muduo::kv {
 namespace {
 
-// `upper` is an upper-case command name.
+// `upper` is an upper-case command name, letters only: clearing bit 5 maps
+// a lower-case letter to its capital, and no other byte onto a letter.
 bool is(std::string_view name, std::string_view upper) {
   if (name.size() != upper.size()) return false;
   for (size_t i = 0; i < name.size(); ++i) {
-    if (std::toupper(static_cast<unsigned char>(name[i])) != upper[i]) return false;
+    if ((static_cast<unsigned char>(name[i]) & 0xdf) != static_cast<unsigned char>(upper[i])) {
+      return false;
+    }
   }
   return true;
 }
@@ -152,12 +155,12 @@ bool RespSession::execute(const net::TcpConnectionPtr& conn,
       keyTooLarge(replyTo(out));
       return true;
     }
-    WriteBatch& batch = combiner_->batch();
+    WriteBatch& batch = combiner_->batchFor(WriteBatch::opBytes(args[1].size(), args[2].size()));
     const size_t first = batch.size();
     batch.put(std::string(args[1]), std::string(args[2])).condition = condition;
     return write(
         condition == WriteOp::Condition::kNone ? RespWrite::kSet : RespWrite::kSetConditional,
-        first, args[1].size() + args[2].size(), out);
+        first);
   }
 
   if (is(name, "PING")) {
@@ -178,17 +181,22 @@ bool RespSession::execute(const net::TcpConnectionPtr& conn,
     }
     if (pendingWrites_ > 0) return false;
     RespReply reply = replyTo(out);
+    // One read lock for all the keys: an MSET is seen whole or not at all.
+    const std::span<const std::string_view> keys(args.data() + 1, argc - 1);
     if (is(name, "EXISTS")) {
       int64_t count = 0;
-      for (size_t i = 1; i < argc; ++i) count += store_->contains(args[i]) ? 1 : 0;
+      store_->readEach(
+          keys, [&count](size_t, const std::string* value) { count += value != nullptr ? 1 : 0; });
       reply.integer(count);
     } else {
-      reply.arrayHeader(argc - 1);
-      for (size_t i = 1; i < argc; ++i) {
-        if (!store_->read(args[i], [&reply](std::string_view value) { reply.bulk(value); })) {
+      reply.arrayHeader(keys.size());
+      store_->readEach(keys, [&reply](size_t, const std::string* value) {
+        if (value != nullptr) {
+          reply.bulk(*value);
+        } else {
           reply.nil();
         }
-      }
+      });
     }
     return true;
   }
@@ -207,27 +215,22 @@ bool RespSession::execute(const net::TcpConnectionPtr& conn,
         return true;
       }
     }
-    WriteBatch& batch = combiner_->batch();
-    const size_t first = batch.size();
     size_t bytes = 0;
+    for (size_t i = 1; i < argc; i += mset ? 2 : 1) {
+      bytes += WriteBatch::opBytes(args[i].size(), mset ? args[i + 1].size() : 0);
+    }
+    WriteBatch& batch = combiner_->batchFor(bytes);
+    const size_t first = batch.size();
     if (del) {
-      for (size_t i = 1; i < argc; ++i) {
-        batch.remove(std::string(args[i]));
-        bytes += args[i].size();
-      }
+      for (size_t i = 1; i < argc; ++i) batch.remove(std::string(args[i]));
     } else if (mset) {
       for (size_t i = 1; i + 1 < argc; i += 2) {
         batch.put(std::string(args[i]), std::string(args[i + 1]));
-        bytes += args[i].size() + args[i + 1].size();
       }
     } else {
       batch.increment(std::string(args[1]), 1);
-      bytes = args[1].size();
     }
-    return write(del    ? RespWrite::kDel
-                 : mset ? RespWrite::kMSet
-                        : RespWrite::kIncr,
-                 first, bytes, out);
+    return write(del ? RespWrite::kDel : mset ? RespWrite::kMSet : RespWrite::kIncr, first);
   }
 
   if (is(name, "QUIT")) {
@@ -240,11 +243,11 @@ bool RespSession::execute(const net::TcpConnectionPtr& conn,
   return true;
 }
 
-bool RespSession::write(RespWrite kind, size_t firstOp, size_t bytes, net::Buffer*) {
+bool RespSession::write(RespWrite kind, size_t firstOp) {
   const uint64_t slot = firstSlot_ + slots_.size();
   slots_.emplace_back();
   ++pendingWrites_;
-  combiner_->add(shared_from_this(), slot, kind, firstOp, bytes);
+  combiner_->add(shared_from_this(), slot, kind, firstOp);
   return true;
 }
 

@@ -73,7 +73,9 @@ class RespSession : public std::enable_shared_from_this<RespSession> {
   // Where the current command's reply goes: `out`, or a new slot if replies
   // are queued.
   RespReply replyTo(net::Buffer* out);
-  bool write(RespWrite kind, size_t firstOp, size_t bytes, net::Buffer* out);
+  // Queues the command's ops (already in the combiner's batch from firstOp
+  // on) behind a reply slot.
+  bool write(RespWrite kind, size_t firstOp);
   void protocolError(const net::TcpConnectionPtr& conn, const std::string& error, net::Buffer* out);
   void closeAfterReplies(const net::TcpConnectionPtr& conn);
   void pause(const net::TcpConnectionPtr& conn, net::Buffer* input);

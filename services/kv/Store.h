@@ -103,6 +103,10 @@ class Store {
   // short. False (f not called) if absent.
   bool read(std::string_view key, absl::FunctionRef<void(std::string_view)> f) const;
   [[nodiscard]] bool contains(std::string_view key) const;
+  // Calls f(i, value of keys[i] or nullptr) for each key, all under one read
+  // lock: a consistent view (a batch is seen whole or not at all).
+  void readEach(std::span<const std::string_view> keys,
+                absl::FunctionRef<void(size_t, const std::string*)> f) const;
   // Keys in [start, end) in order (end nullopt: to the last key), up to
   // `limit` entries and about `maxBytes` of keys and values. *more says
   // whether entries were left out.
@@ -168,6 +172,9 @@ class Store {
   mutable Mutex queueMutex_;
   Condition queueNotEmpty_;
   std::vector<Pending> queue_ ABSL_GUARDED_BY(queueMutex_);
+  size_t queuedOps_ ABSL_GUARDED_BY(queueMutex_) = 0;
+  bool gathering_ ABSL_GUARDED_BY(queueMutex_) = false;  // the writer waits for more
+  std::atomic<uint64_t> syncMicrosEwma_{0};              // recent fdatasync time
   std::atomic<bool> closing_{false};
   std::unique_ptr<Thread> writer_;
 

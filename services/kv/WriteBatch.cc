@@ -60,7 +60,7 @@ absl::Status WriteBatch::validate() const {
       return absl::InvalidArgumentError(
           absl::StrCat("value of ", valueSize, " bytes is over the limit of ", kMaxValueSize));
     }
-    total += op.key.size() + op.value.size() + 32;
+    total += opBytes(op.key.size(), op.value.size());
   }
   if (total > kMaxBatchBytes) {
     return absl::InvalidArgumentError(

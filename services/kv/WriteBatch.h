@@ -50,6 +50,12 @@ struct WriteOp {
 
 class WriteBatch {
  public:
+  // What an op counts against the batch limit: its bytes plus bookkeeping.
+  static constexpr size_t kOpOverhead = 32;
+  [[nodiscard]] static size_t opBytes(size_t keySize, size_t valueSize) {
+    return keySize + valueSize + kOpOverhead;
+  }
+
   // Each returns the new op, valid until the next op is added.
   WriteOp& put(std::string key, std::string value);
   WriteOp& remove(std::string key);

@@ -46,15 +46,17 @@ class WriteCombiner : public std::enable_shared_from_this<WriteCombiner> {
   // A batch over this many bytes goes to the store at once.
   static constexpr size_t kFlushBytes = 8 << 20;
 
-  WriteCombiner(net::EventLoop* loop, Store* store) : loop_(loop), store_(store) {}
+  // In `loop`'s thread.
+  WriteCombiner(net::EventLoop* loop, Store* store);
   WriteCombiner(const WriteCombiner&) = delete;
   WriteCombiner& operator=(const WriteCombiner&) = delete;
 
-  // Add one command's ops to batch(), then call add() with the index of its
-  // first op; `slot` is the session's reply slot for it.
-  [[nodiscard]] WriteBatch& batch() { return batch_; }
-  void add(std::shared_ptr<RespSession> session, uint64_t slot, RespWrite kind, size_t firstOp,
-           size_t bytes);
+  // For one command: the batch to add its ops to, which will hold `bytes`
+  // more (WriteBatch::opBytes of each op); a batch that would outgrow
+  // kFlushBytes goes to the store first. Then call add() with the index of
+  // the command's first op and the session's reply slot for it.
+  [[nodiscard]] WriteBatch& batchFor(size_t bytes);
+  void add(std::shared_ptr<RespSession> session, uint64_t slot, RespWrite kind, size_t firstOp);
 
   // The loop is going away (its server is destroyed): acknowledgements that
   // arrive from now on are dropped instead of being posted to it.
@@ -69,12 +71,17 @@ class WriteCombiner : public std::enable_shared_from_this<WriteCombiner> {
     uint32_t numOps;
   };
 
-  void flush();
+  // `mayCompleteInline`: no session is running, so an acknowledgement that
+  // comes back at once may be delivered at once.
+  void flush(bool mayCompleteInline);
   // From the store's thread: runs `f` in the loop, unless detached.
   void post(absl::AnyInvocable<void()> f);
   static void complete(const absl::Status& status, WriteBatch& batch, std::vector<Target>& targets);
 
   net::EventLoop* const loop_;
+  // The loop's thread: the store's thread may compare against it without
+  // touching a loop that may be gone.
+  const int loopThreadId_;
   Store* const store_;
   WriteBatch batch_;
   std::vector<Target> targets_;
