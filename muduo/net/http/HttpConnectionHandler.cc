@@ -12,8 +12,7 @@ namespace muduo::net {
 HttpConnectionHandler::HttpConnectionHandler(HttpCallback callback, HttpParser::Limits limits)
     : callback_(std::move(callback)), limits_(limits) {}
 
-HttpConnectionHandler::HttpConnectionHandler(HttpCallback callback,
-                                             AsyncHttpCallback asyncCallback,
+HttpConnectionHandler::HttpConnectionHandler(HttpCallback callback, AsyncHttpCallback asyncCallback,
                                              HttpParser::Limits limits)
     : callback_(std::move(callback)), asyncCallback_(std::move(asyncCallback)), limits_(limits) {}
 
@@ -80,9 +79,8 @@ void HttpConnectionHandler::onMessage(const TcpConnectionPtr& conn, Buffer* buf,
     }
     const HttpRequest& request = parser->request();
     if (asyncCallback_) {
-      HttpResponder respond = [weak = weak_from_this(),
-                               weakConn = std::weak_ptr<TcpConnection>(conn)](
-                                  HttpResponse response) mutable {
+      HttpResponder respond = [weak = weak_from_this(), weakConn = std::weak_ptr<TcpConnection>(
+                                                            conn)](HttpResponse response) mutable {
         TcpConnectionPtr c = weakConn.lock();
         if (c == nullptr) return;
         // Queued, never run inline: the request that asked may still be

@@ -22,7 +22,6 @@
 #include <memory>
 
 #include "absl/functional/any_invocable.h"
-
 #include "muduo/base/Timestamp.h"
 #include "muduo/net/Callbacks.h"
 #include "muduo/net/http/HttpParser.h"
