@@ -12,14 +12,15 @@ RpcStats::RpcStats() : started_(std::chrono::steady_clock::now()) {}
 RpcStats::~RpcStats() = default;
 
 RpcStats::Entry* RpcStats::entryFor(std::string_view service, std::string_view method) {
-  std::string key;
-  key.reserve(service.size() + 1 + method.size());
-  key.append(service).append(".").append(method);
+  // Runs once per call: the key is built in a per-thread scratch string that
+  // keeps its capacity, so a method already in the table costs no allocation.
+  thread_local std::string key;
+  key.assign(service).append(".").append(method);
   MutexLock lock(&mutex_);
+  if (auto it = entries_.find(key); it != entries_.end()) return it->second.get();
   // Method names come from clients: past a bound, unknown ones share a slot
   // so garbage cannot grow the table.
-  if (entries_.size() >= kMaxEntries && !entries_.contains(key)) key = "(other)";
-  std::unique_ptr<Entry>& entry = entries_[key];
+  std::unique_ptr<Entry>& entry = entries_[entries_.size() >= kMaxEntries ? "(other)" : key];
   if (entry == nullptr) entry = std::make_unique<Entry>();
   return entry.get();
 }

@@ -16,8 +16,8 @@
 #include <cstdint>
 #include <string>
 
+#include "muduo/base/Histogram.h"
 #include "muduo/net/InetAddress.h"
-#include "tools/rpc_bench/Histogram.h"
 
 namespace muduo::net {
 class EventLoop;
@@ -42,7 +42,7 @@ class ChatLoad {
     int64_t deliveries = 0;
     double seconds = 0;
     // From a post's sending to its arrival at the last member, in ns.
-    rpcbench::Histogram fanOutNs;
+    muduo::Histogram fanOutNs;
 
     [[nodiscard]] bool ok() const { return error.empty(); }
     [[nodiscard]] double deliveriesPerSecond() const {

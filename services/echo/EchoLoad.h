@@ -9,8 +9,8 @@
 #include <cstdint>
 #include <string>
 
+#include "muduo/base/Histogram.h"
 #include "muduo/net/InetAddress.h"
-#include "tools/rpc_bench/Histogram.h"
 
 namespace muduo::net {
 class EventLoop;
@@ -29,7 +29,7 @@ struct LoadResult {
   int64_t ok = 0;
   int64_t failed = 0;
   double seconds = 0;
-  rpcbench::Histogram latencyNs;
+  muduo::Histogram latencyNs;
   [[nodiscard]] double callsPerSecond() const {
     return seconds > 0 ? static_cast<double>(ok) / seconds : 0;
   }

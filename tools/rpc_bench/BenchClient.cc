@@ -94,8 +94,8 @@ class BenchClient::Connection {
   Clock::time_point nextSend_;
   int64_t calls_ = 0;
   int64_t errors_ = 0;
-  Histogram latency_;
-  Histogram fastLatency_;
+  muduo::Histogram latency_;
+  muduo::Histogram fastLatency_;
 };
 
 BenchClient::BenchClient(muduo::net::EventLoop* baseLoop, const muduo::net::InetAddress& server,

@@ -17,8 +17,8 @@
 #include <memory>
 #include <vector>
 
+#include "muduo/base/Histogram.h"
 #include "muduo/net/InetAddress.h"
-#include "tools/rpc_bench/Histogram.h"
 
 namespace muduo::net {
 class EventLoop;
@@ -42,8 +42,8 @@ struct BenchResult {
   int64_t calls = 0;   // completed OK within the measured window
   int64_t errors = 0;  // completed with a non-OK status
   double seconds = 0;
-  Histogram latencyNs;      // every call
-  Histogram fastLatencyNs;  // calls not marked slow
+  muduo::Histogram latencyNs;      // every call
+  muduo::Histogram fastLatencyNs;  // calls not marked slow
   [[nodiscard]] double callsPerSecond() const {
     return seconds > 0 ? static_cast<double>(calls) / seconds : 0;
   }

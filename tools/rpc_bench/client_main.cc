@@ -18,7 +18,7 @@ ABSL_FLAG(double, seconds, 5, "measured duration");
 
 namespace {
 
-std::string micros(const rpcbench::Histogram& h) {
+std::string micros(const muduo::Histogram& h) {
   auto us = [](int64_t ns) { return static_cast<double>(ns) / 1000.0; };
   char buf[160];
   snprintf(buf, sizeof buf, "p50 %.1f p99 %.1f p99.9 %.1f max %.1f us", us(h.percentile(0.5)),
