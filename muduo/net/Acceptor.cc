@@ -13,13 +13,13 @@
 namespace muduo::net {
 namespace {
 
-int openSpareFd() { return ::open("/dev/null", O_RDONLY | O_CLOEXEC); }
+UniqueFd openSpareFd() { return UniqueFd(::open("/dev/null", O_RDONLY | O_CLOEXEC)); }
 
 }  // namespace
 
 Acceptor::Acceptor(EventLoop* loop, const InetAddress& listenAddr, bool reusePort)
     : loop_(loop),
-      acceptSocket_(sockets::createNonblockingOrDie(listenAddr.family())),
+      acceptSocket_(UniqueFd(sockets::createNonblockingOrDie(listenAddr.family()))),
       acceptChannel_(loop, acceptSocket_.fd()),
       spareFd_(openSpareFd()) {
   acceptSocket_.setReuseAddr(true);
@@ -32,7 +32,6 @@ Acceptor::Acceptor(EventLoop* loop, const InetAddress& listenAddr, bool reusePor
 Acceptor::~Acceptor() {
   acceptChannel_.disableAll();
   acceptChannel_.remove();
-  if (spareFd_ >= 0) ::close(spareFd_);
 }
 
 void Acceptor::listen() {
@@ -50,13 +49,9 @@ void Acceptor::handleRead() {
   loop_->assertInLoopThread();
   for (int i = 0; i < kMaxAcceptsPerEvent; ++i) {
     InetAddress peerAddr;
-    const int connfd = acceptSocket_.accept(&peerAddr);
-    if (connfd >= 0) {
-      if (newConnectionCallback_) {
-        newConnectionCallback_(connfd, peerAddr);
-      } else {
-        sockets::close(connfd);
-      }
+    UniqueFd connfd = acceptSocket_.accept(&peerAddr);
+    if (connfd.valid()) {
+      if (newConnectionCallback_) newConnectionCallback_(std::move(connfd), peerAddr);
       continue;
     }
     const int savedErrno = errno;
@@ -71,17 +66,13 @@ void Acceptor::handleRead() {
 }
 
 bool Acceptor::rejectOneForFdLimit(int savedErrno) {
-  if (spareFd_ >= 0) {
-    ::close(spareFd_);
-    spareFd_ = -1;
-  }
+  spareFd_.reset();
   // Another thread may take the freed slot first, or the backlog may be
   // empty (accept reports EMFILE before looking at it); then nothing is
   // rejected and level-triggered polling brings us back.
-  const int connfd = ::accept4(acceptSocket_.fd(), nullptr, nullptr, SOCK_CLOEXEC);
-  const bool rejected = connfd >= 0;
+  const bool rejected =
+      UniqueFd(::accept4(acceptSocket_.fd(), nullptr, nullptr, SOCK_CLOEXEC)).valid();
   if (rejected) {
-    ::close(connfd);
     ++rejectedForFdLimit_;
     LOG_ERROR << "Acceptor: out of file descriptors (" << strerrorTl(savedErrno)
               << "); closed a pending connection on " << localAddress().toIpPort();

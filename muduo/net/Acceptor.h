@@ -15,6 +15,7 @@
 
 #include <functional>
 
+#include "muduo/base/UniqueFd.h"
 #include "muduo/net/Channel.h"
 #include "muduo/net/Socket.h"
 
@@ -25,7 +26,7 @@ class InetAddress;
 
 class Acceptor {
  public:
-  using NewConnectionCallback = std::function<void(int sockfd, const InetAddress&)>;
+  using NewConnectionCallback = std::function<void(UniqueFd sockfd, const InetAddress&)>;
 
   static constexpr int kMaxAcceptsPerEvent = 16;
 
@@ -55,7 +56,7 @@ class Acceptor {
   Channel acceptChannel_;
   NewConnectionCallback newConnectionCallback_;
   bool listening_ = false;
-  int spareFd_;
+  UniqueFd spareFd_;
   int64_t rejectedForFdLimit_ = 0;
 };
 

@@ -13,6 +13,7 @@ namespace muduo::net {
 const int Channel::kNoneEvent = 0;
 const int Channel::kReadEvent = POLLIN | POLLPRI;
 const int Channel::kWriteEvent = POLLOUT;
+const int Channel::kPeerHalfCloseEvent = POLLRDHUP;
 
 Channel::Channel(EventLoop* loop, int fd) : loop_(loop), fd_(fd) {}
 
@@ -59,7 +60,11 @@ void Channel::handleEventWithGuard(Timestamp receiveTime) {
     if (errorCallback_) errorCallback_();
   }
   if (revents_ & (POLLIN | POLLPRI | POLLRDHUP)) {
-    if (readCallback_) readCallback_(receiveTime);
+    if (isReading()) {
+      if (readCallback_) readCallback_(receiveTime);
+    } else if ((revents_ & POLLRDHUP) && peerHalfCloseCallback_) {
+      peerHalfCloseCallback_();
+    }
   }
   if (revents_ & POLLOUT) {
     if (writeCallback_) writeCallback_();

@@ -34,6 +34,9 @@ class Channel {
   void setWriteCallback(EventCallback cb) { writeCallback_ = std::move(cb); }
   void setCloseCallback(EventCallback cb) { closeCallback_ = std::move(cb); }
   void setErrorCallback(EventCallback cb) { errorCallback_ = std::move(cb); }
+  // Runs when the peer half-closes (POLLRDHUP) while reading is disabled but
+  // the half-close is watched; while reading, the read callback sees it.
+  void setPeerHalfCloseCallback(EventCallback cb) { peerHalfCloseCallback_ = std::move(cb); }
 
   // Ties this channel to its owner (a TcpConnection held by shared_ptr), so
   // the owner is not destroyed while handleEvent() runs.
@@ -58,6 +61,17 @@ class Channel {
   }
   void disableWriting() {
     events_ &= ~kWriteEvent;
+    update();
+  }
+  // Keeps the channel registered while reading is off, so the peer leaving
+  // is still reported.
+  void enableWatchingPeerHalfClose() {
+    events_ |= kPeerHalfCloseEvent;
+    update();
+  }
+  void disableWatchingPeerHalfClose() {
+    if ((events_ & kPeerHalfCloseEvent) == 0) return;
+    events_ &= ~kPeerHalfCloseEvent;
     update();
   }
   void disableAll() {
@@ -90,6 +104,7 @@ class Channel {
   static const int kNoneEvent;
   static const int kReadEvent;
   static const int kWriteEvent;
+  static const int kPeerHalfCloseEvent;
 
   EventLoop* const loop_;
   const int fd_;
@@ -105,6 +120,7 @@ class Channel {
   EventCallback writeCallback_;
   EventCallback closeCallback_;
   EventCallback errorCallback_;
+  EventCallback peerHalfCloseCallback_;
 };
 
 }  // namespace muduo::net

@@ -53,20 +53,21 @@ void Connector::stopInLoop() {
   retryTimer_ = TimerId();
   if (state_ == State::kConnecting) {
     state_ = State::kDisconnected;
-    sockets::close(removeAndResetChannel());
+    removeAndResetChannel();  // closes the socket
   }
 }
 
 void Connector::connect() {
-  const int sockfd = sockets::createNonblockingOrDie(serverAddr_.family());
-  const int ret = sockets::connect(sockfd, serverAddr_.getSockAddr(), serverAddr_.sockAddrLen());
+  UniqueFd sockfd(sockets::createNonblockingOrDie(serverAddr_.family()));
+  const int ret =
+      sockets::connect(sockfd.get(), serverAddr_.getSockAddr(), serverAddr_.sockAddrLen());
   const int savedErrno = (ret == 0) ? 0 : errno;
   switch (savedErrno) {
     case 0:
     case EINPROGRESS:
     case EINTR:
     case EISCONN:
-      connecting(sockfd);
+      connecting(std::move(sockfd));
       break;
     // Transient: the server is not there yet, or we ran out of local ports.
     case EAGAIN:
@@ -76,23 +77,24 @@ void Connector::connect() {
     case ENETUNREACH:
     case EHOSTUNREACH:
     case ETIMEDOUT:
-      retry(sockfd, savedErrno);
+      retry(std::move(sockfd), savedErrno);
       break;
     default:
       // EACCES, EAFNOSUPPORT, EBADF...: retrying cannot help.
       errno = savedErrno;
       LOG_SYSERR << "Connector::connect to " << serverAddr_.toIpPort();
-      sockets::close(sockfd);
+      sockfd.reset();
       connect_ = false;
       if (connectFailedCallback_) connectFailedCallback_(savedErrno, std::chrono::milliseconds(0));
       break;
   }
 }
 
-void Connector::connecting(int sockfd) {
+void Connector::connecting(UniqueFd sockfd) {
   state_ = State::kConnecting;
   assert(channel_ == nullptr);
-  channel_ = std::make_unique<Channel>(loop_, sockfd);
+  socket_ = std::move(sockfd);
+  channel_ = std::make_unique<Channel>(loop_, socket_.get());
   // The channel is owned by this Connector and removed (in the loop thread)
   // before the Connector can be destroyed, so `this` is safe here.
   channel_->setWriteCallback([this] { handleWrite(); });
@@ -102,46 +104,42 @@ void Connector::connecting(int sockfd) {
   channel_->enableWriting();
 }
 
-int Connector::removeAndResetChannel() {
+UniqueFd Connector::removeAndResetChannel() {
   channel_->disableAll();
   channel_->remove();
-  const int sockfd = channel_->fd();
   // We may be inside the channel's own handleEvent: destroy it afterwards.
   loop_->queueInLoop([channel = std::move(channel_)] {});
-  return sockfd;
+  return std::move(socket_);
 }
 
 void Connector::handleWrite() {
   if (state_ != State::kConnecting) return;
-  const int sockfd = removeAndResetChannel();
-  const int err = sockets::getSocketError(sockfd);
+  UniqueFd sockfd = removeAndResetChannel();
+  const int err = sockets::getSocketError(sockfd.get());
   if (err != 0) {
     LOG_DEBUG << "Connector to " << serverAddr_.toIpPort() << ": " << strerrorTl(err);
-    retry(sockfd, err);
-  } else if (sockets::isSelfConnect(sockfd)) {
+    retry(std::move(sockfd), err);
+  } else if (sockets::isSelfConnect(sockfd.get())) {
     // Connecting to a local port with no listener can pick that same port
     // as the source and "succeed" with a connection to ourselves.
     LOG_WARN << "Connector to " << serverAddr_.toIpPort() << ": self connect";
-    retry(sockfd, ECONNREFUSED);
+    retry(std::move(sockfd), ECONNREFUSED);
   } else {
     state_ = State::kConnected;
-    if (connect_) {
-      newConnectionCallback_(sockfd);
-    } else {
-      sockets::close(sockfd);
-    }
+    // Not wanted any more (stop() raced the connect): the socket closes here.
+    if (connect_) newConnectionCallback_(std::move(sockfd));
   }
 }
 
 void Connector::handleError() {
   if (state_ != State::kConnecting) return;
-  const int sockfd = removeAndResetChannel();
-  const int err = sockets::getSocketError(sockfd);
-  retry(sockfd, err != 0 ? err : ECONNREFUSED);
+  UniqueFd sockfd = removeAndResetChannel();
+  const int err = sockets::getSocketError(sockfd.get());
+  retry(std::move(sockfd), err != 0 ? err : ECONNREFUSED);
 }
 
-void Connector::retry(int sockfd, int error) {
-  sockets::close(sockfd);
+void Connector::retry(UniqueFd sockfd, int error) {
+  sockfd.reset();
   state_ = State::kDisconnected;
   if (!connect_) return;
   const std::chrono::milliseconds delay = retryDelay_;

@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 
+#include "muduo/base/UniqueFd.h"
 #include "muduo/net/InetAddress.h"
 #include "muduo/net/TimerId.h"
 
@@ -27,7 +28,7 @@ class EventLoop;
 class Connector : public std::enable_shared_from_this<Connector> {
  public:
   // Receives a connected, non-blocking socket, which it then owns.
-  using NewConnectionCallback = std::function<void(int sockfd)>;
+  using NewConnectionCallback = std::function<void(UniqueFd sockfd)>;
   // One attempt failed (errno-style code); the next one follows after `retryDelay`.
   using ConnectFailedCallback =
       std::function<void(int error, std::chrono::milliseconds retryDelay)>;
@@ -59,18 +60,20 @@ class Connector : public std::enable_shared_from_this<Connector> {
   void startInLoop();
   void stopInLoop();
   void connect();
-  void connecting(int sockfd);
+  void connecting(UniqueFd sockfd);
   void handleWrite();
   void handleError();
-  void retry(int sockfd, int error);
+  void retry(UniqueFd sockfd, int error);
   // Takes the channel out of the poller and returns its fd; the Channel
   // object itself is destroyed later, outside its own event handler.
-  int removeAndResetChannel();
+  // Unregisters the channel and hands back the socket.
+  UniqueFd removeAndResetChannel();
 
   EventLoop* const loop_;
   const InetAddress serverAddr_;
   std::atomic<bool> connect_{false};
   State state_ = State::kDisconnected;                      // loop thread only
+  UniqueFd socket_;                                         // loop thread only; while connecting
   std::unique_ptr<Channel> channel_;                        // loop thread only
   std::chrono::milliseconds retryDelay_ = kInitRetryDelay;  // loop thread only
   TimerId retryTimer_;                                      // loop thread only

@@ -21,42 +21,40 @@ void setBoolOption(int fd, int level, int name, bool on, const char* what) {
 
 }  // namespace
 
-Socket::~Socket() { sockets::close(sockfd_); }
-
 void Socket::bindAddress(const InetAddress& addr) {
-  sockets::bindOrDie(sockfd_, addr.getSockAddr(), addr.sockAddrLen());
+  sockets::bindOrDie(sockfd_.get(), addr.getSockAddr(), addr.sockAddrLen());
 }
 
-void Socket::listen() { sockets::listenOrDie(sockfd_); }
+void Socket::listen() { sockets::listenOrDie(sockfd_.get()); }
 
-int Socket::accept(InetAddress* peeraddr) {
+UniqueFd Socket::accept(InetAddress* peeraddr) {
   struct sockaddr_in6 addr;
   memset(&addr, 0, sizeof addr);
-  const int connfd = sockets::accept(sockfd_, &addr);
-  if (connfd >= 0) peeraddr->setSockAddrInet6(addr);
+  UniqueFd connfd(sockets::accept(sockfd_.get(), &addr));
+  if (connfd.valid()) peeraddr->setSockAddrInet6(addr);
   return connfd;
 }
 
-void Socket::shutdownWrite() { sockets::shutdownWrite(sockfd_); }
+void Socket::shutdownWrite() { sockets::shutdownWrite(sockfd_.get()); }
 
 void Socket::setTcpNoDelay(bool on) {
-  setBoolOption(sockfd_, IPPROTO_TCP, TCP_NODELAY, on, "TCP_NODELAY");
+  setBoolOption(sockfd_.get(), IPPROTO_TCP, TCP_NODELAY, on, "TCP_NODELAY");
 }
 void Socket::setReuseAddr(bool on) {
-  setBoolOption(sockfd_, SOL_SOCKET, SO_REUSEADDR, on, "SO_REUSEADDR");
+  setBoolOption(sockfd_.get(), SOL_SOCKET, SO_REUSEADDR, on, "SO_REUSEADDR");
 }
 void Socket::setReusePort(bool on) {
-  setBoolOption(sockfd_, SOL_SOCKET, SO_REUSEPORT, on, "SO_REUSEPORT");
+  setBoolOption(sockfd_.get(), SOL_SOCKET, SO_REUSEPORT, on, "SO_REUSEPORT");
 }
 void Socket::setKeepAlive(bool on) {
-  setBoolOption(sockfd_, SOL_SOCKET, SO_KEEPALIVE, on, "SO_KEEPALIVE");
+  setBoolOption(sockfd_.get(), SOL_SOCKET, SO_KEEPALIVE, on, "SO_KEEPALIVE");
 }
 
 std::string Socket::tcpInfoString() const {
   struct tcp_info tcpi;
   socklen_t len = sizeof tcpi;
   memset(&tcpi, 0, len);
-  if (::getsockopt(sockfd_, SOL_TCP, TCP_INFO, &tcpi, &len) < 0) return std::string();
+  if (::getsockopt(sockfd_.get(), SOL_TCP, TCP_INFO, &tcpi, &len) < 0) return std::string();
   char buf[256];
   snprintf(buf, sizeof buf,
            "unrecovered=%u rto=%u ato=%u snd_mss=%u rcv_mss=%u lost=%u retrans=%u rtt=%u "

@@ -1,4 +1,4 @@
-// Socket: owns one socket fd and closes it on destruction.
+// Socket: owns one socket descriptor and closes it on destruction.
 //
 // Internal to muduo/net. Not thread-safe; used by the thread that owns the
 // object holding it (an Acceptor's or TcpConnection's loop thread).
@@ -9,24 +9,25 @@
 
 #include <string>
 
+#include "muduo/base/UniqueFd.h"
+
 namespace muduo::net {
 
 class InetAddress;
 
 class Socket {
  public:
-  explicit Socket(int sockfd) : sockfd_(sockfd) {}
-  ~Socket();
+  explicit Socket(UniqueFd sockfd) : sockfd_(std::move(sockfd)) {}
   Socket(const Socket&) = delete;
   Socket& operator=(const Socket&) = delete;
 
-  [[nodiscard]] int fd() const { return sockfd_; }
+  [[nodiscard]] int fd() const { return sockfd_.get(); }
 
   void bindAddress(const InetAddress& localaddr);
   void listen();
-  // Returns the accepted fd (non-blocking, close-on-exec) and fills *peeraddr,
-  // or -1 with errno set.
-  int accept(InetAddress* peeraddr);
+  // Returns the accepted socket (non-blocking, close-on-exec) and fills
+  // *peeraddr, or none with errno set.
+  [[nodiscard]] UniqueFd accept(InetAddress* peeraddr);
   void shutdownWrite();
 
   void setTcpNoDelay(bool on);
@@ -37,7 +38,7 @@ class Socket {
   [[nodiscard]] std::string tcpInfoString() const;
 
  private:
-  const int sockfd_;
+  const UniqueFd sockfd_;
 };
 
 }  // namespace muduo::net

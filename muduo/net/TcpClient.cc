@@ -17,7 +17,8 @@ TcpClient::TcpClient(EventLoop* loop, const InetAddress& serverAddr, std::string
       messageCallback_(defaultMessageCallback) {
   // The connector is stopped in the loop thread before this client dies, and
   // only then can its callbacks stop running, so `this` is safe here.
-  connector_->setNewConnectionCallback([this](int sockfd) { newConnection(sockfd); });
+  connector_->setNewConnectionCallback(
+      [this](UniqueFd sockfd) { newConnection(std::move(sockfd)); });
 }
 
 TcpClient::~TcpClient() {
@@ -80,13 +81,13 @@ TcpConnectionPtr TcpClient::connection() const {
   return connection_;
 }
 
-void TcpClient::newConnection(int sockfd) {
+void TcpClient::newConnection(UniqueFd sockfd) {
   loop_->assertInLoopThread();
-  const InetAddress peerAddr(sockets::getPeerAddr(sockfd));
-  const InetAddress localAddr(sockets::getLocalAddr(sockfd));
+  const InetAddress peerAddr(sockets::getPeerAddr(sockfd.get()));
+  const InetAddress localAddr(sockets::getLocalAddr(sockfd.get()));
   std::string connName = name_ + ":" + peerAddr.toIpPort() + "#" + std::to_string(nextConnId_++);
-  auto conn =
-      std::make_shared<TcpConnection>(loop_, std::move(connName), sockfd, localAddr, peerAddr);
+  auto conn = std::make_shared<TcpConnection>(loop_, std::move(connName), std::move(sockfd),
+                                              localAddr, peerAddr, options_);
   conn->setConnectionCallback(connectionCallback_);
   conn->setMessageCallback(messageCallback_);
   conn->setWriteCompleteCallback(writeCompleteCallback_);

@@ -20,7 +20,9 @@
 #include <string>
 
 #include "muduo/base/Mutex.h"
+#include "muduo/base/UniqueFd.h"
 #include "muduo/net/Callbacks.h"
+#include "muduo/net/ConnectionOptions.h"
 #include "muduo/net/InetAddress.h"
 
 namespace muduo::net {
@@ -61,9 +63,11 @@ class TcpClient {
     writeCompleteCallback_ = std::move(cb);
   }
   void setConnectFailedCallback(ConnectFailedCallback cb);
+  // Before connect(): the output budget and timeouts of each connection.
+  void setConnectionOptions(const ConnectionOptions& options) { options_ = options; }
 
  private:
-  void newConnection(int sockfd);
+  void newConnection(UniqueFd sockfd);
   void removeConnection(const TcpConnectionPtr& conn);
   void destroyInLoop();
 
@@ -73,6 +77,7 @@ class TcpClient {
   ConnectionCallback connectionCallback_;
   MessageCallback messageCallback_;
   WriteCompleteCallback writeCompleteCallback_;
+  ConnectionOptions options_;
   std::atomic<bool> retry_{false};
   std::atomic<bool> connect_{false};
   int nextConnId_ = 1;  // loop thread only

@@ -24,26 +24,28 @@ void defaultMessageCallback(const TcpConnectionPtr&, Buffer* buffer, Timestamp) 
   buffer->retrieveAll();
 }
 
-TcpConnection::TcpConnection(EventLoop* loop, std::string name, int sockfd,
-                             const InetAddress& localAddr, const InetAddress& peerAddr)
+TcpConnection::TcpConnection(EventLoop* loop, std::string name, UniqueFd sockfd,
+                             const InetAddress& localAddr, const InetAddress& peerAddr,
+                             const ConnectionOptions& options)
     : loop_(loop),
       name_(std::move(name)),
-      socket_(std::make_unique<Socket>(sockfd)),
-      channel_(std::make_unique<Channel>(loop, sockfd)),
+      options_(options),
+      socket_(std::make_unique<Socket>(std::move(sockfd))),
+      channel_(std::make_unique<Channel>(loop, socket_->fd())),
       localAddr_(localAddr),
       peerAddr_(peerAddr) {
   channel_->setReadCallback([this](Timestamp t) { handleRead(t); });
   channel_->setWriteCallback([this] { handleWrite(); });
   channel_->setCloseCallback([this] { handleClose(); });
   channel_->setErrorCallback([this] { handleError(); });
+  channel_->setPeerHalfCloseCallback([this] { handlePeerHalfClose(); });
   socket_->setKeepAlive(true);
-  LOG_DEBUG << "TcpConnection " << name_ << " fd=" << sockfd;
+  LOG_DEBUG << "TcpConnection " << name_ << " fd=" << socket_->fd();
 }
 
 TcpConnection::~TcpConnection() {
   LOG_DEBUG << "TcpConnection " << name_ << " fd=" << channel_->fd() << " destroyed";
   assert(state() == State::kDisconnected);
-  closePendingFiles();
 }
 
 void TcpConnection::send(std::string_view message) {
@@ -116,6 +118,9 @@ void TcpConnection::sendInLoop(std::string_view data) {
   if (!pendingFiles_.empty()) {
     // Behind a queued file: goes out once the file has.
     pendingFiles_.back().after.append(data);
+    pendingFileBytes_ += data.size();
+    publishOutputBytes();
+    checkOutputBudget();
     if (!channel_->isWriting() && !inMessageCallback_) channel_->enableWriting();
     return;
   }
@@ -133,6 +138,7 @@ void TcpConnection::sendInLoop(std::string_view data) {
     if (n >= 0) {
       written = static_cast<size_t>(n);
       bytesSent_.fetch_add(written, std::memory_order_relaxed);
+      noteActivity(loop_->pollReturnTime());
       if (written == data.size() && writeCompleteCallback_) {
         loop_->queueInLoop([self = shared_from_this()] { self->writeCompleteCallback_(self); });
       }
@@ -151,6 +157,7 @@ void TcpConnection::sendInLoop(std::string_view data) {
   }
   outputBuffer_.append(data.substr(written));
   publishOutputBytes();
+  checkOutputBudget();
   if (channel_->isWriting() || inMessageCallback_) return;
   if (gather) {
     if (!flushQueued_) {
@@ -172,30 +179,43 @@ void TcpConnection::flushGathered() {
   }
 }
 
-void TcpConnection::sendFile(int fd, off_t offset, size_t length) {
+void TcpConnection::sendFile(UniqueFd file, off_t offset, size_t length, FileOpener reopen) {
   loop_->assertInLoopThread();
-  if (state() != State::kConnected || length == 0) {
-    ::close(fd);
-    return;
-  }
-  pendingFiles_.push_back(PendingFile{fd, offset, length, Buffer()});
+  if (state() != State::kConnected || length == 0) return;
+  // Only the front file needs its descriptor; the others reopen in turn.
+  if (!pendingFiles_.empty() && reopen != nullptr) file.reset();
+  pendingFiles_.push_back(
+      PendingFile{std::move(file), std::move(reopen), offset, length, Buffer()});
+  pendingFileBytes_ += length;
+  publishOutputBytes();
+  checkOutputBudget();
   if (!channel_->isWriting() && !inMessageCallback_) writeOutput();
 }
 
 void TcpConnection::closePendingFiles() {
-  for (PendingFile& f : pendingFiles_) ::close(f.fd);
   pendingFiles_.clear();
+  pendingFileBytes_ = 0;
+  publishOutputBytes();
 }
 
 bool TcpConnection::writeFrontFile() {
   PendingFile& f = pendingFiles_.front();
+  if (!f.fd.valid() && f.reopen != nullptr) f.fd = f.reopen();
+  if (!f.fd.valid()) {
+    LOG_ERROR << "TcpConnection::sendFile " << name_ << ": the queued file cannot be opened; "
+              << f.remaining << " promised bytes cannot be sent";
+    handleClose();
+    return false;
+  }
   while (f.remaining > 0) {
     // Until the socket buffer is full (EAGAIN); writability brings us back.
     const size_t chunk = std::min<size_t>(f.remaining, 1 << 20);
-    const ssize_t n = ::sendfile(channel_->fd(), f.fd, &f.offset, chunk);
+    const ssize_t n = ::sendfile(channel_->fd(), f.fd.get(), &f.offset, chunk);
     if (n > 0) {
       f.remaining -= static_cast<size_t>(n);
+      pendingFileBytes_ -= static_cast<size_t>(n);
       bytesSent_.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
+      noteActivity(loop_->pollReturnTime());
       continue;
     }
     if (n == 0) {
@@ -213,9 +233,10 @@ bool TcpConnection::writeFrontFile() {
     closeAfterWriteError(errno);
     return false;
   }
-  ::close(f.fd);
+  pendingFileBytes_ -= f.after.readableBytes();
   outputBuffer_.swap(f.after);  // outputBuffer_ was empty
   pendingFiles_.pop_front();
+  publishOutputBytes();
   return true;
 }
 
@@ -233,8 +254,12 @@ void TcpConnection::shutdownInLoop() {
   // here: the last of them half-closes. shutdown() flips the state at once,
   // from any thread, so writeOutput() may get here before they arrive.
   if (!channel_->isWriting() && !hasQueuedOutput() &&
-      sendsInTransit_.load(std::memory_order_acquire) == 0) {
+      sendsInTransit_.load(std::memory_order_acquire) == 0 && !writeShutdown_) {
     socket_->shutdownWrite();
+    writeShutdown_ = true;
+    // The peer had already half-closed while we were not reading: nothing
+    // more will come from either side.
+    if (peerHalfClosed_) handleClose();
   }
 }
 
@@ -242,18 +267,27 @@ void TcpConnection::shutdownIfDisconnecting() {
   if (state() == State::kDisconnecting) shutdownInLoop();
 }
 
+bool TcpConnection::beginForceClose() {
+  // Compare-and-swap, never load-then-store: a handleClose() in the loop
+  // thread between the two would be undone (kDisconnected back to
+  // kDisconnecting) and the connection closed twice.
+  State s = state();
+  while (s == State::kConnected || s == State::kDisconnecting) {
+    if (state_.compare_exchange_weak(s, State::kDisconnecting, std::memory_order_acq_rel)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 void TcpConnection::forceClose() {
-  const State s = state();
-  if (s == State::kConnected || s == State::kDisconnecting) {
-    setState(State::kDisconnecting);
+  if (beginForceClose()) {
     loop_->queueInLoop([self = shared_from_this()] { self->forceCloseInLoop(); });
   }
 }
 
 void TcpConnection::forceCloseWithDelay(std::chrono::microseconds delay) {
-  const State s = state();
-  if (s == State::kConnected || s == State::kDisconnecting) {
-    setState(State::kDisconnecting);
+  if (beginForceClose()) {
     // A weak reference: the connection may close by itself before the delay.
     loop_->runAfter(delay, [weak = weak_from_this()] {
       if (auto self = weak.lock()) self->forceClose();
@@ -276,8 +310,8 @@ void TcpConnection::startRead() {
 void TcpConnection::startReadInLoop() {
   loop_->assertInLoopThread();
   if (!reading_ && !disconnected()) {
-    channel_->enableReading();
     reading_ = true;
+    updateReading();
   }
 }
 
@@ -288,9 +322,69 @@ void TcpConnection::stopRead() {
 void TcpConnection::stopReadInLoop() {
   loop_->assertInLoopThread();
   if (reading_ && !disconnected()) {
-    channel_->disableReading();
     reading_ = false;
+    updateReading();
   }
+}
+
+void TcpConnection::updateReading() {
+  if (disconnected() || destroyed_) return;
+  const bool wanted = reading_ && !pausedForOutput_;
+  if (wanted == channel_->isReading()) return;
+  if (wanted) {
+    channel_->enableReading();
+    // The peer's half-close is seen by reading again (a read of 0 bytes).
+    channel_->disableWatchingPeerHalfClose();
+    requestStart_ = Timestamp::invalid();
+    // Requests left in the input buffer when reading stopped may be all the
+    // peer sends: offer them again now rather than wait for new bytes.
+    if (inputBuffer_.readableBytes() > 0 && !redeliverQueued_) {
+      redeliverQueued_ = true;
+      loop_->queueInLoop([self = shared_from_this()] {
+        self->redeliverQueued_ = false;
+        if (self->connected() && self->channel_->isReading() &&
+            self->inputBuffer_.readableBytes() > 0) {
+          self->deliverInput(self->loop_->pollReturnTime());
+        }
+      });
+    }
+  } else {
+    channel_->disableReading();
+    // Paused, the channel still reports the peer's FIN (POLLRDHUP); POLLHUP
+    // and POLLERR are reported regardless. Without this a paused connection
+    // whose peer left would never be closed.
+    if (!peerHalfClosed_) channel_->enableWatchingPeerHalfClose();
+    // Our own pause is not the peer being slow.
+    requestStart_ = Timestamp::invalid();
+  }
+}
+
+void TcpConnection::checkOutputBudget() {
+  const size_t queued = queuedBytesInLoop();
+  if (!pausedForOutput_ && queued >= options_.outputHighWaterMark) {
+    pausedForOutput_ = true;
+    LOG_DEBUG << name_ << ": " << queued << " bytes queued for output, reading paused";
+    updateReading();
+  } else if (pausedForOutput_ && queued <= options_.outputLowWaterMark) {
+    pausedForOutput_ = false;
+    LOG_DEBUG << name_ << ": output drained to " << queued << " bytes, reading resumed";
+    updateReading();
+  }
+}
+
+void TcpConnection::handlePeerHalfClose() {
+  loop_->assertInLoopThread();
+  if (disconnected()) return;
+  peerHalfClosed_ = true;
+  if (writeShutdown_) {
+    // Both directions are done.
+    handleClose();
+    return;
+  }
+  // Level-triggered: stop watching or it fires on every poll. The half-close
+  // is acted on when our side shuts down, or by the read of 0 bytes once
+  // reading resumes.
+  channel_->disableWatchingPeerHalfClose();
 }
 
 void TcpConnection::connectEstablished() {
@@ -298,6 +392,7 @@ void TcpConnection::connectEstablished() {
   assert(state() == State::kConnecting);
   setState(State::kConnected);
   channel_->tie(shared_from_this());
+  lastActivity_ = Timestamp::now();
   channel_->enableReading();
   connectionCallback_(shared_from_this());
 }
@@ -324,14 +419,8 @@ void TcpConnection::handleRead(Timestamp receiveTime) {
   const ssize_t n = inputBuffer_.readFd(channel_->fd(), &savedErrno);
   if (n > 0) {
     bytesReceived_.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
-    // Everything the callback sends on this connection (one reply per
-    // pipelined request, say) goes out in one write after it returns.
-    inMessageCallback_ = true;
-    messageCallback_(shared_from_this(), &inputBuffer_, receiveTime);
-    inMessageCallback_ = false;
-    if (hasQueuedOutput() && !channel_->isWriting() && !disconnected()) {
-      writeOutput();
-    }
+    noteActivity(receiveTime);
+    deliverInput(receiveTime);
   } else if (n == 0) {
     handleClose();
   } else if (savedErrno != EAGAIN && savedErrno != EINTR) {
@@ -340,6 +429,50 @@ void TcpConnection::handleRead(Timestamp receiveTime) {
     LOG_SYSERR << "TcpConnection::handleRead " << name_;
     handleClose();
   }
+}
+
+void TcpConnection::deliverInput(Timestamp receiveTime) {
+  // Everything the callback sends on this connection (one reply per
+  // pipelined request, say) goes out in one write after it returns.
+  inMessageCallback_ = true;
+  messageCallback_(shared_from_this(), &inputBuffer_, receiveTime);
+  inMessageCallback_ = false;
+  if (disconnected()) return;
+  if (hasQueuedOutput() && !channel_->isWriting()) writeOutput();
+  noteRequestProgress(receiveTime);
+}
+
+void TcpConnection::noteRequestProgress(Timestamp now) {
+  const bool started = midRequest_ || inputBuffer_.readableBytes() > 0;
+  if (!started || !channel_->isReading()) {
+    requestStart_ = Timestamp::invalid();
+  } else if (!requestStart_.valid()) {
+    requestStart_ = now;
+    requestStartBytes_ = bytesReceived();
+  }
+}
+
+const char* TcpConnection::timeoutReason(Timestamp now) const {
+  loop_->assertInLoopThread();
+  if (!connected()) return nullptr;
+  const int64_t nowUs = now.microSecondsSinceEpoch();
+  const int64_t idleUs =
+      std::chrono::duration_cast<std::chrono::microseconds>(options_.idleTimeout).count();
+  if (idleUs > 0 && nowUs - lastActivity_.microSecondsSinceEpoch() >= idleUs) {
+    return "idle timeout";
+  }
+  const int64_t requestUs =
+      std::chrono::duration_cast<std::chrono::microseconds>(options_.requestTimeout).count();
+  if (requestUs > 0 && requestStart_.valid()) {
+    // Each minRequestBytesPerSecond bytes received buys one more second.
+    int64_t allowedUs = requestUs;
+    if (options_.minRequestBytesPerSecond > 0) {
+      const uint64_t received = bytesReceived() - requestStartBytes_;
+      allowedUs += static_cast<int64_t>(received * 1000000 / options_.minRequestBytesPerSecond);
+    }
+    if (nowUs - requestStart_.microSecondsSinceEpoch() >= allowedUs) return "request timeout";
+  }
+  return nullptr;
 }
 
 void TcpConnection::handleWrite() {
@@ -367,6 +500,8 @@ void TcpConnection::writeOutput() {
       outputBuffer_.retrieve(static_cast<size_t>(n));
       publishOutputBytes();
       bytesSent_.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
+      noteActivity(loop_->pollReturnTime());
+      checkOutputBudget();
       if (outputBuffer_.readableBytes() > 0) {
         if (!channel_->isWriting()) channel_->enableWriting();
         return;
@@ -376,6 +511,7 @@ void TcpConnection::writeOutput() {
     if (!writeFrontFile()) return;
   }
   if (channel_->isWriting()) channel_->disableWriting();
+  checkOutputBudget();
   if (writeCompleteCallback_) {
     loop_->queueInLoop([self = shared_from_this()] { self->writeCompleteCallback_(self); });
   }

@@ -10,6 +10,12 @@
 // forceCloseWithDelay(), startRead(), stopRead() and the accessors marked
 // "any thread" may be called from any thread; everything else is loop
 // thread only.
+//
+// Every connection has an output budget (ConnectionOptions): past its
+// high-water mark it stops reading, and protocols stop taking requests out
+// of the input buffer, until the peer has read enough. While reading is
+// paused, by the budget or by stopRead(), the connection still notices the
+// peer closing or resetting, so a paused connection never outlives its peer.
 #ifndef MUDUO_NET_TCPCONNECTION_H_
 #define MUDUO_NET_TCPCONNECTION_H_
 
@@ -24,9 +30,12 @@
 #include <string>
 #include <string_view>
 
+#include "absl/functional/any_invocable.h"
 #include "muduo/base/Timestamp.h"
+#include "muduo/base/UniqueFd.h"
 #include "muduo/net/Buffer.h"
 #include "muduo/net/Callbacks.h"
+#include "muduo/net/ConnectionOptions.h"
 #include "muduo/net/InetAddress.h"
 
 namespace muduo::net {
@@ -39,9 +48,12 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
  public:
   static constexpr size_t kDefaultHighWaterMark = 64 * 1024 * 1024;
 
-  // Made by TcpServer and TcpClient, which own `sockfd` until this call.
-  TcpConnection(EventLoop* loop, std::string name, int sockfd, const InetAddress& localAddr,
-                const InetAddress& peerAddr);
+  // Opens a queued file body again when its turn comes (see sendFile).
+  using FileOpener = absl::AnyInvocable<UniqueFd()>;
+
+  // Made by TcpServer and TcpClient, which hand over the socket.
+  TcpConnection(EventLoop* loop, std::string name, UniqueFd sockfd, const InetAddress& localAddr,
+                const InetAddress& peerAddr, const ConnectionOptions& options = {});
   ~TcpConnection();
   TcpConnection(const TcpConnection&) = delete;
   TcpConnection& operator=(const TcpConnection&) = delete;
@@ -57,10 +69,10 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
     return bytesReceived_.load(std::memory_order_relaxed);
   }
   [[nodiscard]] uint64_t bytesSent() const { return bytesSent_.load(std::memory_order_relaxed); }
-  // Any thread. Bytes accepted by send() and not yet written to the kernel:
-  // the output buffer plus sends from other threads still on their way to
-  // the loop. A producer in any thread can see a peer that does not read, and
-  // stop feeding it, before its backlog grows without bound. A snapshot.
+  // Any thread. Bytes accepted by send() and sendFile() and not yet written
+  // to the kernel: the output buffer, queued file bodies, and sends from
+  // other threads still on their way to the loop. A producer in any thread can see a peer that does
+  // not read, and stop feeding it, before its backlog grows without bound. A snapshot.
   [[nodiscard]] size_t queuedOutputBytes() const {
     return outputBytes_.load(std::memory_order_relaxed) +
            bytesInTransit_.load(std::memory_order_relaxed);
@@ -81,13 +93,19 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   // Takes (and empties) the buffer's readable bytes.
   void send(Buffer* message);
 
-  // Loop thread only. Queues `length` bytes of the open file `fd` from
+  // Loop thread only. Queues `length` bytes of the open file `file` from
   // `offset`, after everything sent so far, and writes them with sendfile(2)
   // as the socket takes them; bytes sent afterwards go out after the file.
-  // Takes ownership of `fd` and closes it once sent or when the connection
-  // closes. The write-complete callback runs once the file is out too.
-  // Dropped (fd closed) once disconnected or after shutdown().
-  void sendFile(int fd, off_t offset, size_t length);
+  // The write-complete callback runs once the file is out too. Dropped once
+  // disconnected or after shutdown().
+  //
+  // With `reopen`, a file that has to wait behind another queued file holds
+  // no descriptor while it waits: `file` is closed at once and `reopen` is
+  // called when its turn comes, so a peer that pipelines requests and never
+  // reads cannot make the process run out of descriptors. If `reopen` then
+  // fails (returns no descriptor) the promised bytes can never be sent and
+  // the connection is closed.
+  void sendFile(UniqueFd file, off_t offset, size_t length, FileOpener reopen = nullptr);
 
   // Any thread. Half-closes (SHUT_WR) once every queued byte is written;
   // reading continues until the peer closes.
@@ -97,10 +115,31 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   void forceCloseWithDelay(std::chrono::microseconds delay);
   void setTcpNoDelay(bool on);
 
-  // Any thread. Stopping reads applies TCP back-pressure to the peer.
+  // Any thread. Stopping reads applies TCP back-pressure to the peer. The
+  // output budget pauses reading on its own as well; reading goes on only
+  // when neither holds it. Bytes already in the input buffer are offered to
+  // the message callback again when reading resumes.
   void startRead();
   void stopRead();
   [[nodiscard]] bool isReading() const { return reading_; }  // loop thread
+
+  // Loop thread. Whether queued output has reached the high-water mark and
+  // not yet drained to the low-water mark. A protocol stops taking requests
+  // out of the input buffer while this is true; the message callback is
+  // called again with what is left once the peer has read enough.
+  [[nodiscard]] bool outputBudgetExceeded() const { return pausedForOutput_; }
+  // Loop thread. Before connectEstablished(): the budget and the timeouts.
+  void setOptions(const ConnectionOptions& options) { options_ = options; }
+  [[nodiscard]] const ConnectionOptions& options() const { return options_; }
+
+  // Loop thread. For the request deadline: a protocol that consumes part of a
+  // request before it is complete (an HTTP parser taking header lines) says
+  // so here. Otherwise a request counts as started while unconsumed bytes
+  // remain in the input buffer after the message callback.
+  void setMidRequest(bool on) { midRequest_ = on; }
+  // Loop thread. Why the connection should be closed at `now` under its
+  // options ("request timeout", "idle timeout"), or nullptr.
+  [[nodiscard]] const char* timeoutReason(Timestamp now) const;
 
   // Per-connection storage for the application (a session, a parser...).
   // Loop thread only.
@@ -136,6 +175,17 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   void setState(State s) { state_.store(s, std::memory_order_release); }
 
   void handleRead(Timestamp receiveTime);
+  // Calls the message callback with whatever the input buffer holds, and
+  // writes what it sent afterwards.
+  void deliverInput(Timestamp receiveTime);
+  // The peer half-closed while we were not reading (POLLRDHUP).
+  void handlePeerHalfClose();
+  // Reading is on when neither stopRead() nor the output budget holds it.
+  void updateReading();
+  // Queued output moved: pauses or resumes reading around the budget.
+  void checkOutputBudget();
+  // After a read: starts or ends the request the deadline measures.
+  void noteRequestProgress(Timestamp now);
   void handleWrite();
   // Writes as much queued output as the kernel takes; watches writability
   // for the rest.
@@ -156,12 +206,17 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   // Hands bytes to the loop thread, behind every send queued before them.
   void queueSend(std::string&& message);
   void queueSend(Buffer&& message);
-  void publishOutputBytes() {
-    outputBytes_.store(outputBuffer_.readableBytes(), std::memory_order_relaxed);
+  [[nodiscard]] size_t queuedBytesInLoop() const {
+    return outputBuffer_.readableBytes() + pendingFileBytes_;
   }
+  void publishOutputBytes() { outputBytes_.store(queuedBytesInLoop(), std::memory_order_relaxed); }
+  // A byte moved in either direction at `now`.
+  void noteActivity(Timestamp now) { lastActivity_ = now; }
   void shutdownInLoop();
   // After a send arrived from another thread: a shutdown() may wait for it.
   void shutdownIfDisconnecting();
+  // Marks the connection closing, once; false when it is closed already.
+  bool beginForceClose();
   void forceCloseInLoop();
   void startReadInLoop();
   void stopReadInLoop();
@@ -171,10 +226,21 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   EventLoop* const loop_;
   const std::string name_;
   std::atomic<State> state_{State::kConnecting};
-  bool reading_ = true;             // loop thread only
+  bool reading_ = true;             // loop thread only; stopRead() / startRead()
+  bool pausedForOutput_ = false;    // loop thread only; over the output budget
+  bool peerHalfClosed_ = false;     // loop thread only; POLLRDHUP seen while paused
+  bool writeShutdown_ = false;      // loop thread only; our SHUT_WR is done
+  bool midRequest_ = false;         // loop thread only; see setMidRequest()
+  bool redeliverQueued_ = false;    // loop thread only; buffered input is offered again
   bool inMessageCallback_ = false;  // loop thread only; sends are gathered meanwhile
   bool destroyed_ = false;          // loop thread only
   bool flushQueued_ = false;        // loop thread only; a flushGathered() is queued
+  ConnectionOptions options_;       // loop thread only
+  // For the timeouts, loop thread only: when a byte last moved, and when the
+  // request now arriving began (invalid: none) with the byte count then.
+  Timestamp lastActivity_;
+  Timestamp requestStart_;
+  uint64_t requestStartBytes_ = 0;
   std::unique_ptr<Socket> socket_;
   std::unique_ptr<Channel> channel_;
   const InetAddress localAddr_;
@@ -190,14 +256,18 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   // Files queued by sendFile(), in order after outputBuffer_. Bytes sent
   // while a file is queued go to the last file's `after`, and become
   // outputBuffer_ once that file is out. Loop thread only.
+  // A file waiting behind another holds no descriptor when it can be
+  // reopened. Loop thread only.
   struct PendingFile {
-    int fd;
+    UniqueFd fd;
+    FileOpener reopen;
     off_t offset;
     size_t remaining;
     Buffer after;
   };
   std::deque<PendingFile> pendingFiles_;
-  std::any context_;  // loop thread only
+  size_t pendingFileBytes_ = 0;  // remaining + after.readableBytes() over pendingFiles_
+  std::any context_;             // loop thread only
   std::atomic<uint64_t> bytesReceived_{0};
   std::atomic<uint64_t> bytesSent_{0};
   // Sends queued to the loop and not yet applied, and their bytes. While any

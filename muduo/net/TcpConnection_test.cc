@@ -674,7 +674,7 @@ TEST(TcpConnectionTest, SendFileGoesOutInOrderBetweenSendsAndBeforeShutdown) {
     s.setConnectionCallback([&](const TcpConnectionPtr& conn) {
       if (!conn->connected()) return;
       conn->send("head");
-      conn->sendFile(::open(path.c_str(), O_RDONLY | O_CLOEXEC), kOffset, length);
+      conn->sendFile(UniqueFd(::open(path.c_str(), O_RDONLY | O_CLOEXEC)), kOffset, length);
       conn->send("tail");
       conn->shutdown();
     });

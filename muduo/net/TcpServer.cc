@@ -7,17 +7,17 @@
 #include "muduo/net/Acceptor.h"
 #include "muduo/net/EventLoop.h"
 #include "muduo/net/EventLoopThreadPool.h"
-#include "muduo/net/IdleConnectionWheel.h"
 #include "muduo/net/SocketsOps.h"
 #include "muduo/net/TcpConnection.h"
+#include "muduo/net/TimeoutSweeper.h"
 
 namespace muduo::net {
 
 struct TcpServer::Registry {
   std::map<std::string, TcpConnectionPtr> connections;  // base loop thread only
-  // One wheel per I/O loop, filled by start() before the first connection
-  // and read-only afterwards.
-  absl::flat_hash_map<EventLoop*, std::shared_ptr<IdleConnectionWheel>> wheels;
+  // One sweeper per I/O loop when a timeout is set, filled by start()
+  // before the first connection and read-only afterwards.
+  absl::flat_hash_map<EventLoop*, std::shared_ptr<TimeoutSweeper>> sweepers;
   InetAddress listenAddress;
 };
 
@@ -32,8 +32,9 @@ TcpServer::TcpServer(EventLoop* loop, const InetAddress& listenAddr, std::string
       connectionCallback_(defaultConnectionCallback),
       messageCallback_(defaultMessageCallback) {
   registry_->listenAddress = acceptor_->localAddress();
-  acceptor_->setNewConnectionCallback(
-      [this](int sockfd, const InetAddress& peerAddr) { newConnection(sockfd, peerAddr); });
+  acceptor_->setNewConnectionCallback([this](UniqueFd sockfd, const InetAddress& peerAddr) {
+    newConnection(std::move(sockfd), peerAddr);
+  });
 }
 
 TcpServer::~TcpServer() {
@@ -43,11 +44,10 @@ TcpServer::~TcpServer() {
   for (auto& [name, conn] : registry_->connections) {
     conn->getLoop()->runInLoop([conn = std::move(conn)] { conn->connectDestroyed(); });
   }
-  // A wheel ticks in its I/O loop and must die there, after its timer is
-  // cancelled; dropped here, a wheel without connections would be freed
-  // under a tick running in that loop.
-  for (auto& [ioLoop, wheel] : registry_->wheels) {
-    ioLoop->runInLoop([wheel = std::move(wheel)] {});
+  // A sweeper ticks in its I/O loop and must die there, where its
+  // destructor cancels the tick.
+  for (auto& [ioLoop, sweeper] : registry_->sweepers) {
+    ioLoop->runInLoop([sweeper = std::move(sweeper)] {});
   }
   registry_.reset();
   // threadPool_ goes last: its loops run the connectDestroyed calls above
@@ -61,11 +61,6 @@ void TcpServer::setThreadNum(int numThreads) {
   threadPool_->setThreadNum(numThreads);
 }
 
-void TcpServer::setIdleTimeout(std::chrono::milliseconds timeout, int buckets) {
-  idleTimeout_ = timeout;
-  idleBuckets_ = buckets;
-}
-
 void TcpServer::start() {
   if (started_.exchange(true)) return;
   loop_->runInLoop([this] { startInLoop(); });
@@ -73,10 +68,11 @@ void TcpServer::start() {
 
 void TcpServer::startInLoop() {
   if (!threadPool_->started()) threadPool_->start(threadInitCallback_);
-  if (idleTimeout_.count() > 0) {
+  if (const auto tick = TimeoutSweeper::tickFor(options_); tick.count() > 0) {
     for (EventLoop* ioLoop : threadPool_->getAllLoops()) {
-      registry_->wheels[ioLoop] =
-          std::make_shared<IdleConnectionWheel>(ioLoop, idleTimeout_, idleBuckets_);
+      auto sweeper = std::make_shared<TimeoutSweeper>(ioLoop);
+      registry_->sweepers[ioLoop] = sweeper;
+      ioLoop->runInLoop([sweeper, tick] { sweeper->start(tick); });
     }
   }
   assert(!acceptor_->listening());
@@ -107,37 +103,32 @@ int64_t TcpServer::rejectedForFdLimit() const {
   return acceptor_ != nullptr ? acceptor_->rejectedForFdLimit() : 0;
 }
 
-void TcpServer::newConnection(int sockfd, const InetAddress& peerAddr) {
+void TcpServer::newConnection(UniqueFd sockfd, const InetAddress& peerAddr) {
   loop_->assertInLoopThread();
   EventLoop* ioLoop = threadPool_->getNextLoop();
   std::string connName = name_ + "-" + ipPort_ + "#" + std::to_string(nextConnId_++);
   LOG_DEBUG << "TcpServer::newConnection [" << name_ << "] - new connection [" << connName
             << "] from " << peerAddr.toIpPort();
-  const InetAddress localAddr(sockets::getLocalAddr(sockfd));
-  auto conn = std::make_shared<TcpConnection>(ioLoop, connName, sockfd, localAddr, peerAddr);
+  const InetAddress localAddr(sockets::getLocalAddr(sockfd.get()));
+  auto conn = std::make_shared<TcpConnection>(ioLoop, connName, std::move(sockfd), localAddr,
+                                              peerAddr, options_);
   registry_->connections.emplace(std::move(connName), conn);
 
-  std::shared_ptr<IdleConnectionWheel> wheel;
-  if (auto it = registry_->wheels.find(ioLoop); it != registry_->wheels.end()) wheel = it->second;
+  std::weak_ptr<TimeoutSweeper> sweeper;
+  if (auto it = registry_->sweepers.find(ioLoop); it != registry_->sweepers.end()) {
+    sweeper = it->second;
+  }
 
   conn->setConnectionCallback(connectionCallback_);
-  if (wheel != nullptr) {
-    conn->setMessageCallback(
-        [wheel, cb = messageCallback_](const TcpConnectionPtr& c, Buffer* buf, Timestamp t) {
-          wheel->touch(c);
-          cb(c, buf, t);
-        });
-  } else {
-    conn->setMessageCallback(messageCallback_);
-  }
+  conn->setMessageCallback(messageCallback_);
   conn->setWriteCompleteCallback(writeCompleteCallback_);
   // Runs in the I/O thread. Holds the registry weakly and the base loop by
   // pointer (the base loop outlives the server). Only the name crosses to
   // the base loop: a functor holding the connection could run after
   // ~TcpServer has joined the I/O loops and destroy it after its loop.
   conn->setCloseCallback([baseLoop = loop_, weakRegistry = std::weak_ptr<Registry>(registry_),
-                          wheel](const TcpConnectionPtr& c) {
-    if (wheel != nullptr) wheel->remove(c);
+                          sweeper](const TcpConnectionPtr& c) {
+    if (auto s = sweeper.lock()) s->remove(c.get());
     baseLoop->runInLoop([weakRegistry, name = c->name()] {
       // Gone: ~TcpServer already handed every connection to its loop.
       std::shared_ptr<Registry> registry = weakRegistry.lock();
@@ -150,9 +141,9 @@ void TcpServer::newConnection(int sockfd, const InetAddress& peerAddr) {
       ioLoop->queueInLoop([closed = std::move(closed)] { closed->connectDestroyed(); });
     });
   });
-  ioLoop->runInLoop([conn, wheel] {
+  ioLoop->runInLoop([conn, sweeper = std::move(sweeper)] {
     conn->connectEstablished();
-    if (wheel != nullptr && conn->connected()) wheel->add(conn);
+    if (auto s = sweeper.lock(); s != nullptr && conn->connected()) s->add(conn);
   });
 }
 

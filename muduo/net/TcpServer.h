@@ -18,7 +18,9 @@
 #include <memory>
 #include <string>
 
+#include "muduo/base/UniqueFd.h"
 #include "muduo/net/Callbacks.h"
+#include "muduo/net/ConnectionOptions.h"
 #include "muduo/net/InetAddress.h"
 
 namespace muduo::net {
@@ -26,7 +28,6 @@ namespace muduo::net {
 class Acceptor;
 class EventLoop;
 class EventLoopThreadPool;
-class IdleConnectionWheel;
 
 class TcpServer {
  public:
@@ -52,9 +53,13 @@ class TcpServer {
   // it runs already. The pool lives as long as any server holding it.
   void setThreadPool(std::shared_ptr<EventLoopThreadPool> pool) { threadPool_ = std::move(pool); }
   void setThreadInitCallback(ThreadInitCallback cb) { threadInitCallback_ = std::move(cb); }
-  // Before start(). Connections that receive nothing for `timeout` are
-  // force-closed; idleness is measured in ticks of timeout / buckets.
-  void setIdleTimeout(std::chrono::milliseconds timeout, int buckets = 8);
+  // Before start(). The output budget and the timeouts of every connection
+  // (ConnectionOptions' defaults: a 4 MiB budget, no timeouts).
+  void setConnectionOptions(const ConnectionOptions& options) { options_ = options; }
+  [[nodiscard]] const ConnectionOptions& connectionOptions() const { return options_; }
+  // Before start(). Shorthand for options_.idleTimeout: connections on which
+  // no byte moves either way for `timeout` are force-closed.
+  void setIdleTimeout(std::chrono::milliseconds timeout) { options_.idleTimeout = timeout; }
 
   // Before start().
   void setConnectionCallback(ConnectionCallback cb) { connectionCallback_ = std::move(cb); }
@@ -83,7 +88,7 @@ class TcpServer {
  private:
   struct Registry;
 
-  void newConnection(int sockfd, const InetAddress& peerAddr);
+  void newConnection(UniqueFd sockfd, const InetAddress& peerAddr);
   void startInLoop();
 
   EventLoop* const loop_;
@@ -99,8 +104,7 @@ class TcpServer {
   MessageCallback messageCallback_;
   WriteCompleteCallback writeCompleteCallback_;
   ThreadInitCallback threadInitCallback_;
-  std::chrono::milliseconds idleTimeout_{0};
-  int idleBuckets_ = 8;
+  ConnectionOptions options_;
   std::atomic<bool> started_{false};
   int nextConnId_ = 1;
 };

@@ -405,7 +405,7 @@ TEST(TcpServerTest, DestroyingAServerWithAnIdleTimeoutIsClean) {
     ConnectionLog log;
     ServerThread server([&log](TcpServer& s) {
       s.setThreadNum(2);
-      s.setIdleTimeout(10s, 10000);  // a tick every millisecond
+      s.setIdleTimeout(40ms);  // the shortest tick, 10 ms
       s.setConnectionCallback(log.callback());
     });
     BlockingSocket client;
@@ -469,7 +469,7 @@ TEST(TcpServerTest, IdleTimeoutClosesASilentConnectionButNotOneThatKeepsTalking)
   std::map<uint16_t, std::chrono::steady_clock::time_point> downAt;  // by peer port
   Condition downChanged;
   ServerThread server([&](TcpServer& s) {
-    s.setIdleTimeout(kIdle, 3);
+    s.setIdleTimeout(kIdle);
     s.setMessageCallback(test::echo);
     s.setConnectionCallback([&](const TcpConnectionPtr& conn) {
       if (conn->connected()) return;

@@ -43,7 +43,7 @@ void HttpConnectionHandler::sendResponse(const TcpConnectionPtr& conn, HttpRespo
   if (response->hasFileBody() && !response->headResponse() && response->statusAllowsBody()) {
     const off_t offset = response->fileOffset();
     const size_t length = response->fileLength();
-    conn->sendFile(response->releaseFile(), offset, length);
+    conn->sendFile(UniqueFd(response->releaseFile()), offset, length);
   }
 }
 
