@@ -1,5 +1,7 @@
 #include "muduo/net/TcpConnection.h"
 
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/sendfile.h>
 #include <unistd.h>
 
@@ -254,12 +256,8 @@ void TcpConnection::shutdownInLoop() {
   // here: the last of them half-closes. shutdown() flips the state at once,
   // from any thread, so writeOutput() may get here before they arrive.
   if (!channel_->isWriting() && !hasQueuedOutput() &&
-      sendsInTransit_.load(std::memory_order_acquire) == 0 && !writeShutdown_) {
+      sendsInTransit_.load(std::memory_order_acquire) == 0) {
     socket_->shutdownWrite();
-    writeShutdown_ = true;
-    // The peer had already half-closed while we were not reading: nothing
-    // more will come from either side.
-    if (peerHalfClosed_) handleClose();
   }
 }
 
@@ -333,7 +331,7 @@ void TcpConnection::updateReading() {
   if (wanted == channel_->isReading()) return;
   if (wanted) {
     channel_->enableReading();
-    // The peer's half-close is seen by reading again (a read of 0 bytes).
+    // Reading sees the peer's FIN as a read of 0 bytes.
     channel_->disableWatchingPeerHalfClose();
     requestStart_ = Timestamp::invalid();
     // Requests left in the input buffer when reading stopped may be all the
@@ -353,7 +351,7 @@ void TcpConnection::updateReading() {
     // Paused, the channel still reports the peer's FIN (POLLRDHUP); POLLHUP
     // and POLLERR are reported regardless. Without this a paused connection
     // whose peer left would never be closed.
-    if (!peerHalfClosed_) channel_->enableWatchingPeerHalfClose();
+    channel_->enableWatchingPeerHalfClose();
     // Our own pause is not the peer being slow.
     requestStart_ = Timestamp::invalid();
   }
@@ -374,17 +372,12 @@ void TcpConnection::checkOutputBudget() {
 
 void TcpConnection::handlePeerHalfClose() {
   loop_->assertInLoopThread();
-  if (disconnected()) return;
-  peerHalfClosed_ = true;
-  if (writeShutdown_) {
-    // Both directions are done.
-    handleClose();
-    return;
-  }
-  // Level-triggered: stop watching or it fires on every poll. The half-close
-  // is acted on when our side shuts down, or by the read of 0 bytes once
-  // reading resumes.
-  channel_->disableWatchingPeerHalfClose();
+  // As a read of 0 bytes would be while reading: the peer's FIN ends the
+  // connection. Requests it sent before the FIN and we had not read yet are
+  // dropped with it, as nginx drops a request whose client closed while it
+  // was being served.
+  LOG_DEBUG << name_ << ": the peer closed while reading was paused";
+  handleClose();
 }
 
 void TcpConnection::connectEstablished() {
@@ -452,14 +445,27 @@ void TcpConnection::noteRequestProgress(Timestamp now) {
   }
 }
 
-const char* TcpConnection::timeoutReason(Timestamp now) const {
+const char* TcpConnection::timeoutReason(Timestamp now) {
   loop_->assertInLoopThread();
   if (!connected()) return nullptr;
   const int64_t nowUs = now.microSecondsSinceEpoch();
   const int64_t idleUs =
       std::chrono::duration_cast<std::chrono::microseconds>(options_.idleTimeout).count();
   if (idleUs > 0 && nowUs - lastActivity_.microSecondsSinceEpoch() >= idleUs) {
-    return "idle timeout";
+    // We wrote nothing for a while, but the peer may still be reading what
+    // the kernel holds for it (a long download, with writable events only
+    // every few hundred KiB). Its send queue moving since the last look is
+    // the peer's activity; a queue that stays put for a whole timeout is a
+    // peer that stopped reading. (A write forgets the last look, so a
+    // stalled reader goes after one to two timeouts.)
+    int unsent = 0;
+    if (::ioctl(channel_->fd(), SIOCOUTQ, &unsent) == 0 && unsent > 0 &&
+        static_cast<size_t>(unsent) != lastKernelQueued_) {
+      lastKernelQueued_ = static_cast<size_t>(unsent);
+      lastActivity_ = now;
+    } else {
+      return "idle timeout";
+    }
   }
   const int64_t requestUs =
       std::chrono::duration_cast<std::chrono::microseconds>(options_.requestTimeout).count();

@@ -16,6 +16,8 @@
 // of the input buffer, until the peer has read enough. While reading is
 // paused, by the budget or by stopRead(), the connection still notices the
 // peer closing or resetting, so a paused connection never outlives its peer.
+// A FIN from the peer ends the connection, as a read of 0 bytes always has
+// (half-open connections are not kept), and unread requests go with it.
 #ifndef MUDUO_NET_TCPCONNECTION_H_
 #define MUDUO_NET_TCPCONNECTION_H_
 
@@ -138,8 +140,9 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   // remain in the input buffer after the message callback.
   void setMidRequest(bool on) { midRequest_ = on; }
   // Loop thread. Why the connection should be closed at `now` under its
-  // options ("request timeout", "idle timeout"), or nullptr.
-  [[nodiscard]] const char* timeoutReason(Timestamp now) const;
+  // options ("request timeout", "idle timeout"), or nullptr. Not const: it
+  // records the peer's progress through the kernel's send queue.
+  [[nodiscard]] const char* timeoutReason(Timestamp now);
 
   // Per-connection storage for the application (a session, a parser...).
   // Loop thread only.
@@ -178,7 +181,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   // Calls the message callback with whatever the input buffer holds, and
   // writes what it sent afterwards.
   void deliverInput(Timestamp receiveTime);
-  // The peer half-closed while we were not reading (POLLRDHUP).
+  // The peer sent its FIN while we were not reading (POLLRDHUP).
   void handlePeerHalfClose();
   // Reading is on when neither stopRead() nor the output budget holds it.
   void updateReading();
@@ -211,7 +214,10 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   }
   void publishOutputBytes() { outputBytes_.store(queuedBytesInLoop(), std::memory_order_relaxed); }
   // A byte moved in either direction at `now`.
-  void noteActivity(Timestamp now) { lastActivity_ = now; }
+  void noteActivity(Timestamp now) {
+    lastActivity_ = now;
+    lastKernelQueued_ = 0;
+  }
   void shutdownInLoop();
   // After a send arrived from another thread: a shutdown() may wait for it.
   void shutdownIfDisconnecting();
@@ -228,8 +234,6 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   std::atomic<State> state_{State::kConnecting};
   bool reading_ = true;             // loop thread only; stopRead() / startRead()
   bool pausedForOutput_ = false;    // loop thread only; over the output budget
-  bool peerHalfClosed_ = false;     // loop thread only; POLLRDHUP seen while paused
-  bool writeShutdown_ = false;      // loop thread only; our SHUT_WR is done
   bool midRequest_ = false;         // loop thread only; see setMidRequest()
   bool redeliverQueued_ = false;    // loop thread only; buffered input is offered again
   bool inMessageCallback_ = false;  // loop thread only; sends are gathered meanwhile
@@ -241,6 +245,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   Timestamp lastActivity_;
   Timestamp requestStart_;
   uint64_t requestStartBytes_ = 0;
+  size_t lastKernelQueued_ = 0;  // SIOCOUTQ at the last idle check; 0: none since activity
   std::unique_ptr<Socket> socket_;
   std::unique_ptr<Channel> channel_;
   const InetAddress localAddr_;
