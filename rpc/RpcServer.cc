@@ -49,6 +49,7 @@ RpcServer::RpcServer(net::EventLoop* loop, const net::InetAddress& listenAddr, O
       inFlight_(std::make_shared<std::atomic<int64_t>>(0)),
       stats_(std::make_shared<RpcStats>()) {
   server_->setThreadNum(options_.ioThreads);
+  server_->setConnectionOptions(options_.connection);
   // The TcpServer is ours and dies first, in this thread, taking its
   // connections' callbacks with it, so `this` is safe in them.
   server_->setConnectionCallback([this](const net::TcpConnectionPtr& conn) { onConnection(conn); });
@@ -145,7 +146,9 @@ void RpcServer::onMessage(const net::TcpConnectionPtr& conn, net::Buffer* buf,
   }
   DecodedFrame frame;
   std::string error;
-  while (true) {
+  // Past the output budget the rest waits in the buffer (and the kernel);
+  // the connection calls back with it once the client has read enough.
+  while (!conn->outputBudgetExceeded()) {
     switch (decodeFrame(*buf, options_.maxFrameSize, &frame, &error)) {
       case DecodeStatus::kNeedMore:
         return;

@@ -23,6 +23,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/functional/any_invocable.h"
 #include "muduo/net/Callbacks.h"
+#include "muduo/net/ConnectionOptions.h"
 #include "muduo/net/InetAddress.h"
 #include "rpc/RpcCodec.h"
 #include "rpc/RpcStats.h"
@@ -50,7 +51,16 @@ class RpcServer {
     size_t workerQueueSize = 10000;  // calls beyond it get RESOURCE_EXHAUSTED
     size_t maxFrameSize = kDefaultMaxFrameSize;
     bool reusePort = false;
+    // Each connection's output budget and timeouts. By default a frame must
+    // arrive within 30 s (plus a second per KiB of it); channels keep idle
+    // connections open, so there is no idle timeout.
+    net::ConnectionOptions connection = defaultConnectionOptions();
   };
+  [[nodiscard]] static net::ConnectionOptions defaultConnectionOptions() {
+    net::ConnectionOptions options;
+    options.requestTimeout = std::chrono::seconds(30);
+    return options;
+  }
 
   RpcServer(net::EventLoop* loop, const net::InetAddress& listenAddr, Options options);
   RpcServer(net::EventLoop* loop, const net::InetAddress& listenAddr)

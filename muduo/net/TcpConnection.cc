@@ -431,6 +431,9 @@ void TcpConnection::deliverInput(Timestamp receiveTime) {
   messageCallback_(shared_from_this(), &inputBuffer_, receiveTime);
   inMessageCallback_ = false;
   if (disconnected()) return;
+  // A codec may have written straight into outputBuffer().
+  publishOutputBytes();
+  checkOutputBudget();
   if (hasQueuedOutput() && !channel_->isWriting()) writeOutput();
   noteRequestProgress(receiveTime);
 }

@@ -6,6 +6,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "muduo/base/Logging.h"
+#include "muduo/net/ConnectionFlags.h"
 #include "rpc/RpcServer.h"
 #include "services/common/ServerRunner.h"
 #include "services/echo/EchoServiceImpl.h"
@@ -21,6 +22,7 @@ int main(int argc, char* argv[]) {
   muduo::echo::EchoServiceImpl service;
   muduo::rpc::RpcServer::Options options;
   options.ioThreads = absl::GetFlag(FLAGS_threads);
+  options.connection = muduo::net::connectionOptionsFromFlags(options.connection);
   muduo::rpc::RpcServer server(
       runner.loop(), muduo::net::InetAddress(static_cast<uint16_t>(absl::GetFlag(FLAGS_port))),
       options);

@@ -10,8 +10,10 @@
 
 namespace muduo::kv {
 
-RespServer::RespServer(net::EventLoop* loop, const net::InetAddress& listenAddr, Store* store)
+RespServer::RespServer(net::EventLoop* loop, const net::InetAddress& listenAddr, Store* store,
+                       const net::ConnectionOptions& options)
     : store_(store), server_(std::make_unique<net::TcpServer>(loop, listenAddr, "RespServer")) {
+  server_->setConnectionOptions(options);
   // The TcpServer is ours and dies first, in the base loop, so `this` is
   // safe in its callbacks.
   server_->setConnectionCallback([this](const net::TcpConnectionPtr& conn) { onConnection(conn); });

@@ -11,11 +11,13 @@
 #ifndef SERVICES_KV_RESPSERVER_H_
 #define SERVICES_KV_RESPSERVER_H_
 
+#include <chrono>
 #include <memory>
 
 #include "absl/container/flat_hash_map.h"
 #include "muduo/base/Mutex.h"
 #include "muduo/net/Callbacks.h"
+#include "muduo/net/ConnectionOptions.h"
 #include "muduo/net/InetAddress.h"
 
 namespace muduo::net {
@@ -31,7 +33,15 @@ class WriteCombiner;
 
 class RespServer {
  public:
-  RespServer(net::EventLoop* loop, const net::InetAddress& listenAddr, Store* store);
+  // Connections get `options`: by default a command must arrive within 30 s
+  // (plus a second per KiB of it) and there is no idle timeout.
+  RespServer(net::EventLoop* loop, const net::InetAddress& listenAddr, Store* store,
+             const net::ConnectionOptions& options = defaultConnectionOptions());
+  [[nodiscard]] static net::ConnectionOptions defaultConnectionOptions() {
+    net::ConnectionOptions options;
+    options.requestTimeout = std::chrono::seconds(30);
+    return options;
+  }
   ~RespServer();
   RespServer(const RespServer&) = delete;
   RespServer& operator=(const RespServer&) = delete;

@@ -82,8 +82,11 @@ void RespSession::process(const net::TcpConnectionPtr& conn, net::Buffer* input,
   while (!closing_) {
     const size_t unsent = conn->outputBuffer()->readableBytes() +
                           (out != conn->outputBuffer() ? out->readableBytes() : 0);
-    if (slots_.size() >= kMaxQueuedReplies || unsent > kMaxUnsentOutput) {
-      if (unsent > kMaxUnsentOutput) {
+    // The connection's output budget, counting replies not yet handed to it.
+    const bool overBudget =
+        conn->outputBudgetExceeded() || unsent >= conn->options().outputHighWaterMark;
+    if (slots_.size() >= kMaxQueuedReplies || overBudget) {
+      if (overBudget) {
         // Resumed by onWriteComplete once the client has read its replies.
         std::weak_ptr<RespSession> weak = weak_from_this();
         conn->setWriteCompleteCallback([weak](const net::TcpConnectionPtr& c) {

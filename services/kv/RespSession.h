@@ -43,7 +43,6 @@ class Store;
 class RespSession : public std::enable_shared_from_this<RespSession> {
  public:
   static constexpr size_t kMaxQueuedReplies = 4096;
-  static constexpr size_t kMaxUnsentOutput = 32 << 20;
   static constexpr size_t kMaxBufferedInput = 64 << 20;
 
   RespSession(const net::TcpConnectionPtr& conn, Store* store,

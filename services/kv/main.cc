@@ -15,6 +15,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "muduo/base/Logging.h"
+#include "muduo/net/ConnectionFlags.h"
 #include "muduo/net/InetAddress.h"
 #include "rpc/RpcServer.h"
 #include "services/common/ServerRunner.h"
@@ -100,6 +101,7 @@ int main(int argc, char* argv[]) {
   muduo::kv::KvServiceImpl service(store->get());
   muduo::rpc::RpcServer::Options rpcOptions;
   rpcOptions.ioThreads = absl::GetFlag(FLAGS_threads);
+  rpcOptions.connection = muduo::net::connectionOptionsFromFlags(rpcOptions.connection);
   muduo::rpc::RpcServer rpcServer(runner.loop(), *rpcAddress, rpcOptions);
   rpcServer.addService(&service);
   rpcServer.start();
@@ -110,7 +112,8 @@ int main(int argc, char* argv[]) {
         runner.loop(),
         muduo::net::InetAddress(*muduo::net::InetAddress::parse(absl::GetFlag(FLAGS_bind),
                                                                 absl::GetFlag(FLAGS_resp_port))),
-        store->get());
+        store->get(),
+        muduo::net::connectionOptionsFromFlags(muduo::kv::RespServer::defaultConnectionOptions()));
     respServer->setThreadPool(rpcServer.threadPool());
     respServer->start();
   }
