@@ -322,3 +322,37 @@ TEST_P(RespServerTest, AClientLeavingWithWritesInFlightHurtsNobody) {
 
 }  // namespace
 }  // namespace muduo::kv
+
+namespace muduo::kv {
+namespace {
+
+TEST_P(RespServerTest, ClientsThatNeverFinishACommandAreClosedByTheRequestDeadline) {
+  constexpr int kSlow = 100;
+  std::unique_ptr<RespServer> strict;
+  uint16_t port = 0;
+  run([&] {
+    net::ConnectionOptions options = RespServer::defaultConnectionOptions();
+    options.requestTimeout = 300ms;
+    strict = std::make_unique<RespServer>(loop_, net::InetAddress(0, true), store_.get(), options);
+    strict->start();
+    port = strict->listenAddress().port();
+  });
+  std::vector<std::unique_ptr<RawClient>> slow;
+  for (int i = 0; i < kSlow; ++i) {
+    slow.push_back(std::make_unique<RawClient>(port));
+    ASSERT_TRUE(slow.back()->connected());
+    slow.back()->send("*2\r\n$3\r\nGET\r\n$5\r\nke");  // and nothing more
+  }
+  RawClient prompt(port);
+  ASSERT_TRUE(prompt.connected());
+  for (int i = 0; i < 10; ++i) {
+    prompt.roundTrip(command({"PING"}), "+PONG\r\n");
+    std::this_thread::sleep_for(50ms);
+  }
+  for (auto& client : slow) EXPECT_TRUE(client->readsEof());
+  prompt.roundTrip(command({"PING"}), "+PONG\r\n");
+  run([&] { strict.reset(); });
+}
+
+}  // namespace
+}  // namespace muduo::kv
