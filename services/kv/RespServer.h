@@ -14,6 +14,7 @@
 #include <memory>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
 #include "muduo/base/Mutex.h"
 #include "muduo/net/Callbacks.h"
 #include "muduo/net/InetAddress.h"
@@ -47,6 +48,9 @@ class RespServer {
   void stop();
 
   [[nodiscard]] net::InetAddress listenAddress() const;
+  // OK when the constructor could bind and listen; otherwise the reason,
+  // naming the address (TcpServer::listenStatus).
+  [[nodiscard]] absl::Status listenStatus() const;
 
  private:
   void onConnection(const net::TcpConnectionPtr& conn);
