@@ -78,6 +78,8 @@ void RpcServer::start() {
 
 net::InetAddress RpcServer::listenAddress() const { return server_->listenAddress(); }
 
+absl::Status RpcServer::listenStatus() const { return server_->listenStatus(); }
+
 std::shared_ptr<net::EventLoopThreadPool> RpcServer::threadPool() const {
   return server_->threadPool();
 }

@@ -22,6 +22,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
 #include "muduo/net/Callbacks.h"
 #include "muduo/net/ConnectionOptions.h"
 #include "muduo/net/InetAddress.h"
@@ -80,6 +81,9 @@ class RpcServer {
   void shutdown(std::chrono::milliseconds grace, absl::AnyInvocable<void()> done);
 
   [[nodiscard]] net::InetAddress listenAddress() const;
+  // OK when the constructor could bind and listen; otherwise the reason,
+  // naming the address (TcpServer::listenStatus). Any thread.
+  [[nodiscard]] absl::Status listenStatus() const;
   // After start(): the I/O loops, for another protocol's TcpServer to share
   // (TcpServer::setThreadPool). Base loop thread.
   [[nodiscard]] std::shared_ptr<net::EventLoopThreadPool> threadPool() const;

@@ -58,7 +58,7 @@ void Connector::stopInLoop() {
 }
 
 void Connector::connect() {
-  UniqueFd sockfd(sockets::createNonblockingOrDie(serverAddr_.family()));
+  UniqueFd sockfd = sockets::createNonblockingOrDie(serverAddr_.family());
   const int ret =
       sockets::connect(sockfd.get(), serverAddr_.getSockAddr(), serverAddr_.sockAddrLen());
   const int savedErrno = (ret == 0) ? 0 : errno;

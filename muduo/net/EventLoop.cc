@@ -20,9 +20,9 @@ thread_local EventLoop* t_loopInThisThread = nullptr;
 constexpr int kPollTimeMs = 10000;
 constexpr int kMaxDrainRounds = 16;
 
-int createEventfd() {
-  const int fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (fd < 0) LOG_SYSFATAL << "eventfd";
+UniqueFd createEventfd() {
+  UniqueFd fd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+  if (!fd.valid()) LOG_SYSFATAL << "eventfd";
   return fd;
 }
 
@@ -42,7 +42,7 @@ EventLoop::EventLoop()
       poller_(Poller::newDefaultPoller(this)),
       timerQueue_(std::make_unique<TimerQueue>(this)),
       wakeupFd_(createEventfd()),
-      wakeupChannel_(std::make_unique<Channel>(this, wakeupFd_)) {
+      wakeupChannel_(std::make_unique<Channel>(this, wakeupFd_.get())) {
   LOG_DEBUG << "EventLoop created " << this << " in thread " << threadId_;
   if (t_loopInThisThread != nullptr) {
     LOG_FATAL << "Another EventLoop " << t_loopInThisThread << " exists in this thread "
@@ -61,13 +61,17 @@ EventLoop::~EventLoop() {
   // their captures (connections, timers) may call back into it.
   std::vector<Functor> unrun;
   {
+    // Taking mutex_ also waits out a quit() from another thread that has set
+    // the flag but not yet written to the eventfd (quit() does both under
+    // mutex_), so the eventfd is closed below only after that write. Keep
+    // this lock before the close.
     MutexLock lock(&mutex_);
     unrun.swap(pendingFunctors_);
   }
   unrun.clear();
   wakeupChannel_->disableAll();
   wakeupChannel_->remove();
-  ::close(wakeupFd_);
+  wakeupFd_.reset();
   timerQueue_.reset();  // its channel must leave the poller before the poller goes
   t_loopInThisThread = nullptr;
 }
@@ -107,9 +111,9 @@ void EventLoop::quit() {
     return;
   }
   // From another thread the loop may be blocked in poll. The flag and the
-  // wake-up go under mutex_, which the destructor takes before closing the
-  // eventfd: a loop that sees the flag, returns and is destroyed at once
-  // cannot pull the fd out from under this write.
+  // wake-up go under mutex_, which ~EventLoop takes (to empty the pending
+  // functors) before it closes the eventfd: a loop that sees the flag,
+  // returns and is destroyed at once cannot close the fd under this write.
   MutexLock lock(&mutex_);
   quit_.store(true, std::memory_order_release);
   wakeup();
@@ -193,13 +197,13 @@ void EventLoop::abortNotInLoopThread() {
 
 void EventLoop::wakeup() {
   const uint64_t one = 1;
-  const ssize_t n = ::write(wakeupFd_, &one, sizeof one);
+  const ssize_t n = ::write(wakeupFd_.get(), &one, sizeof one);
   if (n != sizeof one) LOG_SYSERR << "EventLoop::wakeup() writes " << n << " bytes instead of 8";
 }
 
 void EventLoop::handleWakeup() {
   uint64_t value = 0;
-  const ssize_t n = ::read(wakeupFd_, &value, sizeof value);
+  const ssize_t n = ::read(wakeupFd_.get(), &value, sizeof value);
   if (n != sizeof value && errno != EAGAIN) {
     LOG_SYSERR << "EventLoop::handleWakeup() reads " << n << " bytes instead of 8";
   }

@@ -18,6 +18,7 @@
 #include "muduo/base/CurrentThread.h"
 #include "muduo/base/Mutex.h"
 #include "muduo/base/Timestamp.h"
+#include "muduo/base/UniqueFd.h"
 #include "muduo/net/Callbacks.h"
 #include "muduo/net/TimerId.h"
 
@@ -89,7 +90,7 @@ class EventLoop {
   Timestamp pollReturnTime_;    // loop thread only
   std::unique_ptr<Poller> poller_;
   std::unique_ptr<TimerQueue> timerQueue_;
-  const int wakeupFd_;
+  UniqueFd wakeupFd_;
   std::unique_ptr<Channel> wakeupChannel_;
   std::any context_;
 

@@ -21,16 +21,16 @@ void setBoolOption(int fd, int level, int name, bool on, const char* what) {
 
 }  // namespace
 
-void Socket::bindAddress(const InetAddress& addr) {
-  sockets::bindOrDie(sockfd_.get(), addr.getSockAddr(), addr.sockAddrLen());
+int Socket::bindAddress(const InetAddress& addr) {
+  return sockets::bind(sockfd_.get(), addr.getSockAddr(), addr.sockAddrLen());
 }
 
-void Socket::listen() { sockets::listenOrDie(sockfd_.get()); }
+int Socket::listen() { return sockets::listen(sockfd_.get()); }
 
 UniqueFd Socket::accept(InetAddress* peeraddr) {
   struct sockaddr_in6 addr;
   memset(&addr, 0, sizeof addr);
-  UniqueFd connfd(sockets::accept(sockfd_.get(), &addr));
+  UniqueFd connfd = sockets::accept(sockfd_.get(), &addr);
   if (connfd.valid()) peeraddr->setSockAddrInet6(addr);
   return connfd;
 }

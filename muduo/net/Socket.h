@@ -23,8 +23,9 @@ class Socket {
 
   [[nodiscard]] int fd() const { return sockfd_.get(); }
 
-  void bindAddress(const InetAddress& localaddr);
-  void listen();
+  // Each returns 0, or -1 with errno set.
+  [[nodiscard]] int bindAddress(const InetAddress& localaddr);
+  [[nodiscard]] int listen();
   // Returns the accepted socket (non-blocking, close-on-exec) and fills
   // *peeraddr, or none with errno set.
   [[nodiscard]] UniqueFd accept(InetAddress* peeraddr);

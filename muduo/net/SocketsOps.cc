@@ -10,25 +10,27 @@
 
 namespace muduo::net::sockets {
 
-int createNonblockingOrDie(sa_family_t family) {
-  const int sockfd = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
-  if (sockfd < 0) LOG_SYSFATAL << "sockets::createNonblockingOrDie";
+UniqueFd createNonblocking(sa_family_t family) {
+  return UniqueFd(::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP));
+}
+
+UniqueFd createNonblockingOrDie(sa_family_t family) {
+  UniqueFd sockfd = createNonblocking(family);
+  if (!sockfd.valid()) LOG_SYSFATAL << "sockets::createNonblockingOrDie";
   return sockfd;
 }
 
-void bindOrDie(int sockfd, const struct sockaddr* addr, socklen_t len) {
-  if (::bind(sockfd, addr, len) < 0) LOG_SYSFATAL << "sockets::bindOrDie";
+int bind(int sockfd, const struct sockaddr* addr, socklen_t len) {
+  return ::bind(sockfd, addr, len);
 }
 
-void listenOrDie(int sockfd) {
-  if (::listen(sockfd, SOMAXCONN) < 0) LOG_SYSFATAL << "sockets::listenOrDie";
-}
+int listen(int sockfd) { return ::listen(sockfd, SOMAXCONN); }
 
-int accept(int sockfd, struct sockaddr_in6* addr) {
+UniqueFd accept(int sockfd, struct sockaddr_in6* addr) {
   socklen_t addrlen = sizeof *addr;
-  const int connfd = ::accept4(sockfd, reinterpret_cast<struct sockaddr*>(addr), &addrlen,
-                               SOCK_NONBLOCK | SOCK_CLOEXEC);
-  if (connfd >= 0) return connfd;
+  UniqueFd connfd(::accept4(sockfd, reinterpret_cast<struct sockaddr*>(addr), &addrlen,
+                            SOCK_NONBLOCK | SOCK_CLOEXEC));
+  if (connfd.valid()) return connfd;
   const int savedErrno = errno;
   switch (savedErrno) {
     // Expected: nothing pending, the peer gave up, a signal, or a resource
@@ -48,7 +50,7 @@ int accept(int sockfd, struct sockaddr_in6* addr) {
       LOG_FATAL << "unexpected error of ::accept4: " << strerror(savedErrno);
   }
   errno = savedErrno;
-  return -1;
+  return connfd;
 }
 
 int connect(int sockfd, const struct sockaddr* addr, socklen_t len) {
@@ -62,10 +64,6 @@ ssize_t readv(int sockfd, const struct iovec* iov, int iovcnt) {
 }
 
 ssize_t write(int sockfd, const void* buf, size_t count) { return ::write(sockfd, buf, count); }
-
-void close(int sockfd) {
-  if (::close(sockfd) < 0) LOG_SYSERR << "sockets::close";
-}
 
 void shutdownWrite(int sockfd) {
   // ENOTCONN is expected when the peer already reset the connection.

@@ -8,22 +8,29 @@
 #include <netinet/in.h>
 #include <sys/uio.h>
 
+#include "muduo/base/UniqueFd.h"
+
 namespace muduo::net::sockets {
 
-// A non-blocking, close-on-exec TCP socket of the given family; aborts on failure.
-int createNonblockingOrDie(sa_family_t family);
+// A non-blocking, close-on-exec TCP socket of the given family, or none with
+// errno set (EMFILE, ENFILE, EAFNOSUPPORT...).
+[[nodiscard]] UniqueFd createNonblocking(sa_family_t family);
+// The same; aborts on failure.
+[[nodiscard]] UniqueFd createNonblockingOrDie(sa_family_t family);
 
-void bindOrDie(int sockfd, const struct sockaddr* addr, socklen_t len);
-void listenOrDie(int sockfd);
-// accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC. Returns the new fd, or -1 with
-// errno set for the expected failures (EAGAIN, ECONNABORTED, EMFILE, ...);
-// aborts on ones that mean a bug (EBADF, EINVAL, ...).
-int accept(int sockfd, struct sockaddr_in6* addr);
+// bind(2) and listen(2) with a backlog of SOMAXCONN: 0, or -1 with errno set.
+// A port that is taken or an address that is not local is the caller's to
+// report, not a reason to abort.
+int bind(int sockfd, const struct sockaddr* addr, socklen_t len);
+int listen(int sockfd);
+// accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC. Returns the new socket, or none
+// with errno set for the expected failures (EAGAIN, ECONNABORTED, EMFILE,
+// ...); aborts on ones that mean a bug (EBADF, EINVAL, ...).
+[[nodiscard]] UniqueFd accept(int sockfd, struct sockaddr_in6* addr);
 int connect(int sockfd, const struct sockaddr* addr, socklen_t len);
 ssize_t read(int sockfd, void* buf, size_t count);
 ssize_t readv(int sockfd, const struct iovec* iov, int iovcnt);
 ssize_t write(int sockfd, const void* buf, size_t count);
-void close(int sockfd);
 void shutdownWrite(int sockfd);
 
 int getSocketError(int sockfd);

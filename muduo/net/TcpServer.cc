@@ -27,6 +27,7 @@ TcpServer::TcpServer(EventLoop* loop, const InetAddress& listenAddr, std::string
       ipPort_(listenAddr.toIpPort()),
       name_(std::move(name)),
       acceptor_(std::make_unique<Acceptor>(loop, listenAddr, option == Option::kReusePort)),
+      listenStatus_(acceptor_->status()),
       threadPool_(std::make_shared<EventLoopThreadPool>(loop, name_)),
       registry_(std::make_shared<Registry>()),
       connectionCallback_(defaultConnectionCallback),
@@ -75,8 +76,12 @@ void TcpServer::startInLoop() {
       ioLoop->runInLoop([sweeper, tick] { sweeper->start(tick); });
     }
   }
-  assert(!acceptor_->listening());
-  acceptor_->listen();
+  if (!listenStatus_.ok()) {
+    LOG_ERROR << "TcpServer [" << name_ << "] accepts nothing: " << listenStatus_.ToString();
+    return;
+  }
+  // Gone already if stopAccepting() came first.
+  if (acceptor_ != nullptr) acceptor_->startAccepting();
 }
 
 void TcpServer::stopAccepting() {

@@ -5,6 +5,11 @@
 // connection. Stopping or destroying the server closes every connection it
 // still holds; each gets its "down" callback exactly once, in its own loop.
 //
+// The constructor binds and listens; listenStatus() says whether that
+// worked. The server does not abort or exit when it did not: its owner
+// decides (a server binary prints the one line and exits 1; start() on such
+// a server logs the reason and accepts nothing).
+//
 // Thread contract: construct, configure, stop() and destroy in the base
 // loop's thread; start() may be called from any thread. Callbacks run in the
 // connection's I/O loop thread.
@@ -18,6 +23,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/status/status.h"
 #include "muduo/base/UniqueFd.h"
 #include "muduo/net/Callbacks.h"
 #include "muduo/net/ConnectionOptions.h"
@@ -43,7 +49,12 @@ class TcpServer {
   [[nodiscard]] const std::string& name() const { return name_; }
   [[nodiscard]] EventLoop* getLoop() const { return loop_; }
   // The bound address; with port 0 in the constructor, the kernel's choice.
+  // The requested address when listenStatus() is not OK.
   [[nodiscard]] InetAddress listenAddress() const;
+  // OK when the constructor could bind and listen; otherwise the reason,
+  // naming the address: "cannot listen on 127.0.0.1:9091: Address already in
+  // use". Any thread.
+  [[nodiscard]] const absl::Status& listenStatus() const { return listenStatus_; }
 
   // Before start(). 0 (the default): every connection in the base loop.
   void setThreadNum(int numThreads);
@@ -68,7 +79,8 @@ class TcpServer {
     writeCompleteCallback_ = std::move(cb);
   }
 
-  // Starts the I/O threads and listens. Any thread; idempotent.
+  // Starts the I/O threads and accepts. Any thread; idempotent. With
+  // listenStatus() not OK it logs the reason and accepts nothing.
   void start();
   // Stops accepting; live connections carry on. Base loop thread.
   void stopAccepting();
@@ -95,6 +107,7 @@ class TcpServer {
   const std::string ipPort_;
   const std::string name_;
   std::unique_ptr<Acceptor> acceptor_;
+  const absl::Status listenStatus_;  // kept when acceptor_ goes
   std::shared_ptr<EventLoopThreadPool> threadPool_;
   // Shared with the close callbacks of live connections, which hold it
   // weakly: a connection closing while the server is destroyed finds it gone

@@ -13,6 +13,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -42,6 +43,17 @@ bool haveDescriptors(rlim_t needed) {
   rl.rlim_cur = rl.rlim_max;
   return ::setrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur >= needed;
 }
+
+// A server made in `loop` by the test itself, destroyed in that loop's thread
+// however the test ends.
+struct ServerInLoop {
+  explicit ServerInLoop(EventLoop* l) : loop(l) {}
+  ~ServerInLoop() {
+    runInLoopAndWait(loop, [this] { server.reset(); });
+  }
+  EventLoop* const loop;
+  std::unique_ptr<TcpServer> server;
+};
 
 int highestOpenFd() {
   int highest = -1;
@@ -78,6 +90,12 @@ class DescriptorExhaustion {
   ~DescriptorExhaustion() { release(); }
 
   [[nodiscard]] bool exhausted() const { return ok_ && exhausted_; }
+  // Frees one descriptor slot: the next open(2) or socket(2) gets it.
+  void freeOne() {
+    if (fillers_.empty()) return;
+    ::close(fillers_.back());
+    fillers_.pop_back();
+  }
   void release() {
     for (int fd : fillers_) ::close(fd);
     fillers_.clear();
@@ -439,6 +457,85 @@ TEST(TcpServerTest, RejectsAPendingConnectionWhenOutOfDescriptorsAndServesAgainA
   ASSERT_TRUE(client.sendAll("still serving"));
   EXPECT_EQ(client.readExactly(13), "still serving");
   server.run([rejected](TcpServer& s) { EXPECT_EQ(s.rejectedForFdLimit(), rejected); });
+}
+
+TEST(TcpServerTest, OutOfDescriptorsWithNoSpareToShedItPausesAcceptingInsteadOfSpinning) {
+  EventLoopThread thread;
+  EventLoop* loop = thread.startLoop();
+  BlockingSocket victim;  // made before the table fills up
+  ServerInLoop owner(loop);
+  std::unique_ptr<TcpServer>& server = owner.server;
+  {
+    DescriptorExhaustion exhaustion;
+    ASSERT_TRUE(exhaustion.exhausted());
+    // One slot: the listening socket takes it, and the spare finds none.
+    exhaustion.freeOne();
+    runInLoopAndWait(loop, [&] {
+      server = std::make_unique<TcpServer>(loop, InetAddress(0, true), "NoSpare");
+      server->setMessageCallback(test::echo);
+      server->start();
+    });
+    // The kernel completes the handshake; every accept(2) fails with EMFILE
+    // and, with no spare, nothing can be turned away.
+    ASSERT_EQ(victim.connect(server->listenAddress()), 0);
+    int64_t before = 0;
+    runInLoopAndWait(loop, [&] { before = loop->iteration(); });
+    // A rate over an interval, so a sleep: spinning shows as thousands of
+    // iterations, pausing as a few per back-off period.
+    std::this_thread::sleep_for(300ms);
+    int64_t after = 0;
+    runInLoopAndWait(loop, [&] { after = loop->iteration(); });
+    EXPECT_LT(after - before, 50) << "the loop spins on the pending connection";
+    int64_t rejected = -1;
+    runInLoopAndWait(loop, [&] { rejected = server->rejectedForFdLimit(); });
+    EXPECT_EQ(rejected, 0);
+  }
+  // Descriptors are back: accepting resumes after the back-off and the
+  // connection that waited in the backlog is served.
+  ASSERT_TRUE(victim.sendAll("waited"));
+  EXPECT_EQ(victim.readExactly(6), "waited");
+}
+
+TEST(TcpServerTest, AServerOnAPortInUseReportsWhyAndStartDoesNotAbort) {
+  ServerThread holder([](TcpServer&) {});
+  const InetAddress taken = holder.address();
+  holder.run([taken](TcpServer& s) {
+    TcpServer second(s.getLoop(), taken, "Second");
+    EXPECT_FALSE(second.listenStatus().ok());
+    EXPECT_EQ(second.listenStatus().message(),
+              "cannot listen on " + taken.toIpPort() + ": Address already in use");
+    EXPECT_EQ(second.listenAddress(), taken);
+    second.start();  // logs the reason; must neither abort nor accept
+    EXPECT_TRUE(s.listenStatus().ok());
+  });
+  BlockingSocket client;
+  EXPECT_EQ(client.connect(taken), 0) << "the first server still listens";
+}
+
+TEST(TcpServerTest, AServerOnAnAddressThatIsNotThisHostsReportsIt) {
+  ServerThread holder([](TcpServer&) {});
+  holder.run([](TcpServer& s) {
+    // TEST-NET-1 (RFC 5737): never assigned to this host.
+    TcpServer foreign(s.getLoop(), InetAddress("192.0.2.1", 0), "Foreign");
+    EXPECT_EQ(foreign.listenStatus().message(),
+              "cannot listen on 192.0.2.1:0: Cannot assign requested address");
+  });
+}
+
+TEST(TcpServerTest, ListensAtConstructionSoAConnectionBeforeStartWaitsAndIsServed) {
+  EventLoopThread thread;
+  EventLoop* loop = thread.startLoop();
+  ServerInLoop owner(loop);
+  std::unique_ptr<TcpServer>& server = owner.server;
+  runInLoopAndWait(loop, [&] {
+    server = std::make_unique<TcpServer>(loop, InetAddress(0, true), "Early");
+    server->setMessageCallback(test::echo);
+  });
+  BlockingSocket client;
+  ASSERT_EQ(client.connect(server->listenAddress()), 0);
+  ASSERT_TRUE(client.sendAll("early"));
+  runInLoopAndWait(loop, [&] { server->start(); });
+  EXPECT_EQ(client.readExactly(5), "early");
 }
 
 TEST(TcpServerTest, EchoesOverIpv6Loopback) {

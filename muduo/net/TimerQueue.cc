@@ -17,9 +17,9 @@ std::atomic<int64_t> TimerQueue::nextSequence_{0};
 
 namespace {
 
-int createTimerfd() {
-  const int fd = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-  if (fd < 0) LOG_SYSFATAL << "timerfd_create";
+UniqueFd createTimerfd() {
+  UniqueFd fd(::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
+  if (!fd.valid()) LOG_SYSFATAL << "timerfd_create";
   return fd;
 }
 
@@ -28,7 +28,7 @@ int createTimerfd() {
 TimerQueue::TimerQueue(EventLoop* loop)
     : loop_(loop),
       timerfd_(createTimerfd()),
-      timerfdChannel_(std::make_unique<Channel>(loop, timerfd_)) {
+      timerfdChannel_(std::make_unique<Channel>(loop, timerfd_.get())) {
   timerfdChannel_->setReadCallback([this](Timestamp) { handleRead(); });
   timerfdChannel_->doNotLogHup();
   timerfdChannel_->enableReading();
@@ -37,7 +37,6 @@ TimerQueue::TimerQueue(EventLoop* loop)
 TimerQueue::~TimerQueue() {
   timerfdChannel_->disableAll();
   timerfdChannel_->remove();
-  ::close(timerfd_);
 }
 
 TimerId TimerQueue::addTimer(TimerCallback cb, Clock::time_point when,
@@ -106,7 +105,7 @@ void TimerQueue::popDeadEntries() {
 void TimerQueue::handleRead() {
   loop_->assertInLoopThread();
   uint64_t howmany;
-  if (::read(timerfd_, &howmany, sizeof howmany) < 0 && errno != EAGAIN) {
+  if (::read(timerfd_.get(), &howmany, sizeof howmany) < 0 && errno != EAGAIN) {
     LOG_SYSERR << "TimerQueue::handleRead";
   }
   armedAt_ = Clock::time_point::max();
@@ -156,7 +155,7 @@ void TimerQueue::rearm() {
   const int64_t count = std::max<int64_t>(ns.count(), 1);
   spec.it_value.tv_sec = static_cast<time_t>(count / 1000000000);
   spec.it_value.tv_nsec = static_cast<long>(count % 1000000000);
-  if (::timerfd_settime(timerfd_, TFD_TIMER_ABSTIME, &spec, nullptr) < 0) {
+  if (::timerfd_settime(timerfd_.get(), TFD_TIMER_ABSTIME, &spec, nullptr) < 0) {
     LOG_SYSERR << "timerfd_settime";
   }
 }

@@ -19,6 +19,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "muduo/base/Timestamp.h"
+#include "muduo/base/UniqueFd.h"
 #include "muduo/net/Callbacks.h"
 #include "muduo/net/TimerId.h"
 
@@ -68,7 +69,7 @@ class TimerQueue {
   void rearm();
 
   EventLoop* const loop_;
-  const int timerfd_;
+  const UniqueFd timerfd_;
   std::unique_ptr<Channel> timerfdChannel_;
 
   // Loop thread only.

@@ -7,11 +7,12 @@
 #include "absl/flags/usage.h"
 #include "muduo/base/Logging.h"
 #include "muduo/net/ConnectionFlags.h"
+#include "muduo/net/ListenFlags.h"
 #include "rpc/RpcServer.h"
 #include "services/chat/ChatServiceImpl.h"
 #include "services/common/ServerRunner.h"
 
-ABSL_FLAG(int, port, 9092, "RPC port on 0.0.0.0; 0 picks a free one");
+ABSL_FLAG(int, port, 9092, "RPC port on the --bind address; 0 picks a free one");
 ABSL_FLAG(int, threads, 1, "I/O threads; 0 serves in the accepting thread");
 ABSL_FLAG(std::string, log_dir, "", "directory for rolling log files; empty logs to stderr");
 ABSL_FLAG(int64_t, max_member_backlog, 1 << 20,
@@ -21,6 +22,9 @@ int main(int argc, char* argv[]) {
   absl::SetProgramUsageMessage(
       "Serves muduo.chat.ChatService over MRPC: rooms whose members see each other's posts.");
   absl::ParseCommandLine(argc, argv);
+  const absl::StatusOr<muduo::net::InetAddress> listenAddr =
+      muduo::net::listenAddressFromFlags(absl::GetFlag(FLAGS_port), "port");
+  if (!listenAddr.ok()) return muduo::net::reportStartupFailure("chat_server", listenAddr.status());
   services::ServerRunner runner("chat_server", absl::GetFlag(FLAGS_log_dir));
   muduo::chat::ChatServiceImpl::Options serviceOptions;
   serviceOptions.rooms.room.maxQueuedBytes =
@@ -29,9 +33,10 @@ int main(int argc, char* argv[]) {
   muduo::rpc::RpcServer::Options options;
   options.ioThreads = absl::GetFlag(FLAGS_threads);
   options.connection = muduo::net::connectionOptionsFromFlags(options.connection);
-  muduo::rpc::RpcServer server(
-      runner.loop(), muduo::net::InetAddress(static_cast<uint16_t>(absl::GetFlag(FLAGS_port))),
-      options);
+  muduo::rpc::RpcServer server(runner.loop(), *listenAddr, options);
+  if (!server.listenStatus().ok()) {
+    return muduo::net::reportStartupFailure("chat_server", server.listenStatus());
+  }
   server.addService(&service);
   server.start();
   LOG_INFO << "chat_server listening on " << server.listenAddress().toIpPort();

@@ -7,25 +7,30 @@
 #include "absl/flags/usage.h"
 #include "muduo/base/Logging.h"
 #include "muduo/net/ConnectionFlags.h"
+#include "muduo/net/ListenFlags.h"
 #include "rpc/RpcServer.h"
 #include "services/common/ServerRunner.h"
 #include "services/echo/EchoServiceImpl.h"
 
-ABSL_FLAG(int, port, 9091, "RPC port on 0.0.0.0; 0 picks a free one");
+ABSL_FLAG(int, port, 9091, "RPC port on the --bind address; 0 picks a free one");
 ABSL_FLAG(int, threads, 1, "I/O threads; 0 serves in the accepting thread");
 ABSL_FLAG(std::string, log_dir, "", "directory for rolling log files; empty logs to stderr");
 
 int main(int argc, char* argv[]) {
   absl::SetProgramUsageMessage("Serves muduo.echo.EchoService over MRPC.");
   absl::ParseCommandLine(argc, argv);
+  const absl::StatusOr<muduo::net::InetAddress> listenAddr =
+      muduo::net::listenAddressFromFlags(absl::GetFlag(FLAGS_port), "port");
+  if (!listenAddr.ok()) return muduo::net::reportStartupFailure("echo_server", listenAddr.status());
   services::ServerRunner runner("echo_server", absl::GetFlag(FLAGS_log_dir));
   muduo::echo::EchoServiceImpl service;
   muduo::rpc::RpcServer::Options options;
   options.ioThreads = absl::GetFlag(FLAGS_threads);
   options.connection = muduo::net::connectionOptionsFromFlags(options.connection);
-  muduo::rpc::RpcServer server(
-      runner.loop(), muduo::net::InetAddress(static_cast<uint16_t>(absl::GetFlag(FLAGS_port))),
-      options);
+  muduo::rpc::RpcServer server(runner.loop(), *listenAddr, options);
+  if (!server.listenStatus().ok()) {
+    return muduo::net::reportStartupFailure("echo_server", server.listenStatus());
+  }
   server.addService(&service);
   server.start();
   LOG_INFO << "echo_server listening on " << server.listenAddress().toIpPort();

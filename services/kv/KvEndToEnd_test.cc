@@ -116,7 +116,7 @@ TEST(KvServerFlagsTest, HelpListsTheFlags) {
       test::run({test::runfile("services/kv/kv_server"), "--help"}, test::tempPath("help"));
   const std::string text = r.out + r.err;
   for (const char* flag :
-       {"--port", "--resp_port", "--threads", "--data_dir", "--sync", "--log_dir"}) {
+       {"--bind", "--port", "--resp_port", "--threads", "--data_dir", "--sync", "--log_dir"}) {
     EXPECT_NE(text.find(flag), std::string::npos) << flag << " missing from:\n" << text;
   }
 }

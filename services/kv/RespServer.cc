@@ -47,6 +47,8 @@ void RespServer::stop() { server_->stop(); }
 
 net::InetAddress RespServer::listenAddress() const { return server_->listenAddress(); }
 
+absl::Status RespServer::listenStatus() const { return server_->listenStatus(); }
+
 void RespServer::onConnection(const net::TcpConnectionPtr& conn) {
   if (conn->connected()) {
     conn->setTcpNoDelay(true);

@@ -15,6 +15,7 @@
 #include <memory>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
 #include "muduo/base/Mutex.h"
 #include "muduo/net/Callbacks.h"
 #include "muduo/net/ConnectionOptions.h"
@@ -57,6 +58,9 @@ class RespServer {
   void stop();
 
   [[nodiscard]] net::InetAddress listenAddress() const;
+  // OK when the constructor could bind and listen; otherwise the reason,
+  // naming the address (TcpServer::listenStatus).
+  [[nodiscard]] absl::Status listenStatus() const;
 
  private:
   void onConnection(const net::TcpConnectionPtr& conn);

@@ -17,6 +17,7 @@
 #include "muduo/base/Logging.h"
 #include "muduo/net/ConnectionFlags.h"
 #include "muduo/net/InetAddress.h"
+#include "muduo/net/ListenFlags.h"
 #include "rpc/RpcServer.h"
 #include "services/common/ServerRunner.h"
 #include "services/kv/KvServiceImpl.h"
@@ -37,10 +38,10 @@ std::string defaultDataDir() {
 
 }  // namespace
 
-ABSL_FLAG(std::string, bind, "127.0.0.1",
-          "IP address to listen on (0.0.0.0 or :: for every interface)");
-ABSL_FLAG(uint16_t, port, 9090, "MRPC port (0: any free port)");
-ABSL_FLAG(uint16_t, resp_port, 6380, "Redis protocol (RESP2) port; 0 turns it off");
+// --bind (127.0.0.1 by default) is shared by every server: muduo/net/ListenFlags.h.
+ABSL_FLAG(int, port, 9090, "MRPC port on the --bind address (0: any free port)");
+ABSL_FLAG(int, resp_port, 6380,
+          "Redis protocol (RESP2) port on the --bind address; 0 turns it off");
 ABSL_FLAG(int, threads, 2, "I/O threads shared by both protocols (0: all in the main thread)");
 ABSL_FLAG(std::string, data_dir, defaultDataDir(),
           "directory of the log and snapshots; created if missing");
@@ -60,7 +61,7 @@ int main(int argc, char* argv[]) {
   // for a file named after the binary).
   absl::FlagsUsageConfig usage;
   usage.contains_helpshort_flags = [](absl::string_view file) {
-    return absl::StrContains(file, "services/kv/");
+    return absl::StrContains(file, "services/kv/") || absl::StrContains(file, "ListenFlags");
   };
   usage.contains_help_flags = usage.contains_helpshort_flags;
   absl::SetFlagsUsageConfig(usage);
@@ -76,13 +77,12 @@ int main(int argc, char* argv[]) {
             absl::GetFlag(FLAGS_sync).c_str());
     return 2;
   }
-  const std::optional<muduo::net::InetAddress> rpcAddress =
-      muduo::net::InetAddress::parse(absl::GetFlag(FLAGS_bind), absl::GetFlag(FLAGS_port));
-  if (!rpcAddress) {
-    fprintf(stderr, "kv_server: --bind=%s is not a numeric IP address\n",
-            absl::GetFlag(FLAGS_bind).c_str());
-    return 2;
-  }
+  const absl::StatusOr<muduo::net::InetAddress> rpcAddress =
+      muduo::net::listenAddressFromFlags(absl::GetFlag(FLAGS_port), "port");
+  if (!rpcAddress.ok()) return muduo::net::reportStartupFailure("kv_server", rpcAddress.status());
+  const absl::StatusOr<muduo::net::InetAddress> respAddress =
+      muduo::net::listenAddressFromFlags(absl::GetFlag(FLAGS_resp_port), "resp_port");
+  if (!respAddress.ok()) return muduo::net::reportStartupFailure("kv_server", respAddress.status());
 
   // First: it sets the signal mask every later thread inherits.
   services::ServerRunner runner("kv_server", absl::GetFlag(FLAGS_log_dir));
@@ -103,17 +103,19 @@ int main(int argc, char* argv[]) {
   rpcOptions.ioThreads = absl::GetFlag(FLAGS_threads);
   rpcOptions.connection = muduo::net::connectionOptionsFromFlags(rpcOptions.connection);
   muduo::rpc::RpcServer rpcServer(runner.loop(), *rpcAddress, rpcOptions);
+  if (!rpcServer.listenStatus().ok()) {
+    return muduo::net::reportStartupFailure("kv_server", rpcServer.listenStatus());
+  }
+  std::unique_ptr<muduo::kv::RespServer> respServer;
+  if (respAddress->port() != 0) {
+    respServer = std::make_unique<muduo::kv::RespServer>(runner.loop(), *respAddress, store->get());
+    if (!respServer->listenStatus().ok()) {
+      return muduo::net::reportStartupFailure("kv_server", respServer->listenStatus());
+    }
+  }
   rpcServer.addService(&service);
   rpcServer.start();
-
-  std::unique_ptr<muduo::kv::RespServer> respServer;
-  if (absl::GetFlag(FLAGS_resp_port) != 0) {
-    respServer = std::make_unique<muduo::kv::RespServer>(
-        runner.loop(),
-        muduo::net::InetAddress(*muduo::net::InetAddress::parse(absl::GetFlag(FLAGS_bind),
-                                                                absl::GetFlag(FLAGS_resp_port))),
-        store->get(),
-        muduo::net::connectionOptionsFromFlags(muduo::kv::RespServer::defaultConnectionOptions()));
+  if (respServer != nullptr) {
     respServer->setThreadPool(rpcServer.threadPool());
     respServer->start();
   }

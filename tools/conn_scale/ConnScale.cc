@@ -1,6 +1,7 @@
 #include "tools/conn_scale/ConnScale.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/resource.h>
@@ -18,6 +19,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "muduo/base/CountDownLatch.h"
+#include "muduo/base/UniqueFd.h"
 #include "muduo/net/EventLoop.h"
 #include "muduo/net/EventLoopThread.h"
 #include "muduo/net/TcpConnection.h"
@@ -50,29 +52,42 @@ bool readFull(int fd, void* buf, size_t len, std::chrono::seconds timeout) {
   return true;
 }
 
+struct Pipe {
+  muduo::UniqueFd readEnd;
+  muduo::UniqueFd writeEnd;
+};
+
+absl::StatusOr<Pipe> makePipe() {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0)
+    return absl::InternalError(absl::StrCat("pipe: ", strerror(errno)));
+  return Pipe{muduo::UniqueFd(fds[0]), muduo::UniqueFd(fds[1])};
+}
+
 // The child: opens the connections, reports how many, holds them until the
 // parent closes the pipe.
-[[noreturn]] void runClient(int fromParent, int toParent, const Options& options) {
+[[noreturn]] void runClient(muduo::UniqueFd fromParent, muduo::UniqueFd toParent,
+                            const Options& options) {
   uint16_t port = 0;
-  if (!readFull(fromParent, &port, sizeof port, options.timeout)) _exit(1);
-  std::vector<int> fds;
+  if (!readFull(fromParent.get(), &port, sizeof port, options.timeout)) _exit(1);
+  std::vector<muduo::UniqueFd> fds;
   fds.reserve(static_cast<size_t>(options.connections));
   int32_t result = 0;
   for (int i = 0; i < options.connections; ++i) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
+    muduo::UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!fd.valid()) {
       result = -errno;
       break;
     }
     if (options.sourceAddresses > 1) {
       // Let connect() pick the port per destination, not bind() per address.
       const int on = 1;
-      ::setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &on, sizeof on);
+      ::setsockopt(fd.get(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &on, sizeof on);
       struct sockaddr_in local = {};
       local.sin_family = AF_INET;
       local.sin_addr.s_addr =
           htonl(INADDR_LOOPBACK + static_cast<uint32_t>(i % options.sourceAddresses));
-      if (::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) < 0) {
+      if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&local), sizeof local) < 0) {
         result = -errno;
         break;
       }
@@ -83,19 +98,18 @@ bool readFull(int fd, void* buf, size_t len, std::chrono::seconds timeout) {
     server.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     // Blocking connect: when the accept queue is full the kernel retries the
     // SYN for us, so no pacing is needed.
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&server), sizeof server) < 0) {
+    if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&server), sizeof server) < 0) {
       result = -errno;
-      ::close(fd);
       break;
     }
-    fds.push_back(fd);
+    fds.push_back(std::move(fd));
   }
   if (result == 0) result = static_cast<int32_t>(fds.size());
-  if (::write(toParent, &result, sizeof result) != sizeof result) _exit(1);
+  if (::write(toParent.get(), &result, sizeof result) != sizeof result) _exit(1);
   char eof;
-  while (::read(fromParent, &eof, 1) > 0) {
+  while (::read(fromParent.get(), &eof, 1) > 0) {
   }
-  for (int fd : fds) ::close(fd);
+  fds.clear();
   _exit(0);
 }
 
@@ -124,20 +138,19 @@ absl::StatusOr<Result> runConnScale(const Options& options) {
     return absl::ResourceExhaustedError(
         absl::StrCat("RLIMIT_NOFILE is ", limit, "; need ", options.connections + 100));
   }
-  int toChild[2];
-  int toParent[2];
-  if (::pipe(toChild) != 0 || ::pipe(toParent) != 0) {
-    return absl::InternalError(absl::StrCat("pipe: ", strerror(errno)));
-  }
+  absl::StatusOr<Pipe> toChild = makePipe();
+  if (!toChild.ok()) return toChild.status();
+  absl::StatusOr<Pipe> toParent = makePipe();
+  if (!toParent.ok()) return toParent.status();
   const pid_t pid = ::fork();
   if (pid < 0) return absl::InternalError(absl::StrCat("fork: ", strerror(errno)));
   if (pid == 0) {
-    ::close(toChild[1]);
-    ::close(toParent[0]);
-    runClient(toChild[0], toParent[1], options);
+    toChild->writeEnd.reset();
+    toParent->readEnd.reset();
+    runClient(std::move(toChild->readEnd), std::move(toParent->writeEnd), options);
   }
-  ::close(toChild[0]);
-  ::close(toParent[1]);
+  toChild->readEnd.reset();
+  toParent->writeEnd.reset();
 
   std::atomic<int> up{0};
   muduo::net::EventLoopThread serverThread;
@@ -161,8 +174,8 @@ absl::StatusOr<Result> runConnScale(const Options& options) {
   const uint16_t port = server->listenAddress().port();
   absl::Status status;
   int32_t opened = 0;
-  if (::write(toChild[1], &port, sizeof port) != sizeof port ||
-      !readFull(toParent[0], &opened, sizeof opened, options.timeout)) {
+  if (::write(toChild->writeEnd.get(), &port, sizeof port) != sizeof port ||
+      !readFull(toParent->readEnd.get(), &opened, sizeof opened, options.timeout)) {
     status = absl::InternalError("lost contact with the client process");
   } else if (opened < 0) {
     status = absl::UnavailableError(absl::StrCat("client could not connect: ", strerror(-opened)));
@@ -179,8 +192,9 @@ absl::StatusOr<Result> runConnScale(const Options& options) {
           absl::StrCat("server saw ", result.connections, " of ", opened, " connections"));
     }
   }
-  ::close(toChild[1]);
-  ::close(toParent[0]);
+  // EOF tells the child to close its connections and exit.
+  toChild->writeEnd.reset();
+  toParent->readEnd.reset();
   int wstatus = 0;
   ::waitpid(pid, &wstatus, 0);
 

@@ -26,4 +26,6 @@ void PingPongServer::start() { server_->start(); }
 
 muduo::net::InetAddress PingPongServer::listenAddress() const { return server_->listenAddress(); }
 
+absl::Status PingPongServer::listenStatus() const { return server_->listenStatus(); }
+
 }  // namespace pingpong

@@ -7,6 +7,7 @@
 
 #include <memory>
 
+#include "absl/status/status.h"
 #include "muduo/net/InetAddress.h"
 
 namespace muduo::net {
@@ -26,6 +27,8 @@ class PingPongServer {
 
   void start();
   [[nodiscard]] muduo::net::InetAddress listenAddress() const;
+  // OK when the constructor could bind and listen.
+  [[nodiscard]] absl::Status listenStatus() const;
 
  private:
   std::unique_ptr<muduo::net::TcpServer> server_;

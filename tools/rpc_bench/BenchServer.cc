@@ -73,4 +73,6 @@ void BenchServer::start() {
 
 muduo::net::InetAddress BenchServer::listenAddress() const { return server_->listenAddress(); }
 
+absl::Status BenchServer::listenStatus() const { return server_->listenStatus(); }
+
 }  // namespace rpcbench

@@ -9,6 +9,7 @@
 
 #include <memory>
 
+#include "absl/status/status.h"
 #include "muduo/net/InetAddress.h"
 
 namespace muduo {
@@ -35,6 +36,8 @@ class BenchServer {
 
   void start();
   [[nodiscard]] muduo::net::InetAddress listenAddress() const;
+  // OK when the constructor could bind and listen.
+  [[nodiscard]] absl::Status listenStatus() const;
 
  private:
   std::unique_ptr<muduo::ThreadPool> slowWorkers_;

@@ -40,6 +40,8 @@ class HttpServer {
   void start();
 
   [[nodiscard]] InetAddress listenAddress() const { return server_->listenAddress(); }
+  // OK when the constructor could bind and listen (TcpServer::listenStatus).
+  [[nodiscard]] const absl::Status& listenStatus() const { return server_->listenStatus(); }
   [[nodiscard]] TcpServer* tcpServer() { return server_.get(); }
 
  private:

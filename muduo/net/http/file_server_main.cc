@@ -7,11 +7,12 @@
 #include "muduo/base/Logging.h"
 #include "muduo/net/EventLoop.h"
 #include "muduo/net/InetAddress.h"
+#include "muduo/net/ListenFlags.h"
 #include "muduo/net/http/HttpServer.h"
 #include "muduo/net/http/StaticFileHandler.h"
 
 ABSL_FLAG(std::string, root, ".", "directory to serve");
-ABSL_FLAG(int, port, 8080, "TCP port to listen on");
+ABSL_FLAG(int, port, 8080, "TCP port on the --bind address; 0 picks a free one");
 ABSL_FLAG(int, threads, 0, "I/O threads (0: serve in the main thread)");
 
 int main(int argc, char* argv[]) {
@@ -22,9 +23,13 @@ int main(int argc, char* argv[]) {
     return 1;
   }
   muduo::net::EventLoop loop;
-  muduo::net::HttpServer server(
-      &loop, muduo::net::InetAddress(static_cast<uint16_t>(absl::GetFlag(FLAGS_port))),
-      "file_server");
+  const absl::StatusOr<muduo::net::InetAddress> listenAddr =
+      muduo::net::listenAddressFromFlags(absl::GetFlag(FLAGS_port), "port");
+  if (!listenAddr.ok()) return muduo::net::reportStartupFailure("file_server", listenAddr.status());
+  muduo::net::HttpServer server(&loop, *listenAddr, "file_server");
+  if (!server.listenStatus().ok()) {
+    return muduo::net::reportStartupFailure("file_server", server.listenStatus());
+  }
   server.setThreadNum(absl::GetFlag(FLAGS_threads));
   server.setHttpCallback(*handler);
   server.start();
