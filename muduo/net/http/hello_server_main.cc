@@ -1,5 +1,8 @@
 // hello_server: answers every HTTP request with a short text; for benchmarks.
 //   bazel run --config=opt //muduo/net/http:hello_server -- --port=N
+#include <chrono>
+#include <cstdint>
+
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "muduo/base/Logging.h"
@@ -9,6 +12,12 @@
 
 ABSL_FLAG(int, port, 8080, "TCP port to listen on");
 ABSL_FLAG(int, threads, 0, "I/O threads (0: serve in the main thread)");
+ABSL_FLAG(
+    int64_t, request_timeout_ms, 30'000,
+    "close a connection whose request (header or body) stops arriving for this long; 0: never");
+ABSL_FLAG(int64_t, idle_timeout_ms, 60'000, "close a connection idle this long; 0: never");
+ABSL_FLAG(uint64_t, max_keepalive_requests, 1000,
+          "requests per connection before it is closed; 0: no limit");
 
 int main(int argc, char* argv[]) {
   absl::ParseCommandLine(argc, argv);
@@ -17,6 +26,9 @@ int main(int argc, char* argv[]) {
       &loop, muduo::net::InetAddress(static_cast<uint16_t>(absl::GetFlag(FLAGS_port))),
       "hello_server");
   server.setThreadNum(absl::GetFlag(FLAGS_threads));
+  server.setRequestTimeout(std::chrono::milliseconds(absl::GetFlag(FLAGS_request_timeout_ms)));
+  server.setIdleTimeout(std::chrono::milliseconds(absl::GetFlag(FLAGS_idle_timeout_ms)));
+  server.setMaxKeepAliveRequests(absl::GetFlag(FLAGS_max_keepalive_requests));
   server.setHttpCallback([](const muduo::net::HttpRequest&, muduo::net::HttpResponse* resp) {
     resp->setContentType("text/plain");
     resp->setBody("hello, world!\n");
