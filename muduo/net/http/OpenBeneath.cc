@@ -33,8 +33,7 @@ UniqueFd openBeneathByWalk(int dirFd, const std::string& relative) {
     if (slash == std::string_view::npos) {
       return UniqueFd(::openat(at, component.c_str(), kFileFlags | O_NOFOLLOW));
     }
-    UniqueFd next(
-        ::openat(at, component.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    UniqueFd next(::openat(at, component.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!next.valid()) return next;
     dir = std::move(next);
     rest.remove_prefix(slash + 1);
