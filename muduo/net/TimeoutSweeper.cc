@@ -55,15 +55,14 @@ void TimeoutSweeper::sweep(Timestamp now) {
       connections_.erase(it++);
       continue;
     }
-    if (const char* reason = conn->timeoutReason(now))
-      expired.emplace_back(std::move(conn), reason);
+    if (const char* reason = conn->timeoutReason(now)) expired.emplace_back(std::move(conn), reason);
     ++it;
   }
   for (auto& [conn, reason] : expired) {
     connections_.erase(conn.get());
     ++closed_;
-    LOG_INFO << "closing connection from " << conn->peerAddress().toIpPort() << " (" << conn->name()
-             << "): " << reason;
+    LOG_INFO << "closing connection from " << conn->peerAddress().toIpPort() << " ("
+             << conn->name() << "): " << reason;
     conn->forceClose();
   }
 }
