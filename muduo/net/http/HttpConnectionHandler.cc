@@ -9,21 +9,34 @@
 
 namespace muduo::net {
 
-HttpConnectionHandler::HttpConnectionHandler(HttpCallback callback, HttpParser::Limits limits)
-    : callback_(std::move(callback)), limits_(limits) {}
+HttpConnectionHandler::HttpConnectionHandler(HttpCallback callback, HttpParser::Limits limits,
+                                             size_t maxKeepAliveRequests)
+    : callback_(std::move(callback)),
+      limits_(limits),
+      maxKeepAliveRequests_(maxKeepAliveRequests) {}
 
 HttpConnectionHandler::HttpConnectionHandler(HttpCallback callback, AsyncHttpCallback asyncCallback,
-                                             HttpParser::Limits limits)
-    : callback_(std::move(callback)), asyncCallback_(std::move(asyncCallback)), limits_(limits) {}
+                                             HttpParser::Limits limits, size_t maxKeepAliveRequests)
+    : callback_(std::move(callback)),
+      asyncCallback_(std::move(asyncCallback)),
+      limits_(limits),
+      maxKeepAliveRequests_(maxKeepAliveRequests) {}
+
+void HttpConnectionHandler::prepare(Session* session, HttpResponse* response) const {
+  const HttpRequest& request = session->parser.request();
+  if (!request.keepAlive()) response->setCloseConnection(true);
+  if (maxKeepAliveRequests_ > 0 && session->requests >= maxKeepAliveRequests_) {
+    response->setCloseConnection(true);
+  }
+  response->setHeadResponse(request.method() == "HEAD");
+}
 
 void HttpConnectionHandler::finishDeferred(const TcpConnectionPtr& conn,
                                            HttpResponse* response) const {
   Session* session = std::any_cast<Session>(conn->getMutableContext());
   if (session == nullptr || !session->waiting || !conn->connected()) return;
   session->waiting = false;
-  const HttpRequest& request = session->parser.request();
-  if (!request.keepAlive()) response->setCloseConnection(true);
-  response->setHeadResponse(request.method() == "HEAD");
+  prepare(session, response);
   sendResponse(conn, response);
   session->parser.reset();
   if (response->closeConnection()) {
@@ -40,10 +53,11 @@ void HttpConnectionHandler::sendResponse(const TcpConnectionPtr& conn, HttpRespo
   thread_local Buffer output;
   response->appendToBuffer(&output);
   conn->send(&output);
+  // Otherwise the response closes its file when it goes.
   if (response->hasFileBody() && !response->headResponse() && response->statusAllowsBody()) {
     const off_t offset = response->fileOffset();
     const size_t length = response->fileLength();
-    conn->sendFile(UniqueFd(response->releaseFile()), offset, length);
+    conn->sendFile(response->releaseFile(), offset, length, response->releaseFileOpener());
   }
 }
 
@@ -51,7 +65,7 @@ void HttpConnectionHandler::onMessage(const TcpConnectionPtr& conn, Buffer* buf,
                                       Timestamp receiveTime) const {
   Session* session = std::any_cast<Session>(conn->getMutableContext());
   if (session == nullptr) {
-    conn->setContext(Session{HttpParser(limits_), false});
+    conn->setContext(Session{HttpParser(limits_), false, 0});
     session = std::any_cast<Session>(conn->getMutableContext());
   }
   // An answer is pending: later requests wait in `buf`, in order.
@@ -60,7 +74,12 @@ void HttpConnectionHandler::onMessage(const TcpConnectionPtr& conn, Buffer* buf,
   // One pass per complete request in `buf`: pipelined requests are answered
   // in order, their responses gathered into one write by TcpConnection.
   while (conn->connected()) {
+    // Between requests, over the output budget: the rest stays in `buf`
+    // and TcpConnection calls again once the peer has read enough. A request
+    // already begun is finished; its size is bounded by the parser's limits.
+    if (!parser->midRequest() && conn->outputBudgetExceeded()) return;
     const HttpParser::Result result = parser->parse(buf, receiveTime);
+    conn->setMidRequest(parser->midRequest());
     if (result == HttpParser::Result::kNeedMore) {
       if (parser->takeContinueRequest()) conn->send("HTTP/1.1 100 Continue\r\n\r\n");
       return;
@@ -77,6 +96,9 @@ void HttpConnectionHandler::onMessage(const TcpConnectionPtr& conn, Buffer* buf,
       conn->shutdown();
       break;
     }
+    ++session->requests;
+    // Complete: the deadline waits for the next request's first byte.
+    conn->setMidRequest(false);
     const HttpRequest& request = parser->request();
     if (asyncCallback_) {
       HttpResponder respond = [weak = weak_from_this(), weakConn = std::weak_ptr<TcpConnection>(
@@ -99,8 +121,8 @@ void HttpConnectionHandler::onMessage(const TcpConnectionPtr& conn, Buffer* buf,
       }
       session->waiting = false;
     }
-    HttpResponse response(!request.keepAlive());
-    response.setHeadResponse(request.method() == "HEAD");
+    HttpResponse response;
+    prepare(session, &response);
     callback_(request, &response);
     sendResponse(conn, &response);
     parser->reset();

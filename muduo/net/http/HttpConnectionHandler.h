@@ -5,6 +5,15 @@
 // 414, 431, 501) and the connection is closed; other connections are never
 // affected.
 //
+// Under pressure: while the connection's output budget is exceeded, pipelined
+// requests stay unread in the input buffer (TcpConnection offers them again
+// once the peer has read enough), so a peer that sends and never reads holds
+// at most about one budget of our memory. A file body that queues behind
+// another holds no descriptor until its turn (see HttpResponse::setFileBody).
+// After `maxKeepAliveRequests` requests (0: no limit) the response says
+// "Connection: close" and the connection closes, so no peer holds one
+// connection (and the loop it landed on) for ever.
+//
 // Usable without HttpServer: a server that recognises HTTP by the first
 // bytes on its own port hands the connection over by calling onMessage()
 // with the bytes it has already read still in `buf`. From then on the
@@ -18,6 +27,7 @@
 #ifndef MUDUO_NET_HTTP_HTTPCONNECTIONHANDLER_H_
 #define MUDUO_NET_HTTP_HTTPCONNECTIONHANDLER_H_
 
+#include <cstddef>
 #include <functional>
 #include <memory>
 
@@ -44,11 +54,12 @@ using AsyncHttpCallback = std::function<bool(const HttpRequest&, HttpResponder& 
 
 class HttpConnectionHandler : public std::enable_shared_from_this<HttpConnectionHandler> {
  public:
-  explicit HttpConnectionHandler(HttpCallback callback, HttpParser::Limits limits = {});
+  explicit HttpConnectionHandler(HttpCallback callback, HttpParser::Limits limits = {},
+                                 size_t maxKeepAliveRequests = 0);
   // With an async callback the handler must be owned by a shared_ptr: a
   // late answer finds it (or finds it gone) through a weak reference.
   HttpConnectionHandler(HttpCallback callback, AsyncHttpCallback asyncCallback,
-                        HttpParser::Limits limits = {});
+                        HttpParser::Limits limits = {}, size_t maxKeepAliveRequests = 0);
 
   // Loop thread of `conn`. A MessageCallback: consumes complete requests
   // from `buf` and answers them.
@@ -58,18 +69,23 @@ class HttpConnectionHandler : public std::enable_shared_from_this<HttpConnection
   static void sendResponse(const TcpConnectionPtr& conn, HttpResponse* response);
 
  private:
-  // The connection's context: its parser, and whether an answer is pending.
+  // The connection's context: its parser, whether an answer is pending, and
+  // how many requests it has taken.
   struct Session {
     HttpParser parser;
     bool waiting = false;
+    size_t requests = 0;
   };
 
   // Loop thread: sends a late answer and goes on with buffered requests.
   void finishDeferred(const TcpConnectionPtr& conn, HttpResponse* response) const;
+  // Loop thread: the keep-alive rules of the request and of this handler.
+  void prepare(Session* session, HttpResponse* response) const;
 
   const HttpCallback callback_;
   const AsyncHttpCallback asyncCallback_;
   const HttpParser::Limits limits_;
+  const size_t maxKeepAliveRequests_;
 };
 
 }  // namespace muduo::net

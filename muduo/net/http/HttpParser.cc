@@ -61,6 +61,7 @@ void HttpParser::reset() {
   state_ = State::kRequestLine;
   request_.clear();
   headerBytes_ = 0;
+  scanned_ = 0;
   bodyRemaining_ = 0;
   continuePending_ = false;
   errorStatus_ = 0;
@@ -81,46 +82,70 @@ HttpParser::Result HttpParser::fail(int status, const char* reason) {
   return Result::kError;
 }
 
+const char* HttpParser::findLineEnd(const Buffer& buf) {
+  const size_t readable = buf.readableBytes();
+  // Only appends happen between calls; anything else starts the scan over.
+  if (scanned_ > readable) scanned_ = 0;
+  const char* from = buf.peek() + scanned_;
+  const size_t n = readable - scanned_;
+  const char* lf = static_cast<const char*>(std::memchr(from, '\n', n));
+  if (lf == nullptr) {
+    bytesScanned_ += n;
+    scanned_ = readable;
+    return nullptr;
+  }
+  bytesScanned_ += static_cast<size_t>(lf - from) + 1;
+  // The caller consumes the line (or fails), so the next scan starts afresh.
+  scanned_ = 0;
+  return lf;
+}
+
+std::string_view HttpParser::lineBefore(const Buffer& buf, const char* lf) {
+  std::string_view line(buf.peek(), static_cast<size_t>(lf - buf.peek()));
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return line;
+}
+
 HttpParser::Result HttpParser::parse(Buffer* buf, Timestamp receiveTime) {
   for (;;) {
     switch (state_) {
       case State::kRequestLine: {
         if (buf->readableBytes() == 0) return Result::kNeedMore;
-        const char* crlf = buf->findCRLF();
-        if (crlf == nullptr) {
+        const char* lf = findLineEnd(*buf);
+        if (lf == nullptr) {
           if (buf->readableBytes() > limits_.maxRequestLine) {
             return fail(414, "request line too long");
           }
           return Result::kNeedMore;
         }
-        const std::string_view line(buf->peek(), static_cast<size_t>(crlf - buf->peek()));
+        const std::string_view line = lineBefore(*buf, lf);
         if (line.size() > limits_.maxRequestLine) return fail(414, "request line too long");
         if (line.empty()) {
           // RFC 9112 2.2: ignore empty lines before a request line.
-          buf->retrieve(2);
+          buf->retrieveUntil(lf + 1);
           continue;
         }
         if (!parseRequestLine(line)) return Result::kError;
         request_.setReceiveTime(receiveTime);
-        buf->retrieveUntil(crlf + 2);
+        buf->retrieveUntil(lf + 1);
         state_ = State::kHeaders;
         break;
       }
       case State::kHeaders:
       case State::kTrailers: {
         if (buf->readableBytes() == 0) return Result::kNeedMore;
-        const char* crlf = buf->findCRLF();
-        if (crlf == nullptr) {
+        const char* lf = findLineEnd(*buf);
+        if (lf == nullptr) {
           if (headerBytes_ + buf->readableBytes() > limits_.maxHeaderBytes) {
             return fail(431, "headers too large");
           }
           return Result::kNeedMore;
         }
-        const std::string_view line(buf->peek(), static_cast<size_t>(crlf - buf->peek()));
-        headerBytes_ += line.size() + 2;
+        const std::string_view line = lineBefore(*buf, lf);
+        headerBytes_ += static_cast<size_t>(lf - buf->peek()) + 1;
         if (headerBytes_ > limits_.maxHeaderBytes) return fail(431, "headers too large");
         if (line.empty()) {
-          buf->retrieve(2);
+          buf->retrieveUntil(lf + 1);
           if (state_ == State::kTrailers) {
             state_ = State::kComplete;
             return Result::kComplete;
@@ -135,7 +160,7 @@ HttpParser::Result HttpParser::parse(Buffer* buf, Timestamp receiveTime) {
           if (state_ != State::kError) return fail(400, "malformed trailer");
           return Result::kError;
         }
-        buf->retrieveUntil(crlf + 2);
+        buf->retrieveUntil(lf + 1);
         break;
       }
       case State::kBody:
@@ -154,6 +179,13 @@ HttpParser::Result HttpParser::parse(Buffer* buf, Timestamp receiveTime) {
         break;
       }
       case State::kChunkDataEnd: {
+        // CRLF, or a bare LF as for every other line.
+        if (buf->readableBytes() == 0) return Result::kNeedMore;
+        if (buf->peek()[0] == '\n') {
+          buf->retrieve(1);
+          state_ = State::kChunkSize;
+          break;
+        }
         if (buf->readableBytes() < 2) return Result::kNeedMore;
         if (buf->peek()[0] != '\r' || buf->peek()[1] != '\n') {
           return fail(400, "chunk data not followed by CRLF");
@@ -164,13 +196,13 @@ HttpParser::Result HttpParser::parse(Buffer* buf, Timestamp receiveTime) {
       }
       case State::kChunkSize: {
         if (buf->readableBytes() == 0) return Result::kNeedMore;
-        const char* crlf = buf->findCRLF();
-        if (crlf == nullptr) {
+        const char* lf = findLineEnd(*buf);
+        if (lf == nullptr) {
           if (buf->readableBytes() > kMaxChunkSizeLine)
             return fail(400, "chunk size line too long");
           return Result::kNeedMore;
         }
-        std::string_view line(buf->peek(), static_cast<size_t>(crlf - buf->peek()));
+        std::string_view line = lineBefore(*buf, lf);
         if (line.size() > kMaxChunkSizeLine) return fail(400, "chunk size line too long");
         line = trim(line.substr(0, line.find(';')));
         if (line.empty()) return fail(400, "empty chunk size");
@@ -184,7 +216,7 @@ HttpParser::Result HttpParser::parse(Buffer* buf, Timestamp receiveTime) {
         if (size > limits_.maxBodyBytes - request_.body().size()) {
           return fail(413, "chunked body too large");
         }
-        buf->retrieveUntil(crlf + 2);
+        buf->retrieveUntil(lf + 1);
         if (size == 0) {
           continuePending_ = false;
           state_ = State::kTrailers;

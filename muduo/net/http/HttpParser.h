@@ -4,9 +4,12 @@
 //
 // parse() consumes what it can and returns kComplete once a whole request is
 // in request(); call reset() before parsing the next (pipelined) one. A line
-// stays in the Buffer until its CRLF arrives, so bytes may come one at a
-// time. On kError, errorStatus() is the status to answer with (400, 413,
-// 414, 431, 501); the framing is lost, so the caller must close the
+// stays in the Buffer until its end arrives, so bytes may come one at a
+// time; the parser remembers how far it has looked, so each byte is scanned
+// once however it is split (a header sent byte by byte costs linear work,
+// not quadratic). Between calls the caller may only append to the Buffer.
+// Lines end in CRLF or, as RFC 9112 2.2 allows, a bare LF. On kError, errorStatus() is the status
+// to answer with (400, 413, 414, 431, 501); the framing is lost, so the caller must close the
 // connection.
 //
 // A value, owned by one connection and used in its loop thread only.
@@ -14,6 +17,7 @@
 #define MUDUO_NET_HTTP_HTTPPARSER_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 #include "muduo/base/Timestamp.h"
@@ -47,6 +51,9 @@ class HttpParser {
   [[nodiscard]] std::string_view errorReason() const { return errorReason_; }
   // Whether some bytes of a request have been consumed but it is not complete.
   [[nodiscard]] bool midRequest() const { return state_ != State::kRequestLine; }
+  // Bytes examined while looking for line ends, since construction. Each
+  // byte is looked at once; tests hold the parser to that.
+  [[nodiscard]] uint64_t bytesScanned() const { return bytesScanned_; }
 
   // True once per request that sent "Expect: 100-continue" and whose body
   // has not arrived yet: the caller should answer "100 Continue" now.
@@ -69,6 +76,11 @@ class HttpParser {
   };
 
   Result fail(int status, const char* reason);
+  // The LF that ends the line at the front of `buf`, or nullptr; resumes
+  // where the previous call stopped.
+  const char* findLineEnd(const Buffer& buf);
+  // The line before `lf`, without its LF and the CR before it, if any.
+  static std::string_view lineBefore(const Buffer& buf, const char* lf);
   bool reject(int status, const char* reason);  // fail(), then false
   // Each returns false on error (state_ is then kError).
   bool parseRequestLine(std::string_view line);
@@ -79,6 +91,9 @@ class HttpParser {
   State state_ = State::kRequestLine;
   HttpRequest request_;
   size_t headerBytes_ = 0;
+  // Bytes at the front of the Buffer already known to hold no LF.
+  size_t scanned_ = 0;
+  uint64_t bytesScanned_ = 0;
   size_t bodyRemaining_ = 0;  // of the Content-Length body or current chunk
   bool continuePending_ = false;
   int errorStatus_ = 0;

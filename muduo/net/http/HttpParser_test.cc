@@ -225,5 +225,49 @@ TEST(HttpParser, AsksFor100ContinueOnceUntilTheBodyArrives) {
   EXPECT_EQ(parser.request().body(), "abc");
 }
 
+TEST(HttpParser, AcceptsBareLfLineEndingsAsRfc9112Allows) {
+  const std::string lf =
+      "GET /lf HTTP/1.1\nHost: h\nX-A: 1\n\n"
+      "POST /c HTTP/1.1\r\nHost: h\nTransfer-Encoding: chunked\r\n\n3\nabc\n0\n\n"
+      "\nGET /after HTTP/1.0\n\n";
+  for (size_t step : {size_t{1}, size_t{3}, size_t{0}}) {
+    const Outcome out = feed(lf, step);
+    ASSERT_EQ(out.requests.size(), 3u) << "step " << step;
+    EXPECT_EQ(out.requests[0].target(), "/lf");
+    EXPECT_EQ(out.requests[0].header("X-A"), "1");
+    EXPECT_EQ(out.requests[1].body(), "abc");
+    EXPECT_EQ(out.requests[2].target(), "/after");
+    EXPECT_EQ(out.last, HttpParser::Result::kNeedMore);
+  }
+  // A CR that does not end a line is still refused.
+  EXPECT_EQ(feed("GET / HTTP/1.1\r\r\nHost: h\n\n").errorStatus, 400);
+  EXPECT_EQ(feed("GET / HTTP/1.1\nHost: h\rX: y\n\n").errorStatus, 400);
+}
+
+TEST(HttpParser, LooksAtEachByteOnceWhenAHeaderArrivesOneByteAtATime) {
+  // 64 KiB of header, one byte per parse(): rescanning the buffered header
+  // on every call would look at about 2e9 bytes.
+  std::string request = "GET / HTTP/1.1\r\nHost: h\r\nX-Big: ";
+  request.append(60 * 1024, 'v');
+  request += "\r\n\r\n";
+  HttpParser::Limits limits;
+  limits.maxHeaderBytes = 64 * 1024;
+  HttpParser parser(limits);
+  Buffer buf;
+  size_t completed = 0;
+  for (size_t i = 0; i < request.size(); ++i) {
+    buf.append(std::string_view(request).substr(i, 1));
+    const uint64_t before = parser.bytesScanned();
+    const HttpParser::Result result = parser.parse(&buf);
+    ASSERT_NE(result, HttpParser::Result::kError) << i;
+    // Only the byte just appended is new.
+    ASSERT_LE(parser.bytesScanned() - before, 1u) << i;
+    if (result == HttpParser::Result::kComplete) ++completed;
+  }
+  EXPECT_EQ(completed, 1u);
+  EXPECT_EQ(parser.request().header("X-Big").size(), 60u * 1024);
+  EXPECT_LE(parser.bytesScanned(), request.size());
+}
+
 }  // namespace
 }  // namespace muduo::net

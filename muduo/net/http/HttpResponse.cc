@@ -1,9 +1,9 @@
 #include "muduo/net/http/HttpResponse.h"
 
 #include <time.h>
-#include <unistd.h>
 
 #include <charconv>
+#include <cstring>
 
 #include "muduo/net/Buffer.h"
 
@@ -32,43 +32,30 @@ std::string_view dateHeader() {
   return {cached, cachedLen};
 }
 
+// RFC 9110 5.6.2.
+bool isToken(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!alnum && (c == '\0' || std::strchr("!#$%&'*+-.^_`|~", c) == nullptr)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
-HttpResponse::~HttpResponse() { closeFile(); }
-
-HttpResponse::HttpResponse(HttpResponse&& other) noexcept
-    : statusCode_(other.statusCode_),
-      closeConnection_(other.closeConnection_),
-      headResponse_(other.headResponse_),
-      headers_(std::move(other.headers_)),
-      body_(std::move(other.body_)),
-      fileFd_(std::exchange(other.fileFd_, -1)),
-      fileOffset_(other.fileOffset_),
-      fileLength_(other.fileLength_) {}
-
-HttpResponse& HttpResponse::operator=(HttpResponse&& other) noexcept {
-  if (this != &other) {
-    closeFile();
-    statusCode_ = other.statusCode_;
-    closeConnection_ = other.closeConnection_;
-    headResponse_ = other.headResponse_;
-    headers_ = std::move(other.headers_);
-    body_ = std::move(other.body_);
-    fileFd_ = std::exchange(other.fileFd_, -1);
-    fileOffset_ = other.fileOffset_;
-    fileLength_ = other.fileLength_;
+bool HttpResponse::addHeader(std::string_view name, std::string_view value) {
+  if (!isToken(name)) return false;
+  for (char c : value) {
+    if (c == '\r' || c == '\n' || c == '\0') return false;
   }
-  return *this;
+  headers_.emplace_back(std::string(name), std::string(value));
+  return true;
 }
 
-void HttpResponse::closeFile() {
-  if (fileFd_ >= 0) ::close(fileFd_);
-  fileFd_ = -1;
-}
-
-void HttpResponse::setFileBody(int fd, off_t offset, size_t length) {
-  closeFile();
-  fileFd_ = fd;
+void HttpResponse::setFileBody(UniqueFd file, off_t offset, size_t length, FileOpener reopen) {
+  file_ = std::move(file);
+  fileOpener_ = std::move(reopen);
   fileOffset_ = offset;
   fileLength_ = length;
 }

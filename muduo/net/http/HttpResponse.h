@@ -4,7 +4,9 @@
 // The body is either bytes (setBody) or a range of an open file
 // (setFileBody), which HttpConnectionHandler sends with sendfile(2) after the
 // header. Content-Length, Date, Server and Connection are written by
-// appendToBuffer(); do not add them yourself.
+// appendToBuffer(); do not add them yourself. Header fields that would break
+// the framing (CR, LF or NUL in a value, a name that is not a token) are
+// refused, so a value taken from a request cannot split the response.
 //
 // A move-only value (it may own a file descriptor), used by one thread at a
 // time: the handler fills it in the connection's loop thread.
@@ -18,16 +20,24 @@
 #include <utility>
 #include <vector>
 
+#include "absl/functional/any_invocable.h"
+#include "muduo/base/UniqueFd.h"
+
 namespace muduo::net {
 
 class Buffer;
 
 class HttpResponse {
  public:
+  // Opens the file body again, later, when a queued response's turn comes;
+  // an invalid result means the same bytes can no longer be sent.
+  // TcpConnection::FileOpener, named here so that a message needs no socket.
+  using FileOpener = absl::AnyInvocable<UniqueFd()>;
+
   explicit HttpResponse(bool closeConnection = false) : closeConnection_(closeConnection) {}
-  ~HttpResponse();
-  HttpResponse(HttpResponse&& other) noexcept;
-  HttpResponse& operator=(HttpResponse&& other) noexcept;
+  ~HttpResponse() = default;
+  HttpResponse(HttpResponse&& other) noexcept = default;
+  HttpResponse& operator=(HttpResponse&& other) noexcept = default;
   HttpResponse(const HttpResponse&) = delete;
   HttpResponse& operator=(const HttpResponse&) = delete;
 
@@ -42,9 +52,10 @@ class HttpResponse {
   [[nodiscard]] bool closeConnection() const { return closeConnection_; }
 
   void setContentType(std::string_view type) { addHeader("Content-Type", type); }
-  void addHeader(std::string_view name, std::string_view value) {
-    headers_.emplace_back(std::string(name), std::string(value));
-  }
+  // False, and nothing added, when `name` is not a token or `value` holds
+  // CR, LF or NUL. Not [[nodiscard]]: most values are constants; a caller
+  // that copies a value from elsewhere checks the result.
+  bool addHeader(std::string_view name, std::string_view value);
   [[nodiscard]] const std::vector<std::pair<std::string, std::string>>& headers() const {
     return headers_;
   }
@@ -52,14 +63,17 @@ class HttpResponse {
   void setBody(std::string body) { body_ = std::move(body); }
   [[nodiscard]] const std::string& body() const { return body_; }
 
-  // Sends `length` bytes of `fd` from `offset` as the body, instead of
-  // body(). Takes ownership of `fd`.
-  void setFileBody(int fd, off_t offset, size_t length);
-  [[nodiscard]] bool hasFileBody() const { return fileFd_ >= 0; }
+  // Sends `length` bytes of `file` from `offset` as the body, instead of
+  // body(). With `reopen`, a response that has to queue behind another
+  // file lets its descriptor go and opens the file again when its turn
+  // comes (see TcpConnection::sendFile).
+  void setFileBody(UniqueFd file, off_t offset, size_t length, FileOpener reopen = nullptr);
+  [[nodiscard]] bool hasFileBody() const { return file_.valid(); }
   [[nodiscard]] off_t fileOffset() const { return fileOffset_; }
   [[nodiscard]] size_t fileLength() const { return fileLength_; }
-  // Gives up ownership of the file; -1 when there is none.
-  [[nodiscard]] int releaseFile() { return std::exchange(fileFd_, -1); }
+  // Gives up the file (invalid when there is none) and its opener.
+  [[nodiscard]] UniqueFd releaseFile() { return std::move(file_); }
+  [[nodiscard]] FileOpener releaseFileOpener() { return std::move(fileOpener_); }
 
   // A response to HEAD: the header says Content-Length of the full body, but
   // appendToBuffer() writes no body (and the server sends no file).
@@ -74,14 +88,13 @@ class HttpResponse {
   void appendToBuffer(Buffer* output) const;
 
  private:
-  void closeFile();
-
   int statusCode_ = 200;
   bool closeConnection_;
   bool headResponse_ = false;
   std::vector<std::pair<std::string, std::string>> headers_;
   std::string body_;
-  int fileFd_ = -1;
+  UniqueFd file_;
+  FileOpener fileOpener_;
   off_t fileOffset_ = 0;
   size_t fileLength_ = 0;
 };

@@ -47,19 +47,47 @@ TEST(HttpResponse, NotModifiedHasNeitherLengthNorBody) {
   EXPECT_EQ(s.substr(s.size() - 4), "\r\n\r\n");
 }
 
-TEST(HttpResponse, FileBodyGivesLengthAndOwnsTheFd) {
-  const int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  ASSERT_GE(fd, 0);
+TEST(HttpResponse, FileBodyGivesLengthAndOwnsTheFileAndItsOpener) {
+  UniqueFd fd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  ASSERT_TRUE(fd.valid());
+  const int number = fd.get();
+  int reopened = 0;
   HttpResponse resp;
-  resp.setFileBody(fd, 10, 1234);
+  resp.setFileBody(std::move(fd), 10, 1234, [&reopened] {
+    ++reopened;
+    return UniqueFd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  });
   HttpResponse moved(std::move(resp));
   EXPECT_FALSE(resp.hasFileBody());  // NOLINT(bugprone-use-after-move)
   ASSERT_TRUE(moved.hasFileBody());
   Buffer buf;
   moved.appendToBuffer(&buf);
   EXPECT_NE(std::string(buf.view()).find("Content-Length: 1234\r\n"), std::string::npos);
-  EXPECT_EQ(moved.releaseFile(), fd);
-  ::close(fd);
+  UniqueFd file = moved.releaseFile();
+  EXPECT_EQ(file.get(), number);
+  EXPECT_FALSE(moved.hasFileBody());
+  HttpResponse::FileOpener opener = moved.releaseFileOpener();
+  ASSERT_TRUE(opener != nullptr);
+  EXPECT_TRUE(opener().valid());
+  EXPECT_EQ(reopened, 1);
+}
+
+TEST(HttpResponse, RefusesHeaderFieldsThatWouldSplitTheResponse) {
+  HttpResponse resp;
+  EXPECT_FALSE(resp.addHeader("Location", "/a\r\nSet-Cookie: x=1"));
+  EXPECT_FALSE(resp.addHeader("Location", "/a\nX: y"));
+  EXPECT_FALSE(resp.addHeader("Location", "/a\rX: y"));
+  EXPECT_FALSE(resp.addHeader("Location", std::string_view("/a\0b", 4)));
+  EXPECT_FALSE(resp.addHeader("Bad Name", "v"));
+  EXPECT_FALSE(resp.addHeader("X-Split\r\nY", "v"));
+  EXPECT_FALSE(resp.addHeader("", "v"));
+  EXPECT_TRUE(resp.headers().empty());
+  EXPECT_TRUE(resp.addHeader("X-Fine", "a\tb c"));
+  Buffer buf;
+  resp.appendToBuffer(&buf);
+  const std::string s(buf.view());
+  EXPECT_EQ(s.find("Set-Cookie"), std::string::npos);
+  EXPECT_NE(s.find("\r\nX-Fine: a\tb c\r\n"), std::string::npos);
 }
 
 }  // namespace

@@ -20,19 +20,30 @@ HttpServer::HttpServer(EventLoop* loop, const InetAddress& listenAddr, std::stri
 
 HttpServer::~HttpServer() = default;
 
+ConnectionOptions HttpServer::defaultOptions() {
+  ConnectionOptions options;
+  options.requestTimeout = std::chrono::seconds(30);
+  options.idleTimeout = std::chrono::seconds(60);
+  return options;
+}
+
 void HttpServer::start() {
   if (handler_ != nullptr) return;
-  handler_ = std::make_shared<const HttpConnectionHandler>(
-      callback_ ? callback_ : HttpCallback(notFound), limits_);
-  server_->setConnectionCallback([](const TcpConnectionPtr& conn) {
+  // Owned by shared_ptr: late asynchronous answers hold it weakly.
+  handler_ =
+      std::make_shared<HttpConnectionHandler>(callback_ ? callback_ : HttpCallback(notFound),
+                                              asyncCallback_, limits_, maxKeepAliveRequests_);
+  server_->setConnectionCallback([next = connectionCallback_](const TcpConnectionPtr& conn) {
     // Responses are written whole; do not let Nagle hold back their tails.
     if (conn->connected()) conn->setTcpNoDelay(true);
+    if (next) next(conn);
   });
   server_->setMessageCallback(
-      [handler = handler_](const TcpConnectionPtr& conn, Buffer* buf, Timestamp receiveTime) {
+      [handler = std::shared_ptr<const HttpConnectionHandler>(handler_)](
+          const TcpConnectionPtr& conn, Buffer* buf, Timestamp receiveTime) {
         handler->onMessage(conn, buf, receiveTime);
       });
-  if (idleTimeout_.count() > 0) server_->setIdleTimeout(idleTimeout_);
+  server_->setConnectionOptions(options_);
   server_->start();
 }
 

@@ -1,7 +1,10 @@
 #include "muduo/net/http/HttpTestUtil.h"
 
+#include <dirent.h>
+
 #include <cerrno>
 #include <cstdlib>
+#include <thread>
 
 namespace muduo::net::test {
 
@@ -16,6 +19,23 @@ HttpServerThread::HttpServerThread(HttpCallback cb, HttpParser::Limits limits,
     server_->start();
     address_ = server_->listenAddress();
   });
+}
+
+HttpServerThread::HttpServerThread(HttpCallback cb, std::function<void(HttpServer&)> setup)
+    : loop_(thread_.startLoop()) {
+  runInLoopAndWait(loop_, [&] {
+    server_ = std::make_unique<HttpServer>(loop_, InetAddress(0, true), "HttpTest");
+    server_->setHttpCallback(std::move(cb));
+    setup(*server_);
+    server_->start();
+    address_ = server_->listenAddress();
+  });
+}
+
+size_t HttpServerThread::numConnections() {
+  size_t n = 0;
+  runInLoopAndWait(loop_, [&] { n = server_->tcpServer()->numConnections(); });
+  return n;
 }
 
 HttpServerThread::~HttpServerThread() {
@@ -88,6 +108,26 @@ bool HttpTestClient::closedByPeer() {
   int error = 0;
   const ssize_t n = socket_.readSome(&c, 1, &error);
   return n == 0 || (n < 0 && error == ECONNRESET);
+}
+
+size_t countOpenFds() {
+  DIR* dir = ::opendir("/proc/self/fd");
+  if (dir == nullptr) return 0;
+  size_t n = 0;
+  while (const struct dirent* entry = ::readdir(dir)) {
+    if (entry->d_name[0] != '.') ++n;
+  }
+  ::closedir(dir);
+  return n - 1;  // the directory stream's own descriptor
+}
+
+bool waitUntil(const std::function<bool()>& condition) {
+  const auto deadline = std::chrono::steady_clock::now() + kTimeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
 }
 
 }  // namespace muduo::net::test

@@ -1,11 +1,13 @@
 // Helpers for the HTTP tests: an HttpServer on loopback port 0 in its own
-// loop thread, and a blocking HTTP/1.1 client whose every read times out.
+// loop thread, a blocking HTTP/1.1 client whose every read times out, and
+// bounded waits for conditions no callback announces (descriptor counts).
 //
 // Test-only. Construct and destroy each in one (test) thread.
 #ifndef MUDUO_NET_HTTP_HTTPTESTUTIL_H_
 #define MUDUO_NET_HTTP_HTTPTESTUTIL_H_
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -23,11 +25,15 @@ class HttpServerThread {
  public:
   explicit HttpServerThread(HttpCallback cb, HttpParser::Limits limits = {},
                             std::chrono::milliseconds idleTimeout = std::chrono::seconds(60));
+  // `setup` configures the server in its loop thread before start().
+  HttpServerThread(HttpCallback cb, std::function<void(HttpServer&)> setup);
   ~HttpServerThread();
   HttpServerThread(const HttpServerThread&) = delete;
   HttpServerThread& operator=(const HttpServerThread&) = delete;
 
   [[nodiscard]] const InetAddress& address() const { return address_; }
+  // The server's open connections, counted in its loop thread.
+  [[nodiscard]] size_t numConnections();
 
  private:
   EventLoopThread thread_;
@@ -68,6 +74,14 @@ class HttpTestClient {
   bool connected_;
   std::string pending_;
 };
+
+// Entries in /proc/self/fd: the descriptors this process holds (the test's
+// clients and the server in its threads alike).
+[[nodiscard]] size_t countOpenFds();
+
+// Polls `condition` every millisecond until it holds (true) or kTimeout
+// passes (false): for states that no callback announces.
+[[nodiscard]] bool waitUntil(const std::function<bool()>& condition);
 
 }  // namespace muduo::net::test
 

@@ -1,8 +1,6 @@
 #include "muduo/net/http/StaticFileHandler.h"
 
 #include <fcntl.h>
-#include <limits.h>
-#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,6 +9,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "muduo/net/http/OpenBeneath.h"
 
 namespace muduo::net {
 
@@ -70,26 +69,64 @@ RangeResult parseRange(std::string_view header, uint64_t size, uint64_t* first, 
   return RangeResult::kRange;
 }
 
-bool underRoot(const std::string& root, const std::string& path) {
-  if (root == "/") return true;
-  return path == root || (path.size() > root.size() && path.compare(0, root.size(), root) == 0 &&
-                          path[root.size()] == '/');
+// Characters a path may carry unescaped in a Location (RFC 3986 pchar and
+// '/'). Everything else, '\\' included, is percent-encoded, so a browser
+// cannot read the result as another host.
+bool isPathChar(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  return c != '\0' && std::strchr("-._~!$&'()*+,;=:@/", c) != nullptr;
 }
+
+std::string percentEncodePath(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    if (isPathChar(c)) {
+      out.push_back(c);
+    } else {
+      const auto b = static_cast<unsigned char>(c);
+      out.push_back('%');
+      out.push_back(kHex[b >> 4]);
+      out.push_back(kHex[b & 15]);
+    }
+  }
+  return out;
+}
+
+// What identifies the bytes a response promised: a reopened file that
+// differs in any of these is not the file the header described.
+struct FileIdentity {
+  dev_t dev;
+  ino_t ino;
+  off_t size;
+  struct timespec mtime;
+
+  explicit FileIdentity(const struct stat& st)
+      : dev(st.st_dev), ino(st.st_ino), size(st.st_size), mtime(st.st_mtim) {}
+  [[nodiscard]] bool matches(const struct stat& st) const {
+    return st.st_dev == dev && st.st_ino == ino && st.st_size == size &&
+           st.st_mtim.tv_sec == mtime.tv_sec && st.st_mtim.tv_nsec == mtime.tv_nsec;
+  }
+};
 
 }  // namespace
 
 absl::StatusOr<StaticFileHandler> StaticFileHandler::create(std::string_view root) {
-  char resolved[PATH_MAX];
+  return create(root, Options());
+}
+
+absl::StatusOr<StaticFileHandler> StaticFileHandler::create(std::string_view root,
+                                                            const Options& options) {
   const std::string rootCopy(root);
-  if (::realpath(rootCopy.c_str(), resolved) == nullptr) {
-    return absl::NotFoundError(
-        absl::StrCat("cannot resolve root ", rootCopy, ": ", std::strerror(errno)));
+  UniqueFd fd(::open(rootCopy.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd.valid()) {
+    return errno == ENOTDIR
+               ? absl::InvalidArgumentError(absl::StrCat("root is not a directory: ", rootCopy))
+               : absl::NotFoundError(
+                     absl::StrCat("cannot open root ", rootCopy, ": ", std::strerror(errno)));
   }
-  struct stat st;
-  if (::stat(resolved, &st) != 0 || !S_ISDIR(st.st_mode)) {
-    return absl::InvalidArgumentError(absl::StrCat("root is not a directory: ", rootCopy));
-  }
-  return StaticFileHandler(resolved);
+  return StaticFileHandler(rootCopy, std::make_shared<const UniqueFd>(std::move(fd)), options);
 }
 
 std::string_view StaticFileHandler::contentType(std::string_view path) {
@@ -171,19 +208,37 @@ std::optional<time_t> StaticFileHandler::parseHttpDate(std::string_view s) {
   return ::timegm(&tm);
 }
 
-std::optional<std::string> StaticFileHandler::resolve(const std::string& path,
-                                                      HttpResponse* response) const {
-  char resolved[PATH_MAX];
-  if (::realpath(path.c_str(), resolved) == nullptr) {
-    setError(response, errno == EACCES ? 403 : 404);
-    return std::nullopt;
+std::optional<std::string> StaticFileHandler::relativePath(std::string_view decoded,
+                                                           bool serveDotfiles, int* status) {
+  std::string relative;
+  while (!decoded.empty()) {
+    const size_t slash = decoded.find('/');
+    const std::string_view component = decoded.substr(0, slash);
+    decoded.remove_prefix(slash == std::string_view::npos ? decoded.size() : slash + 1);
+    if (component.empty() || component == ".") continue;
+    if (component == "..") {
+      *status = 403;
+      return std::nullopt;
+    }
+    if (component.front() == '.' && !serveDotfiles) {
+      *status = 404;
+      return std::nullopt;
+    }
+    if (!relative.empty()) relative += '/';
+    relative.append(component);
   }
-  std::string result(resolved);
-  if (!underRoot(root_, result)) {
-    setError(response, 403);
-    return std::nullopt;
+  if (relative.empty()) relative = ".";
+  return relative;
+}
+
+UniqueFd StaticFileHandler::open(const std::string& relative, HttpResponse* response) const {
+  UniqueFd fd = openBeneath(rootFd_->get(), relative);
+  if (!fd.valid()) {
+    // EXDEV: out of the root; ELOOP: a symlink the fallback will not follow.
+    const bool forbidden = errno == EACCES || errno == EPERM || errno == EXDEV || errno == ELOOP;
+    setError(response, forbidden ? 403 : 404);
   }
-  return result;
+  return fd;
 }
 
 void StaticFileHandler::handle(const HttpRequest& request, HttpResponse* response) const {
@@ -198,47 +253,42 @@ void StaticFileHandler::handle(const HttpRequest& request, HttpResponse* respons
     setError(response, 400);
     return;
   }
-  // Refuse ".." outright, before touching the file system.
-  std::string_view rest = *decoded;
-  while (!rest.empty()) {
-    const size_t slash = rest.find('/');
-    if (rest.substr(0, slash) == "..") {
-      setError(response, 403);
-      return;
-    }
-    if (slash == std::string_view::npos) break;
-    rest.remove_prefix(slash + 1);
+  int status = 0;
+  std::optional<std::string> relative = relativePath(*decoded, options_.serveDotfiles, &status);
+  if (!relative) {
+    setError(response, status);
+    return;
   }
-
-  std::optional<std::string> path = resolve(root_ + *decoded, response);
-  if (!path) return;
+  UniqueFd fd = open(*relative, response);
+  if (!fd.valid()) return;
   struct stat st;
-  if (::stat(path->c_str(), &st) != 0) {
+  if (::fstat(fd.get(), &st) != 0) {
     setError(response, 404);
     return;
   }
   if (S_ISDIR(st.st_mode)) {
     if (decoded->back() != '/') {
+      // Built from the cleaned path, never from the raw target: "//host"
+      // must not become a redirect to another site.
       response->setStatusCode(301);
-      std::string location(rawPath);
-      location += '/';
+      std::string location = "/";
+      if (*relative != ".") location += percentEncodePath(*relative) + "/";
       if (!request.query().empty()) {
         location += '?';
         location.append(request.query());
       }
-      response->addHeader("Location", location);
+      if (!response->addHeader("Location", location)) setError(response, 400);
       return;
     }
-    path = resolve(*path + "/index.html", response);
-    if (!path) return;
+    *relative = *relative == "." ? "index.html" : *relative + "/index.html";
+    fd = open(*relative, response);
+    if (!fd.valid()) return;
+    if (::fstat(fd.get(), &st) != 0) {
+      setError(response, 404);
+      return;
+    }
   }
-  const int fd = ::open(path->c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    setError(response, errno == EACCES ? 403 : 404);
-    return;
-  }
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
+  if (!S_ISREG(st.st_mode)) {
     setError(response, 404);
     return;
   }
@@ -250,35 +300,48 @@ void StaticFileHandler::handle(const HttpRequest& request, HttpResponse* respons
   if (!ims.empty()) {
     const std::optional<time_t> since = parseHttpDate(ims);
     if (since && st.st_mtime <= *since) {
-      ::close(fd);
       response->setStatusCode(304);
       return;
     }
   }
 
-  response->setContentType(contentType(*path));
+  response->setContentType(contentType(*relative));
   const uint64_t size = static_cast<uint64_t>(st.st_size);
+  uint64_t first = 0;
+  uint64_t last = size == 0 ? 0 : size - 1;
   const std::string_view range = request.header("Range");
   const std::string_view ifRange = request.header("If-Range");
   if (!range.empty() && (ifRange.empty() || ifRange == lastModified)) {
-    uint64_t first = 0;
-    uint64_t last = 0;
     switch (parseRange(range, size, &first, &last)) {
       case RangeResult::kIgnore:
+        first = 0;
+        last = size == 0 ? 0 : size - 1;
         break;
       case RangeResult::kUnsatisfiable:
-        ::close(fd);
         response->setStatusCode(416);
         response->addHeader("Content-Range", absl::StrCat("bytes */", size));
         return;
       case RangeResult::kRange:
         response->setStatusCode(206);
         response->addHeader("Content-Range", absl::StrCat("bytes ", first, "-", last, "/", size));
-        response->setFileBody(fd, static_cast<off_t>(first), last - first + 1);
-        return;
+        break;
     }
   }
-  response->setFileBody(fd, 0, size);
+  const size_t length = size == 0 ? 0 : static_cast<size_t>(last - first + 1);
+  // Queued behind another file, the response gives its descriptor back and
+  // opens the same path again in turn; a different file there now (swapped,
+  // rewritten) yields no descriptor, and the connection closes.
+  response->setFileBody(
+      std::move(fd), static_cast<off_t>(first), length,
+      [rootFd = rootFd_, relative = std::move(*relative),
+       identity = FileIdentity(st)]() -> UniqueFd {
+        UniqueFd file = openBeneath(rootFd->get(), relative);
+        struct stat now;
+        if (!file.valid() || ::fstat(file.get(), &now) != 0 || !identity.matches(now)) {
+          return UniqueFd();
+        }
+        return file;
+      });
 }
 
 }  // namespace muduo::net

@@ -14,11 +14,13 @@
 #define MUDUO_NET_HTTP_STATICFILEHANDLER_H_
 
 #include <ctime>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "muduo/base/UniqueFd.h"
 #include "muduo/net/http/HttpRequest.h"
 #include "muduo/net/http/HttpResponse.h"
 
@@ -26,8 +28,16 @@ namespace muduo::net {
 
 class StaticFileHandler {
  public:
-  // Fails unless `root` is an existing directory.
+  struct Options {
+    // Serve paths with a component starting with '.' (.git, .env ...).
+    bool serveDotfiles = false;
+  };
+
+  // Fails unless `root` is an existing directory, which stays open for the
+  // handler's (and its copies') lifetime.
   [[nodiscard]] static absl::StatusOr<StaticFileHandler> create(std::string_view root);
+  [[nodiscard]] static absl::StatusOr<StaticFileHandler> create(std::string_view root,
+                                                                const Options& options);
 
   // Any thread.
   void handle(const HttpRequest& request, HttpResponse* response) const;
@@ -44,15 +54,24 @@ class StaticFileHandler {
   [[nodiscard]] static std::string formatHttpDate(time_t t);
   [[nodiscard]] static std::optional<time_t> parseHttpDate(std::string_view s);
 
+  // The path below the root that `decoded` names ("a/b", "." for the root
+  // itself): empty and "." components dropped. nullopt with *status set
+  // (403 for "..", 404 for a dotfile) when it may not be served.
+  [[nodiscard]] static std::optional<std::string> relativePath(std::string_view decoded,
+                                                               bool serveDotfiles, int* status);
+
  private:
-  explicit StaticFileHandler(std::string root) : root_(std::move(root)) {}
+  StaticFileHandler(std::string root, std::shared_ptr<const UniqueFd> rootFd,
+                    const Options& options)
+      : root_(std::move(root)), rootFd_(std::move(rootFd)), options_(options) {}
 
-  // The real path of `path` if it exists and lies under root_; else sets
-  // the error status on `response`.
-  [[nodiscard]] std::optional<std::string> resolve(const std::string& path,
-                                                   HttpResponse* response) const;
+  // Opens `relative` beneath the root; invalid with the error status set on
+  // `response` when it cannot be served.
+  [[nodiscard]] UniqueFd open(const std::string& relative, HttpResponse* response) const;
 
-  std::string root_;  // realpath of the root, no trailing slash (unless "/")
+  std::string root_;                        // as given, for messages
+  std::shared_ptr<const UniqueFd> rootFd_;  // shared with queued reopen callbacks
+  Options options_;
 };
 
 }  // namespace muduo::net

@@ -1,14 +1,22 @@
 #include "muduo/net/http/StaticFileHandler.h"
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "gtest/gtest.h"
+#include "muduo/net/TcpConnection.h"
 #include "muduo/net/TestUtil.h"
 #include "muduo/net/http/HttpTestUtil.h"
 
@@ -19,6 +27,7 @@ using test::HttpServerThread;
 using test::HttpTestClient;
 
 constexpr size_t kBigSize = 8 * 1024 * 1024;  // larger than loopback's socket buffers
+constexpr size_t kMidSize = 64 * 1024;
 
 void writeFile(const std::string& path, const std::string& content) {
   std::ofstream out(path, std::ios::binary);
@@ -41,7 +50,14 @@ class StaticFileHandlerTest : public ::testing::Test {
     writeFile(root_ + "/style.CSS", "body{}");
     writeFile(root_ + "/sub/index.html", "<h1>sub</h1>");
     writeFile(root_ + "/big.bin", test::makePattern(0, kBigSize));
+    writeFile(root_ + "/mid.bin", test::makePattern(0, kMidSize));
     writeFile(base_ + "/outside/secret.txt", "SECRET");
+    writeFile(root_ + "/.env", "PASSWORD=x");
+    ASSERT_EQ(::mkdir((root_ + "/.git").c_str(), 0755), 0);
+    writeFile(root_ + "/.git/config", "[core]");
+    writeFile(root_ + "/sub/.hidden", "hidden");
+    ASSERT_EQ(::mkdir((root_ + "/evil.com").c_str(), 0755), 0);
+    writeFile(root_ + "/evil.com/index.html", "not evil");
     ASSERT_EQ(::symlink("../outside/secret.txt", (root_ + "/link").c_str()), 0);
     ASSERT_EQ(::symlink("../outside", (root_ + "/dirlink").c_str()), 0);
     ASSERT_EQ(::symlink("a.txt", (root_ + "/inside_link").c_str()), 0);
@@ -58,8 +74,69 @@ class StaticFileHandlerTest : public ::testing::Test {
     ASSERT_TRUE(client_->connected());
   }
 
+  // A server with a 1 MiB output budget, recording its connections.
+  std::unique_ptr<HttpServerThread> budgetedServer() {
+    auto handler = StaticFileHandler::create(root_);
+    EXPECT_TRUE(handler.ok()) << handler.status();
+    return std::make_unique<HttpServerThread>(*handler, [this](HttpServer& s) {
+      ConnectionOptions options;
+      options.outputHighWaterMark = kHighWaterMark;
+      options.outputLowWaterMark = kHighWaterMark / 4;
+      s.setConnectionOptions(options);
+      s.setConnectionCallback([this](const TcpConnectionPtr& conn) {
+        std::lock_guard<std::mutex> lock(connectionsMutex_);
+        if (conn->connected()) connections_.push_back(conn);
+      });
+    });
+  }
+
+  // The server side of the n-th connection budgetedServer() accepted.
+  std::shared_ptr<TcpConnection> connection(size_t n) {
+    std::shared_ptr<TcpConnection> conn;
+    EXPECT_TRUE(test::waitUntil([&] {
+      std::lock_guard<std::mutex> lock(connectionsMutex_);
+      if (connections_.size() <= n) return false;
+      conn = connections_[n].lock();
+      return true;
+    }));
+    return conn;
+  }
+
+  // A peer that sends `requests` and never reads: once the server has
+  // stopped taking its requests, another client is still served, and the
+  // server holds about one budget (plus one response) of output and a few
+  // descriptors for it.
+  void expectHeldToTheBudget(const std::string& requests, size_t largestResponse) {
+    auto server = budgetedServer();
+    const size_t fdsBefore = test::countOpenFds();
+    HttpTestClient greedy(server->address());
+    ASSERT_TRUE(greedy.connected());
+    std::shared_ptr<TcpConnection> conn = connection(0);
+    ASSERT_TRUE(conn != nullptr);
+    ASSERT_TRUE(greedy.send(requests));
+    ASSERT_TRUE(test::waitUntil([&] { return conn->queuedOutputBytes() >= kHighWaterMark; }))
+        << conn->queuedOutputBytes();
+    HttpTestClient other(server->address());
+    for (int i = 0; i < 3; ++i) {
+      auto resp = other.get("/a.txt");
+      ASSERT_TRUE(resp) << i;
+      EXPECT_EQ(resp->body, "0123456789abcdefghij");
+    }
+    // The other client's round trips went through the same loop after the
+    // greedy one's bytes: what the server was going to take, it has taken.
+    EXPECT_LE(conn->queuedOutputBytes(), kHighWaterMark + largestResponse + 4096);
+    // Two sockets each for the clients and the server's connections, and
+    // at most the greedy connection's front file. Waited for: the server
+    // closes the other client's file just after the client has its bytes.
+    EXPECT_TRUE(test::waitUntil([&] { return test::countOpenFds() <= fdsBefore + 5; }))
+        << test::countOpenFds() << " descriptors, " << fdsBefore << " before";
+  }
+
+  static constexpr size_t kHighWaterMark = 1024 * 1024;
   static std::string base_;
   static std::string root_;
+  std::mutex connectionsMutex_;
+  std::vector<std::weak_ptr<TcpConnection>> connections_;
   std::unique_ptr<HttpServerThread> server_;
   std::unique_ptr<HttpTestClient> client_;
 };
@@ -209,6 +286,105 @@ TEST_F(StaticFileHandlerTest, RefusesOtherMethods) {
   ASSERT_TRUE(resp);
   EXPECT_EQ(resp->status, 405);
   EXPECT_EQ(resp->header("allow"), "GET, HEAD");
+}
+
+TEST_F(StaticFileHandlerTest, APeerThatPipelinesThousandsOfRequestsAndNeverReadsIsHeldToTheBudget) {
+  std::string requests;
+  for (int i = 0; i < 2000; ++i) requests += "GET /mid.bin HTTP/1.1\r\nHost: h\r\n\r\n";
+  expectHeldToTheBudget(requests, kMidSize);
+}
+
+TEST_F(StaticFileHandlerTest, APeerThatNeverReadsLargeResponsesIsHeldToTheBudget) {
+  std::string requests;
+  for (int i = 0; i < 100; ++i) requests += "GET /big.bin HTTP/1.1\r\nHost: h\r\n\r\n";
+  expectHeldToTheBudget(requests, kBigSize);
+}
+
+TEST_F(StaticFileHandlerTest, NeverServesTheOutsideFileThroughASymlinkSwappedInDuringRequests) {
+  // "flip" alternates between a regular file inside the root and a symlink
+  // to a file outside it, of the same size (so only the content tells), by
+  // exchanging places with "flip.other".
+  const std::string flip = root_ + "/flip";
+  writeFile(flip, "INSIDE");
+  std::atomic<bool> stop{false};
+  const std::string other = root_ + "/flip.other";
+  ASSERT_EQ(::symlink("../outside/secret.txt", other.c_str()), 0);
+  std::thread flipper([&] {
+    // One atomic exchange per flip, as fast as the machine goes.
+    for (int i = 0; i < 10'000'000 && !stop.load(); ++i) {
+      if (::renameat2(AT_FDCWD, flip.c_str(), AT_FDCWD, other.c_str(), RENAME_EXCHANGE) != 0) {
+        break;
+      }
+    }
+  });
+  int leaked = 0;
+  // No ASSERT until the flipper is joined: returning early would destroy
+  // a joinable thread.
+  for (int round = 0; round < 1000 && leaked == 0; ++round) {
+    HttpTestClient client(server_->address());
+    if (!client.connected()) break;
+    // Some alone, and some pipelined: those queue behind the first and are
+    // opened again when their turn comes.
+    std::string requests;
+    const int n = round % 2 == 0 ? 1 : 10;
+    for (int i = 0; i < n; ++i) requests += "GET /flip HTTP/1.1\r\nHost: h\r\n\r\n";
+    if (!client.send(requests)) break;
+    for (int i = 0; i < n; ++i) {
+      // The server closes the connection rather than send another file.
+      auto resp = client.read();
+      if (!resp) break;
+      if (resp->body.find("SECRET") != std::string::npos) ++leaked;
+    }
+  }
+  stop = true;
+  flipper.join();
+  EXPECT_EQ(leaked, 0);
+  // Which state a request meets is up to the scheduler; once the path is a
+  // file again it is served as before.
+  struct stat st;
+  ASSERT_EQ(::lstat(flip.c_str(), &st), 0);
+  if (S_ISLNK(st.st_mode)) {
+    ASSERT_EQ(::renameat2(AT_FDCWD, flip.c_str(), AT_FDCWD, other.c_str(), RENAME_EXCHANGE), 0);
+  }
+  auto resp = client_->get("/flip");
+  ASSERT_TRUE(resp);
+  EXPECT_EQ(resp->status, 200);
+  EXPECT_EQ(resp->body, "INSIDE");
+}
+
+TEST_F(StaticFileHandlerTest, RedirectsADirectoryOnlyToAPathOnThisServer) {
+  for (const char* target : {"//evil.com", "///evil.com", "/%2fevil.com", "//evil.com?x=1"}) {
+    auto resp = client_->get(target);
+    ASSERT_TRUE(resp) << target;
+    EXPECT_EQ(resp->status, 301) << target;
+    const std::string location = resp->header("location");
+    EXPECT_EQ(location.rfind("/evil.com/", 0), 0u) << target << " -> " << location;
+    EXPECT_NE(location.substr(0, 2), "//") << target;
+  }
+}
+
+TEST_F(StaticFileHandlerTest, HidesDotfilesUnlessTheyAreEnabled) {
+  for (const char* target : {"/.env", "/.git/config", "/.git/", "/sub/.hidden", "/%2egit/config"}) {
+    auto resp = client_->get(target);
+    ASSERT_TRUE(resp) << target;
+    EXPECT_EQ(resp->status, 404) << target;
+  }
+  StaticFileHandler::Options options;
+  options.serveDotfiles = true;
+  auto handler = StaticFileHandler::create(root_, options);
+  ASSERT_TRUE(handler.ok());
+  HttpServerThread server(*handler);
+  HttpTestClient client(server.address());
+  auto env = client.get("/.env");
+  ASSERT_TRUE(env);
+  EXPECT_EQ(env->body, "PASSWORD=x");
+  auto hidden = client.get("/sub/.hidden");
+  ASSERT_TRUE(hidden);
+  EXPECT_EQ(hidden->body, "hidden");
+  // Enabling dotfiles does not enable "..".
+  auto up = client.get("/../outside/secret.txt");
+  ASSERT_TRUE(up);
+  EXPECT_EQ(up->status, 403);
 }
 
 TEST(StaticFileHandlerHelpers, DecodeTypesAndDates) {

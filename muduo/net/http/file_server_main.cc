@@ -1,5 +1,7 @@
 // file_server: serves a directory over HTTP/1.1.
 //   bazel run //muduo/net/http:file_server -- --root=DIR --port=N
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 
 #include "absl/flags/flag.h"
@@ -14,10 +16,19 @@
 ABSL_FLAG(std::string, root, ".", "directory to serve");
 ABSL_FLAG(int, port, 8080, "TCP port on the --bind address; 0 picks a free one");
 ABSL_FLAG(int, threads, 0, "I/O threads (0: serve in the main thread)");
+ABSL_FLAG(
+    int64_t, request_timeout_ms, 30'000,
+    "close a connection whose request (header or body) stops arriving for this long; 0: never");
+ABSL_FLAG(int64_t, idle_timeout_ms, 60'000, "close a connection idle this long; 0: never");
+ABSL_FLAG(uint64_t, max_keepalive_requests, 1000,
+          "requests per connection before it is closed; 0: no limit");
+ABSL_FLAG(bool, serve_dotfiles, false, "serve paths with a component starting with '.'");
 
 int main(int argc, char* argv[]) {
   absl::ParseCommandLine(argc, argv);
-  auto handler = muduo::net::StaticFileHandler::create(absl::GetFlag(FLAGS_root));
+  muduo::net::StaticFileHandler::Options options;
+  options.serveDotfiles = absl::GetFlag(FLAGS_serve_dotfiles);
+  auto handler = muduo::net::StaticFileHandler::create(absl::GetFlag(FLAGS_root), options);
   if (!handler.ok()) {
     std::fprintf(stderr, "file_server: %s\n", handler.status().ToString().c_str());
     return 1;
@@ -31,6 +42,9 @@ int main(int argc, char* argv[]) {
     return muduo::net::reportStartupFailure("file_server", server.listenStatus());
   }
   server.setThreadNum(absl::GetFlag(FLAGS_threads));
+  server.setRequestTimeout(std::chrono::milliseconds(absl::GetFlag(FLAGS_request_timeout_ms)));
+  server.setIdleTimeout(std::chrono::milliseconds(absl::GetFlag(FLAGS_idle_timeout_ms)));
+  server.setMaxKeepAliveRequests(absl::GetFlag(FLAGS_max_keepalive_requests));
   server.setHttpCallback(*handler);
   server.start();
   LOG_INFO << "file_server: serving " << handler->root() << " on "
