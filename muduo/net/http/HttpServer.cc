@@ -20,7 +20,7 @@ HttpServer::HttpServer(EventLoop* loop, const InetAddress& listenAddr, std::stri
 
 HttpServer::~HttpServer() = default;
 
-ConnectionOptions HttpServer::defaultOptions() {
+ConnectionOptions HttpServer::defaultConnectionOptions() {
   ConnectionOptions options;
   options.requestTimeout = std::chrono::seconds(30);
   options.idleTimeout = std::chrono::seconds(60);

@@ -56,20 +56,21 @@ class HttpServer {
 
   void start();
 
+  // A 30 s request deadline, a 60 s idle timeout, the 4 MiB budget.
+  [[nodiscard]] static ConnectionOptions defaultConnectionOptions();
+
   [[nodiscard]] InetAddress listenAddress() const { return server_->listenAddress(); }
   // OK when the constructor could bind and listen (TcpServer::listenStatus).
   [[nodiscard]] const absl::Status& listenStatus() const { return server_->listenStatus(); }
   [[nodiscard]] TcpServer* tcpServer() { return server_.get(); }
 
  private:
-  [[nodiscard]] static ConnectionOptions defaultOptions();
-
   std::unique_ptr<TcpServer> server_;
   HttpCallback callback_;
   AsyncHttpCallback asyncCallback_;
   ConnectionCallback connectionCallback_;
   HttpParser::Limits limits_;
-  ConnectionOptions options_ = defaultOptions();
+  ConnectionOptions options_ = defaultConnectionOptions();
   size_t maxKeepAliveRequests_ = 1000;
   // Shared with the message callbacks, which run in the I/O loops.
   std::shared_ptr<HttpConnectionHandler> handler_;

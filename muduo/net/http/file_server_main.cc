@@ -7,6 +7,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "muduo/base/Logging.h"
+#include "muduo/net/ConnectionFlags.h"
 #include "muduo/net/EventLoop.h"
 #include "muduo/net/InetAddress.h"
 #include "muduo/net/ListenFlags.h"
@@ -16,10 +17,6 @@
 ABSL_FLAG(std::string, root, ".", "directory to serve");
 ABSL_FLAG(int, port, 8080, "TCP port on the --bind address; 0 picks a free one");
 ABSL_FLAG(int, threads, 0, "I/O threads (0: serve in the main thread)");
-ABSL_FLAG(
-    int64_t, request_timeout_ms, 30'000,
-    "close a connection whose request (header or body) stops arriving for this long; 0: never");
-ABSL_FLAG(int64_t, idle_timeout_ms, 60'000, "close a connection idle this long; 0: never");
 ABSL_FLAG(uint64_t, max_keepalive_requests, 1000,
           "requests per connection before it is closed; 0: no limit");
 ABSL_FLAG(bool, serve_dotfiles, false, "serve paths with a component starting with '.'");
@@ -42,8 +39,8 @@ int main(int argc, char* argv[]) {
     return muduo::net::reportStartupFailure("file_server", server.listenStatus());
   }
   server.setThreadNum(absl::GetFlag(FLAGS_threads));
-  server.setRequestTimeout(std::chrono::milliseconds(absl::GetFlag(FLAGS_request_timeout_ms)));
-  server.setIdleTimeout(std::chrono::milliseconds(absl::GetFlag(FLAGS_idle_timeout_ms)));
+  server.setConnectionOptions(
+      muduo::net::connectionOptionsFromFlags(muduo::net::HttpServer::defaultConnectionOptions()));
   server.setMaxKeepAliveRequests(absl::GetFlag(FLAGS_max_keepalive_requests));
   server.setHttpCallback(*handler);
   server.start();
