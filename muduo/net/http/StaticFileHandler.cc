@@ -227,7 +227,9 @@ std::optional<std::string> StaticFileHandler::relativePath(std::string_view deco
     if (!relative.empty()) relative += '/';
     relative.append(component);
   }
-  if (relative.empty()) relative = ".";
+  // A fresh string, not an assignment into `relative`: GCC 12 at -O2 warns
+  // (-Wrestrict) on that assignment after the appends above.
+  if (relative.empty()) return std::string(".");
   return relative;
 }
 
