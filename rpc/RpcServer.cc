@@ -14,6 +14,21 @@
 #include "rpc/Service.h"
 
 namespace muduo::rpc {
+namespace {
+
+// A REQUEST's timeout_us as a deadline. 0 is none; so is a timeout beyond
+// ten years, which would otherwise overflow the clock's arithmetic (the
+// call then waits as long as the client does). Negative ones are refused
+// before this is used.
+std::chrono::steady_clock::time_point deadlineFor(int64_t timeoutUs) {
+  constexpr int64_t kMaxTimeoutUs = int64_t{10} * 365 * 24 * 3600 * 1000 * 1000;
+  if (timeoutUs <= 0 || timeoutUs > kMaxTimeoutUs) {
+    return std::chrono::steady_clock::time_point::max();
+  }
+  return std::chrono::steady_clock::now() + std::chrono::microseconds(timeoutUs);
+}
+
+}  // namespace
 
 // Per connection, loop thread only: the calls still running after their
 // handler returned (asynchronous answers, streams), so CANCEL frames and a
@@ -30,6 +45,19 @@ struct RpcServer::ConnectionState {
       sweepAt = 2 * live.size() + 64;
     }
     live[call->callId()] = call;
+  }
+  // A call with this id still running: the client reused it too early.
+  [[nodiscard]] bool running(uint64_t callId) const {
+    auto it = live.find(callId);
+    if (it == live.end()) return false;
+    auto call = it->second.lock();
+    return call != nullptr && !call->finished();
+  }
+  // The connection drained below its output budget: streams may write.
+  void notifyWritable() {
+    for (auto& [id, weak] : live) {
+      if (auto call = weak.lock()) call->notifyWritable();
+    }
   }
   void cancelAll() {
     for (auto& [id, weak] : live) {
@@ -59,8 +87,14 @@ RpcServer::RpcServer(net::EventLoop* loop, const net::InetAddress& listenAddr, O
 }
 
 RpcServer::~RpcServer() {
+  // Workers answer through the I/O loops, so they stop while the loops still
+  // run. Closing every connection first cancels the calls, which wakes a
+  // worker waiting for a stream's client to read.
+  if (workers_ != nullptr) {
+    server_->stop();
+    workers_->stop(ThreadPool::StopMode::kRejectQueued);
+  }
   server_.reset();
-  if (workers_ != nullptr) workers_->stop(ThreadPool::StopMode::kFinishQueued);
 }
 
 void RpcServer::addService(Service* service) {
@@ -124,7 +158,12 @@ void RpcServer::onConnection(const net::TcpConnectionPtr& conn) {
   if (conn->connected()) {
     stats_->connectionOpened();
     conn->setTcpNoDelay(true);
-    conn->setContext(std::make_shared<ConnectionState>());
+    auto state = std::make_shared<ConnectionState>();
+    conn->setOutputResumedCallback(
+        [weak = std::weak_ptr<ConnectionState>(state)](const net::TcpConnectionPtr&) {
+          if (auto s = weak.lock()) s->notifyWritable();
+        });
+    conn->setContext(std::move(state));
     return;
   }
   stats_->connectionClosed();
@@ -168,6 +207,7 @@ void RpcServer::onMessage(const net::TcpConnectionPtr& conn, net::Buffer* buf,
         handleRequest(conn, state, frame);
         break;
       case RpcMeta::CANCEL:
+        // No answer to a CANCEL; one for a call already over is ignored.
         if (auto it = state->live.find(frame.meta.call_id()); it != state->live.end()) {
           if (auto call = it->second.lock()) call->cancel();
           state->live.erase(it);
@@ -187,11 +227,20 @@ void RpcServer::onMessage(const net::TcpConnectionPtr& conn, net::Buffer* buf,
 void RpcServer::handleRequest(const net::TcpConnectionPtr& conn, ConnectionState* state,
                               const DecodedFrame& frame) {
   const RpcMeta& meta = frame.meta;
-  const auto deadline = meta.timeout_us() > 0 ? std::chrono::steady_clock::now() +
-                                                    std::chrono::microseconds(meta.timeout_us())
-                                              : std::chrono::steady_clock::time_point::max();
-  auto call = std::make_shared<ServerCall>(conn, meta.call_id(), frame.payload, deadline);
+  if (state->running(meta.call_id())) {
+    // Two calls under one id cannot be told apart by their answers.
+    LOG_ERROR << "RpcServer: closing " << conn->peerAddress().toIpPort() << ": call_id "
+              << meta.call_id() << " reused while that call is still running";
+    conn->forceClose();
+    return;
+  }
+  auto call = std::make_shared<ServerCall>(conn, meta.call_id(), frame.payload,
+                                           deadlineFor(meta.timeout_us()));
   call->trackInFlight(inFlight_);
+  if (meta.timeout_us() < 0) {
+    call->finish(absl::InvalidArgumentError("timeout_us must not be negative"), nullptr);
+    return;
+  }
   auto it = services_.find(meta.service());
   if (it == services_.end()) {
     call->finish(absl::UnimplementedError(absl::StrCat("unknown service ", meta.service())),
@@ -203,7 +252,10 @@ void RpcServer::handleRequest(const net::TcpConnectionPtr& conn, ConnectionState
   if (workers_ != nullptr) {
     call->ownPayload();
     state->add(call);
+    call->armDeadline(conn->getLoop());
     const bool queued = workers_->tryRun([service, call, method = meta.method()] {
+      // Cancelled or expired while it waited in the queue: nobody wants it.
+      if (call->isCancelled()) return;
       if (!service->callMethod(method, call)) {
         call->finish(absl::UnimplementedError(absl::StrCat("unknown method ", method)), nullptr);
       }
@@ -219,8 +271,12 @@ void RpcServer::handleRequest(const net::TcpConnectionPtr& conn, ConnectionState
                  nullptr);
     return;
   }
-  // Still running (answered later, or a stream): make it reachable by CANCEL.
-  if (!call->finished() && call.use_count() > 1) state->add(call);
+  // Still running (answered later, or a stream): make it reachable by
+  // CANCEL, and give it a deadline timer.
+  if (!call->finished() && call.use_count() > 1) {
+    state->add(call);
+    call->armDeadline(conn->getLoop());
+  }
 }
 
 }  // namespace muduo::rpc

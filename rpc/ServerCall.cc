@@ -3,6 +3,7 @@
 #include "google/protobuf/message_lite.h"
 #include "muduo/base/Logging.h"
 #include "muduo/net/Buffer.h"
+#include "muduo/net/EventLoop.h"
 #include "muduo/net/TcpConnection.h"
 #include "rpc/RpcCodec.h"
 
@@ -13,22 +14,30 @@ namespace {
 // thread is written straight from it and the storage is kept for the next.
 thread_local net::Buffer t_frame;
 
+// A handler that ignores isReady() may run this far past the budget before
+// its stream is ended: room for the messages already on their way.
+constexpr size_t kIgnoredBudgetFactor = 4;
+
 }  // namespace
 
 ServerCall::ServerCall(const net::TcpConnectionPtr& conn, uint64_t callId, std::string_view payload,
                        std::chrono::steady_clock::time_point deadline)
     : conn_(conn),
+      loop_(conn->getLoop()),
       peer_(conn->peerAddress()),
       callId_(callId),
       payload_(payload),
-      deadline_(deadline) {}
+      deadline_(deadline),
+      outputBudget_(conn->options().outputHighWaterMark) {}
 
 ServerCall::ServerCall(Responder responder, const net::InetAddress& peer, std::string payload,
                        std::chrono::steady_clock::time_point deadline)
-    : peer_(peer),
+    : loop_(nullptr),
+      peer_(peer),
       callId_(0),
       ownedPayload_(std::move(payload)),
       deadline_(deadline),
+      outputBudget_(0),
       responder_(std::move(responder)) {
   payload_ = ownedPayload_;
 }
@@ -38,12 +47,26 @@ void ServerCall::recordStats(bool ok) {
     stats_->record(statsEntry_, ok, std::chrono::steady_clock::now() - started_);
 }
 
-bool ServerCall::cancelled() const {
-  if (cancelled_.load(std::memory_order_relaxed)) return true;
+bool ServerCall::isCancelled() const {
+  const State s = state_.load(std::memory_order_acquire);
+  if (s == State::kCancelled || s == State::kExpired) return true;
   if (std::chrono::steady_clock::now() > deadline_) return true;
   if (responder_) return false;
   auto conn = conn_.lock();
   return conn == nullptr || !conn->connected();
+}
+
+void ServerCall::onCancel(absl::AnyInvocable<void()> cb) {
+  {
+    MutexLock lock(&mutex_);
+    const State s = state_.load(std::memory_order_acquire);
+    if (s == State::kActive) {
+      onCancel_ = std::move(cb);
+      return;
+    }
+    if (s == State::kAnswered) return;
+  }
+  cb();  // already cancelled or expired
 }
 
 size_t ServerCall::queuedOutputBytes() const {
@@ -56,18 +79,51 @@ void ServerCall::ownPayload() {
   payload_ = ownedPayload_;
 }
 
-void ServerCall::finish(const absl::Status& status, const google::protobuf::MessageLite* response) {
-  if (finished_.exchange(true, std::memory_order_acq_rel)) {
-    LOG_ERROR << "ServerCall " << callId_ << " from " << peer_.toIpPort()
-              << " answered more than once; extra answer dropped";
-    return;
+bool ServerCall::end(State to) {
+  State expected = State::kActive;
+  return state_.compare_exchange_strong(expected, to, std::memory_order_acq_rel);
+}
+
+void ServerCall::afterEnd(State how) {
+  absl::AnyInvocable<void()> onCancel;
+  absl::AnyInvocable<void()> onReady;
+  net::TimerId timer;
+  {
+    MutexLock lock(&mutex_);
+    if (how != State::kAnswered) onCancel = std::move(onCancel_);
+    onCancel_ = nullptr;
+    onReady = std::move(onReady_);
+    timer = deadlineTimer_;
+    deadlineTimer_ = net::TimerId();
+    readyChanged_.notifyAll();
   }
+  // Its functor holds this call: cancelling frees both long before a
+  // distant deadline would.
+  if (timer.valid() && loop_ != nullptr) loop_->cancel(timer);
+  if (onCancel) onCancel();
+  // A stream waiting for room learns that the call is over.
+  if (onReady && loop_ != nullptr) loop_->runInLoop(std::move(onReady));
+}
+
+void ServerCall::finish(const absl::Status& status, const google::protobuf::MessageLite* response) {
   if (std::chrono::steady_clock::now() > deadline_) {
-    recordStats(false);
+    // The timer has not fired yet, but the client has given up.
+    if (end(State::kExpired)) {
+      recordStats(false);
+      afterEnd(State::kExpired);
+    }
     LOG_DEBUG << "ServerCall " << callId_ << " answered after its deadline; dropped";
     return;
   }
+  if (!end(State::kAnswered)) {
+    if (state_.load(std::memory_order_acquire) == State::kAnswered) {
+      LOG_ERROR << "ServerCall " << callId_ << " from " << peer_.toIpPort()
+                << " answered more than once; extra answer dropped";
+    }
+    return;  // cancelled or expired: nobody is waiting for the answer
+  }
   recordStats(status.ok());
+  afterEnd(State::kAnswered);
   if (responder_) {
     responder_(status, status.ok() ? response : nullptr);
     return;
@@ -75,24 +131,126 @@ void ServerCall::finish(const absl::Status& status, const google::protobuf::Mess
   sendFrame(RpcMeta::RESPONSE, status, status.ok() ? response : nullptr);
 }
 
+WriteReadiness ServerCall::readiness() const {
+  if (state_.load(std::memory_order_acquire) != State::kActive || responder_) {
+    return WriteReadiness::kClosed;
+  }
+  auto conn = conn_.lock();
+  if (conn == nullptr || !conn->connected()) return WriteReadiness::kClosed;
+  return conn->queuedOutputBytes() < outputBudget_ ? WriteReadiness::kReady : WriteReadiness::kFull;
+}
+
 bool ServerCall::write(const google::protobuf::MessageLite& message) {
-  if (finished_.load(std::memory_order_acquire) || cancelled() || responder_) return false;
+  if (state_.load(std::memory_order_acquire) != State::kActive || responder_) return false;
+  if (isCancelled()) return false;
+  auto conn = conn_.lock();
+  if (conn == nullptr) return false;
+  if (conn->queuedOutputBytes() >= kIgnoredBudgetFactor * outputBudget_) {
+    // The handler is not looking at isReady(): end the stream rather than
+    // let the connection's memory grow with it.
+    if (end(State::kAnswered)) {
+      LOG_WARN << "ServerCall " << callId_ << " to " << peer_.toIpPort()
+               << ": the handler kept writing to a client that does not read; stream ended";
+      recordStats(false);
+      afterEnd(State::kAnswered);
+      sendFrame(RpcMeta::STREAM_END,
+                absl::ResourceExhaustedError("the client did not read the stream fast enough"),
+                nullptr);
+    }
+    return false;
+  }
   return sendFrame(RpcMeta::STREAM_MESSAGE, absl::OkStatus(), &message);
 }
 
 void ServerCall::finishStream(const absl::Status& status) {
-  if (finished_.exchange(true, std::memory_order_acq_rel)) {
-    LOG_ERROR << "ServerCall " << callId_ << " stream finished more than once";
-    return;
+  if (!end(State::kAnswered)) {
+    if (state_.load(std::memory_order_acquire) == State::kAnswered) {
+      LOG_DEBUG << "ServerCall " << callId_ << " stream finished after it had ended";
+    }
+    return;  // cancelled or expired: no STREAM_END after either
   }
   recordStats(status.ok());
+  afterEnd(State::kAnswered);
   if (responder_) {
     responder_(status.ok() ? absl::UnimplementedError("streaming methods cannot be called as JSON")
                            : status,
                nullptr);
     return;
   }
-  if (!cancelled_.load(std::memory_order_relaxed)) sendFrame(RpcMeta::STREAM_END, status, nullptr);
+  sendFrame(RpcMeta::STREAM_END, status, nullptr);
+}
+
+void ServerCall::cancel() {
+  if (!end(State::kCancelled)) return;
+  recordStats(false);
+  afterEnd(State::kCancelled);
+}
+
+void ServerCall::expire() {
+  if (!end(State::kExpired)) return;
+  recordStats(false);
+  if (streaming_.load(std::memory_order_relaxed)) {
+    sendFrame(RpcMeta::STREAM_END, absl::DeadlineExceededError("deadline exceeded"), nullptr);
+  }
+  afterEnd(State::kExpired);
+}
+
+void ServerCall::armDeadline(net::EventLoop* loop) {
+  if (deadline_ == std::chrono::steady_clock::time_point::max() || finished()) return;
+  const auto left = std::chrono::duration_cast<std::chrono::microseconds>(
+      deadline_ - std::chrono::steady_clock::now());
+  MutexLock lock(&mutex_);
+  if (finished() || deadlineTimer_.valid()) return;
+  deadlineTimer_ = loop->runAfter(std::max(left, std::chrono::microseconds(0)),
+                                  [self = shared_from_this()] { self->expire(); });
+}
+
+void ServerCall::onReady(absl::AnyInvocable<void()> cb) {
+  {
+    MutexLock lock(&mutex_);
+    onReady_ = std::move(cb);
+  }
+  if (loop_ == nullptr) {
+    runReadyCallback();
+    return;
+  }
+  // Checked in the loop, behind every send already on its way there: only
+  // then does the connection's budget see them. Below the budget it runs at
+  // once; above it, the connection is paused and calls notifyWritable()
+  // when it has drained.
+  loop_->queueInLoop([self = shared_from_this()] {
+    if (self->readiness() != WriteReadiness::kFull) self->runReadyCallback();
+  });
+}
+
+void ServerCall::notifyWritable() {
+  {
+    MutexLock lock(&mutex_);
+    readyChanged_.notifyAll();
+  }
+  runReadyCallback();
+}
+
+void ServerCall::runReadyCallback() {
+  absl::AnyInvocable<void()> cb;
+  {
+    MutexLock lock(&mutex_);
+    cb = std::move(onReady_);
+    onReady_ = nullptr;
+  }
+  if (cb) cb();
+}
+
+bool ServerCall::waitUntilReady() {
+  for (;;) {
+    const WriteReadiness r = readiness();
+    if (r != WriteReadiness::kFull) return r == WriteReadiness::kReady;
+    if (loop_ == nullptr || loop_->isInLoopThread()) return false;
+    MutexLock lock(&mutex_);
+    // Woken by notifyWritable() or the end of the call; the timed wait
+    // covers a drain that happened between the check above and here.
+    readyChanged_.waitFor(&mutex_, std::chrono::milliseconds(50));
+  }
 }
 
 bool ServerCall::sendFrame(int type, const absl::Status& status,
@@ -109,6 +267,25 @@ bool ServerCall::sendFrame(int type, const absl::Status& status,
   net::Buffer& frame = t_frame;
   frame.retrieveAll();
   encodeFrame(meta, payload, &frame);
+  if (frame.readableBytes() > kDefaultMaxFrameSize) {
+    // The client would close the connection, and every call on it, at a
+    // frame over the protocol's limit: fail this call alone instead.
+    LOG_ERROR << "ServerCall " << callId_ << " to " << peer_.toIpPort() << ": an answer of "
+              << frame.readableBytes() << " bytes is over the protocol's frame limit";
+    frame.retrieveAll();
+    if (type == RpcMeta::STREAM_MESSAGE) {
+      // The stream cannot go on without this message.
+      if (!end(State::kAnswered)) return false;
+      recordStats(false);
+      afterEnd(State::kAnswered);
+    }
+    meta.set_type(type == RpcMeta::RESPONSE ? RpcMeta::RESPONSE : RpcMeta::STREAM_END);
+    meta.set_status_code(static_cast<int32_t>(absl::StatusCode::kResourceExhausted));
+    meta.set_status_message("the answer is larger than the protocol's 64 MiB frame limit");
+    encodeFrame(meta, nullptr, &frame);
+    conn->send(&frame);
+    return false;
+  }
   conn->send(&frame);
   return true;
 }

@@ -367,6 +367,12 @@ void TcpConnection::checkOutputBudget() {
     pausedForOutput_ = false;
     LOG_DEBUG << name_ << ": output drained to " << queued << " bytes, reading resumed";
     updateReading();
+    if (outputResumedCallback_) {
+      // Deferred: we may be inside writeOutput(), and the callback may send.
+      loop_->queueInLoop([self = shared_from_this()] {
+        if (self->connected()) self->outputResumedCallback_(self);
+      });
+    }
   }
 }
 

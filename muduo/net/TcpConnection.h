@@ -162,6 +162,11 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
     highWaterMark_ = mark;
   }
 
+  // Loop thread. cb runs (in the loop thread, after the event at hand) each
+  // time a connection that the output budget had paused drains to its
+  // low-water mark: a producer that stopped writing may go on.
+  void setOutputResumedCallback(ConnectionCallback cb) { outputResumedCallback_ = std::move(cb); }
+
   // Loop thread. For codecs that write their output in place.
   [[nodiscard]] Buffer* inputBuffer() { return &inputBuffer_; }
   [[nodiscard]] Buffer* outputBuffer() { return &outputBuffer_; }
@@ -254,6 +259,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   MessageCallback messageCallback_;
   WriteCompleteCallback writeCompleteCallback_;
   HighWaterMarkCallback highWaterMarkCallback_;
+  ConnectionCallback outputResumedCallback_;
   CloseCallback closeCallback_;
   size_t highWaterMark_ = kDefaultHighWaterMark;
   Buffer inputBuffer_;   // loop thread only

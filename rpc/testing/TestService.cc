@@ -42,6 +42,14 @@ struct TestService::Ticker {
   int64_t written = 0;
 };
 
+// A Stream's state, carried from one onReady to the next.
+struct TestService::Streamer {
+  ServerWriter<EchoResponse> writer;
+  std::string text;
+  int count;
+  int next = 0;
+};
+
 bool TestService::callMethod(std::string_view method, const std::shared_ptr<ServerCall>& call) {
   {
     MutexLock lock(&mutex_);
@@ -85,13 +93,10 @@ bool TestService::callMethod(std::string_view method, const std::shared_ptr<Serv
     response.set_text(request.text());
     call->finish(absl::OkStatus(), &response);
   } else if (method == "Stream") {
-    ServerWriter<EchoResponse> writer(call);
-    EchoResponse message;
-    for (int i = 0; i < request.count(); ++i) {
-      message.set_text(std::to_string(i));
-      if (!writer.Write(message)) return true;
-    }
-    writer.Finish(absl::OkStatus());
+    auto streamer = std::make_shared<Streamer>(
+        Streamer{ServerWriter<EchoResponse>(call), request.text(), request.count()});
+    call->onCancel([this] { streamsCancelled_.fetch_add(1); });
+    pump(streamer);
   } else {  // Ticker
     net::EventLoop* loop = net::EventLoop::getEventLoopOfCurrentThread();
     if (loop == nullptr) {
@@ -137,6 +142,32 @@ void TestService::answerEcho(const std::shared_ptr<ServerCall>& call, const std:
   ++echoAnswered_;
   changed_.notifyAll();
 }
+
+void TestService::pump(const std::shared_ptr<Streamer>& streamer) {
+  ServerWriter<EchoResponse>& writer = streamer->writer;
+  EchoResponse message;
+  while (streamer->next < streamer->count) {
+    if (!writer.IsReady()) {
+      // Over: cancelled, expired or gone (write() would say so too).
+      if (writer.context()->isCancelled()) return;
+      writer.OnReady([this, streamer] { pump(streamer); });
+      return;
+    }
+    message.set_text(absl::StrCat(streamer->text, streamer->next));
+    if (!writer.Write(message)) return;
+    ++streamer->next;
+    streamWritten_.fetch_add(1, std::memory_order_relaxed);
+    const size_t queued = writer.context()->queuedOutputBytes();
+    size_t seen = streamMaxQueued_.load(std::memory_order_relaxed);
+    while (queued > seen && !streamMaxQueued_.compare_exchange_weak(seen, queued)) {
+    }
+  }
+  writer.Finish(absl::OkStatus());
+}
+
+int64_t TestService::streamWritten() const { return streamWritten_.load(); }
+size_t TestService::streamMaxQueued() const { return streamMaxQueued_.load(); }
+int64_t TestService::streamsCancelled() const { return streamsCancelled_.load(); }
 
 void TestService::tick(const std::shared_ptr<Ticker>& ticker) {
   EchoResponse message;

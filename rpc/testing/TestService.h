@@ -9,7 +9,10 @@
 //   Hold    unary: keeps the call and never answers it.
 //   Block   unary: blocks its thread until openGate() (at most 10 s), then
 //           answers `text`. Meant for a server with a worker pool.
-//   Stream  server stream: `count` messages "0", "1", ... then OK.
+//   Stream  server stream: `count` messages "<text>0", "<text>1", ... then
+//           OK, written only while the call is ready (flow control): the
+//           rest waits for onReady, so a client that does not read holds
+//           the stream, not the server's memory.
 //   Ticker  server stream: a message every `delay_ms` (at least 1) until
 //           write() fails (the call was cancelled or its connection is gone).
 //
@@ -22,6 +25,7 @@
 #ifndef RPC_TESTING_TESTSERVICE_H_
 #define RPC_TESTING_TESTSERVICE_H_
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -68,13 +72,22 @@ class TestService final : public Service {
   [[nodiscard]] int64_t echoAnswered() const;
   [[nodiscard]] std::set<int> echoThreads() const;
   [[nodiscard]] std::set<std::string> echoPeers() const;
+  // Stream: messages written so far over all streams, the most output
+  // queued on a stream's connection after any of its writes, and how many
+  // streams saw their call cancelled through onCancel.
+  [[nodiscard]] int64_t streamWritten() const;
+  [[nodiscard]] size_t streamMaxQueued() const;
+  [[nodiscard]] int64_t streamsCancelled() const;
 
  private:
   struct Ticker;
+  struct Streamer;
 
   void echo(const std::shared_ptr<ServerCall>& call, EchoRequest request);
   void answerEcho(const std::shared_ptr<ServerCall>& call, const std::string& text);
   void tick(const std::shared_ptr<Ticker>& ticker);
+  // Writes while the call is ready, then waits for onReady.
+  void pump(const std::shared_ptr<Streamer>& streamer);
 
   mutable Mutex mutex_;
   Condition changed_;
@@ -88,6 +101,9 @@ class TestService final : public Service {
   int64_t echoAnswered_ ABSL_GUARDED_BY(mutex_) = 0;
   std::set<int> echoThreads_ ABSL_GUARDED_BY(mutex_);
   std::set<std::string> echoPeers_ ABSL_GUARDED_BY(mutex_);
+  std::atomic<int64_t> streamWritten_{0};
+  std::atomic<size_t> streamMaxQueued_{0};
+  std::atomic<int64_t> streamsCancelled_{0};
 };
 
 }  // namespace muduo::rpc::testing

@@ -15,7 +15,7 @@ class WriterSink final : public EventSink {
 
   bool write(const Event& event) override { return writer_.Write(event); }
   size_t queuedBytes() const override { return writer_.context()->queuedOutputBytes(); }
-  bool cancelled() const override { return writer_.context()->cancelled(); }
+  bool cancelled() const override { return writer_.context()->isCancelled(); }
   void finish(const absl::Status& status) override { writer_.Finish(status); }
 
  private:

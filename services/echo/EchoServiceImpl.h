@@ -1,6 +1,8 @@
 // EchoServiceImpl: the echo service's logic.
 //
 // Thread contract: stateless; its methods run concurrently in any I/O thread.
+// Repeat streams are flow-controlled: each continues from onReady when its
+// connection drains, in that connection's loop thread.
 #ifndef SERVICES_ECHO_ECHOSERVICEIMPL_H_
 #define SERVICES_ECHO_ECHOSERVICEIMPL_H_
 
