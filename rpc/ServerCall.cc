@@ -18,6 +18,12 @@ thread_local net::Buffer t_frame;
 // its stream is ended: room for the messages already on their way.
 constexpr size_t kIgnoredBudgetFactor = 4;
 
+// What a stream may write in its connection's loop thread before it yields
+// the loop (isReady() turns false until onReady runs again): a client that
+// reads as fast as we write never pauses the budget, and the loop must
+// still read its CANCEL and serve everyone else.
+constexpr size_t kBytesPerTurn = 256 * 1024;
+
 }  // namespace
 
 ServerCall::ServerCall(const net::TcpConnectionPtr& conn, uint64_t callId, std::string_view payload,
@@ -106,12 +112,7 @@ void ServerCall::afterEnd(State how) {
 }
 
 void ServerCall::finish(const absl::Status& status, const google::protobuf::MessageLite* response) {
-  if (std::chrono::steady_clock::now() > deadline_) {
-    // The timer has not fired yet, but the client has given up.
-    if (end(State::kExpired)) {
-      recordStats(false);
-      afterEnd(State::kExpired);
-    }
+  if (expireIfPast()) {
     LOG_DEBUG << "ServerCall " << callId_ << " answered after its deadline; dropped";
     return;
   }
@@ -137,12 +138,22 @@ WriteReadiness ServerCall::readiness() const {
   }
   auto conn = conn_.lock();
   if (conn == nullptr || !conn->connected()) return WriteReadiness::kClosed;
+  if (bytesThisTurn_ >= kBytesPerTurn && loop_->isInLoopThread()) return WriteReadiness::kFull;
   return conn->queuedOutputBytes() < outputBudget_ ? WriteReadiness::kReady : WriteReadiness::kFull;
+}
+
+bool ServerCall::expireIfPast() {
+  if (std::chrono::steady_clock::now() <= deadline_) return false;
+  // The timer has not fired yet (or is not armed while the handler runs),
+  // but the client has given up: the call ends here, as the timer would
+  // have ended it.
+  expire();
+  return true;
 }
 
 bool ServerCall::write(const google::protobuf::MessageLite& message) {
   if (state_.load(std::memory_order_acquire) != State::kActive || responder_) return false;
-  if (isCancelled()) return false;
+  if (expireIfPast() || isCancelled()) return false;
   auto conn = conn_.lock();
   if (conn == nullptr) return false;
   if (conn->queuedOutputBytes() >= kIgnoredBudgetFactor * outputBudget_) {
@@ -159,10 +170,12 @@ bool ServerCall::write(const google::protobuf::MessageLite& message) {
     }
     return false;
   }
+  if (loop_->isInLoopThread()) bytesThisTurn_ += message.ByteSizeLong();
   return sendFrame(RpcMeta::STREAM_MESSAGE, absl::OkStatus(), &message);
 }
 
 void ServerCall::finishStream(const absl::Status& status) {
+  if (expireIfPast()) return;
   if (!end(State::kAnswered)) {
     if (state_.load(std::memory_order_acquire) == State::kAnswered) {
       LOG_DEBUG << "ServerCall " << callId_ << " stream finished after it had ended";
@@ -178,6 +191,19 @@ void ServerCall::finishStream(const absl::Status& status) {
     return;
   }
   sendFrame(RpcMeta::STREAM_END, status, nullptr);
+}
+
+ServerCall::~ServerCall() {
+  if (inFlight_ != nullptr) inFlight_->fetch_sub(1, std::memory_order_relaxed);
+  // A handler that let go of its call without answering would leave the
+  // client waiting until its own deadline, or for ever: answer for it.
+  if (state_.load(std::memory_order_acquire) == State::kActive && !responder_) {
+    LOG_ERROR << "ServerCall " << callId_ << " from " << peer_.toIpPort()
+              << " was dropped by its handler without an answer";
+    recordStats(false);
+    sendFrame(streaming_.load(std::memory_order_relaxed) ? RpcMeta::STREAM_END : RpcMeta::RESPONSE,
+              absl::InternalError("the server dropped the call without answering"), nullptr);
+  }
 }
 
 void ServerCall::cancel() {
@@ -219,11 +245,14 @@ void ServerCall::onReady(absl::AnyInvocable<void()> cb) {
   // once; above it, the connection is paused and calls notifyWritable()
   // when it has drained.
   loop_->queueInLoop([self = shared_from_this()] {
+    // A new turn: the loop has polled since this was queued.
+    self->bytesThisTurn_ = 0;
     if (self->readiness() != WriteReadiness::kFull) self->runReadyCallback();
   });
 }
 
 void ServerCall::notifyWritable() {
+  bytesThisTurn_ = 0;
   {
     MutexLock lock(&mutex_);
     readyChanged_.notifyAll();
@@ -245,6 +274,8 @@ bool ServerCall::waitUntilReady() {
   for (;;) {
     const WriteReadiness r = readiness();
     if (r != WriteReadiness::kFull) return r == WriteReadiness::kReady;
+    // In the loop thread nothing can drain while we wait; the caller must
+    // use onReady() instead.
     if (loop_ == nullptr || loop_->isInLoopThread()) return false;
     MutexLock lock(&mutex_);
     // Woken by notifyWritable() or the end of the call; the timed wait

@@ -113,8 +113,9 @@ class ServerCall final : public ServerContext, public std::enable_shared_from_th
   void finishStream(const absl::Status& status);
 
   // Flow control for streams. Ready while the connection's queued output is
-  // under its budget (ConnectionOptions::outputHighWaterMark); the call
-  // being over counts as kClosed.
+  // under its budget (ConnectionOptions::outputHighWaterMark) and, in the
+  // loop thread, until the stream has written its share of one loop turn;
+  // the call being over counts as kClosed.
   [[nodiscard]] WriteReadiness readiness() const;
   [[nodiscard]] bool isReady() const { return readiness() == WriteReadiness::kReady; }
   // Runs `cb` once, in the connection's loop thread, when the call is ready
@@ -152,13 +153,15 @@ class ServerCall final : public ServerContext, public std::enable_shared_from_th
     stats_ = std::move(stats);
     statsEntry_ = entry;
   }
-  ~ServerCall() override {
-    if (inFlight_ != nullptr) inFlight_->fetch_sub(1, std::memory_order_relaxed);
-  }
+  // A call still running when its last owner lets go is answered with
+  // INTERNAL, so a handler that drops it cannot leave the client hanging.
+  ~ServerCall() override;
 
  private:
   enum class State { kActive, kAnswered, kCancelled, kExpired };
 
+  // Past the deadline: expire() now, and true.
+  bool expireIfPast();
   // Moves from kActive to `to`; false when the call had already ended.
   bool end(State to);
   // After the end: stops the deadline timer, wakes writers waiting for
@@ -181,6 +184,7 @@ class ServerCall final : public ServerContext, public std::enable_shared_from_th
   const size_t outputBudget_;  // the connection's high-water mark
   std::atomic<State> state_{State::kActive};
   std::atomic<bool> streaming_{false};
+  size_t bytesThisTurn_ = 0;  // loop thread only: written since the loop last polled
   mutable Mutex mutex_;
   Condition readyChanged_;
   absl::AnyInvocable<void()> onCancel_ ABSL_GUARDED_BY(mutex_);

@@ -369,7 +369,11 @@ void TcpConnection::checkOutputBudget() {
     updateReading();
     if (outputResumedCallback_) {
       // Deferred: we may be inside writeOutput(), and the callback may send.
+      // Input first: a producer told to go on refills the budget at once and
+      // reading would pause again before the loop polled, so a request that
+      // waited (a CANCEL for the very stream being fed) would wait for good.
       loop_->queueInLoop([self = shared_from_this()] {
+        if (self->channel_->isReading()) self->handleRead(self->loop_->pollReturnTime());
         if (self->connected()) self->outputResumedCallback_(self);
       });
     }
