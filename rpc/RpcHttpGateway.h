@@ -7,9 +7,19 @@
 //   GET  /metrics                    the same in Prometheus text format
 //   GET  /flags                      the process's abseil flags
 //   GET  /health                     200 while serving, 503 while draining
-//   POST /rpc/<full.Service>/<Method> a JSON body in protobuf's JSON mapping;
-//                                    answers JSON, errors as
-//                                    {"code": N, "message": "..."}
+//   POST /rpc/<full.Service>/<Method> a JSON body in protobuf's JSON mapping,
+//                                    sent with Content-Type: application/json
+//                                    (415 otherwise); answers JSON, errors as
+//                                    {"code": N, "status": "NOT_FOUND",
+//                                     "message": "..."}
+//
+// The pages print only method names the descriptor pool knows (see
+// RpcStats), escaped for HTML and for Prometheus labels all the same.
+//
+// A JSON call is answered whenever and from whichever thread its service
+// finishes it: the call owns the connection's responder from the moment
+// the gateway takes the request, and answers 500 if it is dropped without
+// an answer. The gateway itself keeps nothing of a call.
 //
 // Thread contract: built by RpcServer before start(); onMessage() runs in
 // the connection's loop thread; setDraining() from the base loop thread.
@@ -23,12 +33,10 @@
 #include "absl/container/flat_hash_map.h"
 #include "muduo/base/Timestamp.h"
 #include "muduo/net/Callbacks.h"
+#include "muduo/net/http/HttpConnectionHandler.h"
 
 namespace muduo::net {
 class Buffer;
-class HttpConnectionHandler;
-class HttpRequest;
-class HttpResponse;
 }  // namespace muduo::net
 
 namespace muduo::rpc {
@@ -53,8 +61,10 @@ class RpcHttpGateway {
 
  private:
   void handle(const net::HttpRequest& request, net::HttpResponse* response) const;
-  // POST /rpc/...: true when it will answer through `respond`.
-  bool handleRpc(const net::HttpRequest& request, std::function<void(net::HttpResponse)> respond);
+  // Loop thread. POST /rpc/...: takes `respond` (moves it into the call,
+  // which may answer from any thread, later) and returns true; anything
+  // else: leaves it and returns false.
+  bool handleRpc(const net::HttpRequest& request, net::HttpResponder& respond);
   void status(const net::HttpRequest& request, net::HttpResponse* response) const;
   void metrics(net::HttpResponse* response) const;
   static void flags(net::HttpResponse* response);

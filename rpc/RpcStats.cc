@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "google/protobuf/descriptor.h"
+
 namespace muduo::rpc {
 
 struct RpcStats::Entry {
@@ -16,11 +18,18 @@ RpcStats::Entry* RpcStats::entryFor(std::string_view service, std::string_view m
   // keeps its capacity, so a method already in the table costs no allocation.
   thread_local std::string key;
   key.assign(service).append(".").append(method);
+  {
+    MutexLock lock(&mutex_);
+    if (auto it = entries_.find(key); it != entries_.end()) return it->second.get();
+  }
+  // A miss: a known method's first call, or a name no .proto declares.
+  // Looked up outside mutex_, since the pool takes a lock of its own.
+  const google::protobuf::ServiceDescriptor* descriptor =
+      google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(std::string(service));
+  const bool known =
+      descriptor != nullptr && descriptor->FindMethodByName(std::string(method)) != nullptr;
   MutexLock lock(&mutex_);
-  if (auto it = entries_.find(key); it != entries_.end()) return it->second.get();
-  // Method names come from clients: past a bound, unknown ones share a slot
-  // so garbage cannot grow the table.
-  std::unique_ptr<Entry>& entry = entries_[entries_.size() >= kMaxEntries ? "(other)" : key];
+  std::unique_ptr<Entry>& entry = known ? entries_[key] : entries_[std::string(kUnknownMethod)];
   if (entry == nullptr) entry = std::make_unique<Entry>();
   return entry.get();
 }

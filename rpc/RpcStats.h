@@ -2,6 +2,12 @@
 // latency histogram, plus open connections and start time. Read by the
 // server's /status and /metrics pages.
 //
+// Method names come from clients. Only methods the generated descriptor pool
+// knows get a row of their own; every other name a client sends is counted
+// in the one kUnknownMethod row, so the table is bounded by the services
+// linked into the binary and never holds a client's string. A hand-written
+// Service with no .proto behind it is therefore counted as unknown too.
+//
 // Thread safety: every method may be called from any thread; one mutex
 // guards the table (a record is a few increments under it).
 #ifndef RPC_RPCSTATS_H_
@@ -30,14 +36,17 @@ class RpcStats {
   };
   // A method's slot; stable for the life of the RpcStats.
   struct Entry;
-  static constexpr size_t kMaxEntries = 1000;
+  // The row of every method the descriptor pool does not know.
+  static constexpr std::string_view kUnknownMethod = "(unknown)";
 
   RpcStats();
   ~RpcStats();
   RpcStats(const RpcStats&) = delete;
   RpcStats& operator=(const RpcStats&) = delete;
 
-  // "package.Service.Method"; created on first use.
+  // The row "package.Service.Method", created on first use, when the
+  // generated pool has that service and method; the kUnknownMethod row
+  // otherwise. Callers pass only services they serve.
   Entry* entryFor(std::string_view service, std::string_view method);
   void record(Entry* entry, bool ok, std::chrono::nanoseconds latency);
 
