@@ -20,7 +20,7 @@ RpcStats::Entry* RpcStats::entryFor(std::string_view service, std::string_view m
   key.assign(service).append(".").append(method);
   {
     MutexLock lock(&mutex_);
-    if (auto it = entries_.find(key); it != entries_.end()) return it->second.get();
+    if (auto it = resolved_.find(key); it != resolved_.end()) return it->second;
   }
   // A miss: a known method's first call, or a name no .proto declares.
   // Looked up outside mutex_, since the pool takes a lock of its own.
@@ -31,6 +31,9 @@ RpcStats::Entry* RpcStats::entryFor(std::string_view service, std::string_view m
   MutexLock lock(&mutex_);
   std::unique_ptr<Entry>& entry = known ? entries_[key] : entries_[std::string(kUnknownMethod)];
   if (entry == nullptr) entry = std::make_unique<Entry>();
+  if (resolved_.size() < kMaxResolved && key.size() <= kMaxResolvedKey) {
+    resolved_.emplace(key, entry.get());
+  }
   return entry.get();
 }
 

@@ -63,6 +63,13 @@ class RpcStats {
   std::atomic<int64_t> connections_{0};
   mutable Mutex mutex_;
   absl::flat_hash_map<std::string, std::unique_ptr<Entry>> entries_ ABSL_GUARDED_BY(mutex_);
+  // "service.method" of recent calls to its row, unknown names included, so
+  // only a name never seen before pays for the descriptor pool's lookup.
+  // Bounded (kMaxResolved names of at most kMaxResolvedKey bytes): a client
+  // inventing names costs itself a lookup per call, never the server memory.
+  static constexpr size_t kMaxResolved = 4096;
+  static constexpr size_t kMaxResolvedKey = 256;
+  absl::flat_hash_map<std::string, Entry*> resolved_ ABSL_GUARDED_BY(mutex_);
 };
 
 }  // namespace muduo::rpc

@@ -63,6 +63,7 @@ bool ServerCall::isCancelled() const {
 }
 
 void ServerCall::onCancel(absl::AnyInvocable<void()> cb) {
+  watched_.store(true);
   {
     MutexLock lock(&mutex_);
     const State s = state_.load(std::memory_order_acquire);
@@ -91,6 +92,11 @@ bool ServerCall::end(State to) {
 }
 
 void ServerCall::afterEnd(State how) {
+  // Most calls end with nobody watching them: no lock, no wake-up. Every
+  // watcher sets watched_ before it looks at state_, and end() changed
+  // state_ before this load (both sequentially consistent), so a watcher
+  // that saw the call active is seen here.
+  if (!watched_.load()) return;
   absl::AnyInvocable<void()> onCancel;
   absl::AnyInvocable<void()> onReady;
   net::TimerId timer;
@@ -225,6 +231,7 @@ void ServerCall::armDeadline(net::EventLoop* loop) {
   if (deadline_ == std::chrono::steady_clock::time_point::max() || finished()) return;
   const auto left = std::chrono::duration_cast<std::chrono::microseconds>(
       deadline_ - std::chrono::steady_clock::now());
+  watched_.store(true);
   MutexLock lock(&mutex_);
   if (finished() || deadlineTimer_.valid()) return;
   deadlineTimer_ = loop->runAfter(std::max(left, std::chrono::microseconds(0)),
@@ -232,6 +239,7 @@ void ServerCall::armDeadline(net::EventLoop* loop) {
 }
 
 void ServerCall::onReady(absl::AnyInvocable<void()> cb) {
+  watched_.store(true);
   {
     MutexLock lock(&mutex_);
     onReady_ = std::move(cb);
@@ -271,6 +279,7 @@ void ServerCall::runReadyCallback() {
 }
 
 bool ServerCall::waitUntilReady() {
+  watched_.store(true);
   for (;;) {
     const WriteReadiness r = readiness();
     if (r != WriteReadiness::kFull) return r == WriteReadiness::kReady;

@@ -184,6 +184,9 @@ class ServerCall final : public ServerContext, public std::enable_shared_from_th
   const size_t outputBudget_;  // the connection's high-water mark
   std::atomic<State> state_{State::kActive};
   std::atomic<bool> streaming_{false};
+  // Set once anything waits on the call's end (onCancel, onReady, a
+  // deadline timer, a blocked writer); until then ending it takes no lock.
+  std::atomic<bool> watched_{false};
   size_t bytesThisTurn_ = 0;  // loop thread only: written since the loop last polled
   mutable Mutex mutex_;
   Condition readyChanged_;
