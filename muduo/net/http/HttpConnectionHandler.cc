@@ -113,7 +113,7 @@ void HttpConnectionHandler::onMessage(const TcpConnectionPtr& conn, Buffer* buf,
             });
       };
       session->waiting = true;
-      if (asyncCallback_(request, respond)) {
+      if (asyncCallback_(conn, request, respond)) {
         // Back-pressure while we wait: a flood of pipelined requests stays
         // in the peer's socket, not in our memory.
         conn->stopRead();

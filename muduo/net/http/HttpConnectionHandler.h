@@ -50,7 +50,10 @@ using HttpResponder = absl::AnyInvocable<void(HttpResponse) &&>;
 // Takes a request it will answer later through `respond` (returns true), or
 // declines (false) so the HttpCallback answers it now. While an answer is
 // pending the connection reads nothing more, so responses stay in order.
-using AsyncHttpCallback = std::function<bool(const HttpRequest&, HttpResponder& respond)>;
+// `conn` is the request's connection, for a caller that must tie the work
+// to it (cancel it when the connection closes).
+using AsyncHttpCallback =
+    std::function<bool(const TcpConnectionPtr& conn, const HttpRequest&, HttpResponder& respond)>;
 
 class HttpConnectionHandler : public std::enable_shared_from_this<HttpConnectionHandler> {
  public:

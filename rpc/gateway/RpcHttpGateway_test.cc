@@ -1,6 +1,6 @@
 // HTTP on the RPC port: status pages, metrics, flags, health and JSON calls,
 // while MRPC clients on the same port keep working.
-#include "rpc/RpcHttpGateway.h"
+#include "rpc/gateway/RpcHttpGateway.h"
 
 #include <chrono>
 #include <memory>
@@ -9,6 +9,7 @@
 
 #include "gtest/gtest.h"
 #include "muduo/base/CountDownLatch.h"
+#include "muduo/base/CurrentThread.h"
 #include "muduo/base/Mutex.h"
 #include "muduo/net/EventLoop.h"
 #include "muduo/net/EventLoopThread.h"
@@ -46,6 +47,22 @@ class EchoImpl final : public test::TestService::Service {
     }
     return true;
   }
+  // Waits up to net::test::kTimeout until `n` held calls were cancelled.
+  [[nodiscard]] bool waitForCancelled(int n) {
+    MutexLock lock(&mutex_);
+    const auto deadline = std::chrono::steady_clock::now() + net::test::kTimeout;
+    while (cancelled_ < n) {
+      const auto left = deadline - std::chrono::steady_clock::now();
+      if (left <= left.zero()) return false;
+      changed_.waitFor(&mutex_, left);
+    }
+    return true;
+  }
+  // The thread the last Echo ran in.
+  [[nodiscard]] int lastTid() {
+    MutexLock lock(&mutex_);
+    return lastTid_;
+  }
   // Answers every held call, in the caller's thread.
   void answerHeld() {
     std::vector<DoneCallback> held;
@@ -57,8 +74,12 @@ class EchoImpl final : public test::TestService::Service {
   }
 
  private:
-  void Echo(ServerContext*, const test::EchoRequest* request, test::EchoResponse* response,
+  void Echo(ServerContext* context, const test::EchoRequest* request, test::EchoResponse* response,
             DoneCallback done) override {
+    {
+      MutexLock lock(&mutex_);
+      lastTid_ = CurrentThread::tid();
+    }
     if (request->text() == kDrop) return;
     if (request->text() == kNotFound) {
       std::move(done)(absl::NotFoundError("no such text"));
@@ -72,22 +93,33 @@ class EchoImpl final : public test::TestService::Service {
     }
     held_.push_back(std::move(done));
     changed_.notifyAll();
+    context->onCancel([this] {
+      MutexLock lock(&mutex_);
+      ++cancelled_;
+      changed_.notifyAll();
+    });
   }
 
   Mutex mutex_;
   Condition changed_;
   bool holding_ ABSL_GUARDED_BY(mutex_) = false;
   std::vector<DoneCallback> held_ ABSL_GUARDED_BY(mutex_);
+  int cancelled_ ABSL_GUARDED_BY(mutex_) = 0;
+  int lastTid_ ABSL_GUARDED_BY(mutex_) = 0;
 };
 
 class RpcHttpGatewayTest : public testing::Test {
  protected:
+  [[nodiscard]] virtual RpcServer::Options serverOptions() const { return {}; }
+
   void SetUp() override {
     serverLoop_ = serverThread_.startLoop();
     CountDownLatch started(1);
     serverLoop_->runInLoop([this, &started] {
-      server_ = std::make_unique<RpcServer>(serverLoop_, net::InetAddress(0, true));
+      server_ =
+          std::make_unique<RpcServer>(serverLoop_, net::InetAddress(0, true), serverOptions());
       server_->addService(&impl_);
+      server_->addProtocol(std::make_unique<RpcHttpGateway>(server_.get()));
       server_->start();
       started.countDown();
     });
@@ -144,6 +176,29 @@ class RpcHttpGatewayTest : public testing::Test {
     impl_.answerHeld();
     int error = 0;
     return socket.readToEnd(&error);
+  }
+
+  // Sends a JSON Echo that the service holds, and waits until it does.
+  void startHeldCall(net::test::BlockingSocket* socket) {
+    impl_.holdAnswers();
+    const std::string body = R"({"text": "held"})";
+    ASSERT_EQ(socket->connect(server_->listenAddress()), 0);
+    ASSERT_TRUE(socket->sendAll(
+        "POST /rpc/muduo.rpc.test.TestService/Echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        "Content-Type: application/json\r\nContent-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n" + body));
+    ASSERT_TRUE(impl_.waitForHeld(1));
+  }
+
+  // Waits (bounded) until the server counts no call in flight.
+  [[nodiscard]] bool waitForNoCallsInFlight() {
+    const auto deadline = std::chrono::steady_clock::now() + net::test::kTimeout;
+    while (server_->inFlightCalls() > 0) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      // The loop thread may still hold the call it just cancelled.
+      net::test::runInLoopAndWait(serverLoop_, [] {});
+    }
+    return true;
   }
 
   // Waits (bounded) until the server counts no open connection.
@@ -414,6 +469,63 @@ TEST_F(RpcHttpGatewayTest, RpcClientsKeepWorkingWhileHttpClientsComeAndGo) {
     (void)garbage.readToEnd(&error);  // closed by the server, whatever it answered
     echoOverRpc("after " + std::to_string(round));
   }
+}
+
+TEST_F(RpcHttpGatewayTest, AJsonCallIsInFlightUntilAnsweredAndShutdownWaitsForIt) {
+  net::test::BlockingSocket socket;
+  startHeldCall(&socket);
+  EXPECT_EQ(server_->inFlightCalls(), 1);
+  CountDownLatch done(1);
+  serverLoop_->runInLoop(
+      [this, &done] { server_->shutdown(net::test::kTimeout, [&done] { done.countDown(); }); });
+  // Shutdown polls every 10 ms; it must still be waiting a few polls later.
+  EXPECT_FALSE(done.waitFor(std::chrono::milliseconds(100)));
+  impl_.answerHeld();
+  int error = 0;
+  const std::string response = socket.readToEnd(&error);
+  EXPECT_NE(response.find(R"({"text":"held"})"), std::string::npos) << response;
+  // The rest of the shutdown waits for the peers to close.
+  socket.close();
+  stub_.reset();
+  channel_.reset();
+  EXPECT_TRUE(
+      done.waitFor(std::chrono::duration_cast<std::chrono::milliseconds>(net::test::kTimeout)));
+  EXPECT_EQ(server_->inFlightCalls(), 0);
+}
+
+TEST_F(RpcHttpGatewayTest, AJsonCallIsCancelledWhenItsConnectionCloses) {
+  net::test::BlockingSocket socket;
+  startHeldCall(&socket);
+  socket.close();
+  EXPECT_TRUE(impl_.waitForCancelled(1));
+  // The late answer goes nowhere and harms nobody.
+  impl_.answerHeld();
+  EXPECT_TRUE(waitForNoCallsInFlight());
+}
+
+class RpcHttpGatewayWorkersTest : public RpcHttpGatewayTest {
+ protected:
+  [[nodiscard]] RpcServer::Options serverOptions() const override {
+    RpcServer::Options options;
+    options.workerThreads = 2;
+    return options;
+  }
+};
+
+TEST_F(RpcHttpGatewayWorkersTest, JsonCallsRunOnTheWorkerPoolLikeRpcCalls) {
+  int loopTid = 0;
+  net::test::runInLoopAndWait(serverLoop_, [&loopTid] { loopTid = CurrentThread::tid(); });
+  const std::string response = post("/rpc/muduo.rpc.test.TestService/Echo", R"({"text": "w"})");
+  EXPECT_NE(response.find(R"({"text":"w"})"), std::string::npos) << response;
+  EXPECT_NE(impl_.lastTid(), loopTid);
+  EXPECT_NE(impl_.lastTid(), 0);
+}
+
+TEST_F(RpcHttpGatewayWorkersTest, AJsonCallOnAWorkerIsCancelledWhenItsConnectionCloses) {
+  net::test::BlockingSocket socket;
+  startHeldCall(&socket);
+  socket.close();
+  EXPECT_TRUE(impl_.waitForCancelled(1));
 }
 
 }  // namespace
