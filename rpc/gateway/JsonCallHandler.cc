@@ -12,6 +12,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/type_resolver.h"
 #include "google/protobuf/util/type_resolver_util.h"
+#include "muduo/net/Buffer.h"
 #include "muduo/net/TcpConnection.h"
 #include "muduo/net/http/HttpRequest.h"
 #include "muduo/net/http/HttpResponse.h"
@@ -118,6 +119,8 @@ class JsonAnswer {
     net::HttpResponder respond = std::exchange(respond_, nullptr);
     if (respond) std::move(respond)(std::move(response));
   }
+  // Hands the responder on to whoever answers instead (a stream).
+  [[nodiscard]] net::HttpResponder release() { return std::exchange(respond_, nullptr); }
 
  private:
   net::HttpResponder respond_;
@@ -138,6 +141,70 @@ net::HttpResponse jsonResponse(const std::string& typeUrl,
   response.setBody(json + "\n");
   return response;
 }
+
+// The NDJSON answer of one server-streaming call: the head went out when
+// the call started (200, chunked); each message is a chunk of one JSON line;
+// the end is a status line, {"status": "OK", "code": 0} or with a
+// "message", then the last chunk, handed back to the connection through its
+// HttpResponder so the next request is read. Dropped before the end (a
+// handler that loses its writer), it ends INTERNAL. Shared by the call's
+// writer and responder; write() and end() from any thread, end() once.
+class NdjsonStream {
+ public:
+  NdjsonStream(const net::TcpConnectionPtr& conn, net::HttpResponder respond, std::string typeUrl)
+      : conn_(conn), respond_(std::move(respond)), typeUrl_(std::move(typeUrl)) {}
+  NdjsonStream(const NdjsonStream&) = delete;
+  NdjsonStream& operator=(const NdjsonStream&) = delete;
+  ~NdjsonStream() { end(absl::InternalError("the call ended without an answer")); }
+
+  bool write(const google::protobuf::MessageLite& message) {
+    auto conn = conn_.lock();
+    if (conn == nullptr || !conn->connected()) return false;
+    std::string json;
+    google::protobuf::util::JsonPrintOptions options;
+    options.always_print_primitive_fields = true;
+    if (!google::protobuf::util::BinaryToJsonString(typeResolver(), typeUrl_,
+                                                    message.SerializeAsString(), &json, options)
+             .ok()) {
+      return false;
+    }
+    json += '\n';
+    net::Buffer chunk;
+    net::HttpResponse::appendChunk(json, &chunk);
+    conn->send(&chunk);
+    return true;
+  }
+
+  void end(const absl::Status& status) {
+    net::HttpResponder respond;
+    {
+      MutexLock lock(&mutex_);
+      respond = std::exchange(respond_, nullptr);
+    }
+    if (!respond) return;
+    std::string line = absl::StrCat("{\"status\": \"", absl::StatusCodeToString(status.code()),
+                                    "\", \"code\": ", static_cast<int>(status.code()));
+    if (!status.ok()) {
+      absl::StrAppend(
+          &line, ", \"message\": \"",
+          jsonEscape(std::string_view(status.message().data(), status.message().size())), "\"");
+    }
+    line += "}\n";
+    net::Buffer tail;
+    net::HttpResponse::appendChunk(line, &tail);
+    net::HttpResponse::appendChunk("", &tail);
+    net::HttpResponse response;
+    response.setContinuation(true);
+    response.setBody(tail.retrieveAllAsString());
+    std::move(respond)(std::move(response));
+  }
+
+ private:
+  const std::weak_ptr<net::TcpConnection> conn_;
+  Mutex mutex_;
+  net::HttpResponder respond_ ABSL_GUARDED_BY(mutex_);
+  const std::string typeUrl_;
+};
 
 }  // namespace
 
@@ -185,8 +252,8 @@ bool JsonCallHandler::handle(const net::TcpConnectionPtr& conn, const net::HttpR
     return fail(
         absl::UnimplementedError(absl::StrCat("unknown method ", serviceName, ".", methodName)));
   }
-  if (method->server_streaming()) {
-    return fail(absl::UnimplementedError("streaming methods cannot be called as JSON"));
+  if (method->server_streaming() && request.version() != net::HttpRequest::Version::kHttp11) {
+    return fail(absl::InvalidArgumentError("a streaming method answers in chunks: use HTTP/1.1"));
   }
   std::string binary;
   const auto parsed = google::protobuf::util::JsonToBinaryString(
@@ -196,18 +263,51 @@ bool JsonCallHandler::handle(const net::TcpConnectionPtr& conn, const net::HttpR
     return fail(absl::InvalidArgumentError(absl::StrCat(
         "request is not a JSON ", method->input_type()->full_name(), ": ", parsed.ToString())));
   }
-  auto call = std::make_shared<ServerCall>(
-      [answer = std::move(answer), outputUrl = typeUrl(method->output_type())](
-          const absl::Status& status, const google::protobuf::MessageLite* message) mutable {
-        answer.send(status.ok() ? jsonResponse(outputUrl, *message) : jsonError(status));
-      },
-      conn->peerAddress(), std::move(binary), std::chrono::steady_clock::time_point::max());
+  std::shared_ptr<ServerCall> call;
+  if (method->server_streaming()) {
+    call = startStream(conn, request, answer.release(), typeUrl(method->output_type()),
+                       std::move(binary));
+  } else {
+    call = std::make_shared<ServerCall>(
+        [answer = std::move(answer), outputUrl = typeUrl(method->output_type())](
+            const absl::Status& status, const google::protobuf::MessageLite* message) mutable {
+          answer.send(status.ok() ? jsonResponse(outputUrl, *message) : jsonError(status));
+        },
+        conn->peerAddress(), std::move(binary), std::chrono::steady_clock::time_point::max());
+  }
   {
     MutexLock lock(&mutex_);
     live_[conn.get()] = call;
   }
   host_->dispatch(service, methodName, call);
   return true;
+}
+
+std::shared_ptr<ServerCall> JsonCallHandler::startStream(const net::TcpConnectionPtr& conn,
+                                                         const net::HttpRequest& request,
+                                                         net::HttpResponder respond,
+                                                         std::string outputUrl,
+                                                         std::string payload) {
+  net::HttpResponse head(/*closeConnection=*/!request.keepAlive());
+  head.setStatusCode(200);
+  head.setContentType("application/x-ndjson");
+  head.setChunked(true);
+  net::HttpConnectionHandler::sendResponse(conn, &head);
+  auto stream = std::make_shared<NdjsonStream>(conn, std::move(respond), std::move(outputUrl));
+  auto call = std::make_shared<ServerCall>(
+      conn,
+      [stream](const absl::Status& status, const google::protobuf::MessageLite*) {
+        stream->end(status);
+      },
+      [stream](const google::protobuf::MessageLite& message) { return stream->write(message); },
+      std::move(payload), std::chrono::steady_clock::time_point::max());
+  // Flow control as for MRPC streams: past the connection's budget the
+  // call is not ready, and becomes ready when the connection drains.
+  conn->setOutputResumedCallback(
+      [weak = std::weak_ptr<ServerCall>(call)](const net::TcpConnectionPtr&) {
+        if (auto c = weak.lock()) c->notifyWritable();
+      });
+  return call;
 }
 
 void JsonCallHandler::onDisconnected(const net::TcpConnectionPtr& conn) {

@@ -3,6 +3,13 @@
 // Answers JSON; errors as {"code": N, "status": "NOT_FOUND", "message": ...}
 // with the HTTP status nearest the canonical code.
 //
+// A server-streaming method answers 200 with newline-delimited JSON in a
+// chunked body (HTTP/1.1 only): one message a line, then a status line,
+// {"status": "OK", "code": 0} or {"status": ..., "code": N, "message": ...}.
+// Its writes are flow-controlled by the connection's output budget, as an
+// MRPC stream's are (ServerCall::isReady, onReady), so a client that stops
+// reading holds the server to about one budget of memory.
+//
 // A JSON call lives the life of an MRPC call: the server dispatches it
 // (ServiceHost::dispatch: counted in flight, on the worker pool when there
 // is one, in the stats), and it is cancelled when its HTTP connection
@@ -18,6 +25,7 @@
 #define RPC_GATEWAY_JSONCALLHANDLER_H_
 
 #include <memory>
+#include <string>
 
 #include "absl/container/flat_hash_map.h"
 #include "muduo/base/Mutex.h"
@@ -47,6 +55,12 @@ class JsonCallHandler {
   void onDisconnected(const net::TcpConnectionPtr& conn);
 
  private:
+  // Sends the NDJSON head and makes the call whose messages follow it.
+  std::shared_ptr<ServerCall> startStream(const net::TcpConnectionPtr& conn,
+                                          const net::HttpRequest& request,
+                                          net::HttpResponder respond, std::string outputUrl,
+                                          std::string payload);
+
   ServiceHost* const host_;
   Mutex mutex_;
   // Per open connection, its latest call (finished ones linger until the
