@@ -1,5 +1,6 @@
 #include "rpc/RpcServer.h"
 
+#include <any>
 #include <cassert>
 
 #include "absl/status/status.h"
@@ -9,7 +10,6 @@
 #include "muduo/net/EventLoop.h"
 #include "muduo/net/TcpConnection.h"
 #include "muduo/net/TcpServer.h"
-#include "rpc/RpcHttpGateway.h"
 #include "rpc/ServerCall.h"
 #include "rpc/Service.h"
 
@@ -83,7 +83,6 @@ RpcServer::RpcServer(net::EventLoop* loop, const net::InetAddress& listenAddr, O
   server_->setConnectionCallback([this](const net::TcpConnectionPtr& conn) { onConnection(conn); });
   server_->setMessageCallback([this](const net::TcpConnectionPtr& conn, net::Buffer* buf,
                                      Timestamp receiveTime) { onMessage(conn, buf, receiveTime); });
-  http_ = std::make_unique<RpcHttpGateway>(&services_, stats_);
 }
 
 RpcServer::~RpcServer() {
@@ -99,6 +98,24 @@ RpcServer::~RpcServer() {
 
 void RpcServer::addService(Service* service) {
   services_.emplace(std::string(service->serviceName()), service);
+}
+
+void RpcServer::addProtocol(std::unique_ptr<ProtocolHandler> protocol) {
+  protocols_.push_back(std::move(protocol));
+}
+
+Service* RpcServer::findService(std::string_view fullName) const {
+  auto it = services_.find(std::string(fullName));
+  return it == services_.end() ? nullptr : it->second;
+}
+
+ProtocolHandler* RpcServer::ownerOf(const net::TcpConnection* conn, bool forget) {
+  MutexLock lock(&ownersMutex_);
+  auto it = owners_.find(conn);
+  if (it == owners_.end()) return nullptr;
+  ProtocolHandler* owner = it->second;
+  if (forget) owners_.erase(it);
+  return owner;
 }
 
 void RpcServer::start() {
@@ -120,7 +137,7 @@ std::shared_ptr<net::EventLoopThreadPool> RpcServer::threadPool() const {
 
 void RpcServer::shutdown(std::chrono::milliseconds grace, absl::AnyInvocable<void()> done) {
   loop_->assertInLoopThread();
-  http_->setDraining();
+  draining_.store(true, std::memory_order_relaxed);
   server_->stopAccepting();
   const auto deadline = std::chrono::steady_clock::now() + grace;
   // Poll: calls finish on many threads, and a 10 ms granularity is plenty
@@ -169,6 +186,8 @@ void RpcServer::onConnection(const net::TcpConnectionPtr& conn) {
   stats_->connectionClosed();
   if (auto* state = std::any_cast<std::shared_ptr<ConnectionState>>(conn->getMutableContext())) {
     (*state)->cancelAll();
+  } else if (ProtocolHandler* owner = ownerOf(conn.get(), /*forget=*/true)) {
+    owner->onDisconnected(conn);
   }
 }
 
@@ -176,14 +195,28 @@ void RpcServer::onMessage(const net::TcpConnectionPtr& conn, net::Buffer* buf,
                           Timestamp receiveTime) {
   auto* statePtr = std::any_cast<std::shared_ptr<ConnectionState>>(conn->getMutableContext());
   if (statePtr == nullptr) {
-    // Handed to HTTP earlier (its handler owns the context now).
-    http_->onMessage(conn, buf, receiveTime);
+    // Taken over by a protocol earlier (the context is its own now).
+    if (ProtocolHandler* owner = ownerOf(conn.get(), /*forget=*/false)) {
+      owner->onMessage(conn, buf, receiveTime);
+    } else {
+      buf->retrieveAll();
+    }
     return;
   }
   ConnectionState* state = statePtr->get();
-  if (!state->sawFrame && RpcHttpGateway::looksLikeHttp(buf->view().substr(0, 8))) {
-    http_->onMessage(conn, buf, receiveTime);
-    return;
+  if (!state->sawFrame) {
+    const std::string_view firstBytes = buf->view().substr(0, 8);
+    for (const auto& protocol : protocols_) {
+      if (!protocol->matches(firstBytes)) continue;
+      {
+        MutexLock lock(&ownersMutex_);
+        owners_[conn.get()] = protocol.get();
+      }
+      // No MRPC call ran on it, so the state holds nothing to cancel.
+      conn->setContext(std::any());
+      protocol->onMessage(conn, buf, receiveTime);
+      return;
+    }
   }
   DecodedFrame frame;
   std::string error;
@@ -250,10 +283,31 @@ void RpcServer::handleRequest(const net::TcpConnectionPtr& conn, ConnectionState
   Service* service = it->second;
   call->trackStats(stats_, stats_->entryFor(meta.service(), meta.method()));
   if (workers_ != nullptr) {
+    // Reachable by CANCEL and the deadline while it waits in the queue.
     call->ownPayload();
     state->add(call);
     call->armDeadline(conn->getLoop());
-    const bool queued = workers_->tryRun([service, call, method = meta.method()] {
+  }
+  runCall(service, meta.method(), call);
+  // Still running in this thread's handler (answered later, or a stream):
+  // make it reachable by CANCEL, and give it a deadline timer.
+  if (workers_ == nullptr && !call->finished() && call.use_count() > 1) {
+    state->add(call);
+    call->armDeadline(conn->getLoop());
+  }
+}
+
+void RpcServer::dispatch(Service* service, const std::string& method,
+                         const std::shared_ptr<ServerCall>& call) {
+  call->trackInFlight(inFlight_);
+  call->trackStats(stats_, stats_->entryFor(service->serviceName(), method));
+  runCall(service, method, call);
+}
+
+void RpcServer::runCall(Service* service, const std::string& method,
+                        const std::shared_ptr<ServerCall>& call) {
+  if (workers_ != nullptr) {
+    const bool queued = workers_->tryRun([service, call, method] {
       // Cancelled or expired while it waited in the queue: nobody wants it.
       if (call->isCancelled()) return;
       if (!service->callMethod(method, call)) {
@@ -265,17 +319,10 @@ void RpcServer::handleRequest(const net::TcpConnectionPtr& conn, ConnectionState
     }
     return;
   }
-  if (!service->callMethod(meta.method(), call)) {
-    call->finish(absl::UnimplementedError(
-                     absl::StrCat("unknown method ", meta.service(), ".", meta.method())),
+  if (!service->callMethod(method, call)) {
+    call->finish(absl::UnimplementedError(absl::StrCat(
+                     "unknown method ", std::string(service->serviceName()), ".", method)),
                  nullptr);
-    return;
-  }
-  // Still running (answered later, or a stream): make it reachable by
-  // CANCEL, and give it a deadline timer.
-  if (!call->finished() && call.use_count() > 1) {
-    state->add(call);
-    call->armDeadline(conn->getLoop());
   }
 }
 

@@ -4,13 +4,16 @@
 // workerThreads > 0 they run on a ThreadPool instead, for handlers that
 // block. Unknown service or method: UNIMPLEMENTED; a request that does not
 // parse: INVALID_ARGUMENT; answers after the call's deadline are dropped. A
-// malformed frame closes that one connection with a logged reason. A
-// connection whose first bytes are an HTTP request line is served by
-// RpcHttpGateway instead (status pages, metrics, JSON calls).
+// malformed frame closes that one connection with a logged reason.
 //
-// Thread contract: construct, addService(), start(), shutdown() and destroy
-// in the base loop's thread. Services are not owned and must outlive the
-// server.
+// Other protocols share the port through addProtocol(): a connection whose
+// first bytes one of them matches is theirs from then on (the HTTP/JSON
+// gateway in rpc/gateway is one). They see the server only as a
+// ServiceHost, and their calls are dispatched as MRPC calls are.
+//
+// Thread contract: construct, addService(), addProtocol(), start(),
+// shutdown() and destroy in the base loop's thread. Services are not owned
+// and must outlive the server; protocols are owned.
 #ifndef RPC_RPCSERVER_H_
 #define RPC_RPCSERVER_H_
 
@@ -19,15 +22,19 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
+#include "muduo/base/Mutex.h"
 #include "muduo/net/Callbacks.h"
 #include "muduo/net/ConnectionOptions.h"
 #include "muduo/net/InetAddress.h"
+#include "rpc/ProtocolHandler.h"
 #include "rpc/RpcCodec.h"
 #include "rpc/RpcStats.h"
+#include "rpc/ServiceHost.h"
 
 namespace muduo {
 class ThreadPool;
@@ -40,11 +47,10 @@ class TcpServer;
 
 namespace muduo::rpc {
 
-class RpcHttpGateway;
 class Service;
 struct DecodedFrame;
 
-class RpcServer {
+class RpcServer final : public ServiceHost {
  public:
   struct Options {
     int ioThreads = 0;
@@ -66,12 +72,14 @@ class RpcServer {
   RpcServer(net::EventLoop* loop, const net::InetAddress& listenAddr, Options options);
   RpcServer(net::EventLoop* loop, const net::InetAddress& listenAddr)
       : RpcServer(loop, listenAddr, Options()) {}
-  ~RpcServer();
+  ~RpcServer() override;
   RpcServer(const RpcServer&) = delete;
   RpcServer& operator=(const RpcServer&) = delete;
 
   // Before start().
   void addService(Service* service);
+  // A protocol tried, in the order added, on each connection's first bytes.
+  void addProtocol(std::unique_ptr<ProtocolHandler> protocol);
   void start();
 
   // Stops accepting, lets in-flight calls finish for up to `grace`, then
@@ -91,6 +99,13 @@ class RpcServer {
   // Per-method counters and latencies; any thread.
   [[nodiscard]] const RpcStats& stats() const { return *stats_; }
 
+  // ServiceHost, for the protocols; any thread.
+  [[nodiscard]] Service* findService(std::string_view fullName) const override;
+  [[nodiscard]] std::shared_ptr<RpcStats> sharedStats() const override { return stats_; }
+  [[nodiscard]] bool draining() const override { return draining_.load(std::memory_order_relaxed); }
+  void dispatch(Service* service, const std::string& method,
+                const std::shared_ptr<ServerCall>& call) override;
+
  private:
   struct ConnectionState;
 
@@ -98,7 +113,15 @@ class RpcServer {
   void onMessage(const net::TcpConnectionPtr& conn, net::Buffer* buf, Timestamp receiveTime);
   void handleRequest(const net::TcpConnectionPtr& conn, ConnectionState* state,
                      const DecodedFrame& frame);
+  // Runs a counted call: on the worker pool when there is one, else here.
+  void runCall(Service* service, const std::string& method,
+               const std::shared_ptr<ServerCall>& call);
+  // The protocol that took `conn` over, or null; forget() also drops it.
+  ProtocolHandler* ownerOf(const net::TcpConnection* conn, bool forget);
 
+  // Declared first so they die last: connections that reach them outlive
+  // the TcpServer by a loop turn.
+  std::vector<std::unique_ptr<ProtocolHandler>> protocols_;  // fixed after start()
   net::EventLoop* const loop_;
   const Options options_;
   std::unique_ptr<net::TcpServer> server_;
@@ -107,8 +130,11 @@ class RpcServer {
   // Shared with every ServerCall, which decrements it when it dies.
   std::shared_ptr<std::atomic<int64_t>> inFlight_;
   std::shared_ptr<RpcStats> stats_;
-  // Serves HTTP requests that arrive on the RPC port (/status, /rpc/...).
-  std::unique_ptr<RpcHttpGateway> http_;
+  std::atomic<bool> draining_{false};
+  // Connections a protocol took over, by their identity while they live.
+  mutable Mutex ownersMutex_;
+  absl::flat_hash_map<const net::TcpConnection*, ProtocolHandler*> owners_
+      ABSL_GUARDED_BY(ownersMutex_);
 };
 
 }  // namespace muduo::rpc

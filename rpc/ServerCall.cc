@@ -48,6 +48,20 @@ ServerCall::ServerCall(Responder responder, const net::InetAddress& peer, std::s
   payload_ = ownedPayload_;
 }
 
+ServerCall::ServerCall(const net::TcpConnectionPtr& conn, Responder responder, StreamWriter writer,
+                       std::string payload, std::chrono::steady_clock::time_point deadline)
+    : conn_(conn),
+      loop_(conn->getLoop()),
+      peer_(conn->peerAddress()),
+      callId_(0),
+      ownedPayload_(std::move(payload)),
+      deadline_(deadline),
+      outputBudget_(conn->options().outputHighWaterMark),
+      responder_(std::move(responder)),
+      writer_(std::move(writer)) {
+  payload_ = ownedPayload_;
+}
+
 void ServerCall::recordStats(bool ok) {
   if (stats_ != nullptr)
     stats_->record(statsEntry_, ok, std::chrono::steady_clock::now() - started_);
@@ -57,7 +71,7 @@ bool ServerCall::isCancelled() const {
   const State s = state_.load(std::memory_order_acquire);
   if (s == State::kCancelled || s == State::kExpired) return true;
   if (std::chrono::steady_clock::now() > deadline_) return true;
-  if (responder_) return false;
+  if (unaryResponder()) return false;
   auto conn = conn_.lock();
   return conn == nullptr || !conn->connected();
 }
@@ -139,7 +153,7 @@ void ServerCall::finish(const absl::Status& status, const google::protobuf::Mess
 }
 
 WriteReadiness ServerCall::readiness() const {
-  if (state_.load(std::memory_order_acquire) != State::kActive || responder_) {
+  if (state_.load(std::memory_order_acquire) != State::kActive || unaryResponder()) {
     return WriteReadiness::kClosed;
   }
   auto conn = conn_.lock();
@@ -158,7 +172,7 @@ bool ServerCall::expireIfPast() {
 }
 
 bool ServerCall::write(const google::protobuf::MessageLite& message) {
-  if (state_.load(std::memory_order_acquire) != State::kActive || responder_) return false;
+  if (state_.load(std::memory_order_acquire) != State::kActive || unaryResponder()) return false;
   if (expireIfPast() || isCancelled()) return false;
   auto conn = conn_.lock();
   if (conn == nullptr) return false;
@@ -170,13 +184,12 @@ bool ServerCall::write(const google::protobuf::MessageLite& message) {
                << ": the handler kept writing to a client that does not read; stream ended";
       recordStats(false);
       afterEnd(State::kAnswered);
-      sendFrame(RpcMeta::STREAM_END,
-                absl::ResourceExhaustedError("the client did not read the stream fast enough"),
-                nullptr);
+      sendStreamEnd(absl::ResourceExhaustedError("the client did not read the stream fast enough"));
     }
     return false;
   }
   if (loop_->isInLoopThread()) bytesThisTurn_ += message.ByteSizeLong();
+  if (writer_) return writer_(message);
   return sendFrame(RpcMeta::STREAM_MESSAGE, absl::OkStatus(), &message);
 }
 
@@ -190,10 +203,18 @@ void ServerCall::finishStream(const absl::Status& status) {
   }
   recordStats(status.ok());
   afterEnd(State::kAnswered);
-  if (responder_) {
+  if (unaryResponder()) {
     responder_(status.ok() ? absl::UnimplementedError("streaming methods cannot be called as JSON")
                            : status,
                nullptr);
+    return;
+  }
+  sendStreamEnd(status);
+}
+
+void ServerCall::sendStreamEnd(const absl::Status& status) {
+  if (responder_) {
+    responder_(status, nullptr);
     return;
   }
   sendFrame(RpcMeta::STREAM_END, status, nullptr);
@@ -222,7 +243,7 @@ void ServerCall::expire() {
   if (!end(State::kExpired)) return;
   recordStats(false);
   if (streaming_.load(std::memory_order_relaxed)) {
-    sendFrame(RpcMeta::STREAM_END, absl::DeadlineExceededError("deadline exceeded"), nullptr);
+    sendStreamEnd(absl::DeadlineExceededError("deadline exceeded"));
   }
   afterEnd(State::kExpired);
 }

@@ -87,6 +87,15 @@ class ServerCall final : public ServerContext, public std::enable_shared_from_th
       absl::AnyInvocable<void(const absl::Status&, const google::protobuf::MessageLite*)>;
   ServerCall(Responder responder, const net::InetAddress& peer, std::string payload,
              std::chrono::steady_clock::time_point deadline);
+  // A stream answered over another protocol on `conn` (the gateway's NDJSON):
+  // each message goes to `writer` (any thread; false once it cannot be
+  // sent), the end to `responder` with a null message. Flow control,
+  // cancellation by a closed connection and the budget's limits are those
+  // of an MRPC stream, measured on `conn`; whoever owns `conn` must call
+  // notifyWritable() when its output resumes and cancel() when it closes.
+  using StreamWriter = absl::AnyInvocable<bool(const google::protobuf::MessageLite&)>;
+  ServerCall(const net::TcpConnectionPtr& conn, Responder responder, StreamWriter writer,
+             std::string payload, std::chrono::steady_clock::time_point deadline);
 
   [[nodiscard]] const net::InetAddress& peer() const override { return peer_; }
   [[nodiscard]] std::chrono::steady_clock::time_point deadline() const override {
@@ -173,6 +182,10 @@ class ServerCall final : public ServerContext, public std::enable_shared_from_th
   bool sendFrame(int type, const absl::Status& status,
                  const google::protobuf::MessageLite* payload);
   void runReadyCallback();
+  // Ends a stream with `status`: a STREAM_END frame, or the responder.
+  void sendStreamEnd(const absl::Status& status);
+  // A responder call that cannot stream (the unary JSON path).
+  [[nodiscard]] bool unaryResponder() const { return responder_ && !writer_; }
 
   const std::weak_ptr<net::TcpConnection> conn_;
   net::EventLoop* const loop_;  // the connection's; null for a responder call
@@ -195,6 +208,7 @@ class ServerCall final : public ServerContext, public std::enable_shared_from_th
   net::TimerId deadlineTimer_ ABSL_GUARDED_BY(mutex_);
   std::shared_ptr<std::atomic<int64_t>> inFlight_;
   Responder responder_;
+  StreamWriter writer_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::shared_ptr<RpcStats> stats_;
   RpcStats::Entry* statsEntry_ = nullptr;

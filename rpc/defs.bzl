@@ -10,7 +10,16 @@
 Shaped like gRPC's cc_grpc_library. For each foo.proto in the proto_library
 targets it runs protoc with the project's plugin (rpc/compiler) and compiles
 foo.rpc.h / foo.rpc.cc against the cc_proto_library of the same targets and
-the //rpc runtime. Nobody calls protoc by hand.
+the runtime's two halves, //rpc:client (the Stub) and //rpc:server (the
+Service base). Neither links HTTP, JSON or flags; the HTTP/JSON gateway
+(//rpc/gateway) is only for server binaries that attach it. Nobody calls
+protoc by hand.
+
+One generated file pair holds both halves because each service is one class
+with nested Service and Stub (as gRPC's), which cannot be split over two
+headers without renaming the API; a client therefore also links the small
+server runtime (RpcServer, ServerCall, RpcStats: muduo/net and protobuf,
+nothing more), which //rpc:client_links_no_http_test checks.
 """
 
 load("//tools/build_defs:cc.bzl", "muduo_cc_library")
@@ -141,7 +150,8 @@ def cc_rpc_library(name, srcs, deps = [], **kwargs):
         hdrs = [":" + codegen],
         deps = deps + [
             ":" + cc_proto,
-            Label("//rpc"),
+            Label("//rpc:client"),
+            Label("//rpc:server"),
             Label("//third_party/absl:any_invocable"),
             Label("//third_party/absl:status"),
             Label("//third_party/protobuf:protobuf"),

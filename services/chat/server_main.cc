@@ -1,6 +1,7 @@
 // chat_server: serves muduo.chat.ChatService.
 //   tools/bazel run //services/chat:chat_server -- --port=9092
 #include <cstdio>
+#include <memory>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -9,6 +10,7 @@
 #include "muduo/net/ConnectionFlags.h"
 #include "muduo/net/ListenFlags.h"
 #include "rpc/RpcServer.h"
+#include "rpc/gateway/RpcHttpGateway.h"
 #include "services/chat/ChatServiceImpl.h"
 #include "services/common/ServerRunner.h"
 
@@ -38,6 +40,7 @@ int main(int argc, char* argv[]) {
     return muduo::net::reportStartupFailure("chat_server", server.listenStatus());
   }
   server.addService(&service);
+  server.addProtocol(std::make_unique<muduo::rpc::RpcHttpGateway>(&server));  // /status, /rpc/...
   server.start();
   LOG_INFO << "chat_server listening on " << server.listenAddress().toIpPort();
   printf("chat_server listening on %s\n", server.listenAddress().toIpPort().c_str());

@@ -1,6 +1,7 @@
 // echo_server: serves muduo.echo.EchoService.
 //   tools/bazel run //services/echo:echo_server -- --port=9091
 #include <cstdio>
+#include <memory>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -9,6 +10,7 @@
 #include "muduo/net/ConnectionFlags.h"
 #include "muduo/net/ListenFlags.h"
 #include "rpc/RpcServer.h"
+#include "rpc/gateway/RpcHttpGateway.h"
 #include "services/common/ServerRunner.h"
 #include "services/echo/EchoServiceImpl.h"
 
@@ -32,6 +34,7 @@ int main(int argc, char* argv[]) {
     return muduo::net::reportStartupFailure("echo_server", server.listenStatus());
   }
   server.addService(&service);
+  server.addProtocol(std::make_unique<muduo::rpc::RpcHttpGateway>(&server));  // /status, /rpc/...
   server.start();
   LOG_INFO << "echo_server listening on " << server.listenAddress().toIpPort();
   printf("echo_server listening on %s\n", server.listenAddress().toIpPort().c_str());

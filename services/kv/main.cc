@@ -19,6 +19,7 @@
 #include "muduo/net/InetAddress.h"
 #include "muduo/net/ListenFlags.h"
 #include "rpc/RpcServer.h"
+#include "rpc/gateway/RpcHttpGateway.h"
 #include "services/common/ServerRunner.h"
 #include "services/kv/KvServiceImpl.h"
 #include "services/kv/RespServer.h"
@@ -114,6 +115,8 @@ int main(int argc, char* argv[]) {
     }
   }
   rpcServer.addService(&service);
+  rpcServer.addProtocol(
+      std::make_unique<muduo::rpc::RpcHttpGateway>(&rpcServer));  // /status, /rpc/...
   rpcServer.start();
   if (respServer != nullptr) {
     respServer->setThreadPool(rpcServer.threadPool());

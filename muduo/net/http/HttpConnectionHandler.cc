@@ -34,11 +34,12 @@ void HttpConnectionHandler::prepare(Session* session, HttpResponse* response) co
 void HttpConnectionHandler::finishDeferred(const TcpConnectionPtr& conn,
                                            HttpResponse* response) const {
   Session* session = std::any_cast<Session>(conn->getMutableContext());
-  if (session == nullptr || !session->waiting || !conn->connected()) return;
+  if (session == nullptr || !session->waiting) return;
   session->waiting = false;
-  prepare(session, response);
-  sendResponse(conn, response);
+  // A file body is sent here, in the loop; any other went when answered.
+  if (response->hasFileBody() && conn->connected()) sendResponse(conn, response);
   session->parser.reset();
+  if (!conn->connected()) return;
   if (response->closeConnection()) {
     conn->shutdown();
     return;
@@ -101,19 +102,35 @@ void HttpConnectionHandler::onMessage(const TcpConnectionPtr& conn, Buffer* buf,
     conn->setMidRequest(false);
     const HttpRequest& request = parser->request();
     if (asyncCallback_) {
-      HttpResponder respond = [weak = weak_from_this(), weakConn = std::weak_ptr<TcpConnection>(
-                                                            conn)](HttpResponse response) mutable {
+      // The keep-alive rules are this request's, known now; the answer may
+      // come from any thread, where the session must not be touched.
+      HttpResponse rules;
+      prepare(session, &rules);
+      HttpResponder respond = [weak = weak_from_this(),
+                               weakConn = std::weak_ptr<TcpConnection>(conn),
+                               close = rules.closeConnection(),
+                               head = rules.headResponse()](HttpResponse response) mutable {
         TcpConnectionPtr c = weakConn.lock();
         if (c == nullptr) return;
-        // Queued, never run inline: the request that asked may still be
-        // on the stack, even when it answers at once.
+        if (close) response.setCloseConnection(true);
+        response.setHeadResponse(head);
+        if (!response.hasFileBody()) {
+          // The bytes leave now, from this thread: send() keeps them in
+          // order and counts them in transit, so a shutdown() that any
+          // thread starts after this answer still delivers it.
+          Buffer output;
+          response.appendToBuffer(&output);
+          c->send(&output);
+        }
+        // The rest is queued, never run inline: the request that asked may
+        // still be on the stack, even when it answers at once.
         c->getLoop()->queueInLoop(
             [weak = std::move(weak), c, response = std::move(response)]() mutable {
               if (auto self = weak.lock()) self->finishDeferred(c, &response);
             });
       };
       session->waiting = true;
-      if (asyncCallback_(request, respond)) {
+      if (asyncCallback_(conn, request, respond)) {
         // Back-pressure while we wait: a flood of pipelined requests stays
         // in the peer's socket, not in our memory.
         conn->stopRead();

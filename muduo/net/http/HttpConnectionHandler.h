@@ -45,12 +45,17 @@ namespace muduo::net {
 // request's keep-alive rules and headResponse() set for HEAD.
 using HttpCallback = std::function<void(const HttpRequest&, HttpResponse*)>;
 
-// Answers one request later, from any thread, exactly once.
+// Answers one request later, from any thread, exactly once. A response
+// without a file body is handed to the connection in the calling thread
+// (TcpConnection::send), so a shutdown begun after the call still delivers it.
 using HttpResponder = absl::AnyInvocable<void(HttpResponse) &&>;
 // Takes a request it will answer later through `respond` (returns true), or
 // declines (false) so the HttpCallback answers it now. While an answer is
 // pending the connection reads nothing more, so responses stay in order.
-using AsyncHttpCallback = std::function<bool(const HttpRequest&, HttpResponder& respond)>;
+// `conn` is the request's connection, for a caller that must tie the work
+// to it (cancel it when the connection closes).
+using AsyncHttpCallback =
+    std::function<bool(const TcpConnectionPtr& conn, const HttpRequest&, HttpResponder& respond)>;
 
 class HttpConnectionHandler : public std::enable_shared_from_this<HttpConnectionHandler> {
  public:
@@ -77,7 +82,8 @@ class HttpConnectionHandler : public std::enable_shared_from_this<HttpConnection
     size_t requests = 0;
   };
 
-  // Loop thread: sends a late answer and goes on with buffered requests.
+  // Loop thread: after a late answer (sending it if it has a file body),
+  // goes on with buffered requests or closes.
   void finishDeferred(const TcpConnectionPtr& conn, HttpResponse* response) const;
   // Loop thread: the keep-alive rules of the request and of this handler.
   void prepare(Session* session, HttpResponse* response) const;

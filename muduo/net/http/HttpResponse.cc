@@ -115,7 +115,27 @@ bool HttpResponse::statusAllowsBody() const {
   return statusCode_ >= 200 && statusCode_ != 204 && statusCode_ != 304;
 }
 
+void HttpResponse::appendChunk(std::string_view data, Buffer* output) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  char size[2 * sizeof(size_t)];
+  size_t n = data.size();
+  char* end = size + sizeof(size);
+  char* p = end;
+  do {
+    *--p = kHex[n & 0xf];
+    n >>= 4;
+  } while (n != 0);
+  output->append(std::string_view(p, static_cast<size_t>(end - p)));
+  output->append("\r\n");
+  output->append(data);
+  output->append("\r\n");  // after the last chunk: the empty trailer section
+}
+
 void HttpResponse::appendToBuffer(Buffer* output) const {
+  if (continuation_) {
+    output->append(body_);
+    return;
+  }
   output->append("HTTP/1.1 ");
   appendNumber(output, static_cast<uint64_t>(statusCode_));
   output->append(" ");
@@ -131,6 +151,11 @@ void HttpResponse::appendToBuffer(Buffer* output) const {
     output->append("\r\n");
   }
   const bool allowsBody = statusAllowsBody();
+  if (allowsBody && chunked_) {
+    output->append("Transfer-Encoding: chunked\r\n\r\n");
+    if (!headResponse_ && !body_.empty()) appendChunk(body_, output);
+    return;
+  }
   if (allowsBody) {
     output->append("Content-Length: ");
     appendNumber(output, hasFileBody() ? fileLength_ : body_.size());

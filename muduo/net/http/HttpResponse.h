@@ -83,6 +83,19 @@ class HttpResponse {
   // Whether the status allows a body at all (not 1xx, 204 or 304).
   [[nodiscard]] bool statusAllowsBody() const;
 
+  // A body sent in chunks as it is produced (RFC 9112 7.1): the header says
+  // Transfer-Encoding: chunked instead of a Content-Length, and
+  // appendToBuffer() writes body(), if any, as the first chunk. The sender
+  // follows with appendChunk() and ends with an empty one.
+  void setChunked(bool on) { chunked_ = on; }
+  [[nodiscard]] bool chunked() const { return chunked_; }
+  // The rest of a response whose header already went out (the end of a
+  // chunked body): appendToBuffer() writes body() alone. How a handler that
+  // streamed a response hands its last bytes back to the connection.
+  void setContinuation(bool on) { continuation_ = on; }
+  // One chunk of a chunked body; an empty `data` is the last chunk.
+  static void appendChunk(std::string_view data, Buffer* output);
+
   // Appends the status line, the headers and body() (unless HEAD, a file
   // body or a status without a body).
   void appendToBuffer(Buffer* output) const;
@@ -91,6 +104,8 @@ class HttpResponse {
   int statusCode_ = 200;
   bool closeConnection_;
   bool headResponse_ = false;
+  bool chunked_ = false;
+  bool continuation_ = false;
   std::vector<std::pair<std::string, std::string>> headers_;
   std::string body_;
   UniqueFd file_;

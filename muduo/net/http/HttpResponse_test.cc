@@ -24,6 +24,30 @@ TEST(HttpResponse, WritesStatusHeadersLengthAndBody) {
   EXPECT_EQ(s.substr(s.size() - 8), "\r\n\r\nnope");
 }
 
+TEST(HttpResponse, AChunkedResponseSaysSoAndSendsItsBodyAsTheFirstChunk) {
+  HttpResponse resp;
+  resp.setChunked(true);
+  resp.setBody("hello");
+  Buffer buf;
+  resp.appendToBuffer(&buf);
+  HttpResponse::appendChunk(std::string(26, 'x'), &buf);
+  HttpResponse::appendChunk("", &buf);
+  const std::string s(buf.view());
+  EXPECT_NE(s.find("\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n1a\r\n"), std::string::npos)
+      << s;
+  EXPECT_EQ(s.find("Content-Length"), std::string::npos) << s;
+  EXPECT_EQ(s.substr(s.size() - 7), "\r\n0\r\n\r\n");
+}
+
+TEST(HttpResponse, AContinuationIsItsBodyAlone) {
+  HttpResponse resp(true);
+  resp.setContinuation(true);
+  resp.setBody("0\r\n\r\n");
+  Buffer buf;
+  resp.appendToBuffer(&buf);
+  EXPECT_EQ(buf.view(), "0\r\n\r\n");
+}
+
 TEST(HttpResponse, HeadResponseKeepsTheLengthButNotTheBody) {
   HttpResponse resp(true);
   resp.setBody("hello");

@@ -256,15 +256,16 @@ TEST(HttpServer, LeavesNoConnectionBehindAfterClosingRequestsAnsweredLater) {
   EventLoopThread answererThread;
   EventLoop* answerer = answererThread.startLoop();
   HttpServerThread server(echoRequest, [answerer](HttpServer& s) {
-    s.setAsyncHttpCallback([answerer](const HttpRequest& request, HttpResponder& respond) {
-      auto responder = std::make_shared<HttpResponder>(std::move(respond));
-      answerer->runAfter(std::chrono::milliseconds(30), [responder, target = request.target()] {
-        HttpResponse response;
-        response.setBody("late " + target);
-        std::move (*responder)(std::move(response));
-      });
-      return true;
-    });
+    s.setAsyncHttpCallback(
+        [answerer](const TcpConnectionPtr&, const HttpRequest& request, HttpResponder& respond) {
+          auto responder = std::make_shared<HttpResponder>(std::move(respond));
+          answerer->runAfter(std::chrono::milliseconds(30), [responder, target = request.target()] {
+            HttpResponse response;
+            response.setBody("late " + target);
+            std::move (*responder)(std::move(response));
+          });
+          return true;
+        });
   });
   const size_t fdsBefore = test::countOpenFds();
   constexpr int kClients = 40;

@@ -1,14 +1,19 @@
 // HTTP on the RPC port: status pages, metrics, flags, health and JSON calls,
 // while MRPC clients on the same port keep working.
-#include "rpc/RpcHttpGateway.h"
+#include "rpc/gateway/RpcHttpGateway.h"
 
+#include <sys/socket.h>
+
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "muduo/base/CountDownLatch.h"
+#include "muduo/base/CurrentThread.h"
 #include "muduo/base/Mutex.h"
 #include "muduo/net/EventLoop.h"
 #include "muduo/net/EventLoopThread.h"
@@ -46,6 +51,26 @@ class EchoImpl final : public test::TestService::Service {
     }
     return true;
   }
+  // Waits up to net::test::kTimeout until `n` held calls were cancelled.
+  [[nodiscard]] bool waitForCancelled(int n) {
+    MutexLock lock(&mutex_);
+    const auto deadline = std::chrono::steady_clock::now() + net::test::kTimeout;
+    while (cancelled_ < n) {
+      const auto left = deadline - std::chrono::steady_clock::now();
+      if (left <= left.zero()) return false;
+      changed_.waitFor(&mutex_, left);
+    }
+    return true;
+  }
+  // Count's progress: points written, and the most output its connection
+  // held after a write.
+  [[nodiscard]] int64_t countWritten() const { return countWritten_.load(); }
+  [[nodiscard]] size_t countMaxQueued() const { return countMaxQueued_.load(); }
+  // The thread the last Echo ran in.
+  [[nodiscard]] int lastTid() {
+    MutexLock lock(&mutex_);
+    return lastTid_;
+  }
   // Answers every held call, in the caller's thread.
   void answerHeld() {
     std::vector<DoneCallback> held;
@@ -57,8 +82,12 @@ class EchoImpl final : public test::TestService::Service {
   }
 
  private:
-  void Echo(ServerContext*, const test::EchoRequest* request, test::EchoResponse* response,
+  void Echo(ServerContext* context, const test::EchoRequest* request, test::EchoResponse* response,
             DoneCallback done) override {
+    {
+      MutexLock lock(&mutex_);
+      lastTid_ = CurrentThread::tid();
+    }
     if (request->text() == kDrop) return;
     if (request->text() == kNotFound) {
       std::move(done)(absl::NotFoundError("no such text"));
@@ -72,22 +101,67 @@ class EchoImpl final : public test::TestService::Service {
     }
     held_.push_back(std::move(done));
     changed_.notifyAll();
+    context->onCancel([this] {
+      MutexLock lock(&mutex_);
+      ++cancelled_;
+      changed_.notifyAll();
+    });
   }
 
+  // Streams first..last as points (x, -x), writing while the connection is
+  // ready and continuing from onReady, as a loop-thread handler must.
+  struct Counter {
+    ServerWriter<testcommon::Point> writer;
+    int32_t next;
+    int32_t last;
+  };
+  void Count(ServerContext*, const test::CountRequest_Range* request,
+             ServerWriter<testcommon::Point> writer) override {
+    pump(std::make_shared<Counter>(Counter{std::move(writer), request->first(), request->last()}));
+  }
+  void pump(const std::shared_ptr<Counter>& counter) {
+    while (counter->next <= counter->last) {
+      if (counter->writer.context()->isCancelled()) return;
+      if (!counter->writer.IsReady()) {
+        counter->writer.OnReady([this, counter] { pump(counter); });
+        return;
+      }
+      testcommon::Point point;
+      point.set_x(counter->next);
+      point.set_y(-counter->next);
+      if (!counter->writer.Write(point)) return;
+      ++counter->next;
+      countWritten_.fetch_add(1);
+      const size_t queued = counter->writer.context()->queuedOutputBytes();
+      size_t seen = countMaxQueued_.load();
+      while (queued > seen && !countMaxQueued_.compare_exchange_weak(seen, queued)) {
+      }
+    }
+    counter->writer.Finish(absl::OkStatus());
+  }
+
+  std::atomic<int64_t> countWritten_{0};
+  std::atomic<size_t> countMaxQueued_{0};
   Mutex mutex_;
   Condition changed_;
   bool holding_ ABSL_GUARDED_BY(mutex_) = false;
   std::vector<DoneCallback> held_ ABSL_GUARDED_BY(mutex_);
+  int cancelled_ ABSL_GUARDED_BY(mutex_) = 0;
+  int lastTid_ ABSL_GUARDED_BY(mutex_) = 0;
 };
 
 class RpcHttpGatewayTest : public testing::Test {
  protected:
+  [[nodiscard]] virtual RpcServer::Options serverOptions() const { return {}; }
+
   void SetUp() override {
     serverLoop_ = serverThread_.startLoop();
     CountDownLatch started(1);
     serverLoop_->runInLoop([this, &started] {
-      server_ = std::make_unique<RpcServer>(serverLoop_, net::InetAddress(0, true));
+      server_ =
+          std::make_unique<RpcServer>(serverLoop_, net::InetAddress(0, true), serverOptions());
       server_->addService(&impl_);
+      server_->addProtocol(std::make_unique<RpcHttpGateway>(server_.get()));
       server_->start();
       started.countDown();
     });
@@ -144,6 +218,29 @@ class RpcHttpGatewayTest : public testing::Test {
     impl_.answerHeld();
     int error = 0;
     return socket.readToEnd(&error);
+  }
+
+  // Sends a JSON Echo that the service holds, and waits until it does.
+  void startHeldCall(net::test::BlockingSocket* socket) {
+    impl_.holdAnswers();
+    const std::string body = R"({"text": "held"})";
+    ASSERT_EQ(socket->connect(server_->listenAddress()), 0);
+    ASSERT_TRUE(socket->sendAll(
+        "POST /rpc/muduo.rpc.test.TestService/Echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        "Content-Type: application/json\r\nContent-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n" + body));
+    ASSERT_TRUE(impl_.waitForHeld(1));
+  }
+
+  // Waits (bounded) until the server counts no call in flight.
+  [[nodiscard]] bool waitForNoCallsInFlight() {
+    const auto deadline = std::chrono::steady_clock::now() + net::test::kTimeout;
+    while (server_->inFlightCalls() > 0) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      // The loop thread may still hold the call it just cancelled.
+      net::test::runInLoopAndWait(serverLoop_, [] {});
+    }
+    return true;
   }
 
   // Waits (bounded) until the server counts no open connection.
@@ -414,6 +511,178 @@ TEST_F(RpcHttpGatewayTest, RpcClientsKeepWorkingWhileHttpClientsComeAndGo) {
     (void)garbage.readToEnd(&error);  // closed by the server, whatever it answered
     echoOverRpc("after " + std::to_string(round));
   }
+}
+
+TEST_F(RpcHttpGatewayTest, AJsonCallIsInFlightUntilAnsweredAndShutdownWaitsForIt) {
+  net::test::BlockingSocket socket;
+  startHeldCall(&socket);
+  EXPECT_EQ(server_->inFlightCalls(), 1);
+  CountDownLatch done(1);
+  serverLoop_->runInLoop(
+      [this, &done] { server_->shutdown(net::test::kTimeout, [&done] { done.countDown(); }); });
+  // Shutdown polls every 10 ms; it must still be waiting a few polls later.
+  EXPECT_FALSE(done.waitFor(std::chrono::milliseconds(100)));
+  impl_.answerHeld();
+  int error = 0;
+  const std::string response = socket.readToEnd(&error);
+  EXPECT_NE(response.find(R"({"text":"held"})"), std::string::npos) << response;
+  // The rest of the shutdown waits for the peers to close.
+  socket.close();
+  stub_.reset();
+  channel_.reset();
+  EXPECT_TRUE(
+      done.waitFor(std::chrono::duration_cast<std::chrono::milliseconds>(net::test::kTimeout)));
+  EXPECT_EQ(server_->inFlightCalls(), 0);
+}
+
+TEST_F(RpcHttpGatewayTest, AJsonCallIsCancelledWhenItsConnectionCloses) {
+  net::test::BlockingSocket socket;
+  startHeldCall(&socket);
+  socket.close();
+  EXPECT_TRUE(impl_.waitForCancelled(1));
+  // The late answer goes nowhere and harms nobody.
+  impl_.answerHeld();
+  EXPECT_TRUE(waitForNoCallsInFlight());
+}
+
+// A chunked body's payload; empty, with *complete false, if it is cut short.
+std::string dechunk(std::string_view body, bool* complete) {
+  std::string out;
+  *complete = false;
+  for (;;) {
+    const size_t eol = body.find("\r\n");
+    if (eol == std::string_view::npos) return out;
+    const size_t size = std::stoul(std::string(body.substr(0, eol)), nullptr, 16);
+    body.remove_prefix(eol + 2);
+    if (size == 0) {
+      *complete = body == "\r\n";
+      return out;
+    }
+    if (body.size() < size + 2) return out;
+    out += body.substr(0, size);
+    body.remove_prefix(size + 2);
+  }
+}
+
+TEST_F(RpcHttpGatewayTest, AStreamingMethodAnswersNewlineDelimitedJsonInChunks) {
+  const std::string response =
+      post("/rpc/muduo.rpc.test.TestService/Count", R"({"first": 1, "last": 3})");
+  EXPECT_EQ(response.substr(0, 15), "HTTP/1.1 200 OK") << response;
+  EXPECT_NE(response.find("Content-Type: application/x-ndjson\r\n"), std::string::npos);
+  EXPECT_NE(response.find("Transfer-Encoding: chunked\r\n"), std::string::npos) << response;
+  EXPECT_EQ(response.find("Content-Length"), std::string::npos) << response;
+  bool complete = false;
+  const std::string lines = dechunk(response.substr(response.find("\r\n\r\n") + 4), &complete);
+  EXPECT_TRUE(complete) << response;
+  EXPECT_EQ(lines,
+            "{\"x\":1,\"y\":-1}\n{\"x\":2,\"y\":-2}\n{\"x\":3,\"y\":-3}\n"
+            "{\"status\": \"OK\", \"code\": 0}\n");
+  // Counted like any other call.
+  EXPECT_NE(get("/metrics").find("muduo.rpc.test.TestService.Count\"} 1\n"), std::string::npos);
+}
+
+TEST_F(RpcHttpGatewayTest, AStreamThenAnotherRequestOnTheSameConnection) {
+  const std::string count =
+      "POST /rpc/muduo.rpc.test.TestService/Count HTTP/1.1\r\nHost: x\r\n"
+      "Content-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"last\": 0}";
+  const std::string response =
+      http(count + "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  const size_t second = response.find("HTTP/1.1 200 OK", 1);
+  ASSERT_NE(second, std::string::npos) << response;
+  EXPECT_NE(response.find("\r\n0\r\n\r\n"), std::string::npos) << response;
+  EXPECT_LT(response.find("{\"status\": \"OK\", \"code\": 0}"), second) << response;
+  EXPECT_EQ(response.substr(response.size() - 3), "ok\n") << response;
+}
+
+TEST_F(RpcHttpGatewayTest, AStreamingCallOverHttp10IsRefused) {
+  const std::string response = http(
+      "POST /rpc/muduo.rpc.test.TestService/Count HTTP/1.0\r\n"
+      "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
+  EXPECT_EQ(response.substr(0, 12), "HTTP/1.1 400") << response;
+}
+
+class RpcHttpGatewaySmallBudgetTest : public RpcHttpGatewayTest {
+ protected:
+  static constexpr size_t kBudget = 64 * 1024;
+  [[nodiscard]] RpcServer::Options serverOptions() const override {
+    RpcServer::Options options;
+    options.connection.outputHighWaterMark = kBudget;
+    options.connection.outputLowWaterMark = kBudget / 4;
+    return options;
+  }
+  // Waits (bounded) until Count has stopped writing for a while.
+  int64_t waitUntilCountSitsStill() {
+    int64_t written = -1;
+    for (int i = 0; i < 100 && written != impl_.countWritten(); ++i) {
+      written = impl_.countWritten();
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return written;
+  }
+};
+
+TEST_F(RpcHttpGatewaySmallBudgetTest, AStreamToAClientThatStopsReadingIsHeldToTheBudget) {
+  constexpr int kPoints = 2'000'000;  // about 50 MB of NDJSON if it were buffered
+  net::test::BlockingSocket socket;
+  // A small window, so the kernel holds little of the stream for us.
+  const int window = 16 * 1024;
+  ASSERT_EQ(setsockopt(socket.fd(), SOL_SOCKET, SO_RCVBUF, &window, sizeof window), 0);
+  ASSERT_EQ(socket.connect(server_->listenAddress()), 0);
+  const std::string body = R"({"first": 1, "last": )" + std::to_string(kPoints) + "}";
+  ASSERT_TRUE(
+      socket.sendAll("POST /rpc/muduo.rpc.test.TestService/Count HTTP/1.1\r\nHost: x\r\n"
+                     "Content-Type: application/json\r\nContent-Length: " +
+                     std::to_string(body.size()) + "\r\n\r\n" + body));
+  const int64_t paused = waitUntilCountSitsStill();
+  EXPECT_GT(paused, 0);
+  EXPECT_LT(paused, kPoints);
+  // One JSON line and its chunk framing past the budget at most.
+  EXPECT_LE(impl_.countMaxQueued(), kBudget + 64);
+
+  // Reading resumes the stream, still within the budget.
+  std::string read;
+  char chunk[64 * 1024];
+  int error = 0;
+  const auto deadline = std::chrono::steady_clock::now() + net::test::kTimeout;
+  while (impl_.countWritten() <= paused && std::chrono::steady_clock::now() < deadline) {
+    const ssize_t n = socket.readSome(chunk, sizeof chunk, &error);
+    ASSERT_GT(n, 0) << error;
+    if (read.size() < 1024 * 1024) read.append(chunk, static_cast<size_t>(n));
+  }
+  EXPECT_GT(impl_.countWritten(), paused);
+  EXPECT_LT(waitUntilCountSitsStill(), kPoints);
+  EXPECT_LE(impl_.countMaxQueued(), kBudget + 64);
+  EXPECT_NE(read.find("{\"x\":1,\"y\":-1}\n"), std::string::npos);
+
+  // Hanging up ends the stream: the handler stops and nothing stays in flight.
+  socket.close();
+  EXPECT_TRUE(waitForNoCallsInFlight());
+  EXPECT_LT(impl_.countWritten(), kPoints);
+}
+
+class RpcHttpGatewayWorkersTest : public RpcHttpGatewayTest {
+ protected:
+  [[nodiscard]] RpcServer::Options serverOptions() const override {
+    RpcServer::Options options;
+    options.workerThreads = 2;
+    return options;
+  }
+};
+
+TEST_F(RpcHttpGatewayWorkersTest, JsonCallsRunOnTheWorkerPoolLikeRpcCalls) {
+  int loopTid = 0;
+  net::test::runInLoopAndWait(serverLoop_, [&loopTid] { loopTid = CurrentThread::tid(); });
+  const std::string response = post("/rpc/muduo.rpc.test.TestService/Echo", R"({"text": "w"})");
+  EXPECT_NE(response.find(R"({"text":"w"})"), std::string::npos) << response;
+  EXPECT_NE(impl_.lastTid(), loopTid);
+  EXPECT_NE(impl_.lastTid(), 0);
+}
+
+TEST_F(RpcHttpGatewayWorkersTest, AJsonCallOnAWorkerIsCancelledWhenItsConnectionCloses) {
+  net::test::BlockingSocket socket;
+  startHeldCall(&socket);
+  socket.close();
+  EXPECT_TRUE(impl_.waitForCancelled(1));
 }
 
 }  // namespace

@@ -1,0 +1,18 @@
+#include "rpc/gateway/HealthPage.h"
+
+#include "muduo/net/http/HttpResponse.h"
+#include "rpc/ServiceHost.h"
+#include "rpc/gateway/HttpText.h"
+
+namespace muduo::rpc::gateway {
+
+void healthPage(const ServiceHost& host, const net::HttpRequest& /*request*/,
+                net::HttpResponse* response) {
+  if (host.draining()) {
+    textResponse(response, 503, "draining\n");
+  } else {
+    textResponse(response, 200, "ok\n");
+  }
+}
+
+}  // namespace muduo::rpc::gateway
