@@ -311,7 +311,9 @@ void RpcServer::runCall(Service* service, const std::string& method,
       // Cancelled or expired while it waited in the queue: nobody wants it.
       if (call->isCancelled()) return;
       if (!service->callMethod(method, call)) {
-        call->finish(absl::UnimplementedError(absl::StrCat("unknown method ", method)), nullptr);
+        call->finish(absl::UnimplementedError(absl::StrCat(
+                         "unknown method ", std::string(service->serviceName()), ".", method)),
+                     nullptr);
       }
     });
     if (!queued) {

@@ -129,7 +129,8 @@ class RawClient {
         in_.retrieve(decoded.frameLength);
         return frame;
       }
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
       if (left <= 0ms) return std::nullopt;
       struct pollfd pfd = {fd_, POLLIN, 0};
       if (::poll(&pfd, 1, static_cast<int>(left.count()) + 1) <= 0) continue;
