@@ -221,16 +221,23 @@ void ServerCall::sendStreamEnd(const absl::Status& status) {
 }
 
 ServerCall::~ServerCall() {
-  if (inFlight_ != nullptr) inFlight_->fetch_sub(1, std::memory_order_relaxed);
-  // A handler that let go of its call without answering would leave the
-  // client waiting until its own deadline, or for ever: answer for it.
   if (state_.load(std::memory_order_acquire) == State::kActive && !responder_) {
-    LOG_ERROR << "ServerCall " << callId_ << " from " << peer_.toIpPort()
-              << " was dropped by its handler without an answer";
-    recordStats(false);
-    sendFrame(streaming_.load(std::memory_order_relaxed) ? RpcMeta::STREAM_END : RpcMeta::RESPONSE,
-              absl::InternalError("the server dropped the call without answering"), nullptr);
+    if (std::chrono::steady_clock::now() > deadline_) {
+      // The handler saw isCancelled() (its deadline) and let go: end the
+      // call as the timer would have.
+      expire();
+    } else {
+      // A handler that let go of its call without answering would leave the
+      // client waiting until its own deadline, or for ever: answer for it.
+      LOG_ERROR << "ServerCall " << callId_ << " from " << peer_.toIpPort()
+                << " was dropped by its handler without an answer";
+      recordStats(false);
+      sendFrame(
+          streaming_.load(std::memory_order_relaxed) ? RpcMeta::STREAM_END : RpcMeta::RESPONSE,
+          absl::InternalError("the server dropped the call without answering"), nullptr);
+    }
   }
+  if (inFlight_ != nullptr) inFlight_->fetch_sub(1, std::memory_order_relaxed);
 }
 
 void ServerCall::cancel() {
