@@ -317,7 +317,11 @@ TEST(ChannelTest, RemovingManyChannelsInRandomOrderLeavesTheOthersWorking) {
       if (removed[static_cast<size_t>(i)]) (*channels[static_cast<size_t>(i)])->enableReading();
     }
   });
-  loop.runAfter(60ms, [&loop] { loop.quit(); });
+  // Once re-enabled, every removed channel reads its byte: wait for that (a
+  // fixed delay fails on a loaded machine), bounded by the watchdog.
+  loop.runEvery(5ms, [&] {
+    if (std::count(reads.begin(), reads.end(), 1) == kChannels) loop.quit();
+  });
   bool timedOut = false;
   addWatchdog(&loop, &timedOut);
   loop.loop();
