@@ -23,6 +23,7 @@
 #include "rpc/RpcCodec.h"
 #include "rpc/RpcServer.h"
 #include "rpc/rpc_meta.pb.h"
+#include "rpc/testing/TestServer.h"
 #include "rpc/testing/TestService.h"
 #include "rpc/testing/test_messages.pb.h"
 
@@ -33,43 +34,10 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 using testing::EchoRequest;
 using testing::EchoResponse;
+using testing::TestServer;
 using testing::TestService;
 
 constexpr std::chrono::milliseconds kWait = 10s;
-
-// An RpcServer with a TestService in its own loop thread.
-class ServerFixture {
- public:
-  explicit ServerFixture(const RpcServer::Options& options) : loop_(thread_.startLoop()) {
-    CountDownLatch started(1);
-    loop_->runInLoop([&] {
-      server_ = std::make_unique<RpcServer>(loop_, net::InetAddress(0, true), options);
-      server_->addService(&service_);
-      server_->start();
-      address_ = server_->listenAddress();
-      started.countDown();
-    });
-    EXPECT_TRUE(started.waitFor(kWait));
-  }
-  ~ServerFixture() {
-    CountDownLatch stopped(1);
-    loop_->runInLoop([&] {
-      server_.reset();
-      stopped.countDown();
-    });
-    EXPECT_TRUE(stopped.waitFor(kWait));
-  }
-
-  [[nodiscard]] const net::InetAddress& address() const { return address_; }
-  [[nodiscard]] TestService& service() { return service_; }
-
- private:
-  TestService service_;
-  net::EventLoopThread thread_;
-  net::EventLoop* loop_;
-  std::unique_ptr<RpcServer> server_;
-  net::InetAddress address_;
-};
 
 // A client that calls Echo over a real RpcChannel, from its own loop.
 class EchoClient {
@@ -154,7 +122,7 @@ TEST(RpcServerLimitsTest, ClientsThatNeverFinishAFrameAreClosedByTheRequestDeadl
   RpcServer::Options options;
   options.ioThreads = 1;
   options.connection.requestTimeout = 300ms;
-  ServerFixture server(options);
+  TestServer server(options);
 
   const std::string frame = echoFrame(1, "never finished");
   std::vector<int> slow;
@@ -186,7 +154,7 @@ TEST(RpcServerLimitsTest, AClientThatPipelinesCallsAndNeverReadsIsHeldToTheOutpu
   RpcServer::Options options;
   options.connection.outputHighWaterMark = 256 * 1024;
   options.connection.outputLowWaterMark = 64 * 1024;
-  ServerFixture server(options);
+  TestServer server(options);
 
   const int greedy = connectRaw(server.address());
   ASSERT_GE(greedy, 0);

@@ -27,6 +27,7 @@
 #include "rpc/RpcCodec.h"
 #include "rpc/RpcServer.h"
 #include "rpc/rpc_meta.pb.h"
+#include "rpc/testing/TestServer.h"
 #include "rpc/testing/TestService.h"
 #include "rpc/testing/test_messages.pb.h"
 
@@ -37,42 +38,10 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 using testing::EchoRequest;
 using testing::EchoResponse;
+using testing::TestServer;
 using testing::TestService;
 
 constexpr std::chrono::milliseconds kWait = 10s;
-
-class ServerFixture {
- public:
-  explicit ServerFixture(const RpcServer::Options& options = RpcServer::Options())
-      : loop_(thread_.startLoop()) {
-    CountDownLatch started(1);
-    loop_->runInLoop([&] {
-      server_ = std::make_unique<RpcServer>(loop_, net::InetAddress(0, true), options);
-      server_->addService(&service_);
-      server_->start();
-      address_ = server_->listenAddress();
-      started.countDown();
-    });
-    EXPECT_TRUE(started.waitFor(kWait));
-  }
-  ~ServerFixture() {
-    CountDownLatch stopped(1);
-    loop_->runInLoop([&] {
-      server_.reset();
-      stopped.countDown();
-    });
-    EXPECT_TRUE(stopped.waitFor(kWait));
-  }
-  [[nodiscard]] const net::InetAddress& address() const { return address_; }
-  [[nodiscard]] TestService& service() { return service_; }
-
- private:
-  TestService service_;
-  net::EventLoopThread thread_;
-  net::EventLoop* loop_;
-  std::unique_ptr<RpcServer> server_;
-  net::InetAddress address_;
-};
 
 // One decoded frame as the client sees it.
 struct Frame {
@@ -169,7 +138,7 @@ EchoRequest streamRequest(int count, size_t textBytes = 8) {
 }
 
 TEST(ServerCallLifecycleTest, CancelStopsAStreamAndNoStreamEndFollows) {
-  ServerFixture server;
+  TestServer server;
   RawClient client(server.address());
   client.request(7, "Stream", streamRequest(1'000'000, 1024));
   auto first = client.next();
@@ -194,7 +163,7 @@ TEST(ServerCallLifecycleTest, CancelStopsAStreamAndNoStreamEndFollows) {
 }
 
 TEST(ServerCallLifecycleTest, AStreamPastItsDeadlineEndsWithDeadlineExceeded) {
-  ServerFixture server;
+  TestServer server;
   RawClient client(server.address());
   const auto start = Clock::now();
   client.request(3, "Stream", streamRequest(10'000'000), 20'000);
@@ -215,7 +184,7 @@ TEST(ServerCallLifecycleTest, AStreamPastItsDeadlineEndsWithDeadlineExceeded) {
 }
 
 TEST(ServerCallLifecycleTest, TheLargestTimeoutIsNoDeadlineAndGetsItsAnswer) {
-  ServerFixture server;
+  TestServer server;
   RawClient client(server.address());
   EchoRequest request;
   request.set_text("patient");
@@ -234,7 +203,7 @@ TEST(ServerCallLifecycleTest, TheLargestTimeoutIsNoDeadlineAndGetsItsAnswer) {
 }
 
 TEST(ServerCallLifecycleTest, ANegativeTimeoutIsRefusedAsAnInvalidArgument) {
-  ServerFixture server;
+  TestServer server;
   RawClient client(server.address());
   EchoRequest request;
   request.set_text("x");
@@ -251,7 +220,7 @@ TEST(ServerCallLifecycleTest, AStreamToAClientThatDoesNotReadIsHeldToTheBudget) 
   RpcServer::Options options;
   options.connection.outputHighWaterMark = kBudget;
   options.connection.outputLowWaterMark = kBudget / 4;
-  ServerFixture server(options);
+  TestServer server(options);
   RawClient sleeper(server.address());
   sleeper.request(1, "Stream", streamRequest(100'000, kText));  // 1 GB if buffered
   // Let the stream fill what it can; then it must sit still.
@@ -294,7 +263,7 @@ TEST(ServerCallLifecycleTest, AStreamToAClientThatDoesNotReadIsHeldToTheBudget) 
 TEST(ServerCallLifecycleTest, CallsQueuedForWorkersAreDroppedOnceTheirClientIsGone) {
   RpcServer::Options options;
   options.workerThreads = 1;
-  ServerFixture server(options);
+  TestServer server(options);
   RawClient client(server.address());
   EchoRequest block;
   block.set_text("blocker");
@@ -314,7 +283,7 @@ TEST(ServerCallLifecycleTest, CallsQueuedForWorkersAreDroppedOnceTheirClientIsGo
 }
 
 TEST(ServerCallLifecycleTest, ACallIdReusedWhileItsCallRunsClosesTheConnection) {
-  ServerFixture server;
+  TestServer server;
   RawClient client(server.address());
   EchoRequest hold;
   hold.set_text("held");
