@@ -23,12 +23,8 @@
 #include "muduo/net/Buffer.h"
 #include "muduo/net/http/HttpParser.h"
 #include "tools/fuzzing/AllocationBudget.h"
+#include "tools/fuzzing/PoisonTail.h"
 #include "tools/fuzzing/SplitPoints.h"
-
-extern "C" void __asan_poison_memory_region(const volatile void* addr, size_t size)
-    __attribute__((weak));
-extern "C" void __asan_unpoison_memory_region(const volatile void* addr, size_t size)
-    __attribute__((weak));
 
 namespace muduo::net {
 namespace {
@@ -48,28 +44,6 @@ void require(bool ok, const char* what) {
     std::abort();
   }
 }
-
-// Poisons the Buffer's writable area (everything past the readable bytes)
-// while it lives, so any read there is a heap-buffer-overflow report.
-class PoisonTail {
- public:
-  explicit PoisonTail(Buffer* buf) : begin_(buf->beginWrite()), size_(buf->writableBytes()) {
-    if (__asan_poison_memory_region != nullptr && buf->capacity() > Buffer::kCheapPrepend) {
-      __asan_poison_memory_region(begin_, size_);
-    } else {
-      size_ = 0;
-    }
-  }
-  ~PoisonTail() {
-    if (size_ > 0) __asan_unpoison_memory_region(begin_, size_);
-  }
-  PoisonTail(const PoisonTail&) = delete;
-  PoisonTail& operator=(const PoisonTail&) = delete;
-
- private:
-  char* begin_;
-  size_t size_;
-};
 
 struct Outcome {
   std::vector<HttpRequest> requests;
@@ -159,7 +133,7 @@ Outcome run(NextChunk next, size_t streamSize) {
     for (;;) {
       HttpParser::Result result;
       {
-        PoisonTail poison(&buf);
+        fuzzing::PoisonTail poison(&buf);
         result = parser.parse(&buf);
       }
       if (result == HttpParser::Result::kComplete) {
