@@ -7,7 +7,7 @@
 //    of the stream's exactly sized heap block is poisoned while it runs);
 //  - consumed() stays within the data, and every command ends somewhere new;
 //  - the split does not matter: chunks and the whole stream yield the same
-//    commands and the same error;
+//    commands, and both or neither end in an error;
 //  - every accepted command round-trips: re-encoded as a multibulk request by
 //    RespReply, it parses back to the same arguments;
 //  - heap use stays within a fixed multiple of the input's size.
@@ -118,7 +118,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       muduo::kv::run(stream, [&split] { return split.next().size(); });
   budget.check(size, 128, 64 * 1024);
   const muduo::kv::Outcome whole = muduo::kv::run(stream, [&] { return stream.size(); });
-  require(pieces.error == whole.error, "the split does not change the error");
+  // Which check fires first may depend on how much has arrived (a bulk length
+  // line still without its CRLF is "too big" before it is "invalid"), as in
+  // Redis; whether the request is refused may not.
+  require(pieces.error.empty() == whole.error.empty(), "the split does not change the refusal");
   require(pieces.commands == whole.commands, "the split does not change the commands");
   return 0;
 }
