@@ -120,5 +120,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   muduo::kv::Table snapshot;
   (void)muduo::kv::loadSnapshot(path, &snapshot);
+  std::remove(path.c_str());
   return 0;
 }
