@@ -32,6 +32,8 @@ InetAddress::InetAddress(std::string_view ip, uint16_t port) {
 }
 
 std::optional<InetAddress> InetAddress::parse(std::string_view ip, uint16_t port) {
+  // inet_pton would stop at a NUL and accept "127.0.0.1\0anything".
+  if (ip.find('\0') != std::string_view::npos) return std::nullopt;
   const std::string text(ip);  // inet_pton needs a terminated string
   InetAddress addr;
   memset(&addr.addr_, 0, sizeof addr.addr_);
@@ -49,6 +51,8 @@ std::optional<InetAddress> InetAddress::parse(std::string_view ip, uint16_t port
 
 std::optional<InetAddress> InetAddress::resolve(std::string_view host, uint16_t port, bool ipv6) {
   if (std::optional<InetAddress> numeric = parse(host, port)) return numeric;
+  // getaddrinfo would look up only the part before a NUL.
+  if (host.find('\0') != std::string_view::npos) return std::nullopt;
   struct addrinfo hints;
   memset(&hints, 0, sizeof hints);
   hints.ai_family = ipv6 ? AF_INET6 : AF_INET;

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <optional>
+#include <string_view>
 
 #include "gtest/gtest.h"
 
@@ -77,6 +78,15 @@ TEST(InetAddressTest, ParseRejectsTextThatIsNotANumericAddress) {
         "::g", ":::", "1::2::3", "[::1]", "1.2.3.4:80", "example.com"}) {
     EXPECT_FALSE(InetAddress::parse(garbage, 80).has_value()) << '"' << garbage << '"';
   }
+}
+
+// Found by InetAddress_fuzzer: inet_pton and getaddrinfo stop at a NUL, so
+// everything after one was silently ignored.
+TEST(InetAddressTest, TextWithANulInsideIsNotAnAddress) {
+  using namespace std::string_view_literals;
+  EXPECT_FALSE(InetAddress::parse("127.0.0.1\0evil"sv, 80).has_value());
+  EXPECT_FALSE(InetAddress::parse("::1\0"sv, 80).has_value());
+  EXPECT_FALSE(InetAddress::resolve("localhost\0.example.com"sv, 80).has_value());
 }
 
 TEST(InetAddressDeathTest, ConstructingFromGarbageTextAborts) {

@@ -88,3 +88,61 @@ def muduo_reactor_test(name, env = {}, **kwargs):
         env = poll_env,
         **kwargs
     )
+
+def muduo_fuzz_test(name, srcs, deps = [], corpus = None, copts = [], size = "small", tags = [], **kwargs):
+    """A fuzz target declared once, with two faces.
+
+    The sources define LLVMFuzzerTestOneInput (and optionally
+    LLVMFuzzerInitialize). From them this makes:
+      * `name`: under --config=fuzz a libFuzzer binary for long runs
+        (tools/bazel run --config=fuzz //pkg:name -- -max_total_time=600 DIR);
+        under any other config the same entry point behind
+        //tools/fuzzing:ReplayMain.cc, which runs the files and directories
+        given as arguments, so the target always builds;
+      * `name + "_test"`: a cc_test that replays the seed corpus, and every
+        crash input saved beside it, through the entry point, so
+        `tools/bazel test //...` and the sanitizer runs keep each finding fixed.
+
+    Args:
+      name: the fuzzer's name, by convention ending in "_fuzzer".
+      srcs: the sources that define the entry point.
+      deps: the code under test.
+      corpus: the seed corpus; by default every file under
+        testdata/fuzz/<name>/ in this package. It must not be empty.
+      copts: extra compiler flags.
+      size: the replay test's size.
+      tags: extra tags for both targets.
+      **kwargs: passed to both rules.
+    """
+    corpus_dir = "testdata/fuzz/" + name
+    if corpus == None:
+        corpus = native.glob([corpus_dir + "/**"])
+    if not corpus:
+        fail("muduo_fuzz_test %s: no seed corpus under %s" % (name, corpus_dir))
+    fuzzing = "//tools/fuzzing:fuzzing_enabled"
+    native.cc_binary(
+        name = name,
+        srcs = srcs,
+        copts = MUDUO_COPTS + copts,
+        deps = deps + select({
+            fuzzing: [],
+            "//conditions:default": ["//tools/fuzzing:replay_main"],
+        }),
+        linkopts = select({
+            fuzzing: ["-fsanitize=fuzzer"],
+            "//conditions:default": [],
+        }),
+        tags = tags + ["fuzzer"],
+        **kwargs
+    )
+    native.cc_test(
+        name = name + "_test",
+        srcs = srcs,
+        copts = MUDUO_COPTS + copts,
+        deps = deps + ["//tools/fuzzing:replay_main"],
+        data = corpus,
+        args = [native.package_name() + "/" + corpus_dir],
+        size = size,
+        tags = tags,
+        **kwargs
+    )

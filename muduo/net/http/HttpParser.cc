@@ -113,7 +113,9 @@ HttpParser::Result HttpParser::parse(Buffer* buf, Timestamp receiveTime) {
         if (buf->readableBytes() == 0) return Result::kNeedMore;
         const char* lf = findLineEnd(*buf);
         if (lf == nullptr) {
-          if (buf->readableBytes() > limits_.maxRequestLine) {
+          // The last byte may be the CR of a line of exactly the maximum
+          // whose LF is still in flight: refuse only what cannot be one.
+          if (buf->readableBytes() > limits_.maxRequestLine + 1) {
             return fail(414, "request line too long");
           }
           return Result::kNeedMore;
@@ -198,7 +200,8 @@ HttpParser::Result HttpParser::parse(Buffer* buf, Timestamp receiveTime) {
         if (buf->readableBytes() == 0) return Result::kNeedMore;
         const char* lf = findLineEnd(*buf);
         if (lf == nullptr) {
-          if (buf->readableBytes() > kMaxChunkSizeLine)
+          // As for the request line, leave room for a CR whose LF is coming.
+          if (buf->readableBytes() > kMaxChunkSizeLine + 1)
             return fail(400, "chunk size line too long");
           return Result::kNeedMore;
         }

@@ -142,6 +142,19 @@ TEST(HttpParser, Answers414ToATooLongRequestLine) {
   EXPECT_EQ(feed(fits, 0, limits).requests.size(), 1u);
 }
 
+// Found by HttpParser_fuzzer: a request line of exactly the maximum was
+// refused when its CR arrived before its LF.
+TEST(HttpParser, ARequestLineOfExactlyTheMaximumIsAcceptedWhenItsLfArrivesAfterItsCr) {
+  HttpParser::Limits limits;
+  limits.maxRequestLine = 100;
+  const std::string line = "GET /" + std::string(100 - 14, 'a') + " HTTP/1.1";
+  ASSERT_EQ(line.size(), 100u);
+  const std::string req = line + "\r\nHost: h\r\n\r\n";
+  EXPECT_EQ(feed(req, 0, limits).requests.size(), 1u);
+  EXPECT_EQ(feed(req, 101, limits).requests.size(), 1u);
+  EXPECT_EQ(feed(req, 1, limits).requests.size(), 1u);
+}
+
 TEST(HttpParser, Answers431ToTooLargeHeaders) {
   HttpParser::Limits limits;
   limits.maxHeaderBytes = 1000;
