@@ -321,6 +321,11 @@ TEST_F(ChatServiceTest, AStalledMemberIsDroppedWhileTheOthersKeepReceiving) {
   while (posted < kMaxPosts && !reason) {
     ASSERT_TRUE(alice.post(std::to_string(posted) + text).ok());
     ++posted;
+    // The members who read keep up before the next post: on a loaded
+    // machine a reader whose thread is starved for a moment would otherwise
+    // fall 256 KiB behind and be dropped as slow too (seen under ASan).
+    ASSERT_TRUE(alice.waitForPosts(static_cast<size_t>(posted)));
+    ASSERT_TRUE(bob.waitForPosts(static_cast<size_t>(posted)));
     for (const Event& e : bob.events()) {
       if (e.has_leave() && e.leave().name() == "stalled") reason = e.leave().reason();
     }
