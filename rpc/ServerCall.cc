@@ -158,7 +158,7 @@ WriteReadiness ServerCall::readiness() const {
   }
   auto conn = conn_.lock();
   if (conn == nullptr || !conn->connected()) return WriteReadiness::kClosed;
-  if (bytesThisTurn_ >= kBytesPerTurn && loop_->isInLoopThread()) return WriteReadiness::kFull;
+  if (loop_->isInLoopThread() && bytesThisTurn_ >= kBytesPerTurn) return WriteReadiness::kFull;
   return conn->queuedOutputBytes() < outputBudget_ ? WriteReadiness::kReady : WriteReadiness::kFull;
 }
 
@@ -188,8 +188,11 @@ bool ServerCall::write(const google::protobuf::MessageLite& message) {
     }
     return false;
   }
-  if (loop_->isInLoopThread()) bytesThisTurn_ += message.ByteSizeLong();
-  if (writer_) return writer_(message);
+  if (writer_) {
+    if (loop_->isInLoopThread()) bytesThisTurn_ += message.ByteSizeLong();
+    return writer_(message);
+  }
+  // sendFrame() counts the frame toward this turn: it knows its size.
   return sendFrame(RpcMeta::STREAM_MESSAGE, absl::OkStatus(), &message);
 }
 
@@ -353,6 +356,9 @@ bool ServerCall::sendFrame(int type, const absl::Status& status,
     encodeFrame(meta, nullptr, &frame);
     conn->send(&frame);
     return false;
+  }
+  if (type == RpcMeta::STREAM_MESSAGE && loop_->isInLoopThread()) {
+    bytesThisTurn_ += frame.readableBytes();
   }
   conn->send(&frame);
   return true;

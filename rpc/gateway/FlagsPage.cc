@@ -1,5 +1,3 @@
-#include "rpc/gateway/FlagsPage.h"
-
 #include <algorithm>
 #include <string>
 #include <utility>
@@ -10,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "muduo/net/http/HttpResponse.h"
 #include "rpc/gateway/HttpText.h"
+#include "rpc/gateway/Pages.h"
 
 namespace muduo::rpc::gateway {
 

@@ -1,8 +1,7 @@
-#include "rpc/gateway/HealthPage.h"
-
 #include "muduo/net/http/HttpResponse.h"
 #include "rpc/ServiceHost.h"
 #include "rpc/gateway/HttpText.h"
+#include "rpc/gateway/Pages.h"
 
 namespace muduo::rpc::gateway {
 

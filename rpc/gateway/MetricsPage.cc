@@ -1,5 +1,3 @@
-#include "rpc/gateway/MetricsPage.h"
-
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,6 +9,7 @@
 #include "rpc/RpcStats.h"
 #include "rpc/ServiceHost.h"
 #include "rpc/gateway/HttpText.h"
+#include "rpc/gateway/Pages.h"
 
 namespace muduo::rpc::gateway {
 

@@ -5,12 +5,9 @@
 #include "muduo/net/http/HttpConnectionHandler.h"
 #include "muduo/net/http/HttpRequest.h"
 #include "muduo/net/http/HttpResponse.h"
-#include "rpc/gateway/FlagsPage.h"
-#include "rpc/gateway/HealthPage.h"
 #include "rpc/gateway/HttpText.h"
 #include "rpc/gateway/JsonCallHandler.h"
-#include "rpc/gateway/MetricsPage.h"
-#include "rpc/gateway/StatusPage.h"
+#include "rpc/gateway/Pages.h"
 
 namespace muduo::rpc {
 namespace {

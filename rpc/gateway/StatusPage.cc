@@ -1,5 +1,3 @@
-#include "rpc/gateway/StatusPage.h"
-
 #include <memory>
 #include <string>
 
@@ -10,6 +8,7 @@
 #include "rpc/RpcStats.h"
 #include "rpc/ServiceHost.h"
 #include "rpc/gateway/HttpText.h"
+#include "rpc/gateway/Pages.h"
 
 namespace muduo::rpc::gateway {
 namespace {
