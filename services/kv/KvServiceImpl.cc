@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "muduo/net/EventLoop.h"
 #include "services/kv/Limits.h"
 #include "services/kv/Store.h"
 
@@ -30,25 +31,43 @@ void KvServiceImpl::Get(rpc::ServerContext*, const GetRequest* request, GetRespo
   std::move(done)(absl::OkStatus());
 }
 
+void KvServiceImpl::write(absl::FunctionRef<void(WriteBatch&)> build, size_t bytes,
+                          WriteCombiner::Callback done) {
+  net::EventLoop* loop = net::EventLoop::getEventLoopOfCurrentThread();
+  if (loop == nullptr) {
+    WriteBatch batch;
+    build(batch);
+    store_->write(std::move(batch), [done = std::move(done)](absl::Status status,
+                                                             WriteBatch& b) mutable {
+      done(status, std::span<WriteOp>(b.ops()));
+    });
+    return;
+  }
+  const std::shared_ptr<WriteCombiner> combiner = combiners_.forLoop(loop);
+  WriteBatch& batch = combiner->batchFor(bytes);
+  const size_t first = batch.size();
+  build(batch);
+  combiner->add(std::move(done), first);
+}
+
 void KvServiceImpl::Put(rpc::ServerContext*, const PutRequest* request, PutResponse*,
                         rpc::DoneCallback done) {
-  WriteBatch batch;
-  batch.put(request->key(), request->value());
-  store_->write(std::move(batch),
-                [done = std::move(done)](absl::Status status, WriteBatch&) mutable {
-                  std::move(done)(status);
-                });
+  write([request](WriteBatch& batch) { batch.put(request->key(), request->value()); },
+        WriteBatch::opBytes(request->key().size(), request->value().size()),
+        [done = std::move(done)](const absl::Status& status, std::span<WriteOp>) mutable {
+          std::move(done)(status);
+        });
 }
 
 void KvServiceImpl::Delete(rpc::ServerContext*, const DeleteRequest* request,
                            DeleteResponse* response, rpc::DoneCallback done) {
-  WriteBatch batch;
-  batch.remove(request->key());
-  store_->write(std::move(batch),
-                [response, done = std::move(done)](absl::Status status, WriteBatch& b) mutable {
-                  if (status.ok()) response->set_existed(b.ops()[0].existed);
-                  std::move(done)(status);
-                });
+  write([request](WriteBatch& batch) { batch.remove(request->key()); },
+        WriteBatch::opBytes(request->key().size(), 0),
+        [response, done = std::move(done)](const absl::Status& status,
+                                           std::span<WriteOp> ops) mutable {
+          if (status.ok()) response->set_existed(ops[0].existed);
+          std::move(done)(status);
+        });
 }
 
 void KvServiceImpl::Scan(rpc::ServerContext*, const ScanRequest* request, ScanResponse* response,
@@ -79,24 +98,31 @@ void KvServiceImpl::Scan(rpc::ServerContext*, const ScanRequest* request, ScanRe
 
 void KvServiceImpl::CompareAndSet(rpc::ServerContext*, const CompareAndSetRequest* request,
                                   CompareAndSetResponse* response, rpc::DoneCallback done) {
-  WriteBatch batch;
-  batch.compareAndSet(
-      request->key(),
-      request->has_expected() ? std::optional<std::string>(request->expected()) : std::nullopt,
-      request->has_new_value() ? std::optional<std::string>(request->new_value()) : std::nullopt);
-  store_->write(std::move(batch),
-                [response, done = std::move(done)](absl::Status status, WriteBatch& b) mutable {
-                  if (status.ok()) {
-                    WriteOp& op = b.ops()[0];
-                    const bool swapped = op.outcome == WriteOp::Outcome::kApplied;
-                    response->set_swapped(swapped);
-                    if (!swapped) {
-                      response->set_found(op.existed);
-                      response->set_current(std::move(op.current));
-                    }
-                  }
-                  std::move(done)(status);
-                });
+  write(
+      [request](WriteBatch& batch) {
+        batch.compareAndSet(request->key(),
+                            request->has_expected()
+                                ? std::optional<std::string>(request->expected())
+                                : std::nullopt,
+                            request->has_new_value()
+                                ? std::optional<std::string>(request->new_value())
+                                : std::nullopt);
+      },
+      WriteBatch::opBytes(request->key().size(),
+                          request->expected().size() + request->new_value().size()),
+      [response, done = std::move(done)](const absl::Status& status,
+                                         std::span<WriteOp> ops) mutable {
+        if (status.ok()) {
+          WriteOp& op = ops[0];
+          const bool swapped = op.outcome == WriteOp::Outcome::kApplied;
+          response->set_swapped(swapped);
+          if (!swapped) {
+            response->set_found(op.existed);
+            response->set_current(std::move(op.current));
+          }
+        }
+        std::move(done)(status);
+      });
 }
 
 }  // namespace muduo::kv

@@ -1,12 +1,22 @@
 // KvServiceImpl: the MRPC face of a Store. Reads answer at once from the
-// store's table; writes answer from the store's callback, after the write
-// is durable.
+// store's table; writes answer after the write is durable. Writes made in
+// an I/O loop go through that loop's WriteCombiner, so many calls arriving
+// together share one store batch (as RESP's do).
 //
-// Thread contract: methods run concurrently in the RpcServer's I/O threads;
-// the store must outlive the service and the server using it.
+// Thread contract: methods run concurrently in the RpcServer's I/O threads
+// (or any thread: outside a loop a write goes straight to the store); the
+// store must outlive the service and the server using it. Destroy the
+// service only once no write is in flight (the server has shut down).
 #ifndef SERVICES_KV_KVSERVICEIMPL_H_
 #define SERVICES_KV_KVSERVICEIMPL_H_
 
+#include <memory>
+
+#include "absl/functional/function_ref.h"
+
+#include "services/kv/WriteBatch.h"
+#include "services/kv/WriteCombiner.h"
+#include "services/kv/WriteCombinerPool.h"
 #include "services/kv/kv.rpc.h"
 
 namespace muduo::kv {
@@ -21,7 +31,7 @@ class KvServiceImpl final : public KvService::Service {
   static constexpr uint32_t kDefaultScanLimit = 1000;
   static constexpr uint32_t kMaxScanLimit = 10000;
 
-  explicit KvServiceImpl(Store* store) : store_(store) {}
+  explicit KvServiceImpl(Store* store) : store_(store), combiners_(store) {}
 
   void Get(rpc::ServerContext* context, const GetRequest* request, GetResponse* response,
            rpc::DoneCallback done) override;
@@ -35,7 +45,13 @@ class KvServiceImpl final : public KvService::Service {
                      CompareAndSetResponse* response, rpc::DoneCallback done) override;
 
  private:
+  // Builds the call's ops with `build`, then writes them and calls `done`
+  // with the ops' outcomes.
+  void write(absl::FunctionRef<void(WriteBatch&)> build, size_t bytes,
+             WriteCombiner::Callback done);
+
   Store* const store_;
+  WriteCombinerPool combiners_;
 };
 
 }  // namespace muduo::kv

@@ -26,7 +26,15 @@ class RespReply {
   void integer(int64_t value);
   void bulk(std::string_view value);
   void nil() { append("$-1\r\n"); }
+  // "*-1": EXEC of a transaction whose WATCHed keys changed.
+  void nilArray() { append("*-1\r\n"); }
   void arrayHeader(size_t count);
+  // Bytes already encoded (a reply built elsewhere).
+  void raw(std::string_view encoded) { append(encoded); }
+  // Bytes written so far to the output (all of it, not just this reply's).
+  [[nodiscard]] size_t outputSize() const {
+    return buffer_ != nullptr ? buffer_->readableBytes() : string_->size();
+  }
 
  private:
   void line(char type, std::string_view text) {

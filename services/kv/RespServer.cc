@@ -11,9 +11,14 @@
 namespace muduo::kv {
 
 RespServer::RespServer(net::EventLoop* loop, const net::InetAddress& listenAddr, Store* store,
-                       const net::ConnectionOptions& options)
-    : store_(store), server_(std::make_unique<net::TcpServer>(loop, listenAddr, "RespServer")) {
+                       const net::ConnectionOptions& options,
+                       const RespServerState::Options& stateOptions)
+    : store_(store),
+      state_(std::make_shared<RespServerState>(stateOptions)),
+      combiners_(store),
+      server_(std::make_unique<net::TcpServer>(loop, listenAddr, "RespServer")) {
   server_->setConnectionOptions(options);
+  state_->setPort(server_->listenAddress().port());
   // The TcpServer is ours and dies first, in the base loop, so `this` is
   // safe in its callbacks.
   server_->setConnectionCallback([this](const net::TcpConnectionPtr& conn) { onConnection(conn); });
@@ -24,12 +29,9 @@ RespServer::RespServer(net::EventLoop* loop, const net::InetAddress& listenAddr,
 }
 
 RespServer::~RespServer() {
-  {
-    // The store may still acknowledge writes of our connections; our I/O
-    // loops may be gone by then.
-    MutexLock lock(&mutex_);
-    for (auto& [loop, combiner] : combiners_) combiner->detach();
-  }
+  // The store may still acknowledge writes of our connections; our I/O
+  // loops may be gone by then.
+  combiners_.detach();
   server_.reset();
 }
 
@@ -52,18 +54,12 @@ absl::Status RespServer::listenStatus() const { return server_->listenStatus(); 
 void RespServer::onConnection(const net::TcpConnectionPtr& conn) {
   if (conn->connected()) {
     conn->setTcpNoDelay(true);
-    conn->setContext(std::make_shared<RespSession>(conn, store_, combinerFor(conn->getLoop())));
+    conn->setContext(std::make_shared<RespSession>(conn, store_,
+                                                   combiners_.forLoop(conn->getLoop()), state_));
     LOG_DEBUG << "RESP: connection from " << conn->peerAddress().toIpPort();
   } else {
     LOG_DEBUG << "RESP: " << conn->peerAddress().toIpPort() << " disconnected";
   }
-}
-
-std::shared_ptr<WriteCombiner> RespServer::combinerFor(net::EventLoop* loop) {
-  MutexLock lock(&mutex_);
-  std::shared_ptr<WriteCombiner>& combiner = combiners_[loop];
-  if (combiner == nullptr) combiner = std::make_shared<WriteCombiner>(loop, store_);
-  return combiner;
 }
 
 }  // namespace muduo::kv

@@ -1,6 +1,7 @@
 // RespServer: the Redis protocol (RESP2) on a Store, for redis-cli,
-// redis-benchmark and Redis client libraries: PING, GET, SET (with NX / XX),
-// DEL, EXISTS, MGET, MSET, INCR and QUIT; anything else gets an error.
+// redis-benchmark and Redis client libraries. The commands are the rows of
+// RespCommandTable (strings, keys, transactions, connection and server
+// commands); other Redis types' commands get Redis's unknown-command error.
 //
 // A second codec on the reactor: its TcpServer can run on the I/O loops of
 // the service's RpcServer (setThreadPool), so both protocols share one set
@@ -14,12 +15,12 @@
 #include <chrono>
 #include <memory>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
-#include "muduo/base/Mutex.h"
 #include "muduo/net/Callbacks.h"
 #include "muduo/net/ConnectionOptions.h"
 #include "muduo/net/InetAddress.h"
+#include "services/kv/RespServerState.h"
+#include "services/kv/WriteCombinerPool.h"
 
 namespace muduo::net {
 class EventLoop;
@@ -30,14 +31,14 @@ class TcpServer;
 namespace muduo::kv {
 
 class Store;
-class WriteCombiner;
 
 class RespServer {
  public:
   // Connections get `options`: by default a command must arrive within 30 s
   // (plus a second per KiB of it) and there is no idle timeout.
   RespServer(net::EventLoop* loop, const net::InetAddress& listenAddr, Store* store,
-             const net::ConnectionOptions& options = defaultConnectionOptions());
+             const net::ConnectionOptions& options = defaultConnectionOptions(),
+             const RespServerState::Options& stateOptions = RespServerState::Options());
   [[nodiscard]] static net::ConnectionOptions defaultConnectionOptions() {
     net::ConnectionOptions options;
     options.requestTimeout = std::chrono::seconds(30);
@@ -64,14 +65,11 @@ class RespServer {
 
  private:
   void onConnection(const net::TcpConnectionPtr& conn);
-  std::shared_ptr<WriteCombiner> combinerFor(net::EventLoop* loop);
 
   Store* const store_;
+  const std::shared_ptr<RespServerState> state_;  // sessions may outlive the server
+  WriteCombinerPool combiners_;
   std::unique_ptr<net::TcpServer> server_;
-  Mutex mutex_;
-  // One per I/O loop, made by its first connection.
-  absl::flat_hash_map<net::EventLoop*, std::shared_ptr<WriteCombiner>> combiners_
-      ABSL_GUARDED_BY(mutex_);
 };
 
 }  // namespace muduo::kv

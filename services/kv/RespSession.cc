@@ -1,58 +1,41 @@
 #include "services/kv/RespSession.h"
 
-#include <cctype>
-
 #include "absl/strings/str_cat.h"
 #include "muduo/base/Logging.h"
 #include "muduo/net/TcpConnection.h"
-#include "services/kv/Limits.h"
-#include "services/kv/RespReply.h"
+#include "services/kv/RespCall.h"
+#include "services/kv/RespCommandTable.h"
+#include "services/kv/RespErrors.h"
+#include "services/kv/RespServerState.h"
+#include "services/kv/RespTransaction.h"
 #include "services/kv/Store.h"
+#include "services/kv/WriteCombiner.h"
 
 namespace muduo::kv {
 namespace {
 
-// `upper` is an upper-case command name, letters only: clearing bit 5 maps
-// a lower-case letter to its capital, and no other byte onto a letter.
-bool is(std::string_view name, std::string_view upper) {
-  if (name.size() != upper.size()) return false;
-  for (size_t i = 0; i < name.size(); ++i) {
-    if ((static_cast<unsigned char>(name[i]) & 0xdf) != static_cast<unsigned char>(upper[i])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s.substr(0, 128));
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-void arityError(RespReply reply, std::string_view name) {
-  reply.error(absl::StrCat("ERR wrong number of arguments for '", lower(name), "' command"));
-}
-
-void keyTooLarge(RespReply reply) {
-  reply.error(absl::StrCat("ERR key is over the limit of ", kMaxKeySize, " bytes"));
-}
-
-// Redis 7's wording: "ERR unknown command 'x', with args beginning with: 'a' 'b' ".
-void unknownCommand(RespReply reply, const std::vector<std::string_view>& args) {
-  std::string text = absl::StrCat("ERR unknown command '", std::string(args[0].substr(0, 128)),
-                                  "', with args beginning with: ");
-  for (size_t i = 1; i < args.size() && text.size() < 256; ++i) {
-    absl::StrAppend(&text, "'", std::string(args[i].substr(0, 128)), "' ");
-  }
-  reply.error(text);
+// What a browser's cross-site POST to a local port starts with. Redis
+// closes such connections, so a web page cannot smuggle commands in a
+// form body; so do we.
+bool isHttpRequest(std::string_view name) {
+  return equalsIgnoreCase(name, "post") || equalsIgnoreCase(name, "host:");
 }
 
 }  // namespace
 
 RespSession::RespSession(const net::TcpConnectionPtr& conn, Store* store,
-                         std::shared_ptr<WriteCombiner> combiner)
-    : conn_(conn), store_(store), combiner_(std::move(combiner)) {}
+                         std::shared_ptr<WriteCombiner> combiner,
+                         std::shared_ptr<RespServerState> server)
+    : conn_(conn), store_(store), combiner_(std::move(combiner)), server_(std::move(server)) {
+  RespServerState::Client client;
+  client.addr = conn->peerAddress().toIpPort();
+  client.laddr = conn->localAddress().toIpPort();
+  client.createdMs = respNowMs();
+  client.lastCommandMs = client.createdMs;
+  id_ = server_->addClient(std::move(client));
+}
+
+RespSession::~RespSession() { server_->removeClient(id_); }
 
 void RespSession::onMessage(const net::TcpConnectionPtr& conn, net::Buffer* input) {
   if (closing_) {
@@ -65,6 +48,14 @@ void RespSession::onMessage(const net::TcpConnectionPtr& conn, net::Buffer* inpu
   }
   process(conn, input, conn->outputBuffer());
   if (closing_ && slots_.empty()) closeAfterReplies(conn);
+  if (!lastCommand_.empty()) {
+    // Once per read rather than per command: CLIENT LIST is rare.
+    server_->updateClient(id_, [this](RespServerState::Client& client) {
+      client.lastCommand = lastCommand_;
+      client.lastCommandMs = respNowMs();
+    });
+    lastCommand_.clear();
+  }
 }
 
 void RespSession::onWriteComplete(const net::TcpConnectionPtr& conn) {
@@ -75,7 +66,20 @@ RespReply RespSession::replyTo(net::Buffer* out) {
   if (slots_.empty()) return RespReply(out);
   Slot& slot = slots_.emplace_back();
   slot.ready = true;
+  openSlot_ = &slot.reply;
   return RespReply(&slot.reply);
+}
+
+size_t RespSession::outputLimit() const { return server_->options().outputLimitBytes; }
+
+size_t RespSession::pendingOutputBytes(const net::Buffer* out) const {
+  size_t bytes = slotBytes_ + (openSlot_ != nullptr ? openSlot_->size() : 0);
+  net::TcpConnectionPtr conn = conn_.lock();
+  if (conn != nullptr) bytes += conn->outputBuffer()->readableBytes();
+  if (out != nullptr && (conn == nullptr || out != conn->outputBuffer())) {
+    bytes += out->readableBytes();
+  }
+  return bytes;
 }
 
 void RespSession::process(const net::TcpConnectionPtr& conn, net::Buffer* input, net::Buffer* out) {
@@ -103,211 +107,186 @@ void RespSession::process(const net::TcpConnectionPtr& conn, net::Buffer* input,
       input->retrieveAll();
       return;
     }
-    if (!parser_.args().empty() && !execute(conn, parser_.args(), out)) {
+    const std::vector<std::string_view>& args = parser_.args();
+    if (!args.empty() && !execute(conn, args, out)) {
       parser_.reset();  // parsed again on resume
       pause(conn, input);
       return;
     }
-    input->retrieve(parser_.consumed());
+    if (openSlot_ != nullptr) {
+      slotBytes_ += openSlot_->size();
+      openSlot_ = nullptr;
+    }
+    const size_t consumed = parser_.consumed();
     parser_.reset();
+    if (closed_) {
+      input->retrieveAll();
+      return;
+    }
+    input->retrieve(consumed);
+    if (const size_t pending = pendingOutputBytes(out); pending > outputLimit()) {
+      closeForOutputLimit(pending);
+      input->retrieveAll();
+      return;
+    }
   }
 }
 
 bool RespSession::execute(const net::TcpConnectionPtr& conn,
-                          const std::vector<std::string_view>& args, net::Buffer* out) {
+                          std::span<const std::string_view> args, net::Buffer* out) {
   const std::string_view name = args[0];
-  const size_t argc = args.size();
-
-  if (is(name, "GET")) {
-    if (argc != 2) {
-      arityError(replyTo(out), name);
-      return true;
+  if (isHttpRequest(name)) {
+    server_->securityWarnings.fetch_add(1, std::memory_order_relaxed);
+    if (server_->mayLogSecurityWarning(respNowMs())) {
+      LOG_WARN << "RESP: Possible SECURITY ATTACK detected: " << conn->peerAddress().toIpPort()
+               << " sent '" << name.substr(0, 16)
+               << "', an HTTP request (a web page posting to a local port: cross protocol "
+                  "scripting). Connection aborted. (Logged at most once a minute.)";
     }
-    if (pendingWrites_ > 0) return false;  // wait to see this connection's own writes
+    closeNow(conn);
+    return true;
+  }
+  const RespCommand* command = RespCommandTable::instance().find(name);
+  if (transaction_ != nullptr &&
+      (command == nullptr || (command->flags & RespCommand::kTransactionControl) == 0)) {
+    queueInTransaction(command, args, out);
+    return true;
+  }
+  if (command == nullptr) {
     RespReply reply = replyTo(out);
-    if (!store_->read(args[1], [&reply](std::string_view value) { reply.bulk(value); })) {
-      reply.nil();
-    }
+    unknownCommandError(reply, args);
     return true;
   }
-
-  if (is(name, "SET")) {
-    if (argc < 3) {
-      arityError(replyTo(out), name);
-      return true;
-    }
-    WriteOp::Condition condition = WriteOp::Condition::kNone;
-    for (size_t i = 3; i < argc; ++i) {
-      if (is(args[i], "NX") && condition == WriteOp::Condition::kNone) {
-        condition = WriteOp::Condition::kAbsent;
-      } else if (is(args[i], "XX") && condition == WriteOp::Condition::kNone) {
-        condition = WriteOp::Condition::kPresent;
-      } else if (is(args[i], "KEEPTTL")) {
-        // Nothing expires here, so there is no TTL to keep.
-      } else if (is(args[i], "EX") || is(args[i], "PX") || is(args[i], "EXAT") ||
-                 is(args[i], "PXAT") || is(args[i], "GET")) {
-        replyTo(out).error(
-            absl::StrCat("ERR SET option ", std::string(args[i]), " is not supported"));
-        return true;
-      } else {
-        replyTo(out).error("ERR syntax error");
-        return true;
-      }
-    }
-    if (args[1].size() > kMaxKeySize) {
-      keyTooLarge(replyTo(out));
-      return true;
-    }
-    WriteBatch& batch = combiner_->batchFor(WriteBatch::opBytes(args[1].size(), args[2].size()));
-    const size_t first = batch.size();
-    batch.put(std::string(args[1]), std::string(args[2])).condition = condition;
-    return write(
-        condition == WriteOp::Condition::kNone ? RespWrite::kSet : RespWrite::kSetConditional,
-        first);
-  }
-
-  if (is(name, "PING")) {
-    if (argc > 2) {
-      arityError(replyTo(out), name);
-    } else if (argc == 2) {
-      replyTo(out).bulk(args[1]);
-    } else {
-      replyTo(out).simple("PONG");
-    }
-    return true;
-  }
-
-  if (is(name, "MGET") || is(name, "EXISTS")) {
-    if (argc < 2) {
-      arityError(replyTo(out), name);
-      return true;
-    }
-    if (pendingWrites_ > 0) return false;
+  if (!command->arityAccepts(args.size())) {
     RespReply reply = replyTo(out);
-    // One read lock for all the keys: an MSET is seen whole or not at all.
-    const std::span<const std::string_view> keys(args.data() + 1, argc - 1);
-    if (is(name, "EXISTS")) {
-      int64_t count = 0;
-      store_->readEach(
-          keys, [&count](size_t, const std::string* value) { count += value != nullptr ? 1 : 0; });
-      reply.integer(count);
-    } else {
-      reply.arrayHeader(keys.size());
-      store_->readEach(keys, [&reply](size_t, const std::string* value) {
-        if (value != nullptr) {
-          reply.bulk(*value);
-        } else {
-          reply.nil();
-        }
-      });
-    }
+    arityError(reply, command->name);
     return true;
   }
-
-  if (is(name, "DEL") || is(name, "MSET") || is(name, "INCR")) {
-    const bool del = is(name, "DEL");
-    const bool mset = is(name, "MSET");
-    if ((del && argc < 2) || (mset && (argc < 3 || argc % 2 == 0)) ||
-        (!del && !mset && argc != 2)) {
-      arityError(replyTo(out), name);
-      return true;
-    }
-    for (size_t i = 1; i < argc; i += mset ? 2 : 1) {
-      if (args[i].size() > kMaxKeySize) {
-        keyTooLarge(replyTo(out));
-        return true;
-      }
-    }
-    size_t bytes = 0;
-    for (size_t i = 1; i < argc; i += mset ? 2 : 1) {
-      bytes += WriteBatch::opBytes(args[i].size(), mset ? args[i + 1].size() : 0);
-    }
-    WriteBatch& batch = combiner_->batchFor(bytes);
-    const size_t first = batch.size();
-    if (del) {
-      for (size_t i = 1; i < argc; ++i) batch.remove(std::string(args[i]));
-    } else if (mset) {
-      for (size_t i = 1; i + 1 < argc; i += 2) {
-        batch.put(std::string(args[i]), std::string(args[i + 1]));
-      }
-    } else {
-      batch.increment(std::string(args[1]), 1);
-    }
-    return write(del ? RespWrite::kDel : mset ? RespWrite::kMSet : RespWrite::kIncr, first);
+  if ((command->flags & (RespCommand::kReadonly | RespCommand::kSeesOwnWrites)) != 0 &&
+      pendingWrites_ > 0) {
+    return false;  // wait to see this connection's own writes
   }
-
-  if (is(name, "QUIT")) {
-    replyTo(out).simple("OK");
-    closing_ = true;
-    return true;
-  }
-
-  unknownCommand(replyTo(out), args);
+  RespCall call(this, args, out);
+  command->handler(call);
+  lastCommand_ = command->name;
+  server_->commandsProcessed.fetch_add(1, std::memory_order_relaxed);
   return true;
 }
 
-bool RespSession::write(RespWrite kind, size_t firstOp) {
+void RespSession::queueInTransaction(const RespCommand* command,
+                                     std::span<const std::string_view> args, net::Buffer* out) {
+  RespReply reply = replyTo(out);
+  // Refusals that Redis makes while queueing poison the transaction: EXEC
+  // then answers EXECABORT. Other errors show up in EXEC's reply.
+  if (command == nullptr) {
+    unknownCommandError(reply, args);
+  } else if (!command->arityAccepts(args.size())) {
+    arityError(reply, command->name);
+  } else if ((command->flags & RespCommand::kNoMulti) != 0) {
+    reply.error("ERR Command not allowed inside a transaction");
+  } else if (!transaction_->queue(args)) {
+    reply.error("ERR Transaction too large");
+  } else {
+    reply.simple("QUEUED");
+    return;
+  }
+  transaction_->markFailed();
+}
+
+void RespSession::beginTransaction() {
+  transaction_ = std::make_unique<RespTransaction>();
+  server_->updateClient(id_, [](RespServerState::Client& client) { client.inMulti = true; });
+}
+
+void RespSession::discardTransaction() {
+  transaction_.reset();
+  watches_.clear();
+  server_->updateClient(id_, [](RespServerState::Client& client) { client.inMulti = false; });
+}
+
+void RespSession::watch(std::span<const std::string_view> keys) {
+  // Guards need the store's kCheck op; see exec().
+  (void)keys;
+}
+
+void RespSession::exec(RespCall& call) {
+  if (transaction_ == nullptr) {
+    call.reply().error("ERR EXEC without MULTI");
+    return;
+  }
+  std::unique_ptr<RespTransaction> transaction = std::move(transaction_);
+  std::vector<WriteOp> guards = std::move(watches_);
+  discardTransaction();
+  if (transaction->failed()) {
+    call.reply().error("EXECABORT Transaction discarded because of previous errors.");
+    return;
+  }
+  WriteBatch& batch = transaction->batch();
+  for (WriteOp& guard : guards) batch.add(std::move(guard));
+  transaction->setGuardOps(guards.size());
+  const RespCommandTable& table = RespCommandTable::instance();
+  for (size_t i = 0; i < transaction->size(); ++i) {
+    const std::vector<std::string_view> args = transaction->command(i);
+    RespCall inner(this, args, call.out(), transaction.get());
+    // Found and checked when queued.
+    table.find(args[0])->handler(inner);
+    if (closed_) return;  // its reply passed the output limit
+  }
+  if (batch.size() == guards.size()) {
+    // Nothing to write: answer now (guards unchecked: nothing to protect).
+    transaction->reply(call.reply(), {}, absl::OkStatus());
+    return;
+  }
   const uint64_t slot = firstSlot_ + slots_.size();
-  slots_.emplace_back();
+  WriteBatch toStore = std::move(batch);
+  slots_.emplace_back().transaction = std::move(transaction);
   ++pendingWrites_;
-  combiner_->add(shared_from_this(), slot, kind, firstOp);
-  return true;
+  combiner_->submitAlone(std::move(toStore), shared_from_this(), slot);
 }
 
-void RespSession::completeWrite(uint64_t slot, RespWrite kind, std::span<WriteOp> ops,
-                                const absl::Status& status) {
+void RespSession::reset() {
+  discardTransaction();
+  server_->updateClient(id_, [](RespServerState::Client& client) {
+    client.name.clear();
+    client.libName.clear();
+    client.libVer.clear();
+  });
+}
+
+void RespSession::queueWrite(RespWriteReplier replier, size_t firstOp) {
+  const uint64_t slot = firstSlot_ + slots_.size();
+  slots_.emplace_back().replier = replier;
+  ++pendingWrites_;
+  combiner_->add(shared_from_this(), slot, firstOp);
+}
+
+void RespSession::writeDone(uint64_t tag, std::span<WriteOp> ops, const absl::Status& status) {
   --pendingWrites_;
-  if (slot < firstSlot_ || slot - firstSlot_ >= slots_.size()) {
-    LOG_ERROR << "RespSession: completion for unknown reply slot " << slot;
+  if (closed_) return;
+  if (tag < firstSlot_ || tag - firstSlot_ >= slots_.size()) {
+    LOG_ERROR << "RespSession: completion for unknown reply slot " << tag;
     return;
   }
-  Slot& s = slots_[slot - firstSlot_];
-  s.ready = true;
-  RespReply reply(&s.reply);
-  if (!status.ok()) {
+  Slot& slot = slots_[tag - firstSlot_];
+  slot.ready = true;
+  RespReply reply(&slot.reply);
+  if (slot.transaction != nullptr) {
+    slot.transaction->reply(reply, ops, status);
+    slot.transaction.reset();
+  } else if (!status.ok()) {
     reply.error(absl::StrCat("ERR ", status.message()));
-    return;
+  } else {
+    slot.replier(reply, ops);
   }
-  switch (kind) {
-    case RespWrite::kSet:
-    case RespWrite::kMSet:
-      reply.simple("OK");
-      break;
-    case RespWrite::kSetConditional:
-      if (ops[0].outcome == WriteOp::Outcome::kApplied) {
-        reply.simple("OK");
-      } else {
-        reply.nil();
-      }
-      break;
-    case RespWrite::kDel: {
-      int64_t existed = 0;
-      for (const WriteOp& op : ops) existed += op.existed ? 1 : 0;
-      reply.integer(existed);
-      break;
-    }
-    case RespWrite::kIncr:
-      switch (ops[0].outcome) {
-        case WriteOp::Outcome::kApplied:
-          reply.integer(ops[0].number);
-          break;
-        case WriteOp::Outcome::kOverflow:
-          reply.error("ERR increment or decrement would overflow");
-          break;
-        default:
-          reply.error("ERR value is not an integer or out of range");
-          break;
-      }
-      break;
-  }
+  slotBytes_ += slot.reply.size();
 }
 
 void RespSession::flush() {
-  flushScheduled_ = false;
   net::TcpConnectionPtr conn = conn_.lock();
-  if (conn == nullptr || !conn->connected()) return;
+  if (conn == nullptr || !conn->connected() || closed_) return;
   while (!slots_.empty() && slots_.front().ready) {
     scratch_.append(slots_.front().reply);
+    slotBytes_ -= slots_.front().reply.size();
     slots_.pop_front();
     ++firstSlot_;
   }
@@ -334,6 +313,10 @@ void RespSession::resume(const net::TcpConnectionPtr& conn) {
     readStopped_ = false;
   }
   process(conn, conn->inputBuffer(), &scratch_);
+  if (closed_) {
+    scratch_.retrieveAll();
+    return;
+  }
   if (scratch_.readableBytes() > 0) conn->send(&scratch_);
   if (closing_ && slots_.empty()) closeAfterReplies(conn);
 }
@@ -343,7 +326,30 @@ void RespSession::protocolError(const net::TcpConnectionPtr& conn, const std::st
   LOG_WARN << "RESP: closing the connection from " << conn->peerAddress().toIpPort() << ": "
            << error;
   replyTo(out).error("ERR " + error);
+  if (openSlot_ != nullptr) {
+    slotBytes_ += openSlot_->size();
+    openSlot_ = nullptr;
+  }
   closing_ = true;
+}
+
+void RespSession::closeForOutputLimit(size_t pending) {
+  server_->outputLimitDisconnections.fetch_add(1, std::memory_order_relaxed);
+  net::TcpConnectionPtr conn = conn_.lock();
+  LOG_WARN << "RESP: closing client id=" << id_ << " addr="
+           << (conn != nullptr ? conn->peerAddress().toIpPort() : std::string("?"))
+           << " for overcoming of output buffer limits: " << pending
+           << " bytes of replies pending, limit " << outputLimit();
+  if (conn != nullptr) closeNow(conn);
+}
+
+void RespSession::closeNow(const net::TcpConnectionPtr& conn) {
+  closing_ = true;
+  closed_ = true;
+  // The slots stay until the session goes: a handler may still hold a
+  // reply into one (it stops at once).
+  transaction_.reset();
+  conn->forceClose();
 }
 
 void RespSession::closeAfterReplies(const net::TcpConnectionPtr& conn) {

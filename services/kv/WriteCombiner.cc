@@ -1,10 +1,9 @@
 #include "services/kv/WriteCombiner.h"
 
-#include <span>
+#include <algorithm>
 
 #include "muduo/base/CurrentThread.h"
 #include "muduo/net/EventLoop.h"
-#include "services/kv/RespSession.h"
 #include "services/kv/Store.h"
 
 namespace muduo::kv {
@@ -16,51 +15,76 @@ WriteCombiner::WriteCombiner(net::EventLoop* loop, Store* store)
 
 WriteBatch& WriteCombiner::batchFor(size_t bytes) {
   loop_->assertInLoopThread();
-  // A session is in the middle of its parse here, so the acknowledgement of
+  // A caller is in the middle of its work here, so the acknowledgement of
   // what goes now must come later.
-  if (!targets_.empty() && bytes_ + bytes > kFlushBytes) flush(/*mayCompleteInline=*/false);
+  if (!entries_.empty() && bytes_ + bytes > kFlushBytes) flush(/*mayCompleteInline=*/false);
   bytes_ += bytes;
   return batch_;
 }
 
-void WriteCombiner::add(std::shared_ptr<RespSession> session, uint64_t slot, RespWrite kind,
-                        size_t firstOp) {
+void WriteCombiner::add(std::shared_ptr<WriteTarget> target, uint64_t tag, size_t firstOp) {
   loop_->assertInLoopThread();
-  targets_.push_back(Target{std::move(session), slot, kind, static_cast<uint32_t>(firstOp),
-                            static_cast<uint32_t>(batch_.size() - firstOp)});
-  if (!flushQueued_) {
-    flushQueued_ = true;
-    // Runs once this iteration's events are handled: everything the loop's
-    // connections sent meanwhile goes in one batch.
-    loop_->queueInLoop([self = shared_from_this()] {
-      self->flushQueued_ = false;
-      self->flush(/*mayCompleteInline=*/true);
-    });
-  }
+  entries_.push_back(Entry{std::move(target), nullptr, tag, static_cast<uint32_t>(firstOp),
+                           static_cast<uint32_t>(batch_.size() - firstOp)});
+  queueFlush();
+}
+
+void WriteCombiner::add(Callback done, size_t firstOp) {
+  loop_->assertInLoopThread();
+  entries_.push_back(Entry{nullptr, std::move(done), 0, static_cast<uint32_t>(firstOp),
+                           static_cast<uint32_t>(batch_.size() - firstOp)});
+  queueFlush();
+}
+
+void WriteCombiner::submitAlone(WriteBatch batch, std::shared_ptr<WriteTarget> target,
+                                uint64_t tag) {
+  loop_->assertInLoopThread();
+  // The combined writes so far were issued first; the store keeps the order
+  // in which batches reach it.
+  flush(/*mayCompleteInline=*/false);
+  std::vector<Entry> entries;
+  entries.push_back(
+      Entry{std::move(target), nullptr, tag, 0, static_cast<uint32_t>(batch.size())});
+  send(std::move(batch), std::move(entries), /*mayCompleteInline=*/false);
+}
+
+void WriteCombiner::queueFlush() {
+  if (flushQueued_) return;
+  flushQueued_ = true;
+  // Runs once this iteration's events are handled: everything the loop's
+  // connections sent meanwhile goes in one batch.
+  loop_->queueInLoop([self = shared_from_this()] {
+    self->flushQueued_ = false;
+    self->flush(/*mayCompleteInline=*/true);
+  });
 }
 
 void WriteCombiner::flush(bool mayCompleteInline) {
-  if (targets_.empty()) return;
+  if (entries_.empty()) return;
   const size_t ops = batch_.size();
   WriteBatch batch = std::move(batch_);
   batch_.clear();
   batch_.ops().reserve(ops);  // the next iteration is likely alike
-  std::vector<Target> targets = std::move(targets_);
-  targets_.clear();
-  targets_.reserve(targets.size());
+  std::vector<Entry> entries = std::move(entries_);
+  entries_.clear();
+  entries_.reserve(entries.size());
   bytes_ = 0;
+  send(std::move(batch), std::move(entries), mayCompleteInline);
+}
+
+void WriteCombiner::send(WriteBatch batch, std::vector<Entry> entries, bool mayCompleteInline) {
   store_->write(
-      std::move(batch), [self = shared_from_this(), targets = std::move(targets),
+      std::move(batch), [self = shared_from_this(), entries = std::move(entries),
                          mayCompleteInline](absl::Status status, WriteBatch& done) mutable {
         // Under --sync=none the store calls back at once, in this thread: from
-        // the end-of-iteration flush no session is running, so complete now
+        // the end-of-iteration flush no target is running, so complete now
         // rather than a loop iteration later.
         if (mayCompleteInline && CurrentThread::tid() == self->loopThreadId_) {
-          complete(status, done, targets);
+          complete(status, done, entries);
           return;
         }
         self->post([status = std::move(status), done = std::move(done),
-                    targets = std::move(targets)]() mutable { complete(status, done, targets); });
+                    entries = std::move(entries)]() mutable { complete(status, done, entries); });
       });
 }
 
@@ -77,16 +101,22 @@ void WriteCombiner::detach() {
 }
 
 void WriteCombiner::complete(const absl::Status& status, WriteBatch& batch,
-                             std::vector<Target>& targets) {
-  std::vector<RespSession*> touched;
-  for (Target& target : targets) {
-    target.session->completeWrite(
-        target.slot, target.kind,
-        std::span<WriteOp>(batch.ops()).subspan(target.firstOp, target.numOps), status);
-    if (target.session->scheduleFlush()) touched.push_back(target.session.get());
+                             std::vector<Entry>& entries) {
+  std::vector<WriteTarget*> touched;
+  for (Entry& entry : entries) {
+    const std::span<WriteOp> ops =
+        std::span<WriteOp>(batch.ops()).subspan(entry.firstOp, entry.numOps);
+    if (entry.target != nullptr) {
+      entry.target->writeDone(entry.tag, ops, status);
+      touched.push_back(entry.target.get());
+    } else {
+      entry.callback(status, ops);
+    }
   }
-  // `targets` keeps every session alive until this returns.
-  for (RespSession* session : touched) session->flush();
+  std::sort(touched.begin(), touched.end());
+  touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+  // `entries` keeps every target alive until this returns.
+  for (WriteTarget* target : touched) target->writesDone();
 }
 
 }  // namespace muduo::kv

@@ -53,6 +53,9 @@ ABSL_FLAG(std::string, sync, "batch",
 ABSL_FLAG(uint64_t, compaction_min_bytes, 64 << 20,
           "compact once the log since the last snapshot is over this and over twice the live data");
 ABSL_FLAG(std::string, log_dir, "", "directory for log files (default: log to stderr)");
+ABSL_FLAG(uint64_t, resp_output_limit_mib, 64,
+          "a RESP connection whose unsent replies pass this many MiB is closed (Redis's "
+          "client-output-buffer-limit for normal clients)");
 ABSL_FLAG(std::string, port_file, "",
           "once serving, write 'rpc_port=N' and 'resp_port=N' lines to this file (for scripts "
           "and tests using port 0)");
@@ -109,7 +112,11 @@ int main(int argc, char* argv[]) {
   }
   std::unique_ptr<muduo::kv::RespServer> respServer;
   if (respAddress->port() != 0) {
-    respServer = std::make_unique<muduo::kv::RespServer>(runner.loop(), *respAddress, store->get());
+    muduo::kv::RespServerState::Options respOptions;
+    respOptions.outputLimitBytes = absl::GetFlag(FLAGS_resp_output_limit_mib) << 20;
+    respServer = std::make_unique<muduo::kv::RespServer>(
+        runner.loop(), *respAddress, store->get(), muduo::kv::RespServer::defaultConnectionOptions(),
+        respOptions);
     if (!respServer->listenStatus().ok()) {
       return muduo::net::reportStartupFailure("kv_server", respServer->listenStatus());
     }

@@ -1,0 +1,48 @@
+#include "services/kv/RespCall.h"
+
+#include "services/kv/RespSession.h"
+#include "services/kv/RespTransaction.h"
+#include "services/kv/WriteCombiner.h"
+
+namespace muduo::kv {
+
+RespReply& RespCall::reply() {
+  if (!reply_) {
+    if (transaction_ != nullptr) {
+      reply_.emplace(&transaction_->addEntry().reply);
+    } else {
+      reply_.emplace(session_->replyTo(out_));
+    }
+  }
+  return *reply_;
+}
+
+WriteBatch& RespCall::batchFor(size_t bytes) {
+  if (transaction_ != nullptr) return transaction_->batch();
+  return session_->combiner_->batchFor(bytes);
+}
+
+void RespCall::submit(size_t firstOp, RespWriteReplier replier) {
+  if (transaction_ != nullptr) {
+    RespTransaction::Entry& entry = transaction_->addEntry();
+    entry.replier = replier;
+    entry.firstOp = firstOp;
+    entry.numOps = transaction_->batch().size() - firstOp;
+    return;
+  }
+  session_->queueWrite(replier, firstOp);
+}
+
+bool RespCall::withinOutputLimit(size_t building) {
+  size_t pending = session_->pendingOutputBytes(out_) + building;
+  if (transaction_ != nullptr) pending += transaction_->replyBytes();
+  if (pending <= session_->outputLimit()) return true;
+  session_->closeForOutputLimit(pending);
+  return false;
+}
+
+Store& RespCall::store() const { return *session_->store_; }
+
+RespServerState& RespCall::server() const { return *session_->server_; }
+
+}  // namespace muduo::kv

@@ -1,0 +1,51 @@
+#include "services/kv/RespTransaction.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/kv/RespReply.h"
+
+namespace muduo::kv {
+
+bool RespTransaction::queue(std::span<const std::string_view> args) {
+  size_t bytes = 0;
+  for (std::string_view arg : args) bytes += arg.size() + WriteBatch::kOpOverhead;
+  if (queuedBytes_ + bytes > kMaxQueuedBytes) return false;
+  queuedBytes_ += bytes;
+  commands_.emplace_back(args.begin(), args.end());
+  return true;
+}
+
+std::vector<std::string_view> RespTransaction::command(size_t i) const {
+  return std::vector<std::string_view>(commands_[i].begin(), commands_[i].end());
+}
+
+size_t RespTransaction::replyBytes() const {
+  size_t bytes = 0;
+  for (const Entry& entry : entries_) bytes += entry.reply.size();
+  return bytes;
+}
+
+void RespTransaction::reply(RespReply& reply, std::span<WriteOp> ops,
+                            const absl::Status& status) const {
+  if (!status.ok()) {
+    // The batch is one record: none of it was applied (or, for a failed
+    // sync, nobody knows), so no command gets a reply of its own.
+    reply.error(absl::StrCat("ERR ", status.message()));
+    return;
+  }
+  for (size_t i = 0; i < guardOps_ && i < ops.size(); ++i) {
+    if (ops[i].outcome != WriteOp::Outcome::kApplied) {
+      reply.nilArray();
+      return;
+    }
+  }
+  reply.arrayHeader(entries_.size());
+  for (const Entry& entry : entries_) {
+    if (entry.replier != nullptr) {
+      entry.replier(reply, ops.subspan(entry.firstOp, entry.numOps));
+    } else {
+      reply.raw(entry.reply);
+    }
+  }
+}
+
+}  // namespace muduo::kv
