@@ -27,13 +27,44 @@ void KvServiceImpl::Get(rpc::ServerContext*, const GetRequest* request, GetRespo
     response->set_value(value.data(), value.size());
   });
   response->set_found(found);
+  // A separate look: a key that expires between the two reads shows its
+  // value with ttl_ms 0, as if read just before it expired.
+  if (found) {
+    const int64_t ttl = store_->ttlMillis(request->key());
+    response->set_ttl_ms(ttl == -2 ? 0 : ttl);
+  }
   std::move(done)(absl::OkStatus());
+}
+
+// A relative time in ms as an absolute expiry, saturating far in the future.
+int64_t KvServiceImpl::expiryFromNow(uint64_t ttlMs) const {
+  constexpr uint64_t kMaxTtlMs = uint64_t{100} * 365 * 24 * 3600 * 1000;  // a century
+  return store_->now() + static_cast<int64_t>(std::min(ttlMs, kMaxTtlMs));
+}
+
+void KvServiceImpl::Expire(rpc::ServerContext*, const ExpireRequest* request,
+                           ExpireResponse* response, rpc::DoneCallback done) {
+  if (absl::Status s = checkKey(request->key()); !s.ok()) {
+    std::move(done)(s);
+    return;
+  }
+  WriteBatch batch;
+  WriteOp& op = batch.op(WriteOp::Kind::kExpire, request->key());
+  op.expireAt = request->ttl_ms() == 0 ? 0 : expiryFromNow(request->ttl_ms());
+  store_->write(std::move(batch),
+                [response, done = std::move(done)](absl::Status status, WriteBatch& b) mutable {
+                  if (status.ok()) {
+                    response->set_found(b.ops()[0].outcome != WriteOp::Outcome::kNoSuchKey);
+                  }
+                  std::move(done)(status);
+                });
 }
 
 void KvServiceImpl::Put(rpc::ServerContext*, const PutRequest* request, PutResponse*,
                         rpc::DoneCallback done) {
   WriteBatch batch;
-  batch.put(request->key(), request->value());
+  WriteOp& op = batch.put(request->key(), request->value());
+  if (request->ttl_ms() != 0) op.expireAt = expiryFromNow(request->ttl_ms());
   store_->write(std::move(batch),
                 [done = std::move(done)](absl::Status status, WriteBatch&) mutable {
                   std::move(done)(status);

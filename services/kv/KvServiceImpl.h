@@ -33,8 +33,12 @@ class KvServiceImpl final : public KvService::Service {
             rpc::DoneCallback done) override;
   void CompareAndSet(rpc::ServerContext* context, const CompareAndSetRequest* request,
                      CompareAndSetResponse* response, rpc::DoneCallback done) override;
+  void Expire(rpc::ServerContext* context, const ExpireRequest* request, ExpireResponse* response,
+              rpc::DoneCallback done) override;
 
  private:
+  [[nodiscard]] int64_t expiryFromNow(uint64_t ttlMs) const;
+
   Store* const store_;
 };
 
