@@ -1,5 +1,7 @@
 #include "services/kv/ClientCommand.h"
 
+#include "absl/strings/numbers.h"
+
 namespace muduo::kv {
 namespace {
 
@@ -10,7 +12,7 @@ constexpr int kError = 2;
 int usage(std::ostream& err, const std::string& message) {
   err << "kv_client: " << message << "\n"
       << "usage: kv_client [--server=host:port] put K V | get K | del K | scan PREFIX | "
-         "cas K OLD NEW\n";
+         "cas K OLD NEW | expire K MS | ttl K\n";
   return kError;
 }
 
@@ -31,6 +33,7 @@ int runCommand(KvService::Stub& stub, const std::vector<std::string>& args,
     PutRequest request;
     request.set_key(args[1]);
     request.set_value(args[2]);
+    request.set_ttl_ms(options.ttlMs);
     PutResponse response;
     if (absl::Status s = stub.Put(request, &response); !s.ok()) return failed(err, s);
     out << "OK\n";
@@ -48,6 +51,42 @@ int runCommand(KvService::Stub& stub, const std::vector<std::string>& args,
       return kNo;
     }
     out << response.value() << "\n";
+    return kOk;
+  }
+
+  if (command == "expire") {
+    uint64_t ms = 0;
+    if (args.size() != 3 || !absl::SimpleAtoi(args[2], &ms)) {
+      return usage(err, "expire takes a key and milliseconds (0: never expire)");
+    }
+    ExpireRequest request;
+    request.set_key(args[1]);
+    request.set_ttl_ms(ms);
+    ExpireResponse response;
+    if (absl::Status s = stub.Expire(request, &response); !s.ok()) return failed(err, s);
+    if (!response.found()) {
+      err << "(not found)\n";
+      return kNo;
+    }
+    out << "OK\n";
+    return kOk;
+  }
+
+  if (command == "ttl") {
+    if (args.size() != 2) return usage(err, "ttl takes a key");
+    GetRequest request;
+    request.set_key(args[1]);
+    GetResponse response;
+    if (absl::Status s = stub.Get(request, &response); !s.ok()) return failed(err, s);
+    if (!response.found()) {
+      err << "(not found)\n";
+      return kNo;
+    }
+    if (response.ttl_ms() < 0) {
+      out << "never\n";
+    } else {
+      out << response.ttl_ms() << " ms\n";
+    }
     return kOk;
   }
 

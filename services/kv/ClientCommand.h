@@ -1,12 +1,15 @@
 // ClientCommand: the commands of kv_client, on a KvService stub:
 //
-//   put K V        -> "OK"
+//   put K V        -> "OK" (with ttlMs, the key expires that long after)
 //   get K          -> the value (exit 1 and "(not found)" on stderr if absent)
 //   del K          -> "deleted" or "not found"
 //   scan PREFIX    -> "key<TAB>value" lines in key order, every page
 //   cas K OLD NEW  -> "swapped", or exit 1 and what the key holds; with
 //                     expectAbsent the form is "cas K NEW", with remove
 //                     "cas K OLD" (both: "cas K")
+//
+//   expire K MS    -> "OK", or exit 1 if absent (MS 0: never expire)
+//   ttl K          -> "N ms" or "never", or exit 1 if absent
 //
 // Exit status: 0 done, 1 not found / not swapped, 2 usage or call error.
 //
@@ -15,6 +18,7 @@
 #define SERVICES_KV_CLIENTCOMMAND_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -27,6 +31,7 @@ struct CommandOptions {
   bool expectAbsent = false;  // cas: the key must not exist
   bool remove = false;        // cas: delete instead of setting
   size_t scanLimit = 0;       // scan: at most this many entries (0: all)
+  uint64_t ttlMs = 0;         // put: expire after this long (0: never)
 };
 
 int runCommand(KvService::Stub& stub, const std::vector<std::string>& args,

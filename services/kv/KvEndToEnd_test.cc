@@ -83,6 +83,16 @@ TEST_F(KvEndToEndTest, EveryClientCommandAgainstTheRealServer) {
   r = client({"del", "user:2"});
   EXPECT_EQ(r.out, "not found\n");
 
+  r = client({"--ttl_ms=3600000", "put", "session", "s"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  r = client({"ttl", "session"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(r.out.ends_with(" ms\n") && r.out.size() > 4) << r.out;
+  EXPECT_EQ(client({"expire", "session", "0"}).out, "OK\n");
+  EXPECT_EQ(client({"ttl", "session"}).out, "never\n");
+  EXPECT_EQ(client({"expire", "nobody", "10"}).code, 1);
+  EXPECT_EQ(client({"expire", "session", "soon"}).code, 2);
+
   r = client({"frobnicate"});
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("unknown command 'frobnicate'"), std::string::npos) << r.err;

@@ -28,6 +28,12 @@ void KvServiceImpl::Get(rpc::ServerContext*, const GetRequest* request, GetRespo
     response->set_value(value.data(), value.size());
   });
   response->set_found(found);
+  // A separate look: a key that expires between the two reads shows its
+  // value with ttl_ms 0, as if read just before it expired.
+  if (found) {
+    const int64_t ttl = store_->ttlMillis(request->key());
+    response->set_ttl_ms(ttl == -2 ? 0 : ttl);
+  }
   std::move(done)(absl::OkStatus());
 }
 
@@ -50,13 +56,42 @@ void KvServiceImpl::write(absl::FunctionRef<void(WriteBatch&)> build, size_t byt
   combiner->add(std::move(done), first);
 }
 
+// A relative time in ms as an absolute expiry, saturating far in the future.
+int64_t KvServiceImpl::expiryFromNow(uint64_t ttlMs) const {
+  constexpr uint64_t kMaxTtlMs = uint64_t{100} * 365 * 24 * 3600 * 1000;  // a century
+  return store_->now() + static_cast<int64_t>(std::min(ttlMs, kMaxTtlMs));
+}
+
+void KvServiceImpl::Expire(rpc::ServerContext*, const ExpireRequest* request,
+                           ExpireResponse* response, rpc::DoneCallback done) {
+  if (absl::Status s = checkKey(request->key()); !s.ok()) {
+    std::move(done)(s);
+    return;
+  }
+  const int64_t expireAt = request->ttl_ms() == 0 ? 0 : expiryFromNow(request->ttl_ms());
+  write(
+      [request, expireAt](WriteBatch& batch) {
+        batch.op(WriteOp::Kind::kExpire, request->key()).expireAt = expireAt;
+      },
+      WriteBatch::opBytes(request->key().size(), 0),
+      [response, done = std::move(done)](const absl::Status& status,
+                                         std::span<WriteOp> ops) mutable {
+        if (status.ok()) response->set_found(ops[0].outcome != WriteOp::Outcome::kNoSuchKey);
+        std::move(done)(status);
+      });
+}
+
 void KvServiceImpl::Put(rpc::ServerContext*, const PutRequest* request, PutResponse*,
                         rpc::DoneCallback done) {
-  write([request](WriteBatch& batch) { batch.put(request->key(), request->value()); },
-        WriteBatch::opBytes(request->key().size(), request->value().size()),
-        [done = std::move(done)](const absl::Status& status, std::span<WriteOp>) mutable {
-          std::move(done)(status);
-        });
+  const int64_t expireAt = request->ttl_ms() == 0 ? 0 : expiryFromNow(request->ttl_ms());
+  write(
+      [request, expireAt](WriteBatch& batch) {
+        batch.put(request->key(), request->value()).expireAt = expireAt;
+      },
+      WriteBatch::opBytes(request->key().size(), request->value().size()),
+      [done = std::move(done)](const absl::Status& status, std::span<WriteOp>) mutable {
+        std::move(done)(status);
+      });
 }
 
 void KvServiceImpl::Delete(rpc::ServerContext*, const DeleteRequest* request,

@@ -43,12 +43,15 @@ class KvServiceImpl final : public KvService::Service {
             rpc::DoneCallback done) override;
   void CompareAndSet(rpc::ServerContext* context, const CompareAndSetRequest* request,
                      CompareAndSetResponse* response, rpc::DoneCallback done) override;
+  void Expire(rpc::ServerContext* context, const ExpireRequest* request, ExpireResponse* response,
+              rpc::DoneCallback done) override;
 
  private:
   // Builds the call's ops with `build`, then writes them and calls `done`
   // with the ops' outcomes.
   void write(absl::FunctionRef<void(WriteBatch&)> build, size_t bytes,
              WriteCombiner::Callback done);
+  [[nodiscard]] int64_t expiryFromNow(uint64_t ttlMs) const;
 
   Store* const store_;
   WriteCombinerPool combiners_;

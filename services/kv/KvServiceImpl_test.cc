@@ -1,5 +1,6 @@
 // KvServiceImpl through the generated stub over loopback: an RpcServer on
 // port 0 serving a Store in $TEST_TMPDIR.
+#include <atomic>
 #include "services/kv/KvServiceImpl.h"
 
 #include <filesystem>
@@ -46,6 +47,7 @@ class KvServiceTest : public ::testing::Test {
   void openServer() {
     Store::Options options;
     options.dir = dir_;
+    options.clock = [this] { return now_.load(); };
     auto store = Store::open(options);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
@@ -93,6 +95,7 @@ class KvServiceTest : public ::testing::Test {
   }
 
   std::string dir_;
+  std::atomic<int64_t> now_{1'800'000'000'000};
   std::unique_ptr<Store> store_;
   std::unique_ptr<KvServiceImpl> service_;
   net::EventLoopThread serverThread_;
@@ -116,6 +119,42 @@ TEST_F(KvServiceTest, PutThenGetThenDelete) {
   ASSERT_TRUE(stub_->Delete(request, &response).ok());
   EXPECT_FALSE(response.existed());
   EXPECT_EQ(get("k"), std::nullopt);
+}
+
+TEST_F(KvServiceTest, APutWithATtlExpiresAndExpireSetsOrRemovesTheTime) {
+  PutRequest request;
+  request.set_key("session");
+  request.set_value("v");
+  request.set_ttl_ms(1500);
+  PutResponse putResponse;
+  ASSERT_TRUE(stub_->Put(request, &putResponse).ok());
+  GetRequest getRequest;
+  getRequest.set_key("session");
+  GetResponse getResponse;
+  ASSERT_TRUE(stub_->Get(getRequest, &getResponse).ok());
+  EXPECT_TRUE(getResponse.found());
+  EXPECT_EQ(getResponse.ttl_ms(), 1500);
+
+  ExpireRequest expire;
+  expire.set_key("session");
+  expire.set_ttl_ms(0);  // persist
+  ExpireResponse expireResponse;
+  ASSERT_TRUE(stub_->Expire(expire, &expireResponse).ok());
+  EXPECT_TRUE(expireResponse.found());
+  ASSERT_TRUE(stub_->Get(getRequest, &getResponse).ok());
+  EXPECT_EQ(getResponse.ttl_ms(), -1);
+
+  expire.set_ttl_ms(10);
+  ASSERT_TRUE(stub_->Expire(expire, &expireResponse).ok());
+  now_ += 10;
+  EXPECT_EQ(get("session"), std::nullopt);
+  ASSERT_TRUE(stub_->Expire(expire, &expireResponse).ok());
+  EXPECT_FALSE(expireResponse.found()) << "an expired key is not there to expire";
+
+  ASSERT_TRUE(put("plain", "v").ok());
+  getRequest.set_key("plain");
+  ASSERT_TRUE(stub_->Get(getRequest, &getResponse).ok());
+  EXPECT_EQ(getResponse.ttl_ms(), -1);
 }
 
 TEST_F(KvServiceTest, ScanByPrefixAndRangeInKeyOrderWithPaging) {

@@ -60,15 +60,28 @@ size_t beginRecord(std::string* out) {
   return start;
 }
 
-void appendPut(std::string* out, std::string_view key, std::string_view value) {
-  out->push_back(static_cast<char>(OpKind::kPut));
+void appendPut(std::string* out, std::string_view key, std::string_view value,
+               uint64_t expireAt) {
+  out->push_back(static_cast<char>(expireAt == 0 ? OpKind::kPut : OpKind::kPutExpiring));
   appendString(out, key);
   appendString(out, value);
+  if (expireAt != 0) appendVarint64(out, expireAt);
 }
 
 void appendDelete(std::string* out, std::string_view key) {
   out->push_back(static_cast<char>(OpKind::kDelete));
   appendString(out, key);
+}
+
+void appendSetExpiry(std::string* out, std::string_view key, uint64_t expireAt) {
+  out->push_back(static_cast<char>(OpKind::kSetExpiry));
+  appendString(out, key);
+  appendVarint64(out, expireAt);
+}
+
+void appendClear(std::string* out) {
+  out->push_back(static_cast<char>(OpKind::kClear));
+  appendString(out, "");
 }
 
 void finishRecord(std::string* out, size_t start, RecordType type) {
@@ -88,30 +101,43 @@ void appendRecord(std::string* out, RecordType type, std::string_view payload) {
   finishRecord(out, start, type);
 }
 
-bool forEachOp(std::string_view payload, OpVisitor op) {
-  // Validate everything first, so a malformed payload applies nothing.
-  std::string_view in = payload;
-  while (!in.empty()) {
-    const auto kind = static_cast<OpKind>(in[0]);
-    in.remove_prefix(1);
-    std::string_view key;
-    std::string_view value;
-    if (!consumeString(&in, &key)) return false;
-    if (kind == OpKind::kPut) {
-      if (!consumeString(&in, &value)) return false;
-    } else if (kind != OpKind::kDelete) {
-      return false;
-    }
+namespace {
+
+// Decodes the op at the front of *in and removes it; false if malformed.
+bool consumeOp(std::string_view* in, Op* op) {
+  if (in->empty()) return false;
+  op->kind = static_cast<OpKind>((*in)[0]);
+  in->remove_prefix(1);
+  op->value = {};
+  op->expireAt = 0;
+  if (!consumeString(in, &op->key)) return false;
+  switch (op->kind) {
+    case OpKind::kPut:
+      return consumeString(in, &op->value);
+    case OpKind::kDelete:
+      return true;
+    case OpKind::kPutExpiring:
+      return consumeString(in, &op->value) && consumeVarint64(in, &op->expireAt) &&
+             op->expireAt != 0;
+    case OpKind::kSetExpiry:
+      return consumeVarint64(in, &op->expireAt);
+    case OpKind::kClear:
+      return op->key.empty();
   }
-  in = payload;
-  while (!in.empty()) {
-    const auto kind = static_cast<OpKind>(in[0]);
-    in.remove_prefix(1);
-    std::string_view key;
-    std::string_view value;
-    (void)consumeString(&in, &key);
-    if (kind == OpKind::kPut) (void)consumeString(&in, &value);
-    op(kind, key, value);
+  return false;
+}
+
+}  // namespace
+
+bool forEachOp(std::string_view payload, OpVisitor visit) {
+  // Validate everything first, so a malformed payload applies nothing.
+  Op op;
+  for (std::string_view in = payload; !in.empty();) {
+    if (!consumeOp(&in, &op)) return false;
+  }
+  for (std::string_view in = payload; !in.empty();) {
+    (void)consumeOp(&in, &op);
+    visit(op);
   }
   return true;
 }

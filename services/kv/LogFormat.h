@@ -11,12 +11,18 @@
 // atomicity: one WriteBatch is one record, whole or absent after a crash.
 //
 //   kMutations payload  := op*            (until the payload ends)
-//   op                  := kind:u8 keylen:varint32 key [vallen:varint32 value]
-//                          kind 1 = put (with value), 2 = delete (without)
+//   op                  := kind:u8 keylen:varint key [vallen:varint value] [expireAt:varint]
+//     kind 1 put           key value             (the key no longer expires)
+//     kind 2 delete        key
+//     kind 3 put-expiring  key value expireAt    (unix time in ms; the key expires then)
+//     kind 4 set-expiry    key expireAt          (0: the key no longer expires)
+//     kind 5 clear         key (empty)           (every key is deleted)
 //   kSnapshotEnd payload := entries:varint64
 //
-// Conditional operations (compare-and-set, increment) are logged as the put
-// or delete they resolved to, so replay is deterministic and needs no reads.
+// Conditional operations (compare-and-set, increment, append, rename, ...)
+// are logged as the puts and deletes they resolved to, and a relative TTL as
+// the absolute time it resolved to, so replay is deterministic and needs no
+// reads and no clock.
 //
 // Thread safety: pure functions, any thread.
 #ifndef SERVICES_KV_LOGFORMAT_H_
@@ -39,6 +45,17 @@ enum class RecordType : uint8_t {
 enum class OpKind : uint8_t {
   kPut = 1,
   kDelete = 2,
+  kPutExpiring = 3,
+  kSetExpiry = 4,
+  kClear = 5,
+};
+
+// One decoded op. `value` is empty and `expireAt` 0 where the kind has none.
+struct Op {
+  OpKind kind;
+  std::string_view key;
+  std::string_view value;
+  uint64_t expireAt;
 };
 
 inline constexpr size_t kHeaderSize = 9;
@@ -49,8 +66,12 @@ inline constexpr uint32_t kMaxPayload = 128u << 20;
 // Record building, in place at the end of `out`: begin, append ops, finish.
 // Returns the record's start offset, to pass to finishRecord().
 [[nodiscard]] size_t beginRecord(std::string* out);
-void appendPut(std::string* out, std::string_view key, std::string_view value);
+// expireAt 0: the key does not expire (a plain put).
+void appendPut(std::string* out, std::string_view key, std::string_view value,
+               uint64_t expireAt = 0);
 void appendDelete(std::string* out, std::string_view key);
+void appendSetExpiry(std::string* out, std::string_view key, uint64_t expireAt);
+void appendClear(std::string* out);
 // Fills in the header of the record started at `start` (length, type, crc).
 void finishRecord(std::string* out, size_t start, RecordType type);
 // A whole record with the given payload.
@@ -60,10 +81,9 @@ void appendVarint64(std::string* out, uint64_t value);
 // Parses a varint from the front of *in and removes it; false if malformed.
 [[nodiscard]] bool consumeVarint64(std::string_view* in, uint64_t* value);
 
-// Calls `op` for each op of a kMutations payload in order (value is empty for
-// deletes). False, after calling `op` for none, if the payload is malformed.
-using OpVisitor =
-    absl::FunctionRef<void(OpKind kind, std::string_view key, std::string_view value)>;
+// Calls `op` for each op of a kMutations payload in order. False, after
+// calling `op` for none, if the payload is malformed (an unknown kind too).
+using OpVisitor = absl::FunctionRef<void(const Op& op)>;
 [[nodiscard]] bool forEachOp(std::string_view payload, OpVisitor op);
 
 }  // namespace muduo::kv::log

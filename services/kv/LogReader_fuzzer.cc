@@ -78,7 +78,7 @@ uint64_t readAll(const std::string& path, uint64_t fileSize) {
                 "a record advances goodBytes() by its size");
         require((*reader)->goodBytes() <= fileSize, "a record lies inside the file");
         if (type == log::RecordType::kMutations) {
-          (void)log::forEachOp(payload, [](log::OpKind, std::string_view, std::string_view) {});
+          (void)log::forEachOp(payload, [](const log::Op&) {});
         }
         ++records;
         continue;

@@ -49,9 +49,8 @@ ReadAll readAll(const std::string& path) {
     std::string_view payload;
     result.end = (*reader)->next(&type, &payload);
     if (result.end != LogReader::Result::kRecord) break;
-    EXPECT_TRUE(log::forEachOp(payload, [&](log::OpKind, std::string_view key, std::string_view) {
-      result.keys.emplace_back(key);
-    }));
+    EXPECT_TRUE(
+        log::forEachOp(payload, [&](const log::Op& op) { result.keys.emplace_back(op.key); }));
   }
   result.goodBytes = (*reader)->goodBytes();
   return result;
@@ -78,15 +77,31 @@ TEST(LogFormatTest, OpsComeBackInOrderWithBinaryKeysAndValues) {
   log::appendPut(&payload, binaryKey, std::string(300, 'v'));
   log::appendDelete(&payload, "gone");
   log::appendPut(&payload, "", "");
-  std::vector<std::tuple<log::OpKind, std::string, std::string>> ops;
-  ASSERT_TRUE(
-      log::forEachOp(payload, [&](log::OpKind kind, std::string_view k, std::string_view v) {
-        ops.emplace_back(kind, std::string(k), std::string(v));
-      }));
-  ASSERT_EQ(ops.size(), 3u);
-  EXPECT_EQ(ops[0], std::make_tuple(log::OpKind::kPut, binaryKey, std::string(300, 'v')));
-  EXPECT_EQ(ops[1], std::make_tuple(log::OpKind::kDelete, std::string("gone"), std::string()));
-  EXPECT_EQ(ops[2], std::make_tuple(log::OpKind::kPut, std::string(), std::string()));
+  log::appendPut(&payload, "ttl", "x", 1'700'000'000'123);
+  log::appendSetExpiry(&payload, "ttl", 0);
+  log::appendClear(&payload);
+  std::vector<std::tuple<log::OpKind, std::string, std::string, uint64_t>> ops;
+  ASSERT_TRUE(log::forEachOp(payload, [&](const log::Op& op) {
+    ops.emplace_back(op.kind, std::string(op.key), std::string(op.value), op.expireAt);
+  }));
+  ASSERT_EQ(ops.size(), 6u);
+  EXPECT_EQ(ops[0], std::make_tuple(log::OpKind::kPut, binaryKey, std::string(300, 'v'), 0u));
+  EXPECT_EQ(ops[1], std::make_tuple(log::OpKind::kDelete, std::string("gone"), std::string(), 0u));
+  EXPECT_EQ(ops[2], std::make_tuple(log::OpKind::kPut, std::string(), std::string(), 0u));
+  EXPECT_EQ(ops[3], std::make_tuple(log::OpKind::kPutExpiring, std::string("ttl"),
+                                    std::string("x"), uint64_t{1'700'000'000'123}));
+  EXPECT_EQ(ops[4], std::make_tuple(log::OpKind::kSetExpiry, std::string("ttl"), std::string(), 0u));
+  EXPECT_EQ(ops[5], std::make_tuple(log::OpKind::kClear, std::string(), std::string(), 0u));
+}
+
+TEST(LogFormatTest, UnknownOpKindsAndMalformedExpiryAreRefused) {
+  for (const std::string& payload : {std::string("\x06\x01k", 3),     // kind 6
+                                     std::string("\x03\x01k\x01v\x00", 6),  // expiring at 0
+                                     std::string("\x05\x01k", 3)}) {  // a clear names no key
+    int visits = 0;
+    EXPECT_FALSE(log::forEachOp(payload, [&](const log::Op&) { ++visits; }));
+    EXPECT_EQ(visits, 0);
+  }
 }
 
 TEST(LogFormatTest, AMalformedPayloadVisitsNothing) {
@@ -95,7 +110,7 @@ TEST(LogFormatTest, AMalformedPayloadVisitsNothing) {
   log::appendPut(&payload, "b", "2");
   payload.pop_back();
   int visits = 0;
-  EXPECT_FALSE(log::forEachOp(payload, [&](auto, auto, auto) { ++visits; }));
+  EXPECT_FALSE(log::forEachOp(payload, [&](const log::Op&) { ++visits; }));
   EXPECT_EQ(visits, 0);
 }
 

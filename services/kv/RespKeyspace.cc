@@ -6,18 +6,10 @@ namespace muduo::kv {
 
 std::optional<std::string> visitKeys(const Store& store, std::string_view start, size_t limit,
                                      absl::FunctionRef<void(std::string_view key)> f) {
-  // Until the store has a key-only walk, scan() copies values too; its byte
-  // bound keeps one chunk's copy small.
-  bool more = false;
-  auto entries = store.scan(start, std::nullopt, limit, 1 << 20, &more);
-  for (const auto& entry : entries) f(entry.first);
-  if (!more || entries.empty()) return std::nullopt;
-  std::string next = entries.back().first;
-  next.push_back('\0');  // the smallest key after it
-  return next;
+  return store.keysFrom(start, limit, f);
 }
 
-size_t keyCount(const Store& store) { return store.stats().keys; }
+size_t keyCount(const Store& store) { return store.size(); }
 
 uint64_t scanCursorOf(std::string_view key) {
   uint64_t cursor = 0;

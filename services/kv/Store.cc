@@ -1,7 +1,7 @@
 #include "services/kv/Store.h"
 
 #include <algorithm>
-#include <charconv>
+#include <random>
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
@@ -19,15 +19,14 @@ namespace {
 // batch does not pin its memory for the life of the process.
 constexpr size_t kKeptLogBufferBytes = 4 << 20;
 
-// A decimal int64 in canonical form, as Redis's INCR accepts it: no sign but
-// '-', no leading zeros, no spaces.
-bool parseCanonicalInt64(std::string_view s, int64_t* value) {
-  if (s.empty() || s.size() > 20) return false;
-  const std::string_view digits = s[0] == '-' ? s.substr(1) : s;
-  if (digits.empty() || (digits[0] == '0' && (digits.size() > 1 || s[0] == '-'))) return false;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *value);
-  return ec == std::errc() && end == s.data() + s.size();
+int64_t systemMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
+
+// The expiry sweep deletes at most this many keys per batch.
+constexpr size_t kExpiryBatch = 256;
 
 }  // namespace
 
@@ -61,6 +60,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::open(Options options) {
   if (store->options_.sync != SyncMode::kNone) {
     store->writer_ = std::make_unique<Thread>([s = store.get()] { s->writerLoop(); }, "kv-log");
     store->writer_->start();
+  }
+  if (store->options_.expiryInterval.count() > 0) {
+    store->expirer_ = std::make_unique<Thread>([s = store.get()] { s->expiryLoop(); }, "kv-expire");
+    store->expirer_->start();
   }
   return store;
 }
@@ -159,9 +162,11 @@ absl::Status Store::recover() {
   return absl::OkStatus();
 }
 
+int64_t Store::now() const { return options_.clock ? options_.clock() : systemMillis(); }
+
 bool Store::get(std::string_view key, std::string* value) const {
   ReaderMutexLock lock(&tableMutex_);
-  const std::string* found = table_.find(key);
+  const std::string* found = table_.findLive(key, [this] { return now(); });
   if (found == nullptr) return false;
   value->assign(*found);
   return true;
@@ -169,7 +174,7 @@ bool Store::get(std::string_view key, std::string* value) const {
 
 bool Store::read(std::string_view key, absl::FunctionRef<void(std::string_view)> f) const {
   ReaderMutexLock lock(&tableMutex_);
-  const std::string* found = table_.find(key);
+  const std::string* found = table_.findLive(key, [this] { return now(); });
   if (found == nullptr) return false;
   f(*found);
   return true;
@@ -177,13 +182,72 @@ bool Store::read(std::string_view key, absl::FunctionRef<void(std::string_view)>
 
 bool Store::contains(std::string_view key) const {
   ReaderMutexLock lock(&tableMutex_);
-  return table_.find(key) != nullptr;
+  return table_.findLive(key, [this] { return now(); }) != nullptr;
 }
 
 void Store::readEach(std::span<const std::string_view> keys,
                      absl::FunctionRef<void(size_t, const std::string*)> f) const {
   ReaderMutexLock lock(&tableMutex_);
-  for (size_t i = 0; i < keys.size(); ++i) f(i, table_.find(keys[i]));
+  std::optional<int64_t> time;  // read once, and only if some key expires
+  const auto clock = [this, &time] {
+    if (!time) time = now();
+    return *time;
+  };
+  for (size_t i = 0; i < keys.size(); ++i) f(i, table_.findLive(keys[i], clock));
+}
+
+int64_t Store::ttlMillis(std::string_view key) const {
+  const std::optional<int64_t> at = expireAt(key);
+  if (!at) return -2;
+  if (*at == 0) return -1;
+  return std::max<int64_t>(*at - now(), 0);
+}
+
+std::optional<int64_t> Store::expireAt(std::string_view key) const {
+  const int64_t time = now();
+  ReaderMutexLock lock(&tableMutex_);
+  if (table_.findLive(key, [time] { return time; }) == nullptr) return std::nullopt;
+  return table_.expireAt(key);
+}
+
+size_t Store::size() const {
+  ReaderMutexLock lock(&tableMutex_);
+  return table_.size();
+}
+
+std::optional<std::string> Store::keysFrom(std::string_view start, size_t limit,
+                                           absl::FunctionRef<void(std::string_view key)> f) const {
+  const int64_t time = now();
+  ReaderMutexLock lock(&tableMutex_);
+  const Table::Map& map = table_.map();
+  size_t visited = 0;
+  for (auto it = map.lower_bound(start); it != map.end(); ++it) {
+    if (visited == limit) return it->first;
+    ++visited;
+    const int64_t at = table_.expireAt(it->first);
+    if (at == 0 || at > time) f(it->first);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> Store::randomKey() const {
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  const int64_t time = now();
+  ReaderMutexLock lock(&tableMutex_);
+  const Table::Map& map = table_.map();
+  if (map.empty()) return std::nullopt;
+  // Land at a random point of the key space, then take the next live key;
+  // a bounded walk, so a table of mostly expired keys cannot stall a reader.
+  std::string probe(8, '\0');
+  const uint64_t bits = rng();
+  for (int i = 0; i < 8; ++i) probe[i] = static_cast<char>(bits >> (56 - 8 * i));
+  auto it = map.lower_bound(probe);
+  for (int step = 0; step < 128; ++step, ++it) {
+    if (it == map.end()) it = map.begin();
+    const int64_t at = table_.expireAt(it->first);
+    if (at == 0 || at > time) return it->first;
+  }
+  return std::nullopt;
 }
 
 std::vector<std::pair<std::string, std::string>> Store::scan(std::string_view start,
@@ -193,10 +257,12 @@ std::vector<std::pair<std::string, std::string>> Store::scan(std::string_view st
   std::vector<std::pair<std::string, std::string>> out;
   size_t bytes = 0;
   *more = false;
+  const int64_t time = now();
   ReaderMutexLock lock(&tableMutex_);
   const Table::Map& map = table_.map();
   for (auto it = map.lower_bound(start); it != map.end(); ++it) {
     if (end && std::string_view(it->first) >= *end) break;
+    if (const int64_t at = table_.expireAt(it->first); at != 0 && at <= time) continue;
     if (out.size() >= limit || (bytes >= maxBytes && !out.empty())) {
       *more = true;
       break;
@@ -328,15 +394,9 @@ void Store::commitGroup(Group group) {
           status = failure_;
         }
       }
-      if (status.ok() && !effects_.empty()) {
+      if (status.ok() && evaluator_.effects() > 0) {
         WriterMutexLock tableLock(&tableMutex_);
-        for (WriteOp* op : effects_) {
-          if (op->kind == WriteOp::Kind::kDelete) {
-            table_.erase(op->key);
-          } else {
-            table_.put(std::move(op->key), std::move(op->value));
-          }
-        }
+        evaluator_.apply(&table_);
         liveBytes_ = table_.bytes();
       }
       if (status.ok()) {
@@ -344,9 +404,7 @@ void Store::commitGroup(Group group) {
         batches_ += group.size();
         maybeStartCompaction();
       }
-      effects_.clear();
-      overlay_.clear();
-      overlayActive_ = false;
+      evaluator_.clear();
       if (logBuffer_.capacity() > kKeptLogBufferBytes) {
         std::string().swap(logBuffer_);
       } else {
@@ -358,96 +416,19 @@ void Store::commitGroup(Group group) {
 }
 
 void Store::evaluateGroup(Group group) {
+  const int64_t time = now();
   ReaderMutexLock tableLock(&tableMutex_);
   for (Pending& pending : group) {
     const size_t start = log::beginRecord(&logBuffer_);
-    const size_t firstEffect = effects_.size();
-    for (WriteOp& op : pending.batch.ops()) evaluateOp(&op);
-    if (effects_.size() == firstEffect) {
+    const size_t firstEffect = evaluator_.effects();
+    evaluator_.evaluate(pending.batch.ops(), table_, time);
+    if (evaluator_.effects() == firstEffect) {
       logBuffer_.resize(start);  // nothing changes: no record
       continue;
     }
-    for (size_t i = firstEffect; i < effects_.size(); ++i) {
-      const WriteOp* op = effects_[i];
-      if (op->kind == WriteOp::Kind::kDelete) {
-        log::appendDelete(&logBuffer_, op->key);
-      } else {
-        log::appendPut(&logBuffer_, op->key, op->value);
-      }
-    }
+    evaluator_.encode(firstEffect, &logBuffer_);
     log::finishRecord(&logBuffer_, start, log::RecordType::kMutations);
   }
-}
-
-const std::string* Store::lookup(std::string_view key) const {
-  if (overlayActive_) {
-    auto it = overlay_.find(key);
-    if (it != overlay_.end()) return it->second;
-  }
-  return table_.find(key);
-}
-
-void Store::evaluateOp(WriteOp* op) {
-  using Kind = WriteOp::Kind;
-  using Condition = WriteOp::Condition;
-  using Outcome = WriteOp::Outcome;
-  const bool reads = op->kind != Kind::kPut || op->condition != Condition::kNone;
-  const std::string* current = nullptr;
-  if (reads) {
-    if (!overlayActive_) {
-      for (const WriteOp* e : effects_) {
-        overlay_[e->key] = e->kind == Kind::kDelete ? nullptr : &e->value;
-      }
-      overlayActive_ = true;
-    }
-    current = lookup(op->key);
-    op->existed = current != nullptr;
-  }
-  bool pass = true;
-  switch (op->condition) {
-    case Condition::kNone:
-      break;
-    case Condition::kAbsent:
-      pass = current == nullptr;
-      break;
-    case Condition::kPresent:
-      pass = current != nullptr;
-      break;
-    case Condition::kEquals:
-      pass = current != nullptr && *current == op->expected;
-      break;
-  }
-  if (!pass) {
-    op->outcome = Outcome::kConditionFailed;
-    if (current != nullptr) op->current = *current;
-    return;
-  }
-  switch (op->kind) {
-    case Kind::kPut:
-      break;
-    case Kind::kDelete:
-      if (current == nullptr) {
-        op->outcome = Outcome::kApplied;  // nothing to delete, nothing to log
-        return;
-      }
-      break;
-    case Kind::kIncrement: {
-      int64_t base = 0;
-      if (current != nullptr && !parseCanonicalInt64(*current, &base)) {
-        op->outcome = Outcome::kNotAnInteger;
-        return;
-      }
-      if (__builtin_add_overflow(base, op->delta, &op->number)) {
-        op->outcome = Outcome::kOverflow;
-        return;
-      }
-      op->value = std::to_string(op->number);
-      break;
-    }
-  }
-  op->outcome = Outcome::kApplied;
-  effects_.push_back(op);
-  if (overlayActive_) overlay_[op->key] = op->kind == Kind::kDelete ? nullptr : &op->value;
 }
 
 void Store::maybeStartCompaction() {
@@ -537,6 +518,49 @@ void Store::runCompaction(CompactionJob job) {
   compactionDone_.notifyAll();
 }
 
+void Store::expiryLoop() {
+  // Like Redis's active expiry: lazy expiry alone (reads hiding keys) would
+  // keep every key nobody reads again. Deletions go through the log like any
+  // write, conditional on the key still being expired when the writer gets
+  // to them, so a key set again meanwhile survives.
+  std::vector<std::string> keys;
+  while (!closing_.load(std::memory_order_acquire)) {
+    {
+      MutexLock lock(&expiryMutex_);
+      if (closing_.load(std::memory_order_acquire)) break;
+      (void)expiryWake_.waitFor(&expiryMutex_, options_.expiryInterval);
+    }
+    // Bounded work per wake-up, so a mass expiry spreads over several.
+    for (int round = 0; round < 16 && !closing_.load(std::memory_order_acquire); ++round) {
+      keys.clear();
+      {
+        ReaderMutexLock lock(&tableMutex_);
+        if (!table_.hasExpiries()) break;
+        table_.collectExpired(now(), kExpiryBatch, &keys);
+      }
+      if (keys.empty()) break;
+      WriteBatch batch;
+      for (std::string& key : keys) batch.remove(std::move(key)).condition = WriteOp::Condition::kExpired;
+      Mutex doneMutex;
+      Condition done;
+      bool finished = false;
+      bool ok = false;
+      write(std::move(batch), [&](absl::Status status, WriteBatch& b) {
+        uint64_t deleted = 0;
+        for (const WriteOp& op : b.ops()) deleted += op.outcome == WriteOp::Outcome::kApplied;
+        expiredKeys_.fetch_add(deleted, std::memory_order_relaxed);
+        MutexLock lock(&doneMutex);
+        ok = status.ok();
+        finished = true;
+        done.notify();
+      });
+      MutexLock lock(&doneMutex);
+      while (!finished) done.wait(&doneMutex);
+      if (!ok || keys.size() < kExpiryBatch) break;
+    }
+  }
+}
+
 void Store::waitForCompaction() {
   MutexLock lock(&writeMutex_);
   while (compacting_) compactionDone_.wait(&writeMutex_);
@@ -547,6 +571,13 @@ void Store::close() {
     MutexLock lock(&queueMutex_);
     if (closing_.exchange(true)) return;
     queueNotEmpty_.notifyAll();
+  }
+  if (expirer_ != nullptr) {
+    {
+      MutexLock lock(&expiryMutex_);
+      expiryWake_.notifyAll();
+    }
+    expirer_->join();
   }
   if (writer_ != nullptr) writer_->join();  // it drains the queue first
   cancelCompaction_.store(true);
@@ -586,6 +617,11 @@ Store::Stats Store::stats() const {
   stats.syncMicros = syncMicros_;
   stats.compactions = compactions_;
   stats.generation = generation_;
+  {
+    ReaderMutexLock tableLock(&tableMutex_);
+    stats.expiringKeys = table_.expiringKeys();
+  }
+  stats.expiredKeys = expiredKeys_.load(std::memory_order_relaxed);
   return stats;
 }
 

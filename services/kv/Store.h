@@ -34,7 +34,9 @@
 #define SERVICES_KV_STORE_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -49,6 +51,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "muduo/base/Mutex.h"
+#include "services/kv/Evaluator.h"
 #include "services/kv/SharedMutex.h"
 #include "services/kv/Table.h"
 #include "services/kv/WriteBatch.h"
@@ -75,6 +78,11 @@ class Store {
     // compactionMinBytes and compactionRatio times the live data.
     uint64_t compactionMinBytes = 64 << 20;
     double compactionRatio = 2.0;
+    // Unix time in ms, for key expiry; null: the system clock. For tests.
+    std::function<int64_t()> clock;
+    // How often expired keys are looked for and deleted (through the log);
+    // zero: never (reads still hide them).
+    std::chrono::milliseconds expiryInterval{100};
   };
 
   // `status` is OK when the batch is durable and applied (each op's outcome
@@ -90,6 +98,8 @@ class Store {
     uint64_t syncMicros = 0;  // time spent in fdatasync
     uint64_t compactions = 0;
     uint64_t generation = 0;  // of the current log
+    size_t expiringKeys = 0;  // keys with an expiry time
+    uint64_t expiredKeys = 0;  // deleted by the expiry sweep
   };
 
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<Store>> open(Options options);
@@ -97,7 +107,7 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  // Reads.
+  // Reads. None of them sees a key whose expiry time has passed.
   [[nodiscard]] bool get(std::string_view key, std::string* value) const;
   // Calls `f` with the value under the read lock, without copying it; keep `f`
   // short. False (f not called) if absent.
@@ -114,6 +124,23 @@ class Store {
                                                         std::optional<std::string_view> end,
                                                         size_t limit, size_t maxBytes,
                                                         bool* more) const;
+  // Milliseconds until the key expires: -2 if it is absent, -1 if it does
+  // not expire (Redis's PTTL).
+  [[nodiscard]] int64_t ttlMillis(std::string_view key) const;
+  // The key's expiry time (unix ms), 0 if it has none; nullopt if absent.
+  [[nodiscard]] std::optional<int64_t> expireAt(std::string_view key) const;
+  // The number of keys, counting expired ones not yet deleted (as Redis's
+  // DBSIZE does).
+  [[nodiscard]] size_t size() const;
+  // Calls f for up to `limit` live keys >= start, in order, under one read
+  // lock. Returns the first key not visited, nullopt when none is left.
+  std::optional<std::string> keysFrom(std::string_view start, size_t limit,
+                                      absl::FunctionRef<void(std::string_view key)> f) const;
+  // Some live key, nullopt if there is none. Not uniform: keys after a
+  // long gap in the key space come up more often.
+  [[nodiscard]] std::optional<std::string> randomKey() const;
+  [[nodiscard]] int64_t now() const;
+
   // The first key after every key with this prefix; nullopt when none
   // exists (the prefix is empty or all 0xff bytes).
   [[nodiscard]] static std::optional<std::string> prefixEnd(std::string_view prefix);
@@ -139,6 +166,7 @@ class Store {
     WriteCallback done;
   };
   using Group = std::span<Pending>;
+  void expiryLoop();
   struct CompactionJob {
     std::optional<uint64_t> snapshot;  // the snapshot to start from
     std::vector<uint64_t> logs;        // the logs after it, all finished
@@ -152,12 +180,8 @@ class Store {
   // Log, sync, apply and call back one group. Takes writeMutex_.
   void commitGroup(Group group);
   // Checks conditions and encodes the group's records into logBuffer_;
-  // collects the ops that change the table into effects_.
+  // the evaluator keeps what they change in the table.
   void evaluateGroup(Group group) ABSL_EXCLUSIVE_LOCKS_REQUIRED(writeMutex_);
-  void evaluateOp(WriteOp* op) ABSL_EXCLUSIVE_LOCKS_REQUIRED(writeMutex_)
-      ABSL_SHARED_LOCKS_REQUIRED(tableMutex_);
-  [[nodiscard]] const std::string* lookup(std::string_view key) const
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(writeMutex_) ABSL_SHARED_LOCKS_REQUIRED(tableMutex_);
   void maybeStartCompaction() ABSL_EXCLUSIVE_LOCKS_REQUIRED(writeMutex_);
   void runCompaction(CompactionJob job);
 
@@ -189,12 +213,7 @@ class Store {
   absl::Status failure_ ABSL_GUARDED_BY(writeMutex_);        // sticky after an I/O error
   bool logClosed_ ABSL_GUARDED_BY(writeMutex_) = false;
   std::string logBuffer_ ABSL_GUARDED_BY(writeMutex_);
-  std::vector<WriteOp*> effects_ ABSL_GUARDED_BY(writeMutex_);
-  // Within a group: the pending value of each key changed so far (nullptr:
-  // deleted), so a condition sees earlier ops of the same group. Built only
-  // once a group has an op that reads.
-  absl::flat_hash_map<std::string_view, const std::string*> overlay_ ABSL_GUARDED_BY(writeMutex_);
-  bool overlayActive_ ABSL_GUARDED_BY(writeMutex_) = false;
+  Evaluator evaluator_ ABSL_GUARDED_BY(writeMutex_);
   uint64_t groups_ ABSL_GUARDED_BY(writeMutex_) = 0;
   uint64_t batches_ ABSL_GUARDED_BY(writeMutex_) = 0;
   uint64_t syncMicros_ ABSL_GUARDED_BY(writeMutex_) = 0;
@@ -206,6 +225,12 @@ class Store {
   Condition compactionDone_;
   std::unique_ptr<Thread> compactor_ ABSL_GUARDED_BY(writeMutex_);
   std::atomic<bool> cancelCompaction_{false};
+
+  // The expiry sweep: a thread that deletes expired keys through write().
+  mutable Mutex expiryMutex_;
+  Condition expiryWake_;
+  std::unique_ptr<Thread> expirer_;
+  std::atomic<uint64_t> expiredKeys_{0};
 };
 
 }  // namespace muduo::kv

@@ -1,5 +1,11 @@
-// Table: an ordered map from keys to values that also counts its bytes (what
-// the compaction trigger compares the log's size against).
+// Table: an ordered map from keys to values, with an optional expiry time per
+// key, that also counts its bytes (what the compaction trigger compares the
+// log's size against).
+//
+// Expiry times are absolute unix times in milliseconds. The Table only
+// records them: find() still returns an expired key, findLive() hides it,
+// and deleting expired keys is the Store's job (through the log, so that a
+// deletion is as durable as the write that set the time).
 //
 // Not thread-safe. The Store guards its Table with a reader-writer lock;
 // recovery and compaction each own a private one.
@@ -10,8 +16,12 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "absl/container/btree_map.h"
+#include "absl/container/btree_set.h"
+#include "absl/container/flat_hash_map.h"
 
 namespace muduo::kv {
 
@@ -26,13 +36,34 @@ class Table {
   Table(const Table&) = delete;
   Table& operator=(const Table&) = delete;
 
-  // nullptr if absent. Valid until the next change.
+  // nullptr if absent, expired or not. Valid until the next change.
   [[nodiscard]] const std::string* find(std::string_view key) const {
     auto it = map_.find(key);
     return it == map_.end() ? nullptr : &it->second;
   }
-  void put(std::string&& key, std::string&& value);
-  void put(std::string_view key, std::string_view value);
+  // nullptr if absent or expired at `now`. The clock is read only when
+  // some key expires: `now` is called at most once.
+  template <typename Clock>
+  [[nodiscard]] const std::string* findLive(std::string_view key, Clock now) const {
+    const std::string* value = find(key);
+    if (value == nullptr || expires_.empty()) return value;
+    const int64_t at = expireAt(key);
+    return at != 0 && at <= now() ? nullptr : value;
+  }
+  // The key's expiry time, 0 if it has none (or is absent).
+  [[nodiscard]] int64_t expireAt(std::string_view key) const {
+    if (expires_.empty()) return 0;
+    auto it = expires_.find(absl::string_view(key.data(), key.size()));
+    return it == expires_.end() ? 0 : it->second;
+  }
+  [[nodiscard]] bool hasExpiries() const { return !expires_.empty(); }
+  [[nodiscard]] size_t expiringKeys() const { return expires_.size(); }
+
+  // expireAt 0: the key does not expire (any earlier time is dropped).
+  void put(std::string&& key, std::string&& value, int64_t expireAt = 0);
+  void put(std::string_view key, std::string_view value, int64_t expireAt = 0);
+  // Sets (0: clears) the expiry of a present key; false if it is absent.
+  bool setExpiry(std::string_view key, int64_t expireAt);
   // Whether the key was there.
   bool erase(std::string_view key);
   // Applies a log::RecordType::kMutations payload; false (and nothing
@@ -40,14 +71,24 @@ class Table {
   [[nodiscard]] bool applyMutations(std::string_view payload);
   void clear();
 
+  // Up to `limit` keys whose time is <= now, earliest first.
+  void collectExpired(int64_t now, size_t limit, std::vector<std::string>* keys) const;
+
   [[nodiscard]] size_t size() const { return map_.size(); }
   // Sum of key and value sizes.
   [[nodiscard]] uint64_t bytes() const { return bytes_; }
   [[nodiscard]] const Map& map() const { return map_; }
 
  private:
+  // Records the key's time (0: none) without checking that the key exists.
+  void setExpiryUnchecked(std::string_view key, int64_t expireAt);
+
   Map map_;
   uint64_t bytes_ = 0;
+  // Only keys that expire, as Redis keeps them: most keys cost nothing. The
+  // deadlines, in time order, let the Store find expired keys without a scan.
+  absl::flat_hash_map<std::string, int64_t> expires_;
+  absl::btree_set<std::pair<int64_t, std::string>> deadlines_;
 };
 
 }  // namespace muduo::kv

@@ -45,22 +45,29 @@ WriteOp& WriteBatch::increment(std::string key, int64_t delta) {
   return op;
 }
 
+WriteOp& WriteBatch::op(WriteOp::Kind kind, std::string key) {
+  WriteOp& op = ops_.emplace_back();
+  op.kind = kind;
+  op.key = std::move(key);
+  return op;
+}
+
 WriteOp& WriteBatch::add(WriteOp op) { return ops_.emplace_back(std::move(op)); }
 
 absl::Status WriteBatch::validate() const {
   size_t total = 0;
   for (size_t i = 0; i < ops_.size(); ++i) {
     const WriteOp& op = ops_[i];
-    if (op.key.size() > kMaxKeySize) {
+    if (op.key.size() > kMaxKeySize || op.target.size() > kMaxKeySize) {
       return absl::InvalidArgumentError(
-          absl::StrCat("key of ", op.key.size(), " bytes is over the limit of ", kMaxKeySize));
+          absl::StrCat("key of ", std::max(op.key.size(), op.target.size()), " bytes is over the limit of ", kMaxKeySize));
     }
     const size_t valueSize = std::max(op.value.size(), op.expected.size());
     if (valueSize > kMaxValueSize) {
       return absl::InvalidArgumentError(
           absl::StrCat("value of ", valueSize, " bytes is over the limit of ", kMaxValueSize));
     }
-    total += opBytes(op.key.size(), op.value.size());
+    total += opBytes(op.key.size() + op.target.size(), op.value.size());
   }
   if (total > kMaxBatchBytes) {
     return absl::InvalidArgumentError(

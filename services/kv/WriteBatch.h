@@ -19,34 +19,66 @@
 namespace muduo::kv {
 
 struct WriteOp {
-  enum class Kind : uint8_t { kPut, kDelete, kIncrement };
+  // Times (expireAt) are absolute unix times in milliseconds.
+  enum class Kind : uint8_t {
+    kPut,             // key = value, expiring at expireAt (0: never; keepTtl: as before)
+    kDelete,          // key
+    kIncrement,       // key += delta, as a decimal int64 (absent counts as 0); keeps the TTL
+    kIncrementFloat,  // key += deltaFloat, as a decimal float; keeps the TTL
+    kAppend,          // key += value (absent counts as empty); keeps the TTL
+    kSetRange,        // overwrite key from `offset` with value, zero-padding; keeps the TTL
+    kExpire,          // set key's expiry to expireAt (0: remove it); a past time deletes
+    kRename,          // move key (value and expiry) to `target`, replacing it
+    kClear,           // delete every key
+    kGet,             // read key inside the batch; logs nothing
+    kCheck,           // a guard on key: see below
+  };
   enum class Condition : uint8_t {
     kNone,
-    kAbsent,   // only if the key has no value
+    kAbsent,   // only if the key has no value (kRename: only if `target` has none)
     kPresent,  // only if it has one
     kEquals,   // only if its value equals `expected`
+    kExpired,  // only if its expiry time has passed (how expired keys are deleted)
   };
   enum class Outcome : uint8_t {
     kPending,          // not yet written
     kApplied,          // done (a delete of an absent key is applied, existed == false)
     kConditionFailed,  // nothing changed; `current` holds the value found
     kNotAnInteger,     // kIncrement on a value that is not a decimal int64
-    kOverflow,         // kIncrement past the int64 range
+    kOverflow,         // kIncrement past the int64 range, kIncrementFloat to inf or nan
+    kNotAFloat,        // kIncrementFloat on a value that is not a decimal float
+    kNoSuchKey,        // kRename, kExpire of an absent key
+    kTooLarge,         // kAppend, kSetRange past kMaxValueSize
+    kAborted,          // a kCheck of the batch failed: nothing of it was applied
   };
 
   Kind kind = Kind::kPut;
   Condition condition = Condition::kNone;
   std::string key;
-  std::string value;     // kPut: the value to write
+  std::string value;     // kPut, kAppend, kSetRange
   std::string expected;  // Condition::kEquals
+  std::string target;    // kRename
   int64_t delta = 0;     // kIncrement
+  long double deltaFloat = 0;  // kIncrementFloat
+  uint64_t offset = 0;   // kSetRange
+  int64_t expireAt = 0;  // kPut, kExpire; kCheck with checkExpiry
+  bool keepTtl = false;  // kPut: keep the key's expiry instead of setting expireAt
+  bool returnOld = false;    // kPut, kDelete: fill in `current` with the value replaced
+  bool checkExpiry = false;  // kCheck: the key's expiry time must also equal expireAt
 
   // Results. Once applied, key and value may have been moved into the store.
   Outcome outcome = Outcome::kPending;
   bool existed = false;  // the key had a value before (not computed for unconditional puts)
-  std::string current;   // kConditionFailed: the value found, if any
-  int64_t number = 0;    // kIncrement: the value after the increment
+  std::string current;   // the value found: kConditionFailed, returnOld, kGet
+  int64_t number = 0;    // kIncrement: the new value; kAppend, kSetRange: the new length;
+                         // kExpire: 1 if the expiry changed, 0 if not; kGet: the expiry time
+  std::string text;      // kIncrementFloat: the new value
 };
+
+// kCheck ops are WATCH's guards: each is evaluated before every other op of
+// its batch, against the state before the batch, with its condition (kAbsent,
+// kPresent or kEquals; checkExpiry adds the expiry time). If any fails,
+// every op of the batch ends kAborted and nothing is written.
 
 class WriteBatch {
  public:
@@ -63,6 +95,8 @@ class WriteBatch {
   WriteOp& compareAndSet(std::string key, std::optional<std::string> expected,
                          std::optional<std::string> desired);
   WriteOp& increment(std::string key, int64_t delta);
+  // An op of the given kind on `key`, for the kinds without a helper.
+  WriteOp& op(WriteOp::Kind kind, std::string key);
   WriteOp& add(WriteOp op);
 
   [[nodiscard]] std::vector<WriteOp>& ops() { return ops_; }

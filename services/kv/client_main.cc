@@ -24,6 +24,7 @@ ABSL_FLAG(int, timeout_ms, 5000, "deadline of each call");
 ABSL_FLAG(bool, cas_absent, false, "cas: expect the key to be absent (then: cas K NEW)");
 ABSL_FLAG(bool, cas_delete, false, "cas: delete the key instead of setting it (then: cas K OLD)");
 ABSL_FLAG(size_t, limit, 0, "scan: at most this many entries (0: all)");
+ABSL_FLAG(uint64_t, ttl_ms, 0, "put: the key expires this many milliseconds later (0: never)");
 ABSL_FLAG(bool, load, false, "load mode: many calls, then calls/s and latency percentiles");
 ABSL_FLAG(std::string, op, "get", "load mode: get or put");
 ABSL_FLAG(int64_t, calls, 100000, "load mode: calls in total");
@@ -121,6 +122,7 @@ int main(int argc, char* argv[]) {
     options.expectAbsent = absl::GetFlag(FLAGS_cas_absent);
     options.remove = absl::GetFlag(FLAGS_cas_delete);
     options.scanLimit = absl::GetFlag(FLAGS_limit);
+    options.ttlMs = absl::GetFlag(FLAGS_ttl_ms);
     const std::vector<std::string> args(positional.begin() + 1, positional.end());
     code = muduo::kv::runCommand(stub, args, options, std::cout, std::cerr);
   }

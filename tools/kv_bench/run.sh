@@ -1,71 +1,98 @@
 #!/usr/bin/env bash
-# The KV benchmarks of services/kv: redis-benchmark against kv_server's RESP
-# port and against redis-server in the same run, and kv_client's MRPC load
-# mode, with the server pinned to core 0 and the load to core 1.
+# Side-by-side benchmark of kv_server's Redis port against redis-server, in
+# durability-fair pairs, interleaved round by round (this machine drifts by
+# tens of percent over hours; only ratios within one round mean anything):
 #
-#   tools/kv_bench/run.sh [rounds]      (needs redis-tools and redis-server)
+#   redis --appendonly yes --appendfsync always    vs  kv_server --sync=always
+#   redis --appendonly yes --appendfsync always    vs  kv_server --sync=batch
+#   redis --appendonly yes --appendfsync everysec  vs  kv_server --sync=none
 #
-# Each round runs every configuration once, interleaved, so a machine whose
-# load drifts treats them alike; report the best or the median of rounds.
+# Each pair runs redis-benchmark SET and GET, without and with -P 16, with
+# the server pinned to core 0 and the load to core 1. A line per test and
+# round: throughput and server CPU microseconds per request, for both; then
+# tools/kv_bench/summary.py prints medians of the per-round ratios.
+#
+#   tools/kv_bench/run.sh [rounds] [requests]     (needs redis-tools, redis-server)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-rounds="${1:-1}"
-tools/bazel build --config=opt //services/kv:kv_server //services/kv:kv_client >&2
+rounds="${1:-3}"
+requests="${2:-100000}"
+tools/bazel build --config=opt //services/kv:kv_server >&2
 bin="$(mktemp -d)"
-cp bazel-bin/services/kv/kv_server bazel-bin/services/kv/kv_client "$bin/"
-data="$(mktemp -d)"
+cp bazel-bin/services/kv/kv_server "$bin/"
+data="$(mktemp -d -p "${BENCH_DIR:-/var/tmp}")"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$bin" "$data"' EXIT
 
-resp_port=16380
-rpc_port=19090
-redis_port=6390
+port=16390
+ticks=$(getconf CLK_TCK)
 
 wait_port() {
-  for _ in $(seq 200); do
-    if redis-cli -p "$1" ping >/dev/null 2>&1; then return 0; fi
+  for _ in $(seq 400); do
+    redis-cli -p "$port" ping >/dev/null 2>&1 && return 0
     sleep 0.05
   done
-  echo "nothing answers on port $1" >&2
+  echo "nothing answers on port $port" >&2
   return 1
 }
 
-redis_bench() {  # label port
-  for p in 1 16; do
-    taskset -c 1 redis-benchmark -p "$2" -t get,set -c 50 -n 200000 -P "$p" -q 2>/dev/null |
-      tr '\r' '\n' | grep 'requests per second' | sed "s/^/$1 -P $p: /"
-  done
+cpu_ticks() {  # utime + stime of a process
+  awk '{print $14 + $15}' "/proc/$1/stat"
+}
+
+# One redis-benchmark test against the server with pid $1; prints
+# "requests/s cpu-us-per-request".
+measure() {  # pid test pipeline
+  local before after rps
+  before=$(cpu_ticks "$1")
+  rps=$(taskset -c 1 redis-benchmark -p "$port" -t "$2" -c 50 -n "$requests" -P "$3" -r 100000 \
+    -d 100 -q 2>/dev/null | tr '\r' '\n' | grep 'requests per second' | tail -1 |
+    sed -E 's/.*: ([0-9.]+) requests per second.*/\1/')
+  after=$(cpu_ticks "$1")
+  awk -v r="$rps" -v t=$((after - before)) -v hz="$ticks" -v n="$requests" \
+    'BEGIN { printf "%s %.2f", r, t / hz * 1e6 / n }'
+}
+
+start_redis() {  # appendfsync
+  rm -rf "$data/redis" && mkdir -p "$data/redis"
+  taskset -c 0 redis-server --port "$port" --save '' --appendonly yes --appendfsync "$1" \
+    --dir "$data/redis" >/dev/null &
+  server_pid=$!
+  wait_port
 }
 
 start_kv() {  # sync
   rm -rf "$data/kv"
-  taskset -c 0 "$bin/kv_server" --port=$rpc_port --resp_port=$resp_port --threads=1 \
-    --sync="$1" --data_dir="$data/kv" 2>"$data/kv_server.log" &
-  kv_pid=$!
-  wait_port $resp_port
+  taskset -c 0 "$bin/kv_server" --port=0 --resp_port="$port" --threads=1 --sync="$1" \
+    --data_dir="$data/kv" 2>"$data/kv_server.log" &
+  server_pid=$!
+  wait_port
 }
 
-stop_kv() {
-  kill -INT "$kv_pid"
-  wait "$kv_pid" || true
+stop_server() {
+  kill -INT "$server_pid"
+  wait "$server_pid" || true
+}
+
+run_pair() {  # round fsync sync
+  local t p kv redis
+  for t in set get; do
+    for p in 1 16; do
+      start_kv "$3"
+      [[ $t == get ]] && measure "$server_pid" set "$p" >/dev/null
+      kv=$(measure "$server_pid" "$t" "$p")
+      stop_server
+      start_redis "$2"
+      [[ $t == get ]] && measure "$server_pid" set "$p" >/dev/null
+      redis=$(measure "$server_pid" "$t" "$p")
+      stop_server
+      echo "kv --sync=$3 vs redis appendfsync=$2 ${t^^} -P $p round=$1 kv=[$kv] redis=[$redis]"
+    done
+  done
 }
 
 for round in $(seq "$rounds"); do
-  echo "== round $round"
-  taskset -c 0 redis-server --port $redis_port --save '' --appendonly no >/dev/null &
-  redis_pid=$!
-  wait_port $redis_port
-  redis_bench "redis-server $(redis-server --version | grep -o 'v=[0-9.]*')" $redis_port
-  kill "$redis_pid"
-  wait "$redis_pid" || true
-
-  for sync in none batch; do
-    start_kv "$sync"
-    redis_bench "kv_server --sync=$sync" $resp_port
-    for op in get put; do
-      taskset -c 1 "$bin/kv_client" --server=127.0.0.1:$rpc_port --load --op=$op \
-        --calls=200000 --connections=50 | sed "s/^/kv_client --sync=$sync /"
-    done
-    stop_kv
-  done
+  run_pair "$round" always always
+  run_pair "$round" always batch
+  run_pair "$round" everysec none
 done
