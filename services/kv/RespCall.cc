@@ -33,6 +33,19 @@ void RespCall::submit(size_t firstOp, RespWriteReplier replier) {
   session_->queueWrite(replier, firstOp);
 }
 
+void RespCall::submitAlone(WriteBatch batch, RespWriteReplier replier) {
+  session_->queueAlone(std::move(batch), replier);
+}
+
+void RespCall::readInBatch(std::span<const std::string_view> keys, RespWriteReplier replier) {
+  size_t bytes = 0;
+  for (std::string_view key : keys) bytes += WriteBatch::opBytes(key.size(), 0);
+  WriteBatch& batch = batchFor(bytes);
+  const size_t first = batch.size();
+  for (std::string_view key : keys) batch.op(WriteOp::Kind::kGet, std::string(key));
+  submit(first, replier);
+}
+
 bool RespCall::withinOutputLimit(size_t building) {
   size_t pending = session_->pendingOutputBytes(out_) + building;
   if (transaction_ != nullptr) pending += transaction_->replyBytes();

@@ -51,6 +51,12 @@ class RespCall {
   // submit() with the index of the first op added.
   [[nodiscard]] WriteBatch& batchFor(size_t bytes);
   void submit(size_t firstOp, RespWriteReplier replier);
+  // A batch of its own, for ops with guards (kCheck) that may abort it and
+  // must not abort anybody else's; not for use inside EXEC.
+  void submitAlone(WriteBatch batch, RespWriteReplier replier);
+  // Inside EXEC: reads `keys` as kGet ops in the transaction's batch, so
+  // they see its earlier writes; `replier` answers from them.
+  void readInBatch(std::span<const std::string_view> keys, RespWriteReplier replier);
   // For replies built in pieces (MGET, KEYS, SCAN): false once this
   // connection's unsent replies (plus `building`, a reply being gathered
   // aside) passed the output limit; the connection is then being closed and

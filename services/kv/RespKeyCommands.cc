@@ -1,8 +1,9 @@
 // The generic key commands: DEL, EXISTS, TYPE, KEYS, SCAN, DBSIZE,
-// RANDOMKEY, TTL. The walks (KEYS, SCAN) go in chunks of keys, each under
+// RANDOMKEY, the expiry commands, RENAME, FLUSHDB. The walks (KEYS, SCAN) go in chunks of keys, each under
 // one read lock, and check the output limit between chunks.
+#include <algorithm>
 #include <charconv>
-#include <random>
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "services/kv/RespCall.h"
 #include "services/kv/RespCommandTable.h"
 #include "services/kv/RespErrors.h"
+#include "services/kv/RespExpiry.h"
 #include "services/kv/RespKeyspace.h"
 #include "services/kv/RespReply.h"
 #include "services/kv/Store.h"
@@ -40,7 +42,14 @@ void del(RespCall& call) {
   call.submit(first, replyExistedCount);
 }
 
+void replyExistsCount(RespReply& reply, std::span<WriteOp> ops) {
+  int64_t count = 0;
+  for (const WriteOp& op : ops) count += op.existed ? 1 : 0;
+  reply.integer(count);
+}
+
 void exists(RespCall& call) {
+  if (call.inTransaction()) return call.readInBatch(call.args().subspan(1), replyExistsCount);
   int64_t count = 0;
   call.store().readEach(call.args().subspan(1), [&count](size_t, const std::string* value) {
     count += value != nullptr ? 1 : 0;
@@ -48,13 +57,137 @@ void exists(RespCall& call) {
   call.reply().integer(count);
 }
 
+void replyType(RespReply& reply, std::span<WriteOp> ops) {
+  reply.simple(ops[0].existed ? "string" : "none");
+}
+
 void type(RespCall& call) {
+  if (call.inTransaction()) return call.readInBatch(call.args().subspan(1, 1), replyType);
   call.reply().simple(call.store().contains(call.arg(1)) ? "string" : "none");
 }
 
+// Redis rounds TTL's seconds to the nearest.
+int64_t ttlSeconds(int64_t ms) { return ms < 0 ? ms : (ms + 500) / 1000; }
+
+// Inside EXEC, from a kGet: `number` is the expiry time (0: none).
+int64_t ttlFromOp(const WriteOp& op) {
+  if (!op.existed) return -2;
+  if (op.number == 0) return -1;
+  return std::max<int64_t>(0, op.number - std::chrono::duration_cast<std::chrono::milliseconds>(
+                                              std::chrono::system_clock::now().time_since_epoch())
+                                              .count());
+}
+
+void replyPttl(RespReply& reply, std::span<WriteOp> ops) { reply.integer(ttlFromOp(ops[0])); }
+void replyTtl(RespReply& reply, std::span<WriteOp> ops) {
+  reply.integer(ttlSeconds(ttlFromOp(ops[0])));
+}
+void replyPexpiretime(RespReply& reply, std::span<WriteOp> ops) {
+  reply.integer(!ops[0].existed ? -2 : ops[0].number == 0 ? -1 : ops[0].number);
+}
+void replyExpiretime(RespReply& reply, std::span<WriteOp> ops) {
+  reply.integer(!ops[0].existed ? -2 : ops[0].number == 0 ? -1 : ops[0].number / 1000);
+}
+
 void ttl(RespCall& call) {
-  // Nothing expires yet: -1 for a key, -2 for none.
-  call.reply().integer(call.store().contains(call.arg(1)) ? -1 : -2);
+  if (call.inTransaction()) return call.readInBatch(call.args().subspan(1, 1), replyTtl);
+  call.reply().integer(ttlSeconds(call.store().ttlMillis(call.arg(1))));
+}
+
+void pttl(RespCall& call) {
+  if (call.inTransaction()) return call.readInBatch(call.args().subspan(1, 1), replyPttl);
+  call.reply().integer(call.store().ttlMillis(call.arg(1)));
+}
+
+void expiretimeWith(RespCall& call, bool millis) {
+  if (call.inTransaction()) {
+    return call.readInBatch(call.args().subspan(1, 1),
+                            millis ? replyPexpiretime : replyExpiretime);
+  }
+  const std::optional<int64_t> at = call.store().expireAt(call.arg(1));
+  call.reply().integer(!at ? -2 : *at == 0 ? -1 : millis ? *at : *at / 1000);
+}
+
+void expiretime(RespCall& call) { expiretimeWith(call, false); }
+void pexpiretime(RespCall& call) { expiretimeWith(call, true); }
+
+// kExpire's `number`: 1 if the expiry changed (an absent key: 0).
+void replyExpireResult(RespReply& reply, std::span<WriteOp> ops) {
+  reply.integer(ops[0].outcome == WriteOp::Outcome::kApplied ? ops[0].number : 0);
+}
+
+void expireWith(RespCall& call, ExpiryUnit unit, std::string_view name) {
+  if (call.argc() > 3) {
+    // Redis 7's NX / XX / GT / LT compare with the current expiry inside
+    // the write, which the store's ops cannot express yet.
+    call.reply().error(absl::StrCat("ERR Unsupported option ", std::string(call.arg(3))));
+    return;
+  }
+  std::optional<int64_t> at = anyExpiry(call, call.arg(2), unit, name, call.store().now());
+  if (!at || !checkKeySize(call, call.arg(1))) return;
+  WriteBatch& batch = call.batchFor(WriteBatch::opBytes(call.arg(1).size(), 0));
+  const size_t first = batch.size();
+  batch.op(WriteOp::Kind::kExpire, std::string(call.arg(1))).expireAt = *at;
+  call.submit(first, replyExpireResult);
+}
+
+void expire(RespCall& call) { expireWith(call, ExpiryUnit::kSeconds, "expire"); }
+void pexpire(RespCall& call) { expireWith(call, ExpiryUnit::kMilliseconds, "pexpire"); }
+void expireat(RespCall& call) { expireWith(call, ExpiryUnit::kUnixSeconds, "expireat"); }
+void pexpireat(RespCall& call) { expireWith(call, ExpiryUnit::kUnixMilliseconds, "pexpireat"); }
+
+void persist(RespCall& call) {
+  if (!checkKeySize(call, call.arg(1))) return;
+  WriteBatch& batch = call.batchFor(WriteBatch::opBytes(call.arg(1).size(), 0));
+  const size_t first = batch.size();
+  batch.op(WriteOp::Kind::kExpire, std::string(call.arg(1))).expireAt = 0;
+  call.submit(first, replyExpireResult);
+}
+
+void replyRename(RespReply& reply, std::span<WriteOp> ops) {
+  if (ops[0].outcome == WriteOp::Outcome::kNoSuchKey) {
+    reply.error("ERR no such key");
+  } else {
+    reply.simple("OK");
+  }
+}
+
+void replyRenamenx(RespReply& reply, std::span<WriteOp> ops) {
+  if (ops[0].outcome == WriteOp::Outcome::kNoSuchKey) {
+    reply.error("ERR no such key");
+  } else {
+    reply.integer(ops[0].outcome == WriteOp::Outcome::kApplied ? 1 : 0);
+  }
+}
+
+void renameWith(RespCall& call, bool onlyIfAbsent) {
+  if (!checkKeySize(call, call.arg(1)) || !checkKeySize(call, call.arg(2))) return;
+  WriteBatch& batch =
+      call.batchFor(WriteBatch::opBytes(call.arg(1).size() + call.arg(2).size(), 0));
+  const size_t first = batch.size();
+  WriteOp& op = batch.op(WriteOp::Kind::kRename, std::string(call.arg(1)));
+  op.target = std::string(call.arg(2));
+  if (onlyIfAbsent) op.condition = WriteOp::Condition::kAbsent;
+  call.submit(first, onlyIfAbsent ? replyRenamenx : replyRename);
+}
+
+void rename(RespCall& call) { renameWith(call, false); }
+void renamenx(RespCall& call) { renameWith(call, true); }
+
+void replyOk(RespReply& reply, std::span<WriteOp>) { reply.simple("OK"); }
+
+void flush(RespCall& call) {
+  // ASYNC or SYNC: either way the clear is one small log record.
+  if (call.argc() > 2 ||
+      (call.argc() == 2 && !equalsIgnoreCase(call.arg(1), "async") &&
+       !equalsIgnoreCase(call.arg(1), "sync"))) {
+    call.reply().error(kSyntaxError);
+    return;
+  }
+  WriteBatch& batch = call.batchFor(WriteBatch::opBytes(0, 0));
+  const size_t first = batch.size();
+  batch.op(WriteOp::Kind::kClear, std::string());
+  call.submit(first, replyOk);
 }
 
 void dbsize(RespCall& call) { call.reply().integer(static_cast<int64_t>(keyCount(call.store()))); }
@@ -163,15 +296,7 @@ void scan(RespCall& call) {
 }
 
 void randomkey(RespCall& call) {
-  thread_local std::mt19937_64 random{std::random_device{}()};
-  std::optional<std::string> key;
-  // A random point in the key space, then the first key at or after it
-  // (or the first key of all): cheap, though not uniform.
-  for (const std::string& start : {scanStartOf(random()), std::string()}) {
-    visitKeys(call.store(), start, 1, [&key](std::string_view k) { key.emplace(k); });
-    if (key) break;
-  }
-  if (key) {
+  if (std::optional<std::string> key = call.store().randomKey()) {
     call.reply().bulk(*key);
   } else {
     call.reply().nil();
@@ -191,8 +316,29 @@ std::vector<RespCommand> respKeyCommands() {
        "Determine the type stored at key"},
       {"ttl", 2, Flag::kReadonly | Flag::kFast, ttl, 1, 1, 1, "generic",
        "Get the time to live for a key in seconds"},
-      {"pttl", 2, Flag::kReadonly | Flag::kFast, ttl, 1, 1, 1, "generic",
+      {"pttl", 2, Flag::kReadonly | Flag::kFast, pttl, 1, 1, 1, "generic",
        "Get the time to live for a key in milliseconds"},
+      {"expiretime", 2, Flag::kReadonly | Flag::kFast, expiretime, 1, 1, 1, "generic",
+       "Get the expiration Unix timestamp for a key"},
+      {"pexpiretime", 2, Flag::kReadonly | Flag::kFast, pexpiretime, 1, 1, 1, "generic",
+       "Get the expiration Unix timestamp for a key in milliseconds"},
+      {"expire", -3, Flag::kWrite | Flag::kFast, expire, 1, 1, 1, "generic",
+       "Set a key's time to live in seconds"},
+      {"pexpire", -3, Flag::kWrite | Flag::kFast, pexpire, 1, 1, 1, "generic",
+       "Set a key's time to live in milliseconds"},
+      {"expireat", -3, Flag::kWrite | Flag::kFast, expireat, 1, 1, 1, "generic",
+       "Set the expiration for a key as a UNIX timestamp"},
+      {"pexpireat", -3, Flag::kWrite | Flag::kFast, pexpireat, 1, 1, 1, "generic",
+       "Set the expiration for a key as a UNIX timestamp specified in milliseconds"},
+      {"persist", 2, Flag::kWrite | Flag::kFast, persist, 1, 1, 1, "generic",
+       "Remove the expiration from a key"},
+      {"rename", 3, Flag::kWrite, rename, 1, 2, 1, "generic", "Rename a key"},
+      {"renamenx", 3, Flag::kWrite | Flag::kFast, renamenx, 1, 2, 1, "generic",
+       "Rename a key, only if the new key does not exist"},
+      {"flushdb", -1, Flag::kWrite, flush, 0, 0, 0, "server",
+       "Remove all keys from the current database"},
+      {"flushall", -1, Flag::kWrite, flush, 0, 0, 0, "server",
+       "Remove all keys from all databases"},
       {"dbsize", 1, Flag::kReadonly | Flag::kFast, dbsize, 0, 0, 0, "server",
        "Return the number of keys in the selected database"},
       {"keys", 2, Flag::kReadonly, keys, 0, 0, 0, "generic",

@@ -200,13 +200,37 @@ void RespSession::beginTransaction() {
 
 void RespSession::discardTransaction() {
   transaction_.reset();
-  watches_.clear();
+  unwatch();
   server_->updateClient(id_, [](RespServerState::Client& client) { client.inMulti = false; });
 }
 
-void RespSession::watch(std::span<const std::string_view> keys) {
-  // Guards need the store's kCheck op; see exec().
-  (void)keys;
+bool RespSession::watch(std::span<const std::string_view> keys) {
+  // A guard holds the value and expiry time seen now; EXEC's batch aborts
+  // if either differs then. (A key rewritten with the same value and time
+  // is not noticed, where Redis would abort.)
+  for (std::string_view key : keys) {
+    WriteOp guard;
+    guard.kind = WriteOp::Kind::kCheck;
+    guard.key = std::string(key);
+    const bool found =
+        store_->read(key, [&guard](std::string_view value) { guard.expected = value; });
+    const std::optional<int64_t> expireAt = found ? store_->expireAt(key) : std::nullopt;
+    if (found && expireAt) {
+      guard.condition = WriteOp::Condition::kEquals;
+      guard.checkExpiry = true;
+      guard.expireAt = *expireAt;
+    } else {
+      guard.condition = WriteOp::Condition::kAbsent;
+      guard.expected.clear();
+    }
+    watchBytes_ += WriteBatch::opBytes(guard.key.size(), guard.expected.size());
+    if (watchBytes_ > RespTransaction::kMaxQueuedBytes) {
+      unwatch();
+      return false;
+    }
+    watches_.push_back(std::move(guard));
+  }
+  return true;
 }
 
 void RespSession::exec(RespCall& call) {
@@ -217,13 +241,13 @@ void RespSession::exec(RespCall& call) {
   std::unique_ptr<RespTransaction> transaction = std::move(transaction_);
   std::vector<WriteOp> guards = std::move(watches_);
   discardTransaction();
+  unwatch();
   if (transaction->failed()) {
     call.reply().error("EXECABORT Transaction discarded because of previous errors.");
     return;
   }
   WriteBatch& batch = transaction->batch();
   for (WriteOp& guard : guards) batch.add(std::move(guard));
-  transaction->setGuardOps(guards.size());
   const RespCommandTable& table = RespCommandTable::instance();
   for (size_t i = 0; i < transaction->size(); ++i) {
     const std::vector<std::string_view> args = transaction->command(i);
@@ -232,8 +256,8 @@ void RespSession::exec(RespCall& call) {
     table.find(args[0])->handler(inner);
     if (closed_) return;  // its reply passed the output limit
   }
-  if (batch.size() == guards.size()) {
-    // Nothing to write: answer now (guards unchecked: nothing to protect).
+  if (batch.empty()) {
+    // Nothing to read or write in the store, and nothing watched.
     transaction->reply(call.reply(), {}, absl::OkStatus());
     return;
   }
@@ -258,6 +282,13 @@ void RespSession::queueWrite(RespWriteReplier replier, size_t firstOp) {
   slots_.emplace_back().replier = replier;
   ++pendingWrites_;
   combiner_->add(shared_from_this(), slot, firstOp);
+}
+
+void RespSession::queueAlone(WriteBatch batch, RespWriteReplier replier) {
+  const uint64_t slot = firstSlot_ + slots_.size();
+  slots_.emplace_back().replier = replier;
+  ++pendingWrites_;
+  combiner_->submitAlone(std::move(batch), shared_from_this(), slot);
 }
 
 void RespSession::writeDone(uint64_t tag, std::span<WriteOp> ops, const absl::Status& status) {

@@ -81,9 +81,13 @@ class RespSession : public WriteTarget, public std::enable_shared_from_this<Resp
   void discardTransaction();
   // EXEC: runs the queued commands as one batch and replies.
   void exec(RespCall& call);
-  // WATCH: guards for these keys, checked by the next EXEC.
-  void watch(std::span<const std::string_view> keys);
-  void unwatch() { watches_.clear(); }
+  // WATCH: guards for these keys (their value and expiry time now),
+  // checked by the next EXEC. False if the guards would be too large.
+  bool watch(std::span<const std::string_view> keys);
+  void unwatch() {
+    watches_.clear();
+    watchBytes_ = 0;
+  }
   // RESET: as if newly connected (but keeps the connection and its id).
   void reset();
 
@@ -102,6 +106,8 @@ class RespSession : public WriteTarget, public std::enable_shared_from_this<Resp
   RespReply replyTo(net::Buffer* out);
   // Queues the ops (in the combiner's batch from firstOp on) behind a slot.
   void queueWrite(RespWriteReplier replier, size_t firstOp);
+  // Sends `batch` on its own behind a slot.
+  void queueAlone(WriteBatch batch, RespWriteReplier replier);
   // Unsent reply bytes: the connection's, `out`'s and the queued slots'.
   [[nodiscard]] size_t pendingOutputBytes(const net::Buffer* out) const;
   [[nodiscard]] size_t outputLimit() const;
@@ -139,6 +145,7 @@ class RespSession : public WriteTarget, public std::enable_shared_from_this<Resp
   std::string lastCommand_;  // for CLIENT LIST, published once per read
   std::unique_ptr<RespTransaction> transaction_;  // between MULTI and EXEC
   std::vector<WriteOp> watches_;                  // WATCH's guards
+  size_t watchBytes_ = 0;
   net::Buffer scratch_;
 };
 

@@ -32,11 +32,10 @@ void RespTransaction::reply(RespReply& reply, std::span<WriteOp> ops,
     reply.error(absl::StrCat("ERR ", status.message()));
     return;
   }
-  for (size_t i = 0; i < guardOps_ && i < ops.size(); ++i) {
-    if (ops[i].outcome != WriteOp::Outcome::kApplied) {
-      reply.nilArray();
-      return;
-    }
+  // A failed guard aborts every op of the batch.
+  if (!ops.empty() && ops[0].outcome == WriteOp::Outcome::kAborted) {
+    reply.nilArray();
+    return;
   }
   reply.arrayHeader(entries_.size());
   for (const Entry& entry : entries_) {

@@ -53,8 +53,6 @@ class RespTransaction {
   [[nodiscard]] WriteBatch& batch() { return batch_; }
   Entry& addEntry() { return entries_.emplace_back(); }
   [[nodiscard]] size_t replyBytes() const;
-  // The guards at the batch's front (WATCH).
-  void setGuardOps(size_t n) { guardOps_ = n; }
   // EXEC's reply: nil if a guard failed (every op then comes back aborted),
   // else an array of each command's reply.
   void reply(RespReply& reply, std::span<WriteOp> ops, const absl::Status& status) const;
@@ -65,7 +63,6 @@ class RespTransaction {
   bool failed_ = false;
   WriteBatch batch_;
   std::vector<Entry> entries_;
-  size_t guardOps_ = 0;
 };
 
 }  // namespace muduo::kv

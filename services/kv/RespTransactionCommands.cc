@@ -38,7 +38,10 @@ void watch(RespCall& call) {
     call.reply().error("ERR WATCH inside MULTI is not allowed");
     return;
   }
-  call.session().watch(call.args().subspan(1));
+  if (!call.session().watch(call.args().subspan(1))) {
+    call.reply().error("ERR WATCH: the watched values are too large");
+    return;
+  }
   call.reply().simple("OK");
 }
 
