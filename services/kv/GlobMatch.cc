@@ -12,8 +12,7 @@ unsigned char fold(unsigned char c, bool ignoreCase) {
 
 // Matches one subject byte against the element of `pattern` at `p` (not a
 // '*'). Returns whether it matched; *next is the index after the element.
-bool matchOne(std::string_view pattern, size_t p, unsigned char c, bool ignoreCase,
-              size_t* next) {
+bool matchOne(std::string_view pattern, size_t p, unsigned char c, bool ignoreCase, size_t* next) {
   const auto at = [&](size_t i) { return static_cast<unsigned char>(pattern[i]); };
   c = fold(c, ignoreCase);
   switch (pattern[p]) {

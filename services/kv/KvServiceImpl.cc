@@ -43,10 +43,10 @@ void KvServiceImpl::write(absl::FunctionRef<void(WriteBatch&)> build, size_t byt
   if (loop == nullptr) {
     WriteBatch batch;
     build(batch);
-    store_->write(std::move(batch), [done = std::move(done)](absl::Status status,
-                                                             WriteBatch& b) mutable {
-      done(status, std::span<WriteOp>(b.ops()));
-    });
+    store_->write(std::move(batch),
+                  [done = std::move(done)](absl::Status status, WriteBatch& b) mutable {
+                    done(status, std::span<WriteOp>(b.ops()));
+                  });
     return;
   }
   const std::shared_ptr<WriteCombiner> combiner = combiners_.forLoop(loop);
@@ -84,14 +84,12 @@ void KvServiceImpl::Expire(rpc::ServerContext*, const ExpireRequest* request,
 void KvServiceImpl::Put(rpc::ServerContext*, const PutRequest* request, PutResponse*,
                         rpc::DoneCallback done) {
   const int64_t expireAt = request->ttl_ms() == 0 ? 0 : expiryFromNow(request->ttl_ms());
-  write(
-      [request, expireAt](WriteBatch& batch) {
-        batch.put(request->key(), request->value()).expireAt = expireAt;
-      },
-      WriteBatch::opBytes(request->key().size(), request->value().size()),
-      [done = std::move(done)](const absl::Status& status, std::span<WriteOp>) mutable {
-        std::move(done)(status);
-      });
+  write([request, expireAt](
+            WriteBatch& batch) { batch.put(request->key(), request->value()).expireAt = expireAt; },
+        WriteBatch::opBytes(request->key().size(), request->value().size()),
+        [done = std::move(done)](const absl::Status& status, std::span<WriteOp>) mutable {
+          std::move(done)(status);
+        });
 }
 
 void KvServiceImpl::Delete(rpc::ServerContext*, const DeleteRequest* request,
@@ -135,13 +133,12 @@ void KvServiceImpl::CompareAndSet(rpc::ServerContext*, const CompareAndSetReques
                                   CompareAndSetResponse* response, rpc::DoneCallback done) {
   write(
       [request](WriteBatch& batch) {
-        batch.compareAndSet(request->key(),
-                            request->has_expected()
-                                ? std::optional<std::string>(request->expected())
-                                : std::nullopt,
-                            request->has_new_value()
-                                ? std::optional<std::string>(request->new_value())
-                                : std::nullopt);
+        batch.compareAndSet(
+            request->key(),
+            request->has_expected() ? std::optional<std::string>(request->expected())
+                                    : std::nullopt,
+            request->has_new_value() ? std::optional<std::string>(request->new_value())
+                                     : std::nullopt);
       },
       WriteBatch::opBytes(request->key().size(),
                           request->expected().size() + request->new_value().size()),

@@ -13,7 +13,6 @@
 #include <memory>
 
 #include "absl/functional/function_ref.h"
-
 #include "services/kv/WriteBatch.h"
 #include "services/kv/WriteCombiner.h"
 #include "services/kv/WriteCombinerPool.h"

@@ -59,8 +59,7 @@ class RedisToolsTest : public ::testing::Test {
     server_ = std::make_unique<Subprocess>(
         std::vector<std::string>{test::runfile("services/kv/kv_server"), "--port=0",
                                  absl::StrCat("--resp_port=", respPort), "--data_dir=" + dir,
-                                 "--sync=none",
-                                 "--port_file=" + portFile},
+                                 "--sync=none", "--port_file=" + portFile},
         test::tempPath("tools_server"));
     ASSERT_TRUE(test::waitForFile(portFile, 20s)) << server_->err();
     const std::string ports = test::readFile(portFile);
@@ -132,9 +131,9 @@ TEST_F(RedisToolsTest, RedisCliBigkeysFindsTheBiggestString) {
 }
 
 TEST_F(RedisToolsTest, RedisBenchmarkRunsWithoutErrorsOrConfigWarnings) {
-  test::Finished r = test::run({kRedisBenchmark, "-p", std::to_string(port_), "-t",
-                                "set,get,incr,mset", "-n", "2000", "-q"},
-                               test::tempPath("benchmark"), 120s);
+  test::Finished r = test::run(
+      {kRedisBenchmark, "-p", std::to_string(port_), "-t", "set,get,incr,mset", "-n", "2000", "-q"},
+      test::tempPath("benchmark"), 120s);
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   const std::string all = r.out + r.err;
   for (const char* test : {"SET: ", "GET: ", "INCR: ", "MSET (10 keys): "}) {
@@ -149,8 +148,9 @@ TEST_F(RedisToolsTest, RedisBenchmarkRunsWithoutErrorsOrConfigWarnings) {
 }
 
 TEST_F(RedisToolsTest, ATransactionTypedIntoRedisCliRunsAsOne) {
-  test::Finished r = shell(absl::StrCat("printf 'SET t 10\\nMULTI\\nSET t 1\\nINCR t\\nGET t\\nEXEC\\n' | ",
-                                        kRedisCli, " -p ", port_));
+  test::Finished r =
+      shell(absl::StrCat("printf 'SET t 10\\nMULTI\\nSET t 1\\nINCR t\\nGET t\\nEXEC\\n' | ",
+                         kRedisCli, " -p ", port_));
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, "OK\nOK\nQUEUED\nQUEUED\nQUEUED\nOK\n2\n2\n") << r.out;
   r = cli({"GET", "t"});

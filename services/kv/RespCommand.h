@@ -31,8 +31,8 @@ struct RespCommand {
   enum Flag : uint32_t {
     kWrite = 1 << 0,
     kReadonly = 1 << 1,
-    kLoading = 1 << 2,   // allowed while loading (we never answer LOADING)
-    kNoMulti = 1 << 3,   // refused inside MULTI
+    kLoading = 1 << 2,  // allowed while loading (we never answer LOADING)
+    kNoMulti = 1 << 3,  // refused inside MULTI
     kFast = 1 << 4,
     kAdmin = 1 << 5,
     kStale = 1 << 6,

@@ -53,8 +53,7 @@ bool validClientName(std::string_view name) {
 
 bool setName(RespCall& call, std::string_view name) {
   if (!validClientName(name)) {
-    call.reply().error(
-        "ERR Client names cannot contain spaces, newlines or special characters.");
+    call.reply().error("ERR Client names cannot contain spaces, newlines or special characters.");
     return false;
   }
   call.server().updateClient(call.session().id(), [name](RespServerState::Client& client) {

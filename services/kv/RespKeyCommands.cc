@@ -1,6 +1,6 @@
 // The generic key commands: DEL, EXISTS, TYPE, KEYS, SCAN, DBSIZE,
-// RANDOMKEY, the expiry commands, RENAME, FLUSHDB. The walks (KEYS, SCAN) go in chunks of keys, each under
-// one read lock, and check the output limit between chunks.
+// RANDOMKEY, the expiry commands, RENAME, FLUSHDB. The walks (KEYS, SCAN) go in chunks of keys,
+// each under one read lock, and check the output limit between chunks.
 #include <algorithm>
 #include <charconv>
 #include <chrono>
@@ -101,8 +101,7 @@ void pttl(RespCall& call) {
 
 void expiretimeWith(RespCall& call, bool millis) {
   if (call.inTransaction()) {
-    return call.readInBatch(call.args().subspan(1, 1),
-                            millis ? replyPexpiretime : replyExpiretime);
+    return call.readInBatch(call.args().subspan(1, 1), millis ? replyPexpiretime : replyExpiretime);
   }
   const std::optional<int64_t> at = call.store().expireAt(call.arg(1));
   call.reply().integer(!at ? -2 : *at == 0 ? -1 : millis ? *at : *at / 1000);
@@ -178,9 +177,8 @@ void replyOk(RespReply& reply, std::span<WriteOp>) { reply.simple("OK"); }
 
 void flush(RespCall& call) {
   // ASYNC or SYNC: either way the clear is one small log record.
-  if (call.argc() > 2 ||
-      (call.argc() == 2 && !equalsIgnoreCase(call.arg(1), "async") &&
-       !equalsIgnoreCase(call.arg(1), "sync"))) {
+  if (call.argc() > 2 || (call.argc() == 2 && !equalsIgnoreCase(call.arg(1), "async") &&
+                          !equalsIgnoreCase(call.arg(1), "sync"))) {
     call.reply().error(kSyntaxError);
     return;
   }

@@ -54,8 +54,8 @@ absl::Status RespServer::listenStatus() const { return server_->listenStatus(); 
 void RespServer::onConnection(const net::TcpConnectionPtr& conn) {
   if (conn->connected()) {
     conn->setTcpNoDelay(true);
-    conn->setContext(std::make_shared<RespSession>(conn, store_,
-                                                   combiners_.forLoop(conn->getLoop()), state_));
+    conn->setContext(
+        std::make_shared<RespSession>(conn, store_, combiners_.forLoop(conn->getLoop()), state_));
     LOG_DEBUG << "RESP: connection from " << conn->peerAddress().toIpPort();
   } else {
     LOG_DEBUG << "RESP: " << conn->peerAddress().toIpPort() << " disconnected";

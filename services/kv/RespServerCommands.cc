@@ -192,8 +192,9 @@ void config(RespCall& call) {
         if (equalsIgnoreCase(call.arg(i), candidate.first)) entry = &candidate;
       }
       if (entry == nullptr) {
-        call.reply().error(absl::StrCat("ERR Unknown option or number of arguments for CONFIG SET - '",
-                                        std::string(call.arg(i)), "'"));
+        call.reply().error(
+            absl::StrCat("ERR Unknown option or number of arguments for CONFIG SET - '",
+                         std::string(call.arg(i)), "'"));
         return;
       }
       if (call.arg(i + 1) != entry->second) {
@@ -216,11 +217,10 @@ void config(RespCall& call) {
 
 void commandFlags(RespReply& reply, const RespCommand& command) {
   static constexpr std::pair<uint32_t, std::string_view> kNames[] = {
-      {Flag::kWrite, "write"},         {Flag::kReadonly, "readonly"},
-      {Flag::kDenyOom, "denyoom"},     {Flag::kAdmin, "admin"},
-      {Flag::kNoScript, "noscript"},   {Flag::kLoading, "loading"},
-      {Flag::kStale, "stale"},         {Flag::kFast, "fast"},
-      {Flag::kAllowBusy, "allow_busy"}, {Flag::kNoMulti, "no_multi"},
+      {Flag::kWrite, "write"},      {Flag::kReadonly, "readonly"}, {Flag::kDenyOom, "denyoom"},
+      {Flag::kAdmin, "admin"},      {Flag::kNoScript, "noscript"}, {Flag::kLoading, "loading"},
+      {Flag::kStale, "stale"},      {Flag::kFast, "fast"},         {Flag::kAllowBusy, "allow_busy"},
+      {Flag::kNoMulti, "no_multi"},
   };
   size_t count = 0;
   for (const auto& [flag, name] : kNames) count += (command.flags & flag) != 0 ? 1 : 0;

@@ -12,8 +12,7 @@ int64_t respNowMs() {
       .count();
 }
 
-RespServerState::RespServerState(Options options)
-    : options_(options), startedMs_(respNowMs()) {}
+RespServerState::RespServerState(Options options) : options_(options), startedMs_(respNowMs()) {}
 
 uint64_t RespServerState::addClient(Client client) {
   const uint64_t id = nextId_.fetch_add(1, std::memory_order_relaxed);

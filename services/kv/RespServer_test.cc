@@ -449,16 +449,16 @@ TEST_P(RespServerTest, StringCommandsAnswerAsRedisDoes) {
               ":3\r\n" + bulk(std::string("\0\0x", 3)));
   c.roundTrip(command({"SETRANGE", "a", "-1", "x"}), "-ERR offset is out of range\r\n");
   c.roundTrip(command({"STRLEN", "a"}) + command({"STRLEN", "nope"}), ":11\r\n:0\r\n");
-  c.roundTrip(command({"INCRBY", "n", "10"}) + command({"DECRBY", "n", "3"}) +
-                  command({"DECR", "n"}),
-              ":10\r\n:7\r\n:6\r\n");
+  c.roundTrip(
+      command({"INCRBY", "n", "10"}) + command({"DECRBY", "n", "3"}) + command({"DECR", "n"}),
+      ":10\r\n:7\r\n:6\r\n");
   c.roundTrip(command({"INCRBY", "n", "x"}), "-ERR value is not an integer or out of range\r\n");
   c.roundTrip(command({"SET", "f", "10.5"}) + command({"INCRBYFLOAT", "f", "0.1"}) +
                   command({"INCRBYFLOAT", "f", "-5.6"}),
               "+OK\r\n" + bulk("10.6") + bulk("5"));
   c.roundTrip(command({"INCRBYFLOAT", "a", "1"}), "-ERR value is not a valid float\r\n");
-  c.roundTrip(command({"MSETNX", "m1", "1", "m2", "2"}) + command({"MSETNX", "m2", "x", "m3", "3"}) +
-                  command({"MGET", "m1", "m2", "m3"}),
+  c.roundTrip(command({"MSETNX", "m1", "1", "m2", "2"}) +
+                  command({"MSETNX", "m2", "x", "m3", "3"}) + command({"MGET", "m1", "m2", "m3"}),
               ":1\r\n:0\r\n*3\r\n" + bulk("1") + bulk("2") + "$-1\r\n");
   c.roundTrip(command({"RENAME", "m1", "r1"}) + command({"RENAMENX", "m2", "r1"}) +
                   command({"RENAME", "nope", "x"}) + command({"GET", "r1"}),
@@ -550,8 +550,8 @@ TEST_P(RespServerTest, TransactionsQueueRunAsOneBatchAndAbortOnQueueingErrors) {
   c.roundTrip(command({"EXEC"}) + command({"DISCARD"}),
               "-ERR EXEC without MULTI\r\n-ERR DISCARD without MULTI\r\n");
   c.roundTrip(command({"MULTI"}) + command({"SET", "t", "1"}) + command({"INCR", "t"}) +
-                  command({"GET", "t"}) + command({"SET", "t", "x", "BAD"}) +
-                  command({"PING"}) + command({"EXEC"}),
+                  command({"GET", "t"}) + command({"SET", "t", "x", "BAD"}) + command({"PING"}) +
+                  command({"EXEC"}),
               "+OK\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n*5\r\n+OK\r\n:2\r\n" +
                   bulk("2") + "-ERR syntax error\r\n+PONG\r\n");
   c.roundTrip(command({"MULTI"}) + command({"MULTI"}) + command({"WATCH", "t"}) +
@@ -580,7 +580,8 @@ TEST_P(RespServerTest, WatchAbortsExecOnlyWhenAWatchedKeyChanged) {
               "+OK\r\n+QUEUED\r\n*-1\r\n" + bulk("changed"));
   a.roundTrip(command({"WATCH", "absent"}), "+OK\r\n");
   b.roundTrip(command({"SET", "absent", "now"}), "+OK\r\n");
-  a.roundTrip(command({"MULTI"}) + command({"GET", "absent"}) + command({"EXEC"}), "+OK\r\n+QUEUED\r\n*-1\r\n");
+  a.roundTrip(command({"MULTI"}) + command({"GET", "absent"}) + command({"EXEC"}),
+              "+OK\r\n+QUEUED\r\n*-1\r\n");
   a.roundTrip(command({"WATCH", "w"}) + command({"UNWATCH"}), "+OK\r\n+OK\r\n");
   b.roundTrip(command({"SET", "w", "again"}), "+OK\r\n");
   a.roundTrip(command({"MULTI"}) + command({"GET", "w"}) + command({"EXEC"}),
@@ -612,8 +613,9 @@ TEST_P(RespServerTest, ConnectionAndServerCommandsClientsSendOnConnect) {
   c.roundTrip(command({"CONFIG", "SET", "nosuch", "1"}),
               "-ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'\r\n");
   const std::string info = ask(c, {"INFO"});
-  for (const char* section : {"# Server\r\nredis_version:", "# Clients\r\nconnected_clients:",
-                              "# Memory\r\n", "# Persistence\r\n", "# Stats\r\n", "# Keyspace\r\n"}) {
+  for (const char* section :
+       {"# Server\r\nredis_version:", "# Clients\r\nconnected_clients:", "# Memory\r\n",
+        "# Persistence\r\n", "# Stats\r\n", "# Keyspace\r\n"}) {
     EXPECT_NE(info.find(section), std::string::npos) << section << " missing from " << info;
   }
   const std::string time = ask(c, {"TIME"});

@@ -132,8 +132,8 @@ void RespSession::process(const net::TcpConnectionPtr& conn, net::Buffer* input,
   }
 }
 
-bool RespSession::execute(const net::TcpConnectionPtr& conn,
-                          std::span<const std::string_view> args, net::Buffer* out) {
+bool RespSession::execute(const net::TcpConnectionPtr& conn, std::span<const std::string_view> args,
+                          net::Buffer* out) {
   const std::string_view name = args[0];
   if (isHttpRequest(name)) {
     server_->securityWarnings.fetch_add(1, std::memory_order_relaxed);
@@ -367,8 +367,8 @@ void RespSession::protocolError(const net::TcpConnectionPtr& conn, const std::st
 void RespSession::closeForOutputLimit(size_t pending) {
   server_->outputLimitDisconnections.fetch_add(1, std::memory_order_relaxed);
   net::TcpConnectionPtr conn = conn_.lock();
-  LOG_WARN << "RESP: closing client id=" << id_ << " addr="
-           << (conn != nullptr ? conn->peerAddress().toIpPort() : std::string("?"))
+  LOG_WARN << "RESP: closing client id=" << id_
+           << " addr=" << (conn != nullptr ? conn->peerAddress().toIpPort() : std::string("?"))
            << " for overcoming of output buffer limits: " << pending
            << " bytes of replies pending, limit " << outputLimit();
   if (conn != nullptr) closeNow(conn);

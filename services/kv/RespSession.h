@@ -123,7 +123,7 @@ class RespSession : public WriteTarget, public std::enable_shared_from_this<Resp
   struct Slot {
     std::string reply;
     bool ready = false;
-    RespWriteReplier replier = nullptr;          // a write's
+    RespWriteReplier replier = nullptr;            // a write's
     std::unique_ptr<RespTransaction> transaction;  // an EXEC's
   };
 
@@ -134,15 +134,15 @@ class RespSession : public WriteTarget, public std::enable_shared_from_this<Resp
   uint64_t id_ = 0;
   RespParser parser_;
   std::deque<Slot> slots_;
-  uint64_t firstSlot_ = 0;     // the id of slots_.front()
-  size_t pendingWrites_ = 0;   // slots waiting for the store
-  size_t slotBytes_ = 0;       // replies in finished slots
+  uint64_t firstSlot_ = 0;           // the id of slots_.front()
+  size_t pendingWrites_ = 0;         // slots waiting for the store
+  size_t slotBytes_ = 0;             // replies in finished slots
   std::string* openSlot_ = nullptr;  // the slot the current command replies into
   bool paused_ = false;
   bool readStopped_ = false;
   bool closing_ = false;  // no more commands; close once the replies are out
   bool closed_ = false;
-  std::string lastCommand_;  // for CLIENT LIST, published once per read
+  std::string lastCommand_;                       // for CLIENT LIST, published once per read
   std::unique_ptr<RespTransaction> transaction_;  // between MULTI and EXEC
   std::vector<WriteOp> watches_;                  // WATCH's guards
   size_t watchBytes_ = 0;

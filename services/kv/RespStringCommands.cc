@@ -185,8 +185,8 @@ void set(RespCall& call) {
   if (!parseSetOptions(call, 3, /*isSet=*/true, &options)) return;
   int64_t expireAt = 0;
   if (options.expiry) {
-    std::optional<int64_t> at = positiveExpiry(call, options.expiry->second,
-                                               options.expiry->first, "set", call.store().now());
+    std::optional<int64_t> at = positiveExpiry(call, options.expiry->second, options.expiry->first,
+                                               "set", call.store().now());
     if (!at) return;
     expireAt = *at;
   }
@@ -197,16 +197,15 @@ void set(RespCall& call) {
   op.expireAt = expireAt;
   op.keepTtl = options.keepTtl;
   op.returnOld = options.get;
-  call.submit(first, options.get ? replyValue
+  call.submit(first, options.get                                      ? replyValue
                      : options.condition == WriteOp::Condition::kNone ? replyOk
-                                                                       : replyOkOrNil);
+                                                                      : replyOkOrNil);
 }
 
 void setnx(RespCall& call) {
   if (!checkKeySize(call, call.arg(1))) return;
   size_t first = 0;
-  oneOp(call, Kind::kPut, call.arg(1), call.arg(2), &first).condition =
-      WriteOp::Condition::kAbsent;
+  oneOp(call, Kind::kPut, call.arg(1), call.arg(2), &first).condition = WriteOp::Condition::kAbsent;
   call.submit(first, replyAppliedAsInteger);
 }
 
@@ -246,8 +245,8 @@ void getex(RespCall& call) {
   }
   int64_t expireAt = 0;  // PERSIST
   if (options.expiry) {
-    std::optional<int64_t> at = positiveExpiry(call, options.expiry->second,
-                                               options.expiry->first, "getex", call.store().now());
+    std::optional<int64_t> at = positiveExpiry(call, options.expiry->second, options.expiry->first,
+                                               "getex", call.store().now());
     if (!at) return;
     expireAt = *at;
   }
@@ -272,20 +271,19 @@ void mget(RespCall& call) {
     const size_t end = std::min(keys.size(), next + kMgetChunkKeys);
     size_t bytes = 0;
     size_t stop = end;
-    call.store().readEach(keys.subspan(next, end - next),
-                          [&](size_t i, const std::string* value) {
-                            if (next + i >= stop) return;
-                            if (bytes >= kMgetChunkBytes) {
-                              stop = next + i;  // the next chunk reads it again
-                              return;
-                            }
-                            if (value != nullptr) {
-                              reply.bulk(*value);
-                              bytes += value->size();
-                            } else {
-                              reply.nil();
-                            }
-                          });
+    call.store().readEach(keys.subspan(next, end - next), [&](size_t i, const std::string* value) {
+      if (next + i >= stop) return;
+      if (bytes >= kMgetChunkBytes) {
+        stop = next + i;  // the next chunk reads it again
+        return;
+      }
+      if (value != nullptr) {
+        reply.bulk(*value);
+        bytes += value->size();
+      } else {
+        reply.nil();
+      }
+    });
     next = stop;
     if (!call.withinOutputLimit()) return;
   }
@@ -459,8 +457,7 @@ std::vector<RespCommand> respStringCommands() {
       {"set", -3, kWrite, set, 1, 1, 1, "string", "Set the string value of a key"},
       {"setnx", 3, kWriteFast, setnx, 1, 1, 1, "string",
        "Set the value of a key, only if the key does not exist"},
-      {"setex", 4, kWrite, setex, 1, 1, 1, "string",
-       "Set the value and expiration of a key"},
+      {"setex", 4, kWrite, setex, 1, 1, 1, "string", "Set the value and expiration of a key"},
       {"psetex", 4, kWrite, psetex, 1, 1, 1, "string",
        "Set the value and expiration in milliseconds of a key"},
       {"getset", 3, kWriteFast, getset, 1, 1, 1, "string",

@@ -43,8 +43,7 @@ void WriteCombiner::submitAlone(WriteBatch batch, std::shared_ptr<WriteTarget> t
   // in which batches reach it.
   flush(/*mayCompleteInline=*/false);
   std::vector<Entry> entries;
-  entries.push_back(
-      Entry{std::move(target), nullptr, tag, 0, static_cast<uint32_t>(batch.size())});
+  entries.push_back(Entry{std::move(target), nullptr, tag, 0, static_cast<uint32_t>(batch.size())});
   send(std::move(batch), std::move(entries), /*mayCompleteInline=*/false);
 }
 

@@ -115,8 +115,8 @@ int main(int argc, char* argv[]) {
     muduo::kv::RespServerState::Options respOptions;
     respOptions.outputLimitBytes = absl::GetFlag(FLAGS_resp_output_limit_mib) << 20;
     respServer = std::make_unique<muduo::kv::RespServer>(
-        runner.loop(), *respAddress, store->get(), muduo::kv::RespServer::defaultConnectionOptions(),
-        respOptions);
+        runner.loop(), *respAddress, store->get(),
+        muduo::kv::RespServer::defaultConnectionOptions(), respOptions);
     if (!respServer->listenStatus().ok()) {
       return muduo::net::reportStartupFailure("kv_server", respServer->listenStatus());
     }
