@@ -55,6 +55,16 @@ std::string formatLongDouble(long double value) {
   return std::string(text);
 }
 
+// A key without an expiry lives forever: later than any time (GT fails),
+// and any time is earlier (LT holds).
+bool expiryConditionHolds(const WriteOp& op, int64_t current) {
+  if ((op.expireIf & WriteOp::kIfNoTtl) && current != 0) return false;
+  if ((op.expireIf & WriteOp::kIfHasTtl) && current == 0) return false;
+  if ((op.expireIf & WriteOp::kIfLater) && (current == 0 || op.expireAt <= current)) return false;
+  if ((op.expireIf & WriteOp::kIfEarlier) && current != 0 && op.expireAt >= current) return false;
+  return true;
+}
+
 }  // namespace
 
 void Evaluator::evaluate(std::vector<WriteOp>& ops, const Table& table, int64_t now) {
@@ -281,7 +291,7 @@ void Evaluator::evaluateOp(WriteOp* op, const Table& table, int64_t now) {
     case Kind::kExpire: {
       op->outcome = entry.value != nullptr ? Outcome::kApplied : Outcome::kNoSuchKey;
       op->number = 0;
-      if (entry.value == nullptr) return;
+      if (entry.value == nullptr || !expiryConditionHolds(*op, entry.expireAt)) return;
       if (op->expireAt == 0) {
         if (entry.expireAt == 0) return;  // PERSIST of a key without a time
         add(log::OpKind::kSetExpiry, op, entry.value, 0);

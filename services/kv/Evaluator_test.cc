@@ -136,6 +136,39 @@ TEST_F(EvaluatorTest, ExpireSetsRemovesOrDeletes) {
   EXPECT_EQ(table_.expireAt("a"), 0);
 }
 
+TEST_F(EvaluatorTest, ExpireOptionsCompareWithTheCurrentTime) {
+  put("none", "1");
+  put("ttl", "1", kNow + 1000);
+  struct Case {
+    const char* key;
+    uint8_t when;
+    int64_t at;
+    int64_t changed;
+  };
+  const Case cases[] = {
+      {"none", WriteOp::kIfNoTtl, kNow + 5, 1},   {"ttl", WriteOp::kIfNoTtl, kNow + 5, 0},
+      {"none", WriteOp::kIfHasTtl, kNow + 5, 0},  {"ttl", WriteOp::kIfHasTtl, kNow + 5, 1},
+      {"none", WriteOp::kIfLater, kNow + 5, 0},   {"ttl", WriteOp::kIfLater, kNow + 999, 0},
+      {"ttl", WriteOp::kIfLater, kNow + 1001, 1}, {"none", WriteOp::kIfEarlier, kNow + 5, 1},
+      {"ttl", WriteOp::kIfEarlier, kNow + 1000, 0}, {"ttl", WriteOp::kIfEarlier, kNow + 999, 1},
+      {"ttl", WriteOp::kIfHasTtl | WriteOp::kIfLater, kNow + 2000, 1},
+  };
+  for (const Case& c : cases) {
+    Table before;
+    for (const auto& [k, v] : table_.map()) before.put(k, v, table_.expireAt(k));
+    std::vector<WriteOp> ops{op(Kind::kExpire, c.key)};
+    ops[0].expireAt = c.at;
+    ops[0].expireIf = c.when;
+    run(ops);
+    EXPECT_EQ(ops[0].number, c.changed) << c.key << " when=" << int{c.when} << " at=" << c.at;
+    EXPECT_EQ(table_.expireAt(c.key), c.changed ? c.at : before.expireAt(c.key));
+    // Back to the starting state for the next case.
+    table_ = std::move(before);
+    replayed_.clear();
+    for (const auto& [k, v] : table_.map()) replayed_.put(k, v, table_.expireAt(k));
+  }
+}
+
 TEST_F(EvaluatorTest, PersistOfAKeyWithoutATtlChangesNothing) {
   put("a", "1");
   std::vector<WriteOp> ops{op(Kind::kExpire, "a")};

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/kv/GlobMatch.h"
 #include "services/kv/RespCall.h"
@@ -116,17 +117,37 @@ void replyExpireResult(RespReply& reply, std::span<WriteOp> ops) {
 }
 
 void expireWith(RespCall& call, ExpiryUnit unit, std::string_view name) {
-  if (call.argc() > 3) {
-    // Redis 7's NX / XX / GT / LT compare with the current expiry inside
-    // the write, which the store's ops cannot express yet.
-    call.reply().error(absl::StrCat("ERR Unsupported option ", std::string(call.arg(3))));
+  uint8_t when = 0;
+  for (size_t i = 3; i < call.argc(); ++i) {
+    const std::string_view option = call.arg(i);
+    if (absl::EqualsIgnoreCase(absl::string_view(option.data(), option.size()), "NX")) {
+      when |= WriteOp::kIfNoTtl;
+    } else if (absl::EqualsIgnoreCase(absl::string_view(option.data(), option.size()), "XX")) {
+      when |= WriteOp::kIfHasTtl;
+    } else if (absl::EqualsIgnoreCase(absl::string_view(option.data(), option.size()), "GT")) {
+      when |= WriteOp::kIfLater;
+    } else if (absl::EqualsIgnoreCase(absl::string_view(option.data(), option.size()), "LT")) {
+      when |= WriteOp::kIfEarlier;
+    } else {
+      call.reply().error(absl::StrCat("ERR Unsupported option ", std::string(option)));
+      return;
+    }
+  }
+  if ((when & WriteOp::kIfNoTtl) && (when & ~WriteOp::kIfNoTtl)) {
+    call.reply().error("ERR NX and XX, GT or LT options at the same time are not compatible");
+    return;
+  }
+  if ((when & WriteOp::kIfLater) && (when & WriteOp::kIfEarlier)) {
+    call.reply().error("ERR GT and LT options at the same time are not compatible");
     return;
   }
   std::optional<int64_t> at = anyExpiry(call, call.arg(2), unit, name, call.store().now());
   if (!at || !checkKeySize(call, call.arg(1))) return;
   WriteBatch& batch = call.batchFor(WriteBatch::opBytes(call.arg(1).size(), 0));
   const size_t first = batch.size();
-  batch.op(WriteOp::Kind::kExpire, std::string(call.arg(1))).expireAt = *at;
+  WriteOp& op = batch.op(WriteOp::Kind::kExpire, std::string(call.arg(1)));
+  op.expireAt = *at;
+  op.expireIf = when;
   call.submit(first, replyExpireResult);
 }
 

@@ -488,7 +488,19 @@ TEST_P(RespServerTest, ExpiryCommandsSetReadAndRemoveTimes) {
               "+OK\r\n" + bulk("v") + ":-1\r\n");
   c.roundTrip(command({"SET", "g", "v", "EXAT", "1"}) + command({"GET", "g"}), "+OK\r\n$-1\r\n");
   c.roundTrip(command({"SETEX", "e", "0", "v"}), "-ERR invalid expire time in 'setex' command\r\n");
-  c.roundTrip(command({"EXPIRE", "e", "10", "NX"}), "-ERR Unsupported option NX\r\n");
+  // Redis 7's options, checked against redis-server 7.0.
+  c.roundTrip(command({"EXPIRE", "e", "10", "NX"}) + command({"EXPIRE", "e", "20", "NX"}) +
+                  command({"EXPIRE", "e", "5", "GT"}) + command({"EXPIRE", "e", "50", "gt"}) +
+                  command({"TTL", "e"}),
+              ":1\r\n:0\r\n:0\r\n:1\r\n:50\r\n");
+  c.roundTrip(command({"PERSIST", "e"}) + command({"EXPIRE", "e", "5", "LT"}) +
+                  command({"EXPIRE", "e", "9", "XX", "LT"}) + command({"TTL", "e"}),
+              ":1\r\n:1\r\n:0\r\n:5\r\n");
+  c.roundTrip(command({"EXPIRE", "e", "abc", "NX", "XX"}),
+              "-ERR NX and XX, GT or LT options at the same time are not compatible\r\n");
+  c.roundTrip(command({"EXPIRE", "e", "10", "GT", "LT"}),
+              "-ERR GT and LT options at the same time are not compatible\r\n");
+  c.roundTrip(command({"EXPIRE", "e", "10", "FOO"}), "-ERR Unsupported option FOO\r\n");
 }
 
 TEST_P(RespServerTest, KeysScanTypeDbsizeAndFlush) {

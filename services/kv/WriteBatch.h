@@ -65,6 +65,12 @@ struct WriteOp {
   bool keepTtl = false;  // kPut: keep the key's expiry instead of setting expireAt
   bool returnOld = false;    // kPut, kDelete: fill in `current` with the value replaced
   bool checkExpiry = false;  // kCheck: the key's expiry time must also equal expireAt
+  // kExpire only if (Redis 7's EXPIRE options; any combination of bits):
+  static constexpr uint8_t kIfNoTtl = 1;    // NX: the key has no expiry
+  static constexpr uint8_t kIfHasTtl = 2;   // XX: it has one
+  static constexpr uint8_t kIfLater = 4;    // GT: the new time is later (none counts as never)
+  static constexpr uint8_t kIfEarlier = 8;  // LT: the new time is earlier
+  uint8_t expireIf = 0;
 
   // Results. Once applied, key and value may have been moved into the store.
   Outcome outcome = Outcome::kPending;
