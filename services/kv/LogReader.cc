@@ -1,13 +1,5 @@
 #include "services/kv/LogReader.h"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-
 #include "absl/strings/str_cat.h"
 #include "services/kv/Crc32c.h"
 
@@ -22,36 +14,13 @@ uint32_t loadLe32(const char* p) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<LogReader>> LogReader::open(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    return absl::InternalError(absl::StrCat("cannot open ", path, ": ", strerror(errno)));
-  }
-  struct stat st;
-  if (::fstat(fd, &st) != 0) {
-    const int err = errno;
-    ::close(fd);
-    return absl::InternalError(absl::StrCat("cannot stat ", path, ": ", strerror(err)));
-  }
-  const auto size = static_cast<uint64_t>(st.st_size);
-  const char* data = nullptr;
-  if (size > 0) {
-    void* mapped = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (mapped == MAP_FAILED) {
-      const int err = errno;
-      ::close(fd);
-      return absl::InternalError(absl::StrCat("cannot map ", path, ": ", strerror(err)));
-    }
-    ::madvise(mapped, size, MADV_SEQUENTIAL);
-    data = static_cast<const char*>(mapped);
-  }
-  ::close(fd);  // the mapping keeps the file's pages
-  return std::unique_ptr<LogReader>(new LogReader(path, data, size));
+absl::StatusOr<std::unique_ptr<LogReader>> LogReader::open(Env* env, const std::string& path) {
+  absl::StatusOr<std::unique_ptr<ReadableFile>> file = env->openReadable(path);
+  if (!file.ok()) return file.status();
+  return std::unique_ptr<LogReader>(new LogReader(path, std::move(*file)));
 }
 
-LogReader::~LogReader() {
-  if (data_ != nullptr) ::munmap(const_cast<char*>(data_), size_);
-}
+LogReader::~LogReader() = default;
 
 LogReader::Result LogReader::next(log::RecordType* type, std::string_view* payload) {
   const uint64_t left = size_ - offset_;

@@ -1,8 +1,9 @@
 // LogReader: reads the records of one log or snapshot file in order, and
 // tells where and why it stopped.
 //
-// It maps the file read-only; payloads point into the mapping and stay valid
-// while the reader lives. A record is returned only once its checksum
+// It reads the file through an Env (the posix Env maps it read-only);
+// payloads point into the file's contents and stay valid while the reader
+// lives. A record is returned only once its checksum
 // matches, so the bytes of a torn or damaged record are never interpreted.
 //
 // Thread contract: one thread at a time. The file must not shrink while the
@@ -16,6 +17,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "services/kv/Env.h"
 #include "services/kv/LogFormat.h"
 
 namespace muduo::kv {
@@ -29,7 +31,8 @@ class LogReader {
     kCorrupt,    // a record's checksum, length or type is wrong
   };
 
-  [[nodiscard]] static absl::StatusOr<std::unique_ptr<LogReader>> open(const std::string& path);
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<LogReader>> open(Env* env,
+                                                                       const std::string& path);
   ~LogReader();
   LogReader(const LogReader&) = delete;
   LogReader& operator=(const LogReader&) = delete;
@@ -44,11 +47,15 @@ class LogReader {
   [[nodiscard]] const std::string& path() const { return path_; }
 
  private:
-  LogReader(std::string path, const char* data, uint64_t size)
-      : path_(std::move(path)), data_(data), size_(size) {}
+  LogReader(std::string path, std::unique_ptr<ReadableFile> file)
+      : path_(std::move(path)),
+        file_(std::move(file)),
+        data_(file_->data().data()),
+        size_(file_->data().size()) {}
 
   const std::string path_;
-  const char* const data_;  // nullptr for an empty file
+  const std::unique_ptr<ReadableFile> file_;
+  const char* const data_;
   const uint64_t size_;
   uint64_t offset_ = 0;
   std::string problem_;

@@ -22,6 +22,7 @@
 #include <string>
 #include <string_view>
 
+#include "services/kv/Env.h"
 #include "services/kv/LogFormat.h"
 #include "services/kv/LogReader.h"
 #include "services/kv/Recovery.h"
@@ -63,7 +64,7 @@ const std::string& scratchPath() {
 
 // Reads every record; returns how many were good.
 uint64_t readAll(const std::string& path, uint64_t fileSize) {
-  auto reader = LogReader::open(path);
+  auto reader = LogReader::open(Env::posix(), path);
   require(reader.ok(), "a regular file opens");
   require((*reader)->fileSize() == fileSize, "fileSize() is the file's size");
   uint64_t records = 0;
@@ -111,7 +112,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const uint64_t records = muduo::kv::readAll(path, contents.size());
 
   muduo::kv::Table table;
-  auto replayed = muduo::kv::replayLog(path, &table);
+  auto replayed = muduo::kv::replayLog(muduo::kv::Env::posix(), path, &table);
   require(replayed.ok(), "replay of a readable file is not an I/O error");
   require(replayed->records <= records, "replay applies only good records");
   require(replayed->goodBytes <= contents.size(), "replay's goodBytes lies inside the file");
@@ -119,7 +120,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           "a replay is clean exactly when it reads the whole file");
 
   muduo::kv::Table snapshot;
-  (void)muduo::kv::loadSnapshot(path, &snapshot);
+  (void)muduo::kv::loadSnapshot(muduo::kv::Env::posix(), path, &snapshot);
   std::remove(path.c_str());
   return 0;
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "services/kv/Env.h"
 #include "services/kv/LogFormat.h"
 
 namespace muduo::kv {
@@ -41,7 +42,7 @@ struct ReadAll {
 };
 
 ReadAll readAll(const std::string& path) {
-  auto reader = LogReader::open(path);
+  auto reader = LogReader::open(Env::posix(), path);
   EXPECT_TRUE(reader.ok()) << reader.status();
   ReadAll result;
   while (true) {
@@ -161,7 +162,7 @@ TEST(LogReaderTest, AnImpossibleLengthIsCorrupt) {
   bad[7] = '\x7f';  // length's top byte: far over kMaxPayload
   const std::string path = tempPath("huge.log");
   writeFile(path, bad + std::string(100, 'x'));
-  auto reader = LogReader::open(path);
+  auto reader = LogReader::open(Env::posix(), path);
   ASSERT_TRUE(reader.ok());
   log::RecordType type;
   std::string_view payload;
@@ -170,7 +171,7 @@ TEST(LogReaderTest, AnImpossibleLengthIsCorrupt) {
 }
 
 TEST(LogReaderTest, AMissingFileIsAnError) {
-  EXPECT_FALSE(LogReader::open(tempPath("does-not-exist.log")).ok());
+  EXPECT_FALSE(LogReader::open(Env::posix(), tempPath("does-not-exist.log")).ok());
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "services/kv/Recovery.h"
 
 #include "absl/strings/str_cat.h"
+#include "services/kv/Env.h"
 #include "services/kv/LogFormat.h"
 #include "services/kv/LogReader.h"
 #include "services/kv/Table.h"
@@ -14,8 +15,8 @@ constexpr size_t kSnapshotRecordBytes = 1 << 20;
 
 }  // namespace
 
-absl::StatusOr<ReplayResult> replayLog(const std::string& path, Table* table) {
-  absl::StatusOr<std::unique_ptr<LogReader>> reader = LogReader::open(path);
+absl::StatusOr<ReplayResult> replayLog(Env* env, const std::string& path, Table* table) {
+  absl::StatusOr<std::unique_ptr<LogReader>> reader = LogReader::open(env, path);
   if (!reader.ok()) return reader.status();
   ReplayResult result;
   result.fileSize = (*reader)->fileSize();
@@ -41,8 +42,8 @@ absl::StatusOr<ReplayResult> replayLog(const std::string& path, Table* table) {
   return result;
 }
 
-absl::Status loadSnapshot(const std::string& path, Table* table) {
-  absl::StatusOr<std::unique_ptr<LogReader>> reader = LogReader::open(path);
+absl::Status loadSnapshot(Env* env, const std::string& path, Table* table) {
+  absl::StatusOr<std::unique_ptr<LogReader>> reader = LogReader::open(env, path);
   if (!reader.ok()) return reader.status();
   while (true) {
     log::RecordType type;
@@ -71,10 +72,10 @@ absl::Status loadSnapshot(const std::string& path, Table* table) {
   }
 }
 
-absl::Status writeSnapshot(const Table& table, const std::string& path,
+absl::Status writeSnapshot(Env* env, const Table& table, const std::string& path,
                            const std::atomic<bool>* cancel) {
   absl::StatusOr<std::unique_ptr<WritableFile>> file =
-      WritableFile::open(path, WritableFile::Mode::kCreateNew);
+      env->openWritable(path, WritableFile::Mode::kCreateNew);
   if (!file.ok()) return file.status();
   std::string buffer;
   size_t start = log::beginRecord(&buffer);

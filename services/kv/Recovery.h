@@ -16,6 +16,7 @@
 
 namespace muduo::kv {
 
+class Env;
 class Table;
 
 struct ReplayResult {
@@ -29,16 +30,17 @@ struct ReplayResult {
 // Applies the good records of the log at `path` to *table, in order,
 // stopping before the first torn or corrupt one. An I/O error is an error;
 // a bad record is not (see ReplayResult::clean).
-[[nodiscard]] absl::StatusOr<ReplayResult> replayLog(const std::string& path, Table* table);
+[[nodiscard]] absl::StatusOr<ReplayResult> replayLog(Env* env, const std::string& path,
+                                                     Table* table);
 
 // Loads the snapshot at `path` into *table. DATA_LOSS unless every record is
 // good and the closing record's entry count matches.
-[[nodiscard]] absl::Status loadSnapshot(const std::string& path, Table* table);
+[[nodiscard]] absl::Status loadSnapshot(Env* env, const std::string& path, Table* table);
 
 // Writes `table` to a new file at `path` and syncs it; the caller renames it
 // into place. Gives up with CANCELLED (leaving the partial file for the
 // caller to remove) when *cancel becomes true.
-[[nodiscard]] absl::Status writeSnapshot(const Table& table, const std::string& path,
+[[nodiscard]] absl::Status writeSnapshot(Env* env, const Table& table, const std::string& path,
                                          const std::atomic<bool>* cancel);
 
 }  // namespace muduo::kv

@@ -8,6 +8,7 @@
 #include "muduo/base/Logging.h"
 #include "muduo/base/Thread.h"
 #include "services/kv/DataDir.h"
+#include "services/kv/Env.h"
 #include "services/kv/LogFormat.h"
 #include "services/kv/Recovery.h"
 #include "services/kv/WritableFile.h"
@@ -54,7 +55,8 @@ Store::Store(Options options, std::unique_ptr<DataDir> dir)
     : options_(std::move(options)), dir_(std::move(dir)) {}
 
 absl::StatusOr<std::unique_ptr<Store>> Store::open(Options options) {
-  absl::StatusOr<std::unique_ptr<DataDir>> dir = DataDir::open(options.dir);
+  if (options.env == nullptr) options.env = Env::posix();
+  absl::StatusOr<std::unique_ptr<DataDir>> dir = DataDir::open(options.env, options.dir);
   if (!dir.ok()) return dir.status();
   std::unique_ptr<Store> store(new Store(std::move(options), std::move(*dir)));
   if (absl::Status s = store->recover(); !s.ok()) return s;
@@ -80,7 +82,8 @@ absl::Status Store::recover() {
   std::optional<uint64_t> snapshot;
   if (!listing->snapshots.empty()) {
     snapshot = listing->snapshots.back();
-    if (absl::Status s = loadSnapshot(dir_->snapshotPath(*snapshot), &table); !s.ok()) {
+    if (absl::Status s = loadSnapshot(options_.env, dir_->snapshotPath(*snapshot), &table);
+        !s.ok()) {
       // A snapshot is synced before it is renamed into place, so this is
       // damage from outside; starting without it would silently lose data.
       return absl::DataLossError(absl::StrCat(
@@ -96,7 +99,7 @@ absl::Status Store::recover() {
   uint64_t records = 0;
   for (size_t i = 0; i < logs.size(); ++i) {
     const std::string path = dir_->logPath(logs[i]);
-    absl::StatusOr<ReplayResult> result = replayLog(path, &table);
+    absl::StatusOr<ReplayResult> result = replayLog(options_.env, path, &table);
     if (!result.ok()) return result.status();
     records += result->records;
     if (result->clean) {
@@ -131,7 +134,7 @@ absl::Status Store::recover() {
   const uint64_t generation = !logs.empty() ? logs.back() : snapshot.value_or(1);
   if (logs.empty()) logs.push_back(generation);
   absl::StatusOr<std::unique_ptr<WritableFile>> log =
-      WritableFile::open(dir_->logPath(generation), WritableFile::Mode::kAppend);
+      options_.env->openWritable(dir_->logPath(generation), WritableFile::Mode::kAppend);
   if (!log.ok()) return log.status();
   // The log's name, any truncation and removals above: durable before the
   // first write is acknowledged.
@@ -460,7 +463,7 @@ void Store::maybeStartCompaction() {
   // files, and writes carry on meanwhile.
   const uint64_t next = generation_ + 1;
   absl::StatusOr<std::unique_ptr<WritableFile>> file =
-      WritableFile::open(dir_->logPath(next), WritableFile::Mode::kCreateNew);
+      options_.env->openWritable(dir_->logPath(next), WritableFile::Mode::kCreateNew);
   absl::Status status = file.status();
   // The new name must be durable before a write in it is acknowledged.
   if (status.ok()) status = dir_->sync();
@@ -494,9 +497,10 @@ void Store::runCompaction(CompactionJob job) {
   const std::string temp = dir_->tempSnapshotPath(job.newGeneration);
   Table table;
   absl::Status status;
-  if (job.snapshot) status = loadSnapshot(dir_->snapshotPath(*job.snapshot), &table);
+  if (job.snapshot) status = loadSnapshot(options_.env, dir_->snapshotPath(*job.snapshot), &table);
   for (size_t i = 0; status.ok() && i < job.logs.size(); ++i) {
-    absl::StatusOr<ReplayResult> result = replayLog(dir_->logPath(job.logs[i]), &table);
+    absl::StatusOr<ReplayResult> result =
+        replayLog(options_.env, dir_->logPath(job.logs[i]), &table);
     if (!result.ok()) {
       status = result.status();
     } else if (!result->clean) {
@@ -504,7 +508,7 @@ void Store::runCompaction(CompactionJob job) {
           absl::StrCat(dir_->logPath(job.logs[i]), " changed under compaction: ", result->problem));
     }
   }
-  if (status.ok()) status = writeSnapshot(table, temp, &cancelCompaction_);
+  if (status.ok()) status = writeSnapshot(options_.env, table, temp, &cancelCompaction_);
   // Only a synced snapshot is renamed into place, and only a durable rename
   // lets the files it replaces go.
   if (status.ok()) status = dir_->rename(temp, target);

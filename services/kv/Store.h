@@ -60,6 +60,7 @@ class Thread;
 namespace muduo::kv {
 
 class DataDir;
+class Env;
 class WritableFile;
 
 enum class SyncMode { kAlways, kBatch, kNone };
@@ -70,6 +71,9 @@ class Store {
  public:
   struct Options {
     std::string dir;
+    // Every file operation goes through it; tests pass a FaultInjectionEnv.
+    // Must outlive the store. nullptr: Env::posix().
+    Env* env = nullptr;
     SyncMode sync = SyncMode::kBatch;
     // Compact once the logs since the last snapshot hold more than both
     // compactionMinBytes and compactionRatio times the live data.

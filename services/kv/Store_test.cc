@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "services/kv/DataDir.h"
+#include "services/kv/Env.h"
 #include "services/kv/Limits.h"
 #include "services/kv/LogFormat.h"
 #include "services/kv/Recovery.h"
@@ -447,7 +448,7 @@ class CompactionCrashTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = freshDir("crash_window");
-    auto dataDir = DataDir::open(dir_);
+    auto dataDir = DataDir::open(Env::posix(), dir_);
     ASSERT_TRUE(dataDir.ok());
     dataDir_ = std::move(*dataDir);
   }
@@ -459,15 +460,17 @@ class CompactionCrashTest : public ::testing::Test {
       log::appendPut(&bytes, k, v);
       log::finishRecord(&bytes, start, log::RecordType::kMutations);
     }
-    auto file = WritableFile::open(dataDir_->logPath(generation), WritableFile::Mode::kCreateNew);
+    auto file =
+        Env::posix()->openWritable(dataDir_->logPath(generation), WritableFile::Mode::kCreateNew);
     ASSERT_TRUE(file.ok());
     ASSERT_TRUE((*file)->append(bytes).ok());
   }
 
   void writeSnapshotOf(uint64_t generation, std::vector<uint64_t> logs) {
     Table table;
-    for (uint64_t g : logs) ASSERT_TRUE(replayLog(dataDir_->logPath(g), &table).ok());
-    ASSERT_TRUE(writeSnapshot(table, dataDir_->snapshotPath(generation), nullptr).ok());
+    for (uint64_t g : logs) ASSERT_TRUE(replayLog(Env::posix(), dataDir_->logPath(g), &table).ok());
+    ASSERT_TRUE(
+        writeSnapshot(Env::posix(), table, dataDir_->snapshotPath(generation), nullptr).ok());
   }
 
   void expectRecovered() {
