@@ -306,31 +306,7 @@ void Store::commitGroup(Group group) {
       status = absl::UnavailableError("the store is closed");
     } else {
       evaluateGroup(group);
-      if (!logBuffer_.empty()) {
-        status = log_->append(logBuffer_);
-        if (status.ok() && options_.sync != SyncMode::kNone) {
-          const auto started = std::chrono::steady_clock::now();
-          status = log_->sync();
-          const auto micros =
-              static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                        std::chrono::steady_clock::now() - started)
-                                        .count());
-          syncMicros_ += micros;
-          const uint64_t ewma = syncMicrosEwma_.load(std::memory_order_relaxed);
-          syncMicrosEwma_.store(ewma == 0 ? micros : (ewma * 7 + micros) / 8,
-                                std::memory_order_relaxed);
-        }
-        if (status.ok()) {
-          logBytes_ += logBuffer_.size();
-        } else {
-          // After a failed write or fsync the file's contents are unknown
-          // (the kernel may have dropped the dirty pages): accept nothing more.
-          LOG_ERROR << "kv store: " << status.ToString() << "; refusing writes from now on";
-          failure_ = absl::InternalError(
-              absl::StrCat("the store's log failed (", status.message(), "); writes are refused"));
-          status = failure_;
-        }
-      }
+      if (!logBuffer_.empty()) status = writeLog();
       if (status.ok() && !effects_.empty()) {
         WriterMutexLock tableLock(&tableMutex_);
         for (WriteOp* op : effects_) {
@@ -358,6 +334,60 @@ void Store::commitGroup(Group group) {
     }
   }
   for (Pending& pending : group) std::move(pending.done)(status, pending.batch);
+}
+
+absl::Status Store::writeLog() {
+  const uint64_t sizeBefore = log_->size();
+  if (absl::Status appended = log_->append(logBuffer_); !appended.ok()) {
+    // Part of the group may be in the file, and a restart would replay any
+    // whole record of it: cut it back, so "not applied" is the truth.
+    const absl::Status cut = dir_->truncate(log_->path(), sizeBefore);
+    fail(appended);
+    if (!cut.ok()) {
+      return absl::UnknownError(absl::StrCat(
+          "the log write failed (", appended.message(), ") and cutting it back failed (",
+          cut.message(), "): the outcome is unknown, the batch may be applied after a restart"));
+    }
+    return absl::InternalError(
+        absl::StrCat("the log write failed (", appended.message(), "): the batch was not applied"));
+  }
+  if (options_.sync != SyncMode::kNone) {
+    const auto started = std::chrono::steady_clock::now();
+    const absl::Status synced = log_->sync();
+    const auto micros = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                                  std::chrono::steady_clock::now() - started)
+                                                  .count());
+    syncMicros_ += micros;
+    const uint64_t ewma = syncMicrosEwma_.load(std::memory_order_relaxed);
+    syncMicrosEwma_.store(ewma == 0 ? micros : (ewma * 7 + micros) / 8, std::memory_order_relaxed);
+    if (!synced.ok()) {
+      // The bytes are in the page cache and may reach the disk later, or
+      // may not (the kernel can drop dirty pages after a failed writeback):
+      // neither "applied" nor "not applied" would be honest.
+      fail(synced);
+      return absl::UnknownError(absl::StrCat(
+          "the log's fdatasync failed (", synced.message(),
+          "): the outcome is unknown, the batch may or may not be applied after a restart"));
+    }
+  }
+  logBytes_ += logBuffer_.size();
+  return absl::OkStatus();
+}
+
+void Store::fail(const absl::Status& cause) {
+  if (!failure_.ok()) return;
+  LOG_ERROR << "kv store: " << cause.ToString() << "; refusing writes until restarted";
+  // Retrying is not safe: after a failed fsync Linux may report the next one
+  // as a success although the dropped pages are gone.
+  failure_ = absl::UnavailableError(
+      absl::StrCat("the store failed (", cause.message(), ") and is read-only until restarted"));
+  MutexLock lock(&healthMutex_);
+  health_ = failure_;
+}
+
+absl::Status Store::health() const {
+  MutexLock lock(&healthMutex_);
+  return health_;
 }
 
 void Store::evaluateGroup(Group group) {
@@ -464,13 +494,18 @@ void Store::maybeStartCompaction() {
   const uint64_t next = generation_ + 1;
   absl::StatusOr<std::unique_ptr<WritableFile>> file =
       options_.env->openWritable(dir_->logPath(next), WritableFile::Mode::kCreateNew);
-  absl::Status status = file.status();
-  // The new name must be durable before a write in it is acknowledged.
-  if (status.ok()) status = dir_->sync();
-  if (!status.ok()) {
-    LOG_ERROR << "kv store: cannot start a new log for compaction: " << status.ToString();
-    if (file.ok()) (void)dir_->remove(dir_->logPath(next));
+  if (!file.ok()) {
+    LOG_ERROR << "kv store: cannot start a new log for compaction: " << file.status().ToString();
     compactionRetryBytes_ = logBytes_ * 2;
+    return;
+  }
+  // The new name must be durable before a write in it is acknowledged. A
+  // failed directory sync is not retried (see fail()): writes stop here,
+  // and the current log, synced into the directory long ago, keeps its data.
+  if (absl::Status s = dir_->sync(); !s.ok()) {
+    (void)(*file)->close();
+    (void)dir_->remove(dir_->logPath(next));
+    fail(s);
     return;
   }
   CompactionJob job;
@@ -512,7 +547,11 @@ void Store::runCompaction(CompactionJob job) {
   // Only a synced snapshot is renamed into place, and only a durable rename
   // lets the files it replaces go.
   if (status.ok()) status = dir_->rename(temp, target);
-  if (status.ok()) status = dir_->sync();
+  bool dirSyncFailed = false;
+  if (status.ok()) {
+    status = dir_->sync();
+    dirSyncFailed = !status.ok();
+  }
   if (status.ok()) {
     if (job.snapshot) (void)dir_->remove(dir_->snapshotPath(*job.snapshot));
     for (uint64_t g : job.logs) (void)dir_->remove(dir_->logPath(g));
@@ -529,6 +568,9 @@ void Store::runCompaction(CompactionJob job) {
     }
   }
   MutexLock lock(&writeMutex_);
+  // Either the snapshot's name is durable or not, and the logs it replaces
+  // are still there: a restart is fine both ways. Writing on is not (see fail()).
+  if (dirSyncFailed) fail(status);
   if (status.ok()) {
     snapshot_ = job.newGeneration;
     logs_.erase(logs_.begin(), logs_.begin() + static_cast<ptrdiff_t>(job.logs.size()));

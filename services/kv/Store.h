@@ -123,10 +123,20 @@ class Store {
   [[nodiscard]] static std::optional<std::string> prefixEnd(std::string_view prefix);
 
   // Writes. `done` runs exactly once (see the class comment for where). An
-  // invalid batch (Limits.h) gets INVALID_ARGUMENT, a closed store
-  // UNAVAILABLE, a failed log write INTERNAL (and the store refuses writes
-  // from then on: after a failed fsync the file's state is unknown).
+  // invalid batch (Limits.h) gets INVALID_ARGUMENT, a closed or failed store
+  // UNAVAILABLE. When the log fails under a batch:
+  //   write(2) fails    -> INTERNAL, not applied (the log is cut back to
+  //                        before the group; if even that fails, UNKNOWN)
+  //   fdatasync fails   -> UNKNOWN: the record reached the page cache and
+  //                        may or may not be there after a restart
+  // and the store fails: from then on every write gets UNAVAILABLE (naming
+  // the cause) and health() reports it; reads keep working (read-only until
+  // restarted). A failed directory sync (a new log, a compaction) fails the
+  // store the same way; other compaction failures only retry it later.
   void write(WriteBatch batch, WriteCallback done);
+
+  // OK, or UNAVAILABLE with the failure that made the store read-only.
+  [[nodiscard]] absl::Status health() const;
 
   // Finishes the writes already accepted, syncs the log and stops the
   // threads. Later writes get UNAVAILABLE; reads keep working. Idempotent.
@@ -158,6 +168,10 @@ class Store {
   // Checks conditions and encodes the group's records into logBuffer_;
   // collects the ops that change the table into effects_.
   void evaluateGroup(Group group) ABSL_EXCLUSIVE_LOCKS_REQUIRED(writeMutex_);
+  // Appends and (unless kNone) syncs logBuffer_; the status for the group.
+  absl::Status writeLog() ABSL_EXCLUSIVE_LOCKS_REQUIRED(writeMutex_);
+  // Makes the store read-only for good (until restarted).
+  void fail(const absl::Status& cause) ABSL_EXCLUSIVE_LOCKS_REQUIRED(writeMutex_);
   void evaluateOp(WriteOp* op) ABSL_EXCLUSIVE_LOCKS_REQUIRED(writeMutex_)
       ABSL_SHARED_LOCKS_REQUIRED(tableMutex_);
   [[nodiscard]] const std::string* lookup(std::string_view key) const
@@ -191,6 +205,9 @@ class Store {
   uint64_t logBytes_ ABSL_GUARDED_BY(writeMutex_) = 0;       // in logs_
   uint64_t liveBytes_ ABSL_GUARDED_BY(writeMutex_) = 0;      // table_.bytes(), for the trigger
   absl::Status failure_ ABSL_GUARDED_BY(writeMutex_);        // sticky after an I/O error
+  // failure_, readable without waiting for a group's fdatasync.
+  mutable Mutex healthMutex_;
+  absl::Status health_ ABSL_GUARDED_BY(healthMutex_);
   bool logClosed_ ABSL_GUARDED_BY(writeMutex_) = false;
   std::string logBuffer_ ABSL_GUARDED_BY(writeMutex_);
   std::vector<WriteOp*> effects_ ABSL_GUARDED_BY(writeMutex_);

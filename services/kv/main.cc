@@ -115,6 +115,9 @@ int main(int argc, char* argv[]) {
     }
   }
   rpcServer.addService(&service);
+  // Once the store fails (a log write or sync error) it is read-only:
+  // /health answers 503 and /status says why.
+  rpcServer.setHealthCheck([s = store->get()] { return s->health(); });
   rpcServer.addProtocol(
       std::make_unique<muduo::rpc::RpcHttpGateway>(&rpcServer));  // /status, /rpc/...
   rpcServer.start();
