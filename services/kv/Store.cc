@@ -11,6 +11,7 @@
 #include "services/kv/Env.h"
 #include "services/kv/LogFormat.h"
 #include "services/kv/Recovery.h"
+#include "services/kv/Repair.h"
 #include "services/kv/WritableFile.h"
 
 namespace muduo::kv {
@@ -69,6 +70,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::open(Options options) {
 
 Store::~Store() { close(); }
 
+absl::StatusOr<std::string> Store::repair(Options options) {
+  return repairDataDir(options.env != nullptr ? options.env : Env::posix(), options.dir);
+}
+
 absl::Status Store::recover() {
   const auto started = std::chrono::steady_clock::now();
   absl::StatusOr<DataDir::Listing> listing = dir_->list();
@@ -86,8 +91,11 @@ absl::Status Store::recover() {
         !s.ok()) {
       // A snapshot is synced before it is renamed into place, so this is
       // damage from outside; starting without it would silently lose data.
+      if (!absl::IsDataLoss(s)) return s;
       return absl::DataLossError(absl::StrCat(
-          s.message(), "; refusing to start (move the file away to start without it)"));
+          s.message(), "; refusing to start. Run kv_server --repair --data_dir=", dir_->path(),
+          " to keep every valid record (the original is kept as <file>.corrupt), or restore "
+          "the directory from a backup"));
     }
   }
 
@@ -106,21 +114,28 @@ absl::Status Store::recover() {
       logBytes += result->fileSize;
       continue;
     }
-    LOG_WARN << "kv store: " << path << ": " << result->problem << "; keeping the "
-             << result->records << " good records before it and cutting off the last "
+    // A torn write can only be the end of the last log: every earlier one
+    // was synced whole before the next began (maybeStartCompaction).
+    const bool last = i + 1 == logs.size();
+    if (result->validAfter > 0 || !last) {
+      return absl::DataLossError(absl::StrCat(
+          path, ": ", result->problem, ", after ", result->records, " good records; ",
+          result->validAfter, " valid records (", result->validAfterBytes, " bytes) follow it",
+          last ? ""
+               : absl::StrCat(" and later logs follow this one (", dir_->logPath(logs[i + 1]),
+                              " ...)"),
+          ". That is damage, not a torn write: refusing to start rather than drop acknowledged "
+          "writes. Run kv_server --repair --data_dir=",
+          dir_->path(),
+          " to keep every valid record (the original is kept as <file>.corrupt), or restore "
+          "the directory from a backup"));
+    }
+    LOG_WARN << "kv store: " << path << ": " << result->problem << "; a torn tail (nothing valid "
+             << "follows): keeping the " << result->records
+             << " good records before it and cutting off the last "
              << result->fileSize - result->goodBytes << " bytes";
     if (absl::Status s = dir_->truncate(path, result->goodBytes); !s.ok()) return s;
     logBytes += result->goodBytes;
-    // Later logs continue from a state this one no longer reaches: applying
-    // them would invent a history. Keep them for a human, out of the way.
-    for (size_t j = i + 1; j < logs.size(); ++j) {
-      const std::string later = dir_->logPath(logs[j]);
-      LOG_ERROR << "kv store: setting " << later << " aside as " << later
-                << ".discarded: it follows the damaged " << path;
-      if (absl::Status s = dir_->rename(later, later + ".discarded"); !s.ok()) return s;
-    }
-    logs.resize(i + 1);
-    break;
   }
 
   // What a compaction finished but did not get to delete.
@@ -136,6 +151,9 @@ absl::Status Store::recover() {
   absl::StatusOr<std::unique_ptr<WritableFile>> log =
       options_.env->openWritable(dir_->logPath(generation), WritableFile::Mode::kAppend);
   if (!log.ok()) return log.status();
+  if ((*log)->size() == 0) {
+    if (absl::Status s = startLog(log->get()); !s.ok()) return s;
+  }
   // The log's name, any truncation and removals above: durable before the
   // first write is acknowledged.
   if (absl::Status s = dir_->sync(); !s.ok()) return s;
@@ -336,6 +354,13 @@ void Store::commitGroup(Group group) {
   for (Pending& pending : group) std::move(pending.done)(status, pending.batch);
 }
 
+absl::Status Store::startLog(WritableFile* file) {
+  std::string header;
+  log::appendFileHeader(&header);
+  if (absl::Status s = file->append(header); !s.ok()) return s;
+  return file->sync();
+}
+
 absl::Status Store::writeLog() {
   const uint64_t sizeBefore = log_->size();
   if (absl::Status appended = log_->append(logBuffer_); !appended.ok()) {
@@ -494,10 +519,23 @@ void Store::maybeStartCompaction() {
   const uint64_t next = generation_ + 1;
   absl::StatusOr<std::unique_ptr<WritableFile>> file =
       options_.env->openWritable(dir_->logPath(next), WritableFile::Mode::kCreateNew);
-  if (!file.ok()) {
-    LOG_ERROR << "kv store: cannot start a new log for compaction: " << file.status().ToString();
+  absl::Status started = file.status();
+  if (started.ok()) started = startLog(file->get());
+  if (!started.ok()) {
+    LOG_ERROR << "kv store: cannot start a new log for compaction: " << started.ToString();
+    if (file.ok()) (void)dir_->remove(dir_->logPath(next));
     compactionRetryBytes_ = logBytes_ * 2;
     return;
+  }
+  // Every log but the last is whole on disk, even under kNone: so damage in
+  // one is never mistaken for a torn write at start (recover()).
+  if (options_.sync == SyncMode::kNone) {
+    if (absl::Status s = log_->sync(); !s.ok()) {
+      (void)(*file)->close();
+      (void)dir_->remove(dir_->logPath(next));
+      fail(s);
+      return;
+    }
   }
   // The new name must be durable before a write in it is acknowledged. A
   // failed directory sync is not retried (see fail()): writes stop here,

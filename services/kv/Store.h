@@ -16,8 +16,14 @@
 // caller's thread (a write(2) to the page cache is cheaper than a thread
 // hop): its writes survive the process being killed, not the machine.
 //
-// On open() the newest snapshot is loaded and the logs after it replayed; a
-// torn or corrupt record ends its log: it is reported (LOG_WARN) and cut off.
+// On open() the newest snapshot is loaded and the logs after it replayed. A
+// bad record at the end of the last log with nothing valid after it is a
+// torn write: it is reported (LOG_WARN) and cut off. Any other bad record
+// (valid records after it, or in an earlier log or a snapshot) is damage:
+// open() fails with DATA_LOSS naming the file, the offset and what follows,
+// and repair() salvages explicitly. A file of a newer format version is
+// refused (FAILED_PRECONDITION); header-less files of the first format are
+// read as version 0 (LogFormat.h).
 // Once the logs since the snapshot outgrow the live data (Options), the
 // writer switches to a fresh log and a compaction thread builds the next
 // snapshot from the previous one plus the finished logs, syncs it, renames
@@ -97,6 +103,12 @@ class Store {
   };
 
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<Store>> open(Options options);
+  // Rewrites every damaged log and snapshot in options.dir with just its
+  // valid records (resynchronising on the next valid header and checksum
+  // after each bad stretch), keeps each original as <file>.corrupt, and
+  // returns a report of what was dropped (file, offsets, bytes). Takes the
+  // directory's lock: the store must not be open.
+  [[nodiscard]] static absl::StatusOr<std::string> repair(Options options);
   ~Store();  // close()
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -168,6 +180,8 @@ class Store {
   // Checks conditions and encodes the group's records into logBuffer_;
   // collects the ops that change the table into effects_.
   void evaluateGroup(Group group) ABSL_EXCLUSIVE_LOCKS_REQUIRED(writeMutex_);
+  // Writes and syncs the file header into a new (empty) log.
+  [[nodiscard]] static absl::Status startLog(WritableFile* file);
   // Appends and (unless kNone) syncs logBuffer_; the status for the group.
   absl::Status writeLog() ABSL_EXCLUSIVE_LOCKS_REQUIRED(writeMutex_);
   // Makes the store read-only for good (until restarted).

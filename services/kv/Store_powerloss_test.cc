@@ -66,8 +66,7 @@ void applyTo(State* state, const SentBatch& batch) {
 // A status that promises the batch was not applied (Store::write). UNKNOWN
 // promises nothing.
 bool refused(const absl::Status& status) {
-  return absl::IsUnavailable(status) || absl::IsInvalidArgument(status) ||
-         absl::IsInternal(status);
+  return absl::IsUnavailable(status) || absl::IsInvalidArgument(status) || absl::IsInternal(status);
 }
 
 std::string describe(const State& state) {
