@@ -61,6 +61,13 @@ absl::StatusOr<std::unique_ptr<Store>> Store::open(Options options) {
   if (!dir.ok()) return dir.status();
   std::unique_ptr<Store> store(new Store(std::move(options), std::move(*dir)));
   if (absl::Status s = store->recover(); !s.ok()) return s;
+  {
+    // The trigger runs after each write; a server restarted over large logs
+    // (a crash loop, a read-mostly load) must not wait for one, or every
+    // restart replays them again.
+    MutexLock lock(&store->writeMutex_);
+    store->maybeStartCompaction();
+  }
   if (store->options_.sync != SyncMode::kNone) {
     store->writer_ = std::make_unique<Thread>([s = store.get()] { s->writerLoop(); }, "kv-log");
     store->writer_->start();

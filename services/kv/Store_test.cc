@@ -563,6 +563,27 @@ TEST(StoreTest, CompactionKeepsEveryKeyAndShrinksTheLogs) {
   EXPECT_EQ(everything(*reopened), want);
 }
 
+TEST(StoreTest, LogsThatOutgrewTheLiveDataAreCompactedAtStartWithoutWaitingForAWrite) {
+  const std::string dir = freshDir("compact_at_start");
+  {
+    auto store = openStore(dir, SyncMode::kNone);  // the default threshold: no compaction
+    for (int i = 0; i < 400; ++i) {
+      ASSERT_TRUE(put(*store, absl::StrCat("k", i % 10), std::string(200, 'a' + i % 26)).ok());
+    }
+    EXPECT_EQ(store->stats().compactions, 0u);
+  }
+  auto store = openStore(dir, SyncMode::kBatch, /*compactionMinBytes=*/16 << 10);
+  ASSERT_NE(store, nullptr);
+  store->waitForCompaction();
+  const Store::Stats stats = store->stats();
+  EXPECT_EQ(stats.compactions, 1u) << "a restart-heavy, read-only server still compacts";
+  EXPECT_LT(stats.logBytes, 1024u);
+  EXPECT_EQ(stats.keys, 10u);
+  store.reset();
+  auto reopened = openStore(dir);
+  EXPECT_EQ(get(*reopened, "k9"), std::string(200, 'a' + 399 % 26));
+}
+
 // The states a crash during compaction leaves, built by hand: each must
 // recover to the same data.
 class CompactionCrashTest : public ::testing::Test {
