@@ -100,6 +100,10 @@ void RpcServer::addService(Service* service) {
   services_.emplace(std::string(service->serviceName()), service);
 }
 
+void RpcServer::setHealthCheck(HealthCheck check) { healthCheck_ = std::move(check); }
+
+absl::Status RpcServer::health() const { return healthCheck_ ? healthCheck_() : absl::OkStatus(); }
+
 void RpcServer::addProtocol(std::unique_ptr<ProtocolHandler> protocol) {
   protocols_.push_back(std::move(protocol));
 }

@@ -80,6 +80,11 @@ class RpcServer final : public ServiceHost {
   void addService(Service* service);
   // A protocol tried, in the order added, on each connection's first bytes.
   void addProtocol(std::unique_ptr<ProtocolHandler> protocol);
+  // What health() asks: the application's own state (a store that failed
+  // says so here, and /health answers 503). Called from any loop thread,
+  // concurrently; must not block. Unset: always OK.
+  using HealthCheck = absl::AnyInvocable<absl::Status() const>;
+  void setHealthCheck(HealthCheck check);
   void start();
 
   // Stops accepting, lets in-flight calls finish for up to `grace`, then
@@ -103,6 +108,7 @@ class RpcServer final : public ServiceHost {
   [[nodiscard]] Service* findService(std::string_view fullName) const override;
   [[nodiscard]] std::shared_ptr<RpcStats> sharedStats() const override { return stats_; }
   [[nodiscard]] bool draining() const override { return draining_.load(std::memory_order_relaxed); }
+  [[nodiscard]] absl::Status health() const override;
   void dispatch(Service* service, const std::string& method,
                 const std::shared_ptr<ServerCall>& call) override;
 
@@ -131,6 +137,7 @@ class RpcServer final : public ServiceHost {
   std::shared_ptr<std::atomic<int64_t>> inFlight_;
   std::shared_ptr<RpcStats> stats_;
   std::atomic<bool> draining_{false};
+  HealthCheck healthCheck_;  // fixed after start()
   // Connections a protocol took over, by their identity while they live.
   mutable Mutex ownersMutex_;
   absl::flat_hash_map<const net::TcpConnection*, ProtocolHandler*> owners_

@@ -1,5 +1,6 @@
 // ServiceHost: what a protocol plugged into an RpcServer (ProtocolHandler)
-// sees of the server: its services, its statistics, whether it is draining,
+// sees of the server: its services, its statistics, whether it is draining
+// or unhealthy,
 // and the one way to run a call, so calls that arrive in another protocol
 // live the same life as MRPC calls (counted in flight, so shutdown waits for
 // them; on the worker pool when the server has one; in RpcStats).
@@ -13,6 +14,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+
+#include "absl/status/status.h"
 
 namespace muduo::rpc {
 
@@ -30,6 +33,9 @@ class ServiceHost {
   [[nodiscard]] virtual std::shared_ptr<RpcStats> sharedStats() const = 0;
   // True once shutdown() began: health checks should fail from then on.
   [[nodiscard]] virtual bool draining() const = 0;
+  // OK, or why the application behind the server cannot do its job (a
+  // failed disk, say): health checks should fail while it is not OK.
+  [[nodiscard]] virtual absl::Status health() const = 0;
   // Runs `method` of `service` for `call`, as RpcServer runs an MRPC
   // request: counts it in flight until it dies, records it in the stats,
   // queues it on the worker pool when there is one (RESOURCE_EXHAUSTED when

@@ -23,7 +23,8 @@ void flagsPage(const ServiceHost& host, const net::HttpRequest& request,
                net::HttpResponse* response);
 
 // GET /health: 200 "ok" while the server serves, 503 "draining" once its
-// shutdown began, so a load balancer stops sending before the port closes.
+// shutdown began, so a load balancer stops sending before the port closes,
+// and 503 "unhealthy: <why>" while ServiceHost::health() is not OK.
 // (HealthPage.cc)
 void healthPage(const ServiceHost& host, const net::HttpRequest& request,
                 net::HttpResponse* response);
@@ -34,7 +35,7 @@ void healthPage(const ServiceHost& host, const net::HttpRequest& request,
 void metricsPage(const ServiceHost& host, const net::HttpRequest& request,
                  net::HttpResponse* response);
 
-// GET /status: uptime, open connections and, per method, calls, errors and
+// GET /status: uptime, open connections, health (and why not) and, per method, calls, errors and
 // latency percentiles; HTML for a browser (Accept: text/html), aligned text
 // otherwise. Method names are escaped although RpcStats only ever holds
 // names the descriptor pool knows. (StatusPage.cc)

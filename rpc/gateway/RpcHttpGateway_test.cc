@@ -162,6 +162,9 @@ class RpcHttpGatewayTest : public testing::Test {
           std::make_unique<RpcServer>(serverLoop_, net::InetAddress(0, true), serverOptions());
       server_->addService(&impl_);
       server_->addProtocol(std::make_unique<RpcHttpGateway>(server_.get()));
+      server_->setHealthCheck([this] {
+        return healthy_.load() ? absl::OkStatus() : absl::UnavailableError("the disk failed");
+      });
       server_->start();
       started.countDown();
     });
@@ -190,6 +193,8 @@ class RpcHttpGatewayTest : public testing::Test {
     int error = 0;
     return socket.readToEnd(&error);
   }
+
+  std::atomic<bool> healthy_{true};
 
   std::string get(const std::string& path, const std::string& extra = "") {
     return http("GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + extra + "\r\n");
@@ -285,6 +290,20 @@ TEST_F(RpcHttpGatewayTest, HealthIsOkWhileServing) {
   const std::string response = get("/health");
   EXPECT_EQ(response.substr(0, 15), "HTTP/1.1 200 OK") << response;
   EXPECT_NE(response.find("\r\n\r\nok\n"), std::string::npos) << response;
+}
+
+TEST_F(RpcHttpGatewayTest, HealthIs503AndStatusSaysWhyOnceTheHealthCheckFails) {
+  EXPECT_NE(get("/status").find("health ok\n"), std::string::npos);
+  healthy_.store(false);
+  const std::string response = get("/health");
+  EXPECT_EQ(response.substr(0, 12), "HTTP/1.1 503") << response;
+  EXPECT_NE(response.find("unhealthy: UNAVAILABLE: the disk failed"), std::string::npos)
+      << response;
+  EXPECT_NE(get("/status").find("health UNAVAILABLE: the disk failed\n"), std::string::npos);
+  EXPECT_NE(get("/status", "Accept: text/html\r\n").find("health UNAVAILABLE: the disk failed"),
+            std::string::npos);
+  healthy_.store(true);
+  EXPECT_EQ(get("/health").substr(0, 15), "HTTP/1.1 200 OK");
 }
 
 TEST_F(RpcHttpGatewayTest, StatusAndMetricsCountRpcCalls) {

@@ -22,13 +22,16 @@ void statusPage(const ServiceHost& host, const net::HttpRequest& request,
   const std::shared_ptr<RpcStats> stats = host.sharedStats();
   const auto methods = stats->snapshot();
   const bool html = request.header("Accept").find("text/html") != std::string_view::npos;
+  const absl::Status health = host.health();
+  const std::string healthText = health.ok() ? "ok" : health.ToString();
   std::string body;
   if (html) {
     body = absl::StrCat(
         "<!doctype html><html><head><title>MRPC status</title></head><body>"
         "<h1>MRPC server</h1><p>uptime ",
-        stats->uptime().count(), " s, ", stats->connections(),
-        " connections</p><table border=1 cellpadding=4><tr><th>method</th><th>calls</th>"
+        stats->uptime().count(), " s, ", stats->connections(), " connections</p><p>health ",
+        htmlEscape(healthText),
+        "</p><table border=1 cellpadding=4><tr><th>method</th><th>calls</th>"
         "<th>errors</th><th>p50 us</th><th>p99 us</th><th>p99.9 us</th><th>max us</th></tr>");
     for (const auto& [name, m] : methods) {
       absl::StrAppendFormat(&body,
@@ -45,9 +48,10 @@ void statusPage(const ServiceHost& host, const net::HttpRequest& request,
     response->setBody(std::move(body));
     return;
   }
-  body = absl::StrFormat("uptime %d s\nconnections %d\n\n%-48s %10s %8s %10s %10s %10s %10s\n",
-                         stats->uptime().count(), stats->connections(), "method", "calls", "errors",
-                         "p50_us", "p99_us", "p99.9_us", "max_us");
+  body = absl::StrFormat(
+      "uptime %d s\nconnections %d\nhealth %s\n\n%-48s %10s %8s %10s %10s %10s %10s\n",
+      stats->uptime().count(), stats->connections(), healthText, "method", "calls", "errors",
+      "p50_us", "p99_us", "p99.9_us", "max_us");
   for (const auto& [name, m] : methods) {
     absl::StrAppendFormat(&body, "%-48s %10d %8d %10.1f %10.1f %10.1f %10.1f\n", name, m.calls,
                           m.errors, micros(m.latencyNs.percentile(0.5)),

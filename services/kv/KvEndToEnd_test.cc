@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -119,6 +120,37 @@ TEST_F(KvEndToEndTest, SigtermStopsGracefullyAndTheDataIsThereAfterARestart) {
   test::Finished r = client({"get", "durable"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, "yes\n");
+}
+
+TEST_F(KvEndToEndTest, ADamagedLogStopsTheServerUntilRepairSalvagesIt) {
+  for (const char* key : {"a", "b", "c", "d"}) ASSERT_EQ(client({"put", key, "value"}).code, 0);
+  server_->kill(SIGTERM);
+  ASSERT_EQ(server_->wait(20s), 0) << server_->err();
+  std::string log;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
+    if (entry.path().filename().string().starts_with("log-")) log = entry.path();
+  }
+  ASSERT_FALSE(log.empty());
+  {
+    std::fstream f(log, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(8 + 12);  // past the file header, inside the first record ("a")
+    f.put('X');
+  }
+  test::Finished refused = test::run(
+      {test::runfile("services/kv/kv_server"), "--port=0", "--resp_port=0", "--data_dir=" + dir_},
+      test::tempPath("refused"));
+  EXPECT_EQ(refused.code, 1);
+  EXPECT_NE(refused.err.find("DATA_LOSS"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("3 valid records"), std::string::npos) << refused.err;
+  test::Finished repaired =
+      test::run({test::runfile("services/kv/kv_server"), "--repair", "--data_dir=" + dir_},
+                test::tempPath("repair"));
+  EXPECT_EQ(repaired.code, 0) << repaired.err;
+  EXPECT_NE(repaired.out.find("kept 3 records"), std::string::npos) << repaired.out;
+  EXPECT_TRUE(std::filesystem::exists(log + ".corrupt"));
+  startServer("server3");
+  EXPECT_EQ(client({"get", "d"}).out, "value\n");
+  EXPECT_NE(client({"get", "a"}).code, 0) << "a was in the damaged record";
 }
 
 TEST(KvServerFlagsTest, HelpListsTheFlags) {

@@ -54,6 +54,13 @@ bool consumeVarint64(std::string_view* in, uint64_t* value) {
   return false;
 }
 
+void appendFileHeader(std::string* out, uint32_t version) {
+  out->append(kFileMagic, sizeof kFileMagic);
+  char v[4];
+  storeLe32(v, version);
+  out->append(v, sizeof v);
+}
+
 size_t beginRecord(std::string* out) {
   const size_t start = out->size();
   out->append(kHeaderSize, '\0');

@@ -1,14 +1,29 @@
 // The byte layout of the KV store's files, shared by the log and snapshots.
 //
-// A file is a sequence of records, each self-checking:
+// A file is a header, then a sequence of records, each self-checking:
 //
+//   file    := header record*
+//   header  := magic:"\x89MKV"  version:u32le            (kFileHeaderSize bytes)
 //   record  := crc:u32le  length:u32le  type:u8  payload[length]
+//
+// The header lets a build refuse a file written by a newer one (an unknown
+// version) instead of reading its records as corruption. Version 1 is this
+// layout, with op kinds 1 to 5; a new kind or record type needs a new
+// version. Files written before the header existed (version 0, "legacy")
+// start straight with a record; a reader takes a file that does not start
+// with the magic as legacy, so old data directories keep working (a legacy
+// first record's CRC equals the magic with odds of 2^-32). A legacy log is
+// appended to as it is; every file the store creates has the header. A file
+// shorter than the header that is a prefix of it is a torn creation.
 //
 // `crc` is the CRC-32C of everything after it (length, type and payload), so
 // a flipped bit anywhere in a record, a zero-filled tail, or a length that
 // points past the end of the file is detected; a reader stops at the first
 // record that fails and never interprets its bytes. A record is the unit of
 // atomicity: one WriteBatch is one record, whole or absent after a crash.
+// A bad record followed by nothing valid is a torn tail (cut at start); one
+// with valid records after it is damage (the store refuses to start; the
+// repair resynchronises on the next record whose header and CRC check out).
 //
 //   kMutations payload  := op*            (until the payload ends)
 //   op                  := kind:u8 keylen:varint key [vallen:varint value] [expireAt:varint]
@@ -58,6 +73,14 @@ struct Op {
   uint64_t expireAt;
 };
 
+inline constexpr char kFileMagic[4] = {'\x89', 'M', 'K', 'V'};
+inline constexpr size_t kFileHeaderSize = 8;
+// The newest version this build reads and the one it writes.
+inline constexpr uint32_t kFormatVersion = 1;
+// Appends the file header for `version`.
+void appendFileHeader(std::string* out, uint32_t version = kFormatVersion);
+
+// A record's header (crc, length, type).
 inline constexpr size_t kHeaderSize = 9;
 // Larger lengths are corruption, not records: no valid batch comes near it
 // (requests are capped well below, see Limits.h).

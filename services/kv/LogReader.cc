@@ -1,11 +1,5 @@
 #include "services/kv/LogReader.h"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -15,80 +9,129 @@ namespace muduo::kv {
 namespace {
 
 uint32_t loadLe32(const char* p) {
-  uint32_t x = 0;
-  for (int i = 3; i >= 0; --i) x = (x << 8) | static_cast<uint8_t>(p[i]);
-  return x;
+  uint32_t x;
+  memcpy(&x, p, sizeof x);
+  return x;  // every target we build for is little-endian (as Crc32c.cc assumes)
 }
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<LogReader>> LogReader::open(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    return absl::InternalError(absl::StrCat("cannot open ", path, ": ", strerror(errno)));
-  }
-  struct stat st;
-  if (::fstat(fd, &st) != 0) {
-    const int err = errno;
-    ::close(fd);
-    return absl::InternalError(absl::StrCat("cannot stat ", path, ": ", strerror(err)));
-  }
-  const auto size = static_cast<uint64_t>(st.st_size);
-  const char* data = nullptr;
-  if (size > 0) {
-    void* mapped = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (mapped == MAP_FAILED) {
-      const int err = errno;
-      ::close(fd);
-      return absl::InternalError(absl::StrCat("cannot map ", path, ": ", strerror(err)));
+absl::StatusOr<std::unique_ptr<LogReader>> LogReader::open(Env* env, const std::string& path) {
+  absl::StatusOr<std::unique_ptr<ReadableFile>> file = env->openReadable(path);
+  if (!file.ok()) return file.status();
+  std::unique_ptr<LogReader> reader(new LogReader(path, std::move(*file)));
+  const std::string_view data(reader->data_, reader->size_);
+  const std::string_view magic(log::kFileMagic, sizeof log::kFileMagic);
+  if (data.size() >= log::kFileHeaderSize && data.starts_with(magic)) {
+    const uint32_t version = loadLe32(reader->data_ + sizeof log::kFileMagic);
+    if (version == 0 || version > log::kFormatVersion) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          path, " has format version ", version, " but this build reads up to version ",
+          log::kFormatVersion, "; refusing to read it (was it written by a newer kv_server?)"));
     }
-    ::madvise(mapped, size, MADV_SEQUENTIAL);
-    data = static_cast<const char*>(mapped);
+    reader->version_ = version;
+    reader->firstRecord_ = log::kFileHeaderSize;
+  } else if (!data.empty() && data.size() < log::kFileHeaderSize) {
+    std::string header;
+    log::appendFileHeader(&header);
+    // A header cut short as the file was created; anything else this short
+    // is a legacy file (whose first record next() will judge).
+    reader->tornHeader_ = std::string_view(header).starts_with(data);
   }
-  ::close(fd);  // the mapping keeps the file's pages
-  return std::unique_ptr<LogReader>(new LogReader(path, data, size));
+  reader->offset_ = reader->firstRecord_;
+  return reader;
 }
 
-LogReader::~LogReader() {
-  if (data_ != nullptr) ::munmap(const_cast<char*>(data_), size_);
-}
+LogReader::~LogReader() = default;
 
-LogReader::Result LogReader::next(log::RecordType* type, std::string_view* payload) {
-  const uint64_t left = size_ - offset_;
-  if (left == 0) return Result::kEnd;
+std::optional<uint64_t> LogReader::checkRecord(uint64_t offset, bool* truncated,
+                                               std::string* why) const {
+  *truncated = false;
+  const uint64_t left = size_ - offset;
   if (left < log::kHeaderSize) {
-    problem_ = absl::StrCat("a record header is cut short at offset ", offset_, " (", left,
-                            " bytes left)");
-    return Result::kTruncated;
+    *truncated = true;
+    if (why != nullptr) {
+      *why = absl::StrCat("a record header is cut short at offset ", offset, " (", left,
+                          " bytes left)");
+    }
+    return std::nullopt;
   }
-  const char* header = data_ + offset_;
+  const char* header = data_ + offset;
   const uint32_t length = loadLe32(header + 4);
   if (length > log::kMaxPayload) {
-    problem_ =
-        absl::StrCat("the record at offset ", offset_, " claims an impossible length ", length);
-    return Result::kCorrupt;
+    if (why != nullptr) {
+      *why = absl::StrCat("the record at offset ", offset, " claims an impossible length ", length);
+    }
+    return std::nullopt;
   }
   if (length > left - log::kHeaderSize) {
-    problem_ = absl::StrCat("the record at offset ", offset_, " needs ", length,
-                            " payload bytes but only ", left - log::kHeaderSize, " remain");
-    return Result::kTruncated;
-  }
-  const uint32_t expected = loadLe32(header);
-  const uint32_t actual = crc32c::value(std::string_view(header + 4, length + 5));
-  if (expected != actual) {
-    problem_ = absl::StrCat("the record at offset ", offset_, " fails its checksum");
-    return Result::kCorrupt;
+    *truncated = true;
+    if (why != nullptr) {
+      *why = absl::StrCat("the record at offset ", offset, " needs ", length,
+                          " payload bytes but only ", left - log::kHeaderSize, " remain");
+    }
+    return std::nullopt;
   }
   const auto t = static_cast<log::RecordType>(header[8]);
   if (t != log::RecordType::kMutations && t != log::RecordType::kSnapshotEnd) {
-    problem_ = absl::StrCat("the record at offset ", offset_, " has unknown type ",
-                            static_cast<int>(header[8]));
-    return Result::kCorrupt;
+    // Checked before the CRC: cheap, and a resynchronising scan tries every offset.
+    if (why != nullptr) {
+      const bool crcOk =
+          loadLe32(header) == crc32c::value(std::string_view(header + 4, length + 5));
+      *why = crcOk ? absl::StrCat("the record at offset ", offset, " has unknown type ",
+                                  static_cast<int>(static_cast<uint8_t>(header[8])))
+                   : absl::StrCat("the record at offset ", offset, " fails its checksum");
+    }
+    return std::nullopt;
   }
-  *type = t;
-  *payload = std::string_view(header + log::kHeaderSize, length);
-  offset_ += log::kHeaderSize + length;
+  if (loadLe32(header) != crc32c::value(std::string_view(header + 4, length + 5))) {
+    if (why != nullptr) *why = absl::StrCat("the record at offset ", offset, " fails its checksum");
+    return std::nullopt;
+  }
+  return log::kHeaderSize + length;
+}
+
+LogReader::Result LogReader::next(log::RecordType* type, std::string_view* payload) {
+  if (tornHeader_) {
+    problem_ = absl::StrCat("the file header is cut short (", size_, " of ", log::kFileHeaderSize,
+                            " bytes)");
+    return Result::kTruncated;
+  }
+  if (offset_ == size_) return Result::kEnd;
+  bool truncated = false;
+  const std::optional<uint64_t> size = checkRecord(offset_, &truncated, &problem_);
+  if (!size) return truncated ? Result::kTruncated : Result::kCorrupt;
+  *type = static_cast<log::RecordType>(data_[offset_ + 8]);
+  *payload = std::string_view(data_ + offset_ + log::kHeaderSize, *size - log::kHeaderSize);
+  offset_ += *size;
   return Result::kRecord;
+}
+
+void LogReader::seek(uint64_t offset) {
+  offset_ = offset < size_ ? offset : size_;
+  problem_.clear();
+}
+
+std::optional<uint64_t> LogReader::nextValidRecord(uint64_t from) const {
+  bool truncated = false;
+  for (uint64_t at = from; at + log::kHeaderSize <= size_; ++at) {
+    if (checkRecord(at, &truncated, nullptr)) return at;
+  }
+  return std::nullopt;
+}
+
+uint64_t LogReader::countValidRecords(uint64_t from, uint64_t* bytes) const {
+  uint64_t records = 0;
+  *bytes = 0;
+  bool truncated = false;
+  std::optional<uint64_t> at = nextValidRecord(from);
+  while (at) {
+    const std::optional<uint64_t> size = checkRecord(*at, &truncated, nullptr);
+    ++records;
+    *bytes += *size;
+    at = *at + *size < size_ ? nextValidRecord(*at + *size) : std::nullopt;
+  }
+  return records;
 }
 
 }  // namespace muduo::kv

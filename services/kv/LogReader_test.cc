@@ -10,7 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "services/kv/Env.h"
 #include "services/kv/LogFormat.h"
 
 namespace muduo::kv {
@@ -41,7 +43,7 @@ struct ReadAll {
 };
 
 ReadAll readAll(const std::string& path) {
-  auto reader = LogReader::open(path);
+  auto reader = LogReader::open(Env::posix(), path);
   EXPECT_TRUE(reader.ok()) << reader.status();
   ReadAll result;
   while (true) {
@@ -176,7 +178,7 @@ TEST(LogReaderTest, AnImpossibleLengthIsCorrupt) {
   bad[7] = '\x7f';  // length's top byte: far over kMaxPayload
   const std::string path = tempPath("huge.log");
   writeFile(path, bad + std::string(100, 'x'));
-  auto reader = LogReader::open(path);
+  auto reader = LogReader::open(Env::posix(), path);
   ASSERT_TRUE(reader.ok());
   log::RecordType type;
   std::string_view payload;
@@ -184,8 +186,66 @@ TEST(LogReaderTest, AnImpossibleLengthIsCorrupt) {
   EXPECT_NE((*reader)->problem().find("impossible length"), std::string::npos);
 }
 
+TEST(LogReaderTest, AHeaderIsReadAndAHeaderlessFileIsVersion0) {
+  std::string withHeader;
+  log::appendFileHeader(&withHeader);
+  const std::string path = tempPath("versions.log");
+  writeFile(path, withHeader + record("a", "1"));
+  auto reader = LogReader::open(Env::posix(), path);
+  ASSERT_TRUE(reader.ok());
+  EXPECT_EQ((*reader)->version(), log::kFormatVersion);
+  EXPECT_EQ((*reader)->firstRecord(), log::kFileHeaderSize);
+  EXPECT_EQ(readAll(path).keys, std::vector<std::string>{"a"});
+  writeFile(path, record("a", "1"));
+  reader = LogReader::open(Env::posix(), path);
+  ASSERT_TRUE(reader.ok());
+  EXPECT_EQ((*reader)->version(), 0u);
+  EXPECT_EQ(readAll(path).keys, std::vector<std::string>{"a"});
+}
+
+TEST(LogReaderTest, ANewerVersionIsRefusedNamingTheFileAndBothVersions) {
+  std::string header;
+  log::appendFileHeader(&header, log::kFormatVersion + 1);
+  const std::string path = tempPath("newer.log");
+  writeFile(path, header + record("a", "1"));
+  auto reader = LogReader::open(Env::posix(), path);
+  ASSERT_EQ(reader.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(reader.status().message().find(path), std::string::npos);
+  EXPECT_NE(reader.status().message().find(absl::StrCat("version ", log::kFormatVersion + 1)),
+            std::string::npos);
+}
+
+TEST(LogReaderTest, AHeaderCutShortIsATornFile) {
+  std::string header;
+  log::appendFileHeader(&header);
+  const std::string path = tempPath("torn_header.log");
+  for (size_t cut = 1; cut < header.size(); ++cut) {
+    writeFile(path, header.substr(0, cut));
+    const ReadAll all = readAll(path);
+    EXPECT_EQ(all.end, LogReader::Result::kTruncated) << cut;
+    EXPECT_EQ(all.goodBytes, 0u);
+  }
+}
+
+TEST(LogReaderTest, AResynchronisingScanFindsTheValidRecordsAfterDamage) {
+  const std::string a = record("a", "1");
+  std::string b = record("b", std::string(30, 'x'));
+  b[12] = 'X';  // damaged
+  const std::string path = tempPath("resync.log");
+  writeFile(path, a + b + record("c", "3") + record("d", "4") + std::string(7, '\0'));
+  auto reader = LogReader::open(Env::posix(), path);
+  ASSERT_TRUE(reader.ok());
+  EXPECT_EQ((*reader)->nextValidRecord(a.size() + 1), a.size() + b.size());
+  uint64_t bytes = 0;
+  EXPECT_EQ((*reader)->countValidRecords(a.size() + 1, &bytes), 2u);
+  EXPECT_EQ(bytes, 2 * record("c", "3").size());
+  EXPECT_EQ((*reader)->countValidRecords(a.size() + b.size() + 2 * record("c", "3").size(), &bytes),
+            0u)
+      << "the zero tail holds nothing valid";
+}
+
 TEST(LogReaderTest, AMissingFileIsAnError) {
-  EXPECT_FALSE(LogReader::open(tempPath("does-not-exist.log")).ok());
+  EXPECT_FALSE(LogReader::open(Env::posix(), tempPath("does-not-exist.log")).ok());
 }
 
 }  // namespace

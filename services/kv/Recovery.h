@@ -16,29 +16,38 @@
 
 namespace muduo::kv {
 
+class Env;
 class Table;
 
 struct ReplayResult {
   uint64_t records = 0;    // good records applied
-  uint64_t goodBytes = 0;  // where the good records end
+  uint64_t goodBytes = 0;  // where the good records end (the header's end if none)
   uint64_t fileSize = 0;
-  bool clean = true;    // false: the file ends in a torn or corrupt record
+  bool clean = true;    // false: a torn or corrupt record stopped the replay
   std::string problem;  // why not clean
+  // When not clean: the valid records (and their bytes) a resynchronising
+  // scan finds after the bad one. None: a torn tail; some: damage.
+  uint64_t validAfter = 0;
+  uint64_t validAfterBytes = 0;
 };
 
 // Applies the good records of the log at `path` to *table, in order,
-// stopping before the first torn or corrupt one. An I/O error is an error;
-// a bad record is not (see ReplayResult::clean).
-[[nodiscard]] absl::StatusOr<ReplayResult> replayLog(const std::string& path, Table* table);
+// stopping before the first torn or corrupt one. An I/O error or a newer
+// format version (FAILED_PRECONDITION) is an error; a bad record is not (see
+// ReplayResult::clean).
+[[nodiscard]] absl::StatusOr<ReplayResult> replayLog(Env* env, const std::string& path,
+                                                     Table* table);
 
-// Loads the snapshot at `path` into *table. DATA_LOSS unless every record is
-// good and the closing record's entry count matches.
-[[nodiscard]] absl::Status loadSnapshot(const std::string& path, Table* table);
+// Loads the snapshot at `path` into *table. DATA_LOSS (naming the offset
+// and how many valid records follow) unless every record is good and the
+// closing record's entry count matches.
+[[nodiscard]] absl::Status loadSnapshot(Env* env, const std::string& path, Table* table);
 
-// Writes `table` to a new file at `path` and syncs it; the caller renames it
+// Writes `table` (file header, records, end record) to a new file at `path`
+// and syncs it; the caller renames it
 // into place. Gives up with CANCELLED (leaving the partial file for the
 // caller to remove) when *cancel becomes true.
-[[nodiscard]] absl::Status writeSnapshot(const Table& table, const std::string& path,
+[[nodiscard]] absl::Status writeSnapshot(Env* env, const Table& table, const std::string& path,
                                          const std::atomic<bool>* cancel);
 
 }  // namespace muduo::kv

@@ -8,8 +8,10 @@
 #include "muduo/base/Logging.h"
 #include "muduo/base/Thread.h"
 #include "services/kv/DataDir.h"
+#include "services/kv/Env.h"
 #include "services/kv/LogFormat.h"
 #include "services/kv/Recovery.h"
+#include "services/kv/Repair.h"
 #include "services/kv/WritableFile.h"
 
 namespace muduo::kv {
@@ -53,10 +55,18 @@ Store::Store(Options options, std::unique_ptr<DataDir> dir)
     : options_(std::move(options)), dir_(std::move(dir)) {}
 
 absl::StatusOr<std::unique_ptr<Store>> Store::open(Options options) {
-  absl::StatusOr<std::unique_ptr<DataDir>> dir = DataDir::open(options.dir);
+  if (options.env == nullptr) options.env = Env::posix();
+  absl::StatusOr<std::unique_ptr<DataDir>> dir = DataDir::open(options.env, options.dir);
   if (!dir.ok()) return dir.status();
   std::unique_ptr<Store> store(new Store(std::move(options), std::move(*dir)));
   if (absl::Status s = store->recover(); !s.ok()) return s;
+  {
+    // The trigger runs after each write; a server restarted over large logs
+    // (a crash loop, a read-mostly load) must not wait for one, or every
+    // restart replays them again.
+    MutexLock lock(&store->writeMutex_);
+    store->maybeStartCompaction();
+  }
   if (store->options_.sync != SyncMode::kNone) {
     store->writer_ = std::make_unique<Thread>([s = store.get()] { s->writerLoop(); }, "kv-log");
     store->writer_->start();
@@ -69,6 +79,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::open(Options options) {
 }
 
 Store::~Store() { close(); }
+
+absl::StatusOr<std::string> Store::repair(Options options) {
+  return repairDataDir(options.env != nullptr ? options.env : Env::posix(), options.dir);
+}
 
 absl::Status Store::recover() {
   const auto started = std::chrono::steady_clock::now();
@@ -83,11 +97,15 @@ absl::Status Store::recover() {
   std::optional<uint64_t> snapshot;
   if (!listing->snapshots.empty()) {
     snapshot = listing->snapshots.back();
-    if (absl::Status s = loadSnapshot(dir_->snapshotPath(*snapshot), &table); !s.ok()) {
+    if (absl::Status s = loadSnapshot(options_.env, dir_->snapshotPath(*snapshot), &table);
+        !s.ok()) {
       // A snapshot is synced before it is renamed into place, so this is
       // damage from outside; starting without it would silently lose data.
+      if (!absl::IsDataLoss(s)) return s;
       return absl::DataLossError(absl::StrCat(
-          s.message(), "; refusing to start (move the file away to start without it)"));
+          s.message(), "; refusing to start. Run kv_server --repair --data_dir=", dir_->path(),
+          " to keep every valid record (the original is kept as <file>.corrupt), or restore "
+          "the directory from a backup"));
     }
   }
 
@@ -99,28 +117,35 @@ absl::Status Store::recover() {
   uint64_t records = 0;
   for (size_t i = 0; i < logs.size(); ++i) {
     const std::string path = dir_->logPath(logs[i]);
-    absl::StatusOr<ReplayResult> result = replayLog(path, &table);
+    absl::StatusOr<ReplayResult> result = replayLog(options_.env, path, &table);
     if (!result.ok()) return result.status();
     records += result->records;
     if (result->clean) {
       logBytes += result->fileSize;
       continue;
     }
-    LOG_WARN << "kv store: " << path << ": " << result->problem << "; keeping the "
-             << result->records << " good records before it and cutting off the last "
+    // A torn write can only be the end of the last log: every earlier one
+    // was synced whole before the next began (maybeStartCompaction).
+    const bool last = i + 1 == logs.size();
+    if (result->validAfter > 0 || !last) {
+      return absl::DataLossError(absl::StrCat(
+          path, ": ", result->problem, ", after ", result->records, " good records; ",
+          result->validAfter, " valid records (", result->validAfterBytes, " bytes) follow it",
+          last ? ""
+               : absl::StrCat(" and later logs follow this one (", dir_->logPath(logs[i + 1]),
+                              " ...)"),
+          ". That is damage, not a torn write: refusing to start rather than drop acknowledged "
+          "writes. Run kv_server --repair --data_dir=",
+          dir_->path(),
+          " to keep every valid record (the original is kept as <file>.corrupt), or restore "
+          "the directory from a backup"));
+    }
+    LOG_WARN << "kv store: " << path << ": " << result->problem << "; a torn tail (nothing valid "
+             << "follows): keeping the " << result->records
+             << " good records before it and cutting off the last "
              << result->fileSize - result->goodBytes << " bytes";
     if (absl::Status s = dir_->truncate(path, result->goodBytes); !s.ok()) return s;
     logBytes += result->goodBytes;
-    // Later logs continue from a state this one no longer reaches: applying
-    // them would invent a history. Keep them for a human, out of the way.
-    for (size_t j = i + 1; j < logs.size(); ++j) {
-      const std::string later = dir_->logPath(logs[j]);
-      LOG_ERROR << "kv store: setting " << later << " aside as " << later
-                << ".discarded: it follows the damaged " << path;
-      if (absl::Status s = dir_->rename(later, later + ".discarded"); !s.ok()) return s;
-    }
-    logs.resize(i + 1);
-    break;
   }
 
   // What a compaction finished but did not get to delete.
@@ -134,8 +159,12 @@ absl::Status Store::recover() {
   const uint64_t generation = !logs.empty() ? logs.back() : snapshot.value_or(1);
   if (logs.empty()) logs.push_back(generation);
   absl::StatusOr<std::unique_ptr<WritableFile>> log =
-      WritableFile::open(dir_->logPath(generation), WritableFile::Mode::kAppend);
+      options_.env->openWritable(dir_->logPath(generation), WritableFile::Mode::kAppend);
   if (!log.ok()) return log.status();
+  if ((*log)->size() == 0) {
+    if (absl::Status s = startLog(log->get()); !s.ok()) return s;
+    logBytes += (*log)->size();  // as a reopen counts it
+  }
   // The log's name, any truncation and removals above: durable before the
   // first write is acknowledged.
   if (absl::Status s = dir_->sync(); !s.ok()) return s;
@@ -369,31 +398,7 @@ void Store::commitGroup(Group group) {
       status = absl::UnavailableError("the store is closed");
     } else {
       evaluateGroup(group);
-      if (!logBuffer_.empty()) {
-        status = log_->append(logBuffer_);
-        if (status.ok() && options_.sync != SyncMode::kNone) {
-          const auto started = std::chrono::steady_clock::now();
-          status = log_->sync();
-          const auto micros =
-              static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                        std::chrono::steady_clock::now() - started)
-                                        .count());
-          syncMicros_ += micros;
-          const uint64_t ewma = syncMicrosEwma_.load(std::memory_order_relaxed);
-          syncMicrosEwma_.store(ewma == 0 ? micros : (ewma * 7 + micros) / 8,
-                                std::memory_order_relaxed);
-        }
-        if (status.ok()) {
-          logBytes_ += logBuffer_.size();
-        } else {
-          // After a failed write or fsync the file's contents are unknown
-          // (the kernel may have dropped the dirty pages): accept nothing more.
-          LOG_ERROR << "kv store: " << status.ToString() << "; refusing writes from now on";
-          failure_ = absl::InternalError(
-              absl::StrCat("the store's log failed (", status.message(), "); writes are refused"));
-          status = failure_;
-        }
-      }
+      if (!logBuffer_.empty()) status = writeLog();
       if (status.ok() && evaluator_.effects() > 0) {
         WriterMutexLock tableLock(&tableMutex_);
         evaluator_.apply(&table_);
@@ -413,6 +418,67 @@ void Store::commitGroup(Group group) {
     }
   }
   for (Pending& pending : group) std::move(pending.done)(status, pending.batch);
+}
+
+absl::Status Store::startLog(WritableFile* file) {
+  std::string header;
+  log::appendFileHeader(&header);
+  if (absl::Status s = file->append(header); !s.ok()) return s;
+  return file->sync();
+}
+
+absl::Status Store::writeLog() {
+  const uint64_t sizeBefore = log_->size();
+  if (absl::Status appended = log_->append(logBuffer_); !appended.ok()) {
+    // Part of the group may be in the file, and a restart would replay any
+    // whole record of it: cut it back, so "not applied" is the truth.
+    const absl::Status cut = dir_->truncate(log_->path(), sizeBefore);
+    fail(appended);
+    if (!cut.ok()) {
+      return absl::UnknownError(absl::StrCat(
+          "the log write failed (", appended.message(), ") and cutting it back failed (",
+          cut.message(), "): the outcome is unknown, the batch may be applied after a restart"));
+    }
+    return absl::InternalError(
+        absl::StrCat("the log write failed (", appended.message(), "): the batch was not applied"));
+  }
+  if (options_.sync != SyncMode::kNone) {
+    const auto started = std::chrono::steady_clock::now();
+    const absl::Status synced = log_->sync();
+    const auto micros = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                                  std::chrono::steady_clock::now() - started)
+                                                  .count());
+    syncMicros_ += micros;
+    const uint64_t ewma = syncMicrosEwma_.load(std::memory_order_relaxed);
+    syncMicrosEwma_.store(ewma == 0 ? micros : (ewma * 7 + micros) / 8, std::memory_order_relaxed);
+    if (!synced.ok()) {
+      // The bytes are in the page cache and may reach the disk later, or
+      // may not (the kernel can drop dirty pages after a failed writeback):
+      // neither "applied" nor "not applied" would be honest.
+      fail(synced);
+      return absl::UnknownError(absl::StrCat(
+          "the log's fdatasync failed (", synced.message(),
+          "): the outcome is unknown, the batch may or may not be applied after a restart"));
+    }
+  }
+  logBytes_ += logBuffer_.size();
+  return absl::OkStatus();
+}
+
+void Store::fail(const absl::Status& cause) {
+  if (!failure_.ok()) return;
+  LOG_ERROR << "kv store: " << cause.ToString() << "; refusing writes until restarted";
+  // Retrying is not safe: after a failed fsync Linux may report the next one
+  // as a success although the dropped pages are gone.
+  failure_ = absl::UnavailableError(
+      absl::StrCat("the store failed (", cause.message(), ") and is read-only until restarted"));
+  MutexLock lock(&healthMutex_);
+  health_ = failure_;
+}
+
+absl::Status Store::health() const {
+  MutexLock lock(&healthMutex_);
+  return health_;
 }
 
 void Store::evaluateGroup(Group group) {
@@ -441,14 +507,32 @@ void Store::maybeStartCompaction() {
   // files, and writes carry on meanwhile.
   const uint64_t next = generation_ + 1;
   absl::StatusOr<std::unique_ptr<WritableFile>> file =
-      WritableFile::open(dir_->logPath(next), WritableFile::Mode::kCreateNew);
-  absl::Status status = file.status();
-  // The new name must be durable before a write in it is acknowledged.
-  if (status.ok()) status = dir_->sync();
-  if (!status.ok()) {
-    LOG_ERROR << "kv store: cannot start a new log for compaction: " << status.ToString();
+      options_.env->openWritable(dir_->logPath(next), WritableFile::Mode::kCreateNew);
+  absl::Status started = file.status();
+  if (started.ok()) started = startLog(file->get());
+  if (!started.ok()) {
+    LOG_ERROR << "kv store: cannot start a new log for compaction: " << started.ToString();
     if (file.ok()) (void)dir_->remove(dir_->logPath(next));
     compactionRetryBytes_ = logBytes_ * 2;
+    return;
+  }
+  // Every log but the last is whole on disk, even under kNone: so damage in
+  // one is never mistaken for a torn write at start (recover()).
+  if (options_.sync == SyncMode::kNone) {
+    if (absl::Status s = log_->sync(); !s.ok()) {
+      (void)(*file)->close();
+      (void)dir_->remove(dir_->logPath(next));
+      fail(s);
+      return;
+    }
+  }
+  // The new name must be durable before a write in it is acknowledged. A
+  // failed directory sync is not retried (see fail()): writes stop here,
+  // and the current log, synced into the directory long ago, keeps its data.
+  if (absl::Status s = dir_->sync(); !s.ok()) {
+    (void)(*file)->close();
+    (void)dir_->remove(dir_->logPath(next));
+    fail(s);
     return;
   }
   CompactionJob job;
@@ -460,6 +544,7 @@ void Store::maybeStartCompaction() {
   log_ = std::move(*file);
   generation_ = next;
   logs_.push_back(next);
+  logBytes_ += log_->size();  // its header
   compacting_ = true;
   LOG_INFO << "kv store: compacting " << job.logBytes << " bytes of log over " << liveBytes_
            << " live bytes into snapshot " << next;
@@ -475,9 +560,10 @@ void Store::runCompaction(CompactionJob job) {
   const std::string temp = dir_->tempSnapshotPath(job.newGeneration);
   Table table;
   absl::Status status;
-  if (job.snapshot) status = loadSnapshot(dir_->snapshotPath(*job.snapshot), &table);
+  if (job.snapshot) status = loadSnapshot(options_.env, dir_->snapshotPath(*job.snapshot), &table);
   for (size_t i = 0; status.ok() && i < job.logs.size(); ++i) {
-    absl::StatusOr<ReplayResult> result = replayLog(dir_->logPath(job.logs[i]), &table);
+    absl::StatusOr<ReplayResult> result =
+        replayLog(options_.env, dir_->logPath(job.logs[i]), &table);
     if (!result.ok()) {
       status = result.status();
     } else if (!result->clean) {
@@ -485,11 +571,15 @@ void Store::runCompaction(CompactionJob job) {
           absl::StrCat(dir_->logPath(job.logs[i]), " changed under compaction: ", result->problem));
     }
   }
-  if (status.ok()) status = writeSnapshot(table, temp, &cancelCompaction_);
+  if (status.ok()) status = writeSnapshot(options_.env, table, temp, &cancelCompaction_);
   // Only a synced snapshot is renamed into place, and only a durable rename
   // lets the files it replaces go.
   if (status.ok()) status = dir_->rename(temp, target);
-  if (status.ok()) status = dir_->sync();
+  bool dirSyncFailed = false;
+  if (status.ok()) {
+    status = dir_->sync();
+    dirSyncFailed = !status.ok();
+  }
   if (status.ok()) {
     if (job.snapshot) (void)dir_->remove(dir_->snapshotPath(*job.snapshot));
     for (uint64_t g : job.logs) (void)dir_->remove(dir_->logPath(g));
@@ -506,6 +596,9 @@ void Store::runCompaction(CompactionJob job) {
     }
   }
   MutexLock lock(&writeMutex_);
+  // Either the snapshot's name is durable or not, and the logs it replaces
+  // are still there: a restart is fine both ways. Writing on is not (see fail()).
+  if (dirSyncFailed) fail(status);
   if (status.ok()) {
     snapshot_ = job.newGeneration;
     logs_.erase(logs_.begin(), logs_.begin() + static_cast<ptrdiff_t>(job.logs.size()));

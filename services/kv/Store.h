@@ -16,8 +16,14 @@
 // caller's thread (a write(2) to the page cache is cheaper than a thread
 // hop): its writes survive the process being killed, not the machine.
 //
-// On open() the newest snapshot is loaded and the logs after it replayed; a
-// torn or corrupt record ends its log: it is reported (LOG_WARN) and cut off.
+// On open() the newest snapshot is loaded and the logs after it replayed. A
+// bad record at the end of the last log with nothing valid after it is a
+// torn write: it is reported (LOG_WARN) and cut off. Any other bad record
+// (valid records after it, or in an earlier log or a snapshot) is damage:
+// open() fails with DATA_LOSS naming the file, the offset and what follows,
+// and repair() salvages explicitly. A file of a newer format version is
+// refused (FAILED_PRECONDITION); header-less files of the first format are
+// read as version 0 (LogFormat.h).
 // Once the logs since the snapshot outgrow the live data (Options), the
 // writer switches to a fresh log and a compaction thread builds the next
 // snapshot from the previous one plus the finished logs, syncs it, renames
@@ -63,6 +69,7 @@ class Thread;
 namespace muduo::kv {
 
 class DataDir;
+class Env;
 class WritableFile;
 
 enum class SyncMode { kAlways, kBatch, kNone };
@@ -73,6 +80,9 @@ class Store {
  public:
   struct Options {
     std::string dir;
+    // Every file operation goes through it; tests pass a FaultInjectionEnv.
+    // Must outlive the store. nullptr: Env::posix().
+    Env* env = nullptr;
     SyncMode sync = SyncMode::kBatch;
     // Compact once the logs since the last snapshot hold more than both
     // compactionMinBytes and compactionRatio times the live data.
@@ -103,6 +113,12 @@ class Store {
   };
 
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<Store>> open(Options options);
+  // Rewrites every damaged log and snapshot in options.dir with just its
+  // valid records (resynchronising on the next valid header and checksum
+  // after each bad stretch), keeps each original as <file>.corrupt, and
+  // returns a report of what was dropped (file, offsets, bytes). Takes the
+  // directory's lock: the store must not be open.
+  [[nodiscard]] static absl::StatusOr<std::string> repair(Options options);
   ~Store();  // close()
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -146,10 +162,20 @@ class Store {
   [[nodiscard]] static std::optional<std::string> prefixEnd(std::string_view prefix);
 
   // Writes. `done` runs exactly once (see the class comment for where). An
-  // invalid batch (Limits.h) gets INVALID_ARGUMENT, a closed store
-  // UNAVAILABLE, a failed log write INTERNAL (and the store refuses writes
-  // from then on: after a failed fsync the file's state is unknown).
+  // invalid batch (Limits.h) gets INVALID_ARGUMENT, a closed or failed store
+  // UNAVAILABLE. When the log fails under a batch:
+  //   write(2) fails    -> INTERNAL, not applied (the log is cut back to
+  //                        before the group; if even that fails, UNKNOWN)
+  //   fdatasync fails   -> UNKNOWN: the record reached the page cache and
+  //                        may or may not be there after a restart
+  // and the store fails: from then on every write gets UNAVAILABLE (naming
+  // the cause) and health() reports it; reads keep working (read-only until
+  // restarted). A failed directory sync (a new log, a compaction) fails the
+  // store the same way; other compaction failures only retry it later.
   void write(WriteBatch batch, WriteCallback done);
+
+  // OK, or UNAVAILABLE with the failure that made the store read-only.
+  [[nodiscard]] absl::Status health() const;
 
   // Finishes the writes already accepted, syncs the log and stops the
   // threads. Later writes get UNAVAILABLE; reads keep working. Idempotent.
@@ -182,6 +208,12 @@ class Store {
   // Checks conditions and encodes the group's records into logBuffer_;
   // the evaluator keeps what they change in the table.
   void evaluateGroup(Group group) ABSL_EXCLUSIVE_LOCKS_REQUIRED(writeMutex_);
+  // Writes and syncs the file header into a new (empty) log.
+  [[nodiscard]] static absl::Status startLog(WritableFile* file);
+  // Appends and (unless kNone) syncs logBuffer_; the status for the group.
+  absl::Status writeLog() ABSL_EXCLUSIVE_LOCKS_REQUIRED(writeMutex_);
+  // Makes the store read-only for good (until restarted).
+  void fail(const absl::Status& cause) ABSL_EXCLUSIVE_LOCKS_REQUIRED(writeMutex_);
   void maybeStartCompaction() ABSL_EXCLUSIVE_LOCKS_REQUIRED(writeMutex_);
   void runCompaction(CompactionJob job);
 
@@ -211,6 +243,9 @@ class Store {
   uint64_t logBytes_ ABSL_GUARDED_BY(writeMutex_) = 0;       // in logs_
   uint64_t liveBytes_ ABSL_GUARDED_BY(writeMutex_) = 0;      // table_.bytes(), for the trigger
   absl::Status failure_ ABSL_GUARDED_BY(writeMutex_);        // sticky after an I/O error
+  // failure_, readable without waiting for a group's fdatasync.
+  mutable Mutex healthMutex_;
+  absl::Status health_ ABSL_GUARDED_BY(healthMutex_);
   bool logClosed_ ABSL_GUARDED_BY(writeMutex_) = false;
   std::string logBuffer_ ABSL_GUARDED_BY(writeMutex_);
   Evaluator evaluator_ ABSL_GUARDED_BY(writeMutex_);

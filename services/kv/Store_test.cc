@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "services/kv/DataDir.h"
+#include "services/kv/Env.h"
 #include "services/kv/Limits.h"
 #include "services/kv/LogFormat.h"
 #include "services/kv/Recovery.h"
@@ -382,7 +383,7 @@ TEST(StoreTest, AFlippedByteRecoversToTheLastGoodRecord) {
   EXPECT_EQ(fs::file_size(log), sizeBeforeLast) << "the bad record is truncated away";
 }
 
-TEST(StoreTest, AFlippedByteMidLogDropsEverythingAfterIt) {
+TEST(StoreTest, AFlippedByteMidLogIsRefusedNamingTheFileTheOffsetAndWhatFollows) {
   const std::string dir = freshDir("midflip");
   std::vector<uint64_t> offsets;
   {
@@ -392,15 +393,136 @@ TEST(StoreTest, AFlippedByteMidLogDropsEverythingAfterIt) {
       ASSERT_TRUE(put(*store, absl::StrCat("k", i), std::string(50, 'v')).ok());
     }
   }
+  const std::string log = onlyLog(dir);
+  const auto size = fs::file_size(log);
   {
-    std::fstream f(onlyLog(dir), std::ios::in | std::ios::out | std::ios::binary);
+    std::fstream f(log, std::ios::in | std::ios::out | std::ios::binary);
     f.seekp(static_cast<std::streamoff>(offsets[5] + 20));
     f.put('X');
   }
+  Store::Options options;
+  options.dir = dir;
+  auto store = Store::open(options);
+  ASSERT_EQ(store.status().code(), absl::StatusCode::kDataLoss) << store.status();
+  const std::string message(store.status().message());
+  EXPECT_NE(message.find(log), std::string::npos) << message;
+  EXPECT_NE(message.find(absl::StrCat("offset ", offsets[5])), std::string::npos) << message;
+  EXPECT_NE(message.find("4 valid records"), std::string::npos) << message;
+  EXPECT_NE(message.find("--repair"), std::string::npos) << message;
+  EXPECT_EQ(fs::file_size(log), size) << "nothing is cut";
+}
+
+TEST(StoreTest, ADamagedTailOnALogThatIsNotTheLastIsRefused) {
+  const std::string dir = freshDir("damaged_older_log");
+  std::string first;
+  for (int i = 0; i < 3; ++i) {
+    const size_t start = log::beginRecord(&first);
+    log::appendPut(&first, absl::StrCat("a", i), "1");
+    log::finishRecord(&first, start, log::RecordType::kMutations);
+  }
+  std::string second = first;
+  first.append(16, '\0');  // a zero-filled tail: harmless only at the very end
+  fs::create_directories(dir);
+  std::ofstream(dir + "/log-000000000001", std::ios::binary) << first;
+  std::ofstream(dir + "/log-000000000002", std::ios::binary) << second;
+  Store::Options options;
+  options.dir = dir;
+  auto store = Store::open(options);
+  ASSERT_EQ(store.status().code(), absl::StatusCode::kDataLoss) << store.status();
+  EXPECT_NE(store.status().message().find("log-000000000001"), std::string::npos);
+  EXPECT_TRUE(fs::exists(dir + "/log-000000000002")) << "the later log is not set aside";
+}
+
+TEST(StoreTest, ALogOfAnUnknownNewerFormatVersionIsRefused) {
+  const std::string dir = freshDir("newer_version");
+  fs::create_directories(dir);
+  std::string bytes("\x89MKV", 4);
+  bytes += std::string("\x63\0\0\0", 4);  // version 99
+  const size_t start = log::beginRecord(&bytes);
+  log::appendPut(&bytes, "k", "v");
+  log::finishRecord(&bytes, start, log::RecordType::kMutations);
+  const std::string path = dir + "/log-000000000001";
+  std::ofstream(path, std::ios::binary) << bytes;
+  Store::Options options;
+  options.dir = dir;
+  auto store = Store::open(options);
+  ASSERT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition) << store.status();
+  const std::string message(store.status().message());
+  EXPECT_NE(message.find(path), std::string::npos) << message;
+  EXPECT_NE(message.find("version 99"), std::string::npos) << message;
+  EXPECT_NE(message.find("version 1"), std::string::npos) << message;
+  EXPECT_EQ(fs::file_size(path), bytes.size()) << "the file is left alone";
+}
+
+TEST(StoreTest, RepairKeepsEveryValidRecordAndTheOriginalAndSaysWhatItDropped) {
+  const std::string dir = freshDir("repair");
+  std::vector<uint64_t> offsets;
+  {
+    auto store = openStore(dir);
+    for (int i = 0; i < 10; ++i) {
+      offsets.push_back(fs::file_size(onlyLog(dir)));
+      ASSERT_TRUE(put(*store, absl::StrCat("k", i), std::string(50, 'v')).ok());
+    }
+  }
+  const std::string log = onlyLog(dir);
+  {
+    std::fstream f(log, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(offsets[5] + 20));
+    f.put('X');
+  }
+  const auto damagedSize = fs::file_size(log);
+  Store::Options options;
+  options.dir = dir;
+  absl::StatusOr<std::string> report = Store::repair(options);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_NE(report->find(absl::StrCat("offset ", offsets[5], ", ", offsets[6] - offsets[5],
+                                      " bytes: the record at offset ", offsets[5],
+                                      " fails its checksum")),
+            std::string::npos)
+      << *report;
+  EXPECT_NE(report->find("kept 9 records"), std::string::npos) << *report;
+  EXPECT_EQ(fs::file_size(log + ".corrupt"), damagedSize) << "the original is kept whole";
   auto store = openStore(dir);
-  EXPECT_EQ(store->stats().keys, 5u) << "k0..k4 are before the damage; nothing after is trusted";
-  EXPECT_EQ(get(*store, "k4"), std::string(50, 'v'));
-  EXPECT_EQ(get(*store, "k6"), std::nullopt);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->stats().keys, 9u);
+  EXPECT_EQ(get(*store, "k5"), std::nullopt);
+  EXPECT_EQ(get(*store, "k9"), std::string(50, 'v')) << "records after the damage are kept";
+  store.reset();
+  report = Store::repair(options);
+  ASSERT_TRUE(report.ok());
+  EXPECT_NE(report->find("nothing to repair"), std::string::npos) << *report;
+}
+
+TEST(StoreTest, NewLogsStartWithTheMagicAndVersionAndHeaderlessLogsStillOpen) {
+  const std::string dir = freshDir("header");
+  {
+    auto store = openStore(dir);
+    ASSERT_TRUE(put(*store, "k", "v").ok());
+  }
+  std::ifstream in(onlyLog(dir), std::ios::binary);
+  char header[log::kFileHeaderSize];
+  in.read(header, sizeof header);
+  std::string expected;
+  log::appendFileHeader(&expected);
+  EXPECT_EQ(std::string(header, sizeof header), expected);
+
+  // A log as the code before the header wrote it (version 0).
+  const std::string legacy = freshDir("legacy");
+  fs::create_directories(legacy);
+  std::string bytes;
+  const size_t start = log::beginRecord(&bytes);
+  log::appendPut(&bytes, "old", "1");
+  log::finishRecord(&bytes, start, log::RecordType::kMutations);
+  std::ofstream(legacy + "/log-000000000001", std::ios::binary) << bytes;
+  {
+    auto store = openStore(legacy);
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(get(*store, "old"), "1");
+    ASSERT_TRUE(put(*store, "new", "2").ok()) << "appended to the legacy log as it is";
+  }
+  auto store = openStore(legacy);
+  EXPECT_EQ(get(*store, "old"), "1");
+  EXPECT_EQ(get(*store, "new"), "2");
 }
 
 TEST(StoreTest, CompactionKeepsEveryKeyAndShrinksTheLogs) {
@@ -441,13 +563,34 @@ TEST(StoreTest, CompactionKeepsEveryKeyAndShrinksTheLogs) {
   EXPECT_EQ(everything(*reopened), want);
 }
 
+TEST(StoreTest, LogsThatOutgrewTheLiveDataAreCompactedAtStartWithoutWaitingForAWrite) {
+  const std::string dir = freshDir("compact_at_start");
+  {
+    auto store = openStore(dir, SyncMode::kNone);  // the default threshold: no compaction
+    for (int i = 0; i < 400; ++i) {
+      ASSERT_TRUE(put(*store, absl::StrCat("k", i % 10), std::string(200, 'a' + i % 26)).ok());
+    }
+    EXPECT_EQ(store->stats().compactions, 0u);
+  }
+  auto store = openStore(dir, SyncMode::kBatch, /*compactionMinBytes=*/16 << 10);
+  ASSERT_NE(store, nullptr);
+  store->waitForCompaction();
+  const Store::Stats stats = store->stats();
+  EXPECT_EQ(stats.compactions, 1u) << "a restart-heavy, read-only server still compacts";
+  EXPECT_LT(stats.logBytes, 1024u);
+  EXPECT_EQ(stats.keys, 10u);
+  store.reset();
+  auto reopened = openStore(dir);
+  EXPECT_EQ(get(*reopened, "k9"), std::string(200, 'a' + 399 % 26));
+}
+
 // The states a crash during compaction leaves, built by hand: each must
 // recover to the same data.
 class CompactionCrashTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = freshDir("crash_window");
-    auto dataDir = DataDir::open(dir_);
+    auto dataDir = DataDir::open(Env::posix(), dir_);
     ASSERT_TRUE(dataDir.ok());
     dataDir_ = std::move(*dataDir);
   }
@@ -459,15 +602,17 @@ class CompactionCrashTest : public ::testing::Test {
       log::appendPut(&bytes, k, v);
       log::finishRecord(&bytes, start, log::RecordType::kMutations);
     }
-    auto file = WritableFile::open(dataDir_->logPath(generation), WritableFile::Mode::kCreateNew);
+    auto file =
+        Env::posix()->openWritable(dataDir_->logPath(generation), WritableFile::Mode::kCreateNew);
     ASSERT_TRUE(file.ok());
     ASSERT_TRUE((*file)->append(bytes).ok());
   }
 
   void writeSnapshotOf(uint64_t generation, std::vector<uint64_t> logs) {
     Table table;
-    for (uint64_t g : logs) ASSERT_TRUE(replayLog(dataDir_->logPath(g), &table).ok());
-    ASSERT_TRUE(writeSnapshot(table, dataDir_->snapshotPath(generation), nullptr).ok());
+    for (uint64_t g : logs) ASSERT_TRUE(replayLog(Env::posix(), dataDir_->logPath(g), &table).ok());
+    ASSERT_TRUE(
+        writeSnapshot(Env::posix(), table, dataDir_->snapshotPath(generation), nullptr).ok());
   }
 
   void expectRecovered() {
@@ -517,6 +662,33 @@ TEST_F(CompactionCrashTest, ACorruptSnapshotRefusesToStart) {
   options.dir = dir_;
   auto store = Store::open(options);
   EXPECT_EQ(store.status().code(), absl::StatusCode::kDataLoss);
+}
+
+TEST_F(CompactionCrashTest, ACorruptSnapshotIsRefusedAndRepairKeepsItsValidRecords) {
+  writeLog(1, {{"a", "1"}, {"b", "2"}});
+  writeSnapshotOf(2, {1});
+  writeLog(2, {{"a", "3"}, {"c", "4"}});
+  const std::string snapshot = dataDir_->snapshotPath(2);
+  {
+    std::fstream f(snapshot, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(log::kFileHeaderSize + 12));  // inside the first record
+    f.put('X');
+  }
+  dataDir_.reset();
+  Store::Options options;
+  options.dir = dir_;
+  auto refused = Store::open(options);
+  ASSERT_EQ(refused.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(refused.status().message().find(snapshot), std::string::npos) << refused.status();
+  EXPECT_NE(refused.status().message().find("--repair"), std::string::npos) << refused.status();
+  absl::StatusOr<std::string> report = Store::repair(options);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_NE(report->find(snapshot + ": kept 0 records"), std::string::npos) << *report;
+  EXPECT_TRUE(fs::exists(snapshot + ".corrupt"));
+  auto store = openStore(dir_);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(get(*store, "a"), "3") << "the log after the snapshot still applies";
+  EXPECT_EQ(get(*store, "b"), std::nullopt) << "b lived only in the damaged record";
 }
 
 TEST(StoreTest, ASecondStoreOnTheSameDirectoryIsRefused) {

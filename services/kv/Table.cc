@@ -18,10 +18,12 @@ void Table::put(std::string&& key, std::string&& value, int64_t expireAt) {
 
 void Table::put(std::string_view key, std::string_view value, int64_t expireAt) {
   if (!expires_.empty() || expireAt != 0) setExpiryUnchecked(key, expireAt);
-  auto it = map_.find(key);
-  if (it == map_.end()) {
+  // One descent for both cases: replay inserts mostly new keys, and a find
+  // followed by an emplace walked the tree twice for each.
+  auto it = map_.lower_bound(key);
+  if (it == map_.end() || std::string_view(it->first) != key) {
     bytes_ += key.size() + value.size();
-    map_.emplace(std::string(key), std::string(value));
+    map_.emplace_hint(it, std::string(key), std::string(value));
   } else {
     bytes_ = bytes_ - it->second.size() + value.size();
     it->second.assign(value);

@@ -1,18 +1,18 @@
 // WritableFile: an append-only file with explicit durability, for the log
-// and snapshots. append() hands bytes to the kernel (they survive the
-// process being killed); sync() makes them survive the machine losing power.
+// and snapshots, as an Env hands it out. append() hands bytes to the kernel
+// (they survive the process being killed); sync() makes them survive the
+// machine losing power. An interface so tests can fail or watch each call
+// (testing/FaultInjectionEnv.h); Env::posix() gives the real one.
 //
 // Thread contract: one thread at a time.
 #ifndef SERVICES_KV_WRITABLEFILE_H_
 #define SERVICES_KV_WRITABLEFILE_H_
 
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <string_view>
 
 #include "absl/status/status.h"
-#include "absl/status/statusor.h"
 
 namespace muduo::kv {
 
@@ -23,28 +23,18 @@ class WritableFile {
     kAppend,     // opens an existing file (or creates one) and appends
   };
 
-  [[nodiscard]] static absl::StatusOr<std::unique_ptr<WritableFile>> open(const std::string& path,
-                                                                          Mode mode);
-  ~WritableFile();  // closes without syncing
-  WritableFile(const WritableFile&) = delete;
-  WritableFile& operator=(const WritableFile&) = delete;
+  virtual ~WritableFile() = default;  // closes without syncing
 
-  // Writes all of `data` (retrying short writes and EINTR) or fails.
-  [[nodiscard]] absl::Status append(std::string_view data);
+  // Writes all of `data` (retrying short writes and EINTR) or fails; after a
+  // failure some prefix of `data` may have been written (size() says how much).
+  [[nodiscard]] virtual absl::Status append(std::string_view data) = 0;
   // fdatasync(2).
-  [[nodiscard]] absl::Status sync();
-  [[nodiscard]] absl::Status close();
+  [[nodiscard]] virtual absl::Status sync() = 0;
+  [[nodiscard]] virtual absl::Status close() = 0;
 
-  [[nodiscard]] uint64_t size() const { return size_; }
-  [[nodiscard]] const std::string& path() const { return path_; }
-
- private:
-  WritableFile(std::string path, int fd, uint64_t size)
-      : path_(std::move(path)), fd_(fd), size_(size) {}
-
-  const std::string path_;
-  int fd_;
-  uint64_t size_;
+  // Bytes in the file, including what append() wrote before failing.
+  [[nodiscard]] virtual uint64_t size() const = 0;
+  [[nodiscard]] virtual const std::string& path() const = 0;
 };
 
 }  // namespace muduo::kv

@@ -52,6 +52,10 @@ ABSL_FLAG(std::string, sync, "batch",
           "crash of the server, not of the machine)");
 ABSL_FLAG(uint64_t, compaction_min_bytes, 64 << 20,
           "compact once the log since the last snapshot is over this and over twice the live data");
+ABSL_FLAG(bool, repair, false,
+          "instead of serving: rewrite each damaged log and snapshot in --data_dir with every "
+          "valid record it holds (the original is kept as <file>.corrupt), print what was "
+          "dropped, and exit. For when the server refuses to start with DATA_LOSS");
 ABSL_FLAG(std::string, log_dir, "", "directory for log files (default: log to stderr)");
 ABSL_FLAG(uint64_t, resp_output_limit_mib, 64,
           "a RESP connection whose unsent replies pass this many MiB is closed (Redis's "
@@ -80,6 +84,17 @@ int main(int argc, char* argv[]) {
     fprintf(stderr, "kv_server: --sync must be always, batch or none, not '%s'\n",
             absl::GetFlag(FLAGS_sync).c_str());
     return 2;
+  }
+  if (absl::GetFlag(FLAGS_repair)) {
+    muduo::kv::Store::Options options;
+    options.dir = absl::GetFlag(FLAGS_data_dir);
+    const absl::StatusOr<std::string> report = muduo::kv::Store::repair(options);
+    if (!report.ok()) {
+      fprintf(stderr, "kv_server: repair failed: %s\n", report.status().ToString().c_str());
+      return 1;
+    }
+    fputs(report->c_str(), stdout);
+    return 0;
   }
   const absl::StatusOr<muduo::net::InetAddress> rpcAddress =
       muduo::net::listenAddressFromFlags(absl::GetFlag(FLAGS_port), "port");
@@ -122,6 +137,9 @@ int main(int argc, char* argv[]) {
     }
   }
   rpcServer.addService(&service);
+  // Once the store fails (a log write or sync error) it is read-only:
+  // /health answers 503 and /status says why.
+  rpcServer.setHealthCheck([s = store->get()] { return s->health(); });
   rpcServer.addProtocol(
       std::make_unique<muduo::rpc::RpcHttpGateway>(&rpcServer));  // /status, /rpc/...
   rpcServer.start();

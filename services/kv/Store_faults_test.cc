@@ -1,0 +1,186 @@
+// Store under injected I/O errors (FaultInjectionEnv): what each failing
+// operation means for the write in flight, for later writes and reads, and
+// for what a restart finds.
+//   log write fails     -> that batch INTERNAL, not applied (the log is cut
+//                          back); the store is read-only until restarted
+//   log fdatasync fails -> UNKNOWN: the record may reappear after a restart
+//   directory sync fails (compaction) -> the store fails likewise
+//   rename fails (compaction) -> the compaction fails, the store carries on
+// After a failure every write gets UNAVAILABLE and health() says why.
+#include <cstring>
+#include <filesystem>
+#include <future>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "services/kv/Store.h"
+#include "services/kv/testing/FaultInjectionEnv.h"
+
+namespace muduo::kv {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using Op = FaultInjectionEnv::Op;
+
+bool isLog(const std::string& path) { return path.find("/log-") != std::string::npos; }
+
+class StoreFaultsTest : public ::testing::TestWithParam<SyncMode> {
+ protected:
+  void SetUp() override {
+    const char* tmp = ::getenv("TEST_TMPDIR");
+    dir_ = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/faults_", counter_++);
+    fs::remove_all(dir_);
+  }
+
+  std::unique_ptr<Store> open(Env* env, uint64_t compactionMinBytes = 64 << 20) {
+    Store::Options options;
+    options.dir = dir_;
+    options.env = env;
+    options.sync = GetParam();
+    options.compactionMinBytes = compactionMinBytes;
+    auto store = Store::open(options);
+    EXPECT_TRUE(store.ok()) << store.status();
+    return store.ok() ? std::move(*store) : nullptr;
+  }
+
+  static absl::Status put(Store& store, std::string key, std::string value) {
+    WriteBatch batch;
+    batch.put(std::move(key), std::move(value));
+    auto done = std::make_shared<std::promise<absl::Status>>();
+    auto future = done->get_future();
+    store.write(std::move(batch),
+                [done](absl::Status s, WriteBatch&) { done->set_value(std::move(s)); });
+    if (future.wait_for(10s) != std::future_status::ready) {
+      ADD_FAILURE() << "a write was never answered";
+      std::abort();
+    }
+    return future.get();
+  }
+
+  static std::optional<std::string> get(const Store& store, std::string_view key) {
+    std::string value;
+    if (!store.get(key, &value)) return std::nullopt;
+    return value;
+  }
+
+  // Fills the store past a tiny compaction threshold until a compaction ran
+  // (or was tried); bounded.
+  static void writeUntilCompactionTried(Store& store, FaultInjectionEnv& env, int* written) {
+    for (int i = 0; i < 2000 && env.failuresInjected() == 0; ++i) {
+      ASSERT_TRUE(put(store, absl::StrCat("k", i % 20), std::string(100, 'a' + i % 26)).ok());
+      store.waitForCompaction();
+      *written = i + 1;
+    }
+  }
+
+  static inline int counter_ = 0;
+  std::string dir_;
+};
+
+INSTANTIATE_TEST_SUITE_P(AllModes, StoreFaultsTest,
+                         ::testing::Values(SyncMode::kAlways, SyncMode::kBatch, SyncMode::kNone),
+                         [](const auto& info) { return std::string(syncModeName(info.param)); });
+
+TEST_P(StoreFaultsTest, AFailedLogWriteIsNotAppliedAndLaterWritesAreRefused) {
+  FaultInjectionEnv env;
+  auto store = open(&env);
+  ASSERT_TRUE(put(*store, "before", "1").ok());
+  FaultInjectionEnv::Fault fault;
+  fault.op = Op::kAppend;
+  fault.error = ENOSPC;
+  fault.shortWrite = true;  // half a record reaches the file
+  fault.match = isLog;
+  fault.once = true;
+  env.inject(fault);
+  const absl::Status failed = put(*store, "failed", std::string(200, 'x'));
+  EXPECT_EQ(failed.code(), absl::StatusCode::kInternal) << failed;
+  EXPECT_NE(failed.message().find("not applied"), std::string_view::npos) << failed;
+  const absl::Status later = put(*store, "later", "2");
+  EXPECT_EQ(later.code(), absl::StatusCode::kUnavailable) << later;
+  EXPECT_EQ(store->health().code(), absl::StatusCode::kUnavailable);
+  EXPECT_NE(store->health().message().find(strerror(ENOSPC)), std::string_view::npos)
+      << "health names the cause: " << store->health();
+  EXPECT_EQ(get(*store, "before"), "1") << "reads keep working";
+  EXPECT_EQ(get(*store, "failed"), std::nullopt);
+  store.reset();
+  auto reopened = open(Env::posix());
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(get(*reopened, "before"), "1");
+  EXPECT_EQ(get(*reopened, "failed"), std::nullopt) << "the half record was cut back";
+  EXPECT_TRUE(put(*reopened, "after-restart", "3").ok());
+}
+
+TEST_P(StoreFaultsTest, AFailedLogSyncReportsTheOutcomeAsUnknown) {
+  if (GetParam() == SyncMode::kNone) GTEST_SKIP() << "--sync=none never syncs the log";
+  FaultInjectionEnv env;
+  auto store = open(&env);
+  ASSERT_TRUE(put(*store, "before", "1").ok());
+  EXPECT_TRUE(store->health().ok());
+  FaultInjectionEnv::Fault fault;
+  fault.op = Op::kSync;
+  fault.match = isLog;
+  fault.once = true;
+  env.inject(fault);
+  const absl::Status failed = put(*store, "maybe", "2");
+  EXPECT_EQ(failed.code(), absl::StatusCode::kUnknown) << failed;
+  EXPECT_NE(failed.message().find("unknown"), std::string_view::npos) << failed;
+  EXPECT_EQ(put(*store, "later", "3").code(), absl::StatusCode::kUnavailable);
+  EXPECT_FALSE(store->health().ok());
+  EXPECT_EQ(get(*store, "before"), "1");
+  store.reset();
+  // The record reached the page cache, so it comes back: that is why the
+  // answer could not be "not applied".
+  auto reopened = open(Env::posix());
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(get(*reopened, "maybe"), "2");
+  EXPECT_EQ(get(*reopened, "later"), std::nullopt);
+}
+
+TEST_P(StoreFaultsTest, ADirectorySyncFailingInCompactionFailsTheStoreButKeepsItsData) {
+  FaultInjectionEnv env;
+  auto store = open(&env, /*compactionMinBytes=*/4096);
+  FaultInjectionEnv::Fault fault;
+  fault.op = Op::kSyncDir;
+  env.inject(fault);  // every one from now: the open's sync is done
+  int written = 0;
+  writeUntilCompactionTried(*store, env, &written);
+  ASSERT_GT(env.failuresInjected(), 0u) << "no compaction was tried";
+  const absl::Status later = put(*store, "later", "x");
+  EXPECT_EQ(later.code(), absl::StatusCode::kUnavailable) << later;
+  EXPECT_FALSE(store->health().ok());
+  EXPECT_EQ(get(*store, "k0").has_value(), true) << "reads keep working";
+  store.reset();
+  env.clearFaults();
+  auto reopened = open(&env);
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(reopened->stats().keys, static_cast<size_t>(std::min(written, 20)));
+}
+
+TEST_P(StoreFaultsTest, ARenameFailingInCompactionFailsOnlyTheCompaction) {
+  FaultInjectionEnv env;
+  auto store = open(&env, /*compactionMinBytes=*/4096);
+  FaultInjectionEnv::Fault fault;
+  fault.op = Op::kRename;
+  fault.once = true;
+  env.inject(fault);
+  int written = 0;
+  writeUntilCompactionTried(*store, env, &written);
+  ASSERT_EQ(env.failuresInjected(), 1u) << "no compaction was tried";
+  EXPECT_TRUE(put(*store, "later", "x").ok()) << "the store carries on";
+  EXPECT_TRUE(store->health().ok());
+  // A later compaction succeeds once the log has grown enough.
+  for (int i = 0; i < 2000 && store->stats().compactions == 0; ++i) {
+    ASSERT_TRUE(put(*store, absl::StrCat("k", i % 20), std::string(100, 'z')).ok());
+    store->waitForCompaction();
+  }
+  EXPECT_GE(store->stats().compactions, 1u);
+  store.reset();
+  auto reopened = open(&env);
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(get(*reopened, "later"), "x");
+  EXPECT_EQ(reopened->stats().keys, 21u);
+}
+
+}  // namespace
+}  // namespace muduo::kv
