@@ -5,7 +5,10 @@
 #                  (with its default, "--flag=") and has an example;
 #   --no_such_flag exit 2, one line on stderr naming the flag;
 #   servers (those listing --port): --port=70000 and --port=abc exit 2 with
-#   one line, and --log_dir under a plain file exits 2 with the reason.
+#   one line, and --log_dir under a plain file exits 2 with the reason;
+#   clients (those listing --server): an unknown host or a value that is not
+#   host:port exits 2 with one line.
+# And echo_client pointed at a closed port fails at once, saying so.
 set -uo pipefail
 
 failures=0
@@ -54,7 +57,23 @@ check_binary() {
     [[ ${rc} == 2 && ${err} == *"cannot create --log_dir"*"Not a directory"* ]] ||
       fail "${name} with an unusable --log_dir: exit ${rc}, stderr: ${err}"
   fi
+  if [[ " $* " == *" server "* ]]; then
+    expect_usage_error "${name}" "${bin}" --server=nosuchhost.invalid:9090
+    expect_usage_error "${name}" "${bin}" --server=localhost
+  fi
   echo "ok: ${name}"
+}
+
+# A client whose server is not running says so at once (fail fast).
+check_refused() {
+  local bin=$1
+  local port
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  local err start=${SECONDS}
+  err=$(timeout 20 "${bin}" --server="127.0.0.1:${port}" --timeout=15 hello 2>&1 >/dev/null)
+  [[ ${err} == *"UNAVAILABLE: connect to 127.0.0.1:${port}: Connection refused"* ]] ||
+    fail "$(basename "${bin}") to a closed port: ${err}"
+  ((SECONDS - start < 10)) || fail "$(basename "${bin}") to a closed port took $((SECONDS - start)) s"
 }
 
 group=()
@@ -65,6 +84,10 @@ for arg in "$@" --; do
   else
     group+=("${arg}")
   fi
+done
+
+for arg in "$@"; do
+  [[ ${arg} == */echo_client ]] && check_refused "${arg}"
 done
 
 if ((failures > 0)); then
