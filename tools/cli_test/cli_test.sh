@@ -8,7 +8,8 @@
 #   one line, and --log_dir under a plain file exits 2 with the reason;
 #   clients (those listing --server): an unknown host or a value that is not
 #   host:port exits 2 with one line.
-# And echo_client pointed at a closed port fails at once, saying so.
+# And echo_client pointed at a closed port fails at once, saying so; and
+# echo_server with --log_dir still prints its listening line.
 set -uo pipefail
 
 failures=0
@@ -86,8 +87,29 @@ for arg in "$@" --; do
   fi
 done
 
+# With --log_dir the log goes to files, and the terminal still hears where
+# the server listens.
+check_logs_to_files() {
+  local bin=$1
+  local dir="${TEST_TMPDIR}/logs_to_files"
+  "${bin}" --port=0 --log_dir="${dir}" >"${TEST_TMPDIR}/serving.out" 2>&1 &
+  local pid=$!
+  local i
+  for ((i = 0; i < 200; ++i)); do
+    grep -q 'listening on 127.0.0.1:' "${TEST_TMPDIR}/serving.out" && break
+    sleep 0.05
+  done
+  kill -TERM "${pid}"
+  wait "${pid}"
+  grep -q "^echo_server listening on 127.0.0.1:[0-9]*$" "${TEST_TMPDIR}/serving.out" ||
+    fail "echo_server --log_dir: no listening line on the terminal: $(cat "${TEST_TMPDIR}/serving.out")"
+  grep -q "listening on" "${dir}"/echo_server.*.log ||
+    fail "echo_server --log_dir: the log file has no listening line"
+}
+
 for arg in "$@"; do
   [[ ${arg} == */echo_client ]] && check_refused "${arg}"
+  [[ ${arg} == */echo_server ]] && check_logs_to_files "${arg}"
 done
 
 if ((failures > 0)); then
