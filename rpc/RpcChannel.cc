@@ -282,11 +282,10 @@ uint64_t RpcChannel::startCall(std::string_view service, std::string_view method
   const auto timeout = options.timeout.count() > 0 ? options.timeout : defaultTimeout_;
   // Serialise in the caller's thread: the loop thread only sends.
   net::Buffer frame = encodeRequest(id, service, method, request, timeout);
-  loop_->runInLoop(
-      [impl = impl_, id, frame = std::move(frame), done = std::move(done), timeout,
-       waitForReady = options.waitForReady]() mutable {
-        impl->startInLoop(id, std::move(frame), std::move(done), nullptr, timeout, waitForReady);
-      });
+  loop_->runInLoop([impl = impl_, id, frame = std::move(frame), done = std::move(done), timeout,
+                    waitForReady = options.waitForReady]() mutable {
+    impl->startInLoop(id, std::move(frame), std::move(done), nullptr, timeout, waitForReady);
+  });
   return id;
 }
 

@@ -19,7 +19,8 @@ ABSL_FLAG(std::string, server, "127.0.0.1:9093", "calc_server address, ip:port")
 int main(int argc, char* argv[]) {
   std::vector<char*> args = muduo::parseProgramFlags(
       argc, argv,
-      {"calc_client [flags] add A B | count N", "Calls a calc_server.",
+      {"calc_client [flags] add A B | count N",
+       "Calls a calc_server.",
        {"calc_client add 2 3", "calc_client --server=127.0.0.1:9093 count 3"}});
   const std::string server = absl::GetFlag(FLAGS_server);
   const size_t colon = server.rfind(':');

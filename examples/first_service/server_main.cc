@@ -10,7 +10,8 @@
 int main(int argc, char* argv[]) {
   muduo::net::setServerFlagDefaults({.port = 9093, .threads = 1});
   muduo::parseProgramFlags(argc, argv,
-                           {"calc_server [flags]", "Serves example.calc.CalcService over MRPC.",
+                           {"calc_server [flags]",
+                            "Serves example.calc.CalcService over MRPC.",
                             {"calc_server --port=9093"}});
   muduo::net::ServerRunner runner("calc_server");  // first: it sets the signal mask
   example::calc::CalcServiceImpl service;

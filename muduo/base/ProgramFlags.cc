@@ -69,8 +69,8 @@ void checkFlags(absl::string_view program, int argc, char* argv[]) {
     if (isAbslDirective(name)) continue;
     std::string error;
     if (!flag->ParseFrom(value, &error)) {
-      exitWithUsageError(program,
-                         absl::StrCat("--", name, "=", value, ": ", error.empty() ? "bad value" : error));
+      exitWithUsageError(
+          program, absl::StrCat("--", name, "=", value, ": ", error.empty() ? "bad value" : error));
     }
   }
 }
@@ -94,10 +94,9 @@ std::string programHelp(absl::string_view program, const ProgramUsage& usage) {
   }
   std::stable_partition(files.begin(), files.end(), isMainFile);
 
-  std::string out = absl::StrCat("Usage: ", usage.synopsis.empty()
-                                                ? absl::StrCat(program, " [flags]")
-                                                : usage.synopsis,
-                                 "\n\n", usage.description, "\n");
+  std::string out = absl::StrCat(
+      "Usage: ", usage.synopsis.empty() ? absl::StrCat(program, " [flags]") : usage.synopsis,
+      "\n\n", usage.description, "\n");
   for (const std::string& file : files) {
     absl::StrAppend(&out, "\n", isMainFile(file) ? "Flags" : "Shared flags", " (", file, "):\n");
     for (const absl::CommandLineFlag* flag : byFile[file]) {

@@ -75,9 +75,9 @@ class ServerRunner {
   struct Options {
     InetAddress listenAddress = InetAddress(uint16_t{0}, /*loopbackOnly=*/true);
     int threads = 1;
-    std::string logDir;                   // empty: log to stderr
-    std::optional<LogLevel> logLevel;     // unset: MUDUO_LOG_LEVEL, else INFO
-    std::string portFile;                 // empty: none
+    std::string logDir;                // empty: log to stderr
+    std::optional<LogLevel> logLevel;  // unset: MUDUO_LOG_LEVEL, else INFO
+    std::string portFile;              // empty: none
   };
 
   // The shared server flags, checked: INVALID_ARGUMENT naming the flag when

@@ -81,8 +81,7 @@ TEST(ServerRunnerTest, FlagsAreCheckedWithTheFlagNamed) {
             "--port=70000 is not a port (0-65535)");
   absl::SetFlag(&FLAGS_port, 0);
   absl::SetFlag(&FLAGS_threads, -1);
-  EXPECT_EQ(ServerRunner::optionsFromFlags().status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ServerRunner::optionsFromFlags().status().code(), absl::StatusCode::kInvalidArgument);
   absl::SetFlag(&FLAGS_threads, 1);
   absl::SetFlag(&FLAGS_log_level, "loud");
   EXPECT_NE(ServerRunner::optionsFromFlags().status().message().find("--log_level=loud"),

@@ -39,8 +39,8 @@ namespace {
 absl::StatusOr<muduo::net::InetAddress> parseServer(const std::string& text) {
   const size_t colon = text.rfind(':');
   uint32_t port = 0;
-  if (colon == std::string::npos || !absl::SimpleAtoi(text.substr(colon + 1), &port) ||
-      port == 0 || port > 65535) {
+  if (colon == std::string::npos || !absl::SimpleAtoi(text.substr(colon + 1), &port) || port == 0 ||
+      port > 65535) {
     return absl::InvalidArgumentError(
         absl::StrCat("--server must be host:port (port 1-65535), not '", text, "'"));
   }

@@ -59,9 +59,9 @@ int main(int argc, char* argv[]) {
   const std::optional<muduo::kv::SyncMode> sync =
       muduo::kv::parseSyncMode(absl::GetFlag(FLAGS_sync));
   if (!sync) {
-    muduo::exitWithUsageError(
-        "kv_server", absl::StrCat("--sync must be always, batch or none, not '",
-                                  absl::GetFlag(FLAGS_sync), "'"));
+    muduo::exitWithUsageError("kv_server",
+                              absl::StrCat("--sync must be always, batch or none, not '",
+                                           absl::GetFlag(FLAGS_sync), "'"));
   }
   const absl::StatusOr<muduo::net::InetAddress> respAddress =
       muduo::net::listenAddressFromFlags(absl::GetFlag(FLAGS_resp_port), "resp_port");
