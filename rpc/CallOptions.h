@@ -12,6 +12,16 @@ struct CallOptions {
   // How long to wait for the answer. Zero: the channel's default for unary
   // calls, no deadline for streams.
   std::chrono::microseconds timeout{0};
+
+  // What a call does while the channel cannot connect. False (the default,
+  // gRPC's "fail fast"): once an attempt to connect has failed, the call
+  // fails at once with UNAVAILABLE and the reason ("connect to
+  // 127.0.0.1:9090: Connection refused"), so a user whose server is down
+  // hears so instead of waiting out the deadline. True ("wait for ready"):
+  // the call waits for the channel's retries to connect, within its
+  // deadline. Either way, a call made while the first attempt is still in
+  // progress waits for that attempt.
+  bool waitForReady = false;
 };
 
 }  // namespace muduo::rpc

@@ -25,6 +25,7 @@ class RpcChannel::Impl : public std::enable_shared_from_this<Impl> {
   Impl(net::EventLoop* loop, const net::InetAddress& serverAddr, Options options)
       : loop_(loop),
         options_(options),
+        serverAddr_(serverAddr),
         client_(std::make_unique<net::TcpClient>(loop, serverAddr, "RpcChannel")) {}
 
   void init() {
@@ -36,6 +37,10 @@ class RpcChannel::Impl : public std::enable_shared_from_this<Impl> {
         [weak = weak_from_this()](const net::TcpConnectionPtr& c, net::Buffer* buf, Timestamp) {
           if (auto self = weak.lock()) self->onMessage(c, buf);
         });
+    client_->setConnectFailedCallback(
+        [weak = weak_from_this()](int error, std::chrono::milliseconds) {
+          if (auto self = weak.lock()) self->onConnectFailed(error);
+        });
   }
 
   void connect() { client_->connect(); }
@@ -44,14 +49,19 @@ class RpcChannel::Impl : public std::enable_shared_from_this<Impl> {
 
   // Loop thread. `frame` holds the encoded REQUEST.
   void startInLoop(uint64_t id, net::Buffer frame, ResponseHandler done, StreamHandler onMessage,
-                   std::chrono::microseconds timeout) {
+                   std::chrono::microseconds timeout, bool waitForReady) {
     loop_->assertInLoopThread();
     if (closed_) {
       std::move(done)(absl::CancelledError("RpcChannel destroyed"), {});
       return;
     }
+    if (conn_ == nullptr && !connectError_.ok() && !waitForReady) {
+      std::move(done)(connectError_, {});
+      return;
+    }
     Pending& pending = pending_[id];
     pending.done = std::move(done);
+    pending.waitForReady = waitForReady;
     if (onMessage) pending.onMessage = std::make_shared<StreamHandler>(std::move(onMessage));
     if (timeout.count() > 0) {
       pending.timer = loop_->runAfter(timeout, [weak = weak_from_this(), id] {
@@ -106,12 +116,29 @@ class RpcChannel::Impl : public std::enable_shared_from_this<Impl> {
     // stream (erasing this entry) is not destroyed while it runs.
     std::shared_ptr<StreamHandler> onMessage;
     net::TimerId timer;
+    bool waitForReady = false;
   };
+
+  // An attempt to connect failed; the TcpClient retries after a back-off.
+  // The calls that are not waiting for ready fail now, with the reason, and
+  // so will new ones until a connection is up.
+  void onConnectFailed(int error) {
+    connectError_ = absl::UnavailableError(
+        absl::StrCat("connect to ", serverAddr_.toIpPort(), ": ", strerrorTl(error)));
+    std::vector<uint64_t> failing;
+    for (const auto& [id, frame] : backlog_) {
+      if (auto it = pending_.find(id); it != pending_.end() && !it->second.waitForReady) {
+        failing.push_back(id);
+      }
+    }
+    for (uint64_t id : failing) complete(id, connectError_, {}, false);
+  }
 
   void onConnection(const net::TcpConnectionPtr& conn) {
     if (conn->connected()) {
       conn->setTcpNoDelay(true);
       conn_ = conn;
+      connectError_ = absl::OkStatus();
       connected_.store(true, std::memory_order_release);
       // Only calls still pending: one that expired or was cancelled while
       // it waited must not run on the server after the client gave up.
@@ -193,7 +220,10 @@ class RpcChannel::Impl : public std::enable_shared_from_this<Impl> {
 
   net::EventLoop* const loop_;
   const Options options_;
+  const net::InetAddress serverAddr_;
   std::unique_ptr<net::TcpClient> client_;
+  // Why the last attempt to connect failed; OK once connected.
+  absl::Status connectError_;
   net::TcpConnectionPtr conn_;
   std::atomic<bool> connected_{false};
   std::atomic<uint64_t> nextId_{1};
@@ -252,10 +282,10 @@ uint64_t RpcChannel::startCall(std::string_view service, std::string_view method
   const auto timeout = options.timeout.count() > 0 ? options.timeout : defaultTimeout_;
   // Serialise in the caller's thread: the loop thread only sends.
   net::Buffer frame = encodeRequest(id, service, method, request, timeout);
-  loop_->runInLoop(
-      [impl = impl_, id, frame = std::move(frame), done = std::move(done), timeout]() mutable {
-        impl->startInLoop(id, std::move(frame), std::move(done), nullptr, timeout);
-      });
+  loop_->runInLoop([impl = impl_, id, frame = std::move(frame), done = std::move(done), timeout,
+                    waitForReady = options.waitForReady]() mutable {
+    impl->startInLoop(id, std::move(frame), std::move(done), nullptr, timeout, waitForReady);
+  });
   return id;
 }
 
@@ -266,8 +296,10 @@ uint64_t RpcChannel::startStream(std::string_view service, std::string_view meth
   const uint64_t id = impl_->nextId();
   net::Buffer frame = encodeRequest(id, service, method, request, options.timeout);
   loop_->runInLoop([impl = impl_, id, frame = std::move(frame), onFinish = std::move(onFinish),
-                    onMessage = std::move(onMessage), timeout = options.timeout]() mutable {
-    impl->startInLoop(id, std::move(frame), std::move(onFinish), std::move(onMessage), timeout);
+                    onMessage = std::move(onMessage), timeout = options.timeout,
+                    waitForReady = options.waitForReady]() mutable {
+    impl->startInLoop(id, std::move(frame), std::move(onFinish), std::move(onMessage), timeout,
+                      waitForReady);
   });
   return id;
 }

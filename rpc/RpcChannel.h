@@ -3,9 +3,15 @@
 //
 // Every unary call has a deadline (the channel default unless CallOptions
 // says otherwise) enforced by the loop's timers, so it completes with
-// DEADLINE_EXCEEDED even when the server never answers or cannot be
-// reached. When the connection drops, every pending call fails at once with
-// UNAVAILABLE and the channel reconnects with back-off.
+// DEADLINE_EXCEEDED even when the server never answers. When the connection
+// drops, every pending call fails at once with UNAVAILABLE and the channel
+// reconnects with back-off.
+//
+// Fail fast, as gRPC does by default: while the last attempt to connect has
+// failed, a call fails at once with UNAVAILABLE and the reason
+// ("connect to 127.0.0.1:9090: Connection refused"), and so do the calls that
+// were waiting for that attempt. CallOptions::waitForReady keeps a call
+// waiting for the retries instead, up to its deadline.
 //
 // Generated client stubs (rpc/compiler) wrap this untyped interface.
 //
@@ -59,7 +65,7 @@ class RpcChannel {
   RpcChannel& operator=(const RpcChannel&) = delete;
 
   // Starts connecting (and reconnecting after losses). Any thread. Calls
-  // made before the connection is up wait for it, within their deadlines.
+  // made before the first attempt ends wait for it, within their deadlines.
   void connect();
   [[nodiscard]] bool connected() const;
   [[nodiscard]] net::EventLoop* loop() const { return loop_; }

@@ -342,18 +342,35 @@ TEST_F(RpcTest, CallToAServerThatNeverAnswersExceedsItsDeadline) {
   EXPECT_LT(held[0]->deadline(), start + 200ms + 5s);
 }
 
-TEST_F(RpcTest, CallToAnAddressWithNothingListeningExceedsItsDeadline) {
-  RefusingPort refusing;
+TEST_F(RpcTest, CallToAnAddressWithNothingListeningFailsAtOnceSayingTheConnectionWasRefused) {
+  RefusingPort refusing;  // bound, never listening: connect(2) is refused
   auto channel = connectTo(refusing.address());
   const auto start = Clock::now();
   const auto result =
-      callAndWait(channel.get(), "Echo", makeRequest("nobody home"), withTimeout(300ms));
+      callAndWait(channel.get(), "Echo", makeRequest("nobody home"), withTimeout(10s));
+  ASSERT_TRUE(result.has_value()) << "the call must complete, not hang";
+  EXPECT_LT(Clock::now() - start, 5s) << "fail fast, not at the deadline";
+  EXPECT_EQ(result->status.ToString(),
+            "UNAVAILABLE: connect to " + refusing.address().toIpPort() + ": Connection refused");
+  // Later calls, while the channel retries, fail the same way at once.
+  const auto again = callAndWait(channel.get(), "Echo", makeRequest("still?"), withTimeout(10s));
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->status.code(), absl::StatusCode::kUnavailable) << again->status;
+  EXPECT_FALSE(channel->connected());
+}
+
+TEST_F(RpcTest, AWaitForReadyCallToAnAddressWithNothingListeningWaitsUntilItsDeadline) {
+  RefusingPort refusing;
+  auto channel = connectTo(refusing.address());
+  CallOptions options = withTimeout(300ms);
+  options.waitForReady = true;
+  const auto start = Clock::now();
+  const auto result = callAndWait(channel.get(), "Echo", makeRequest("nobody home"), options);
   const auto elapsed = Clock::now() - start;
   ASSERT_TRUE(result.has_value()) << "the call must complete, not hang";
   EXPECT_EQ(result->status.code(), absl::StatusCode::kDeadlineExceeded) << result->status;
   EXPECT_GE(elapsed, 290ms);
   EXPECT_LT(elapsed, 5s);
-  EXPECT_FALSE(channel->connected());
 }
 
 TEST_F(RpcTest, CallThatExpiredBeforeTheConnectionWasUpIsNeverSent) {
@@ -693,7 +710,8 @@ TEST_F(RpcTest, ShutdownLetsAnInFlightCallFinishThenCloses) {
   auto fresh = connectToServer();
   const auto afterNew = callAndWait(fresh.get(), "Echo", makeRequest("new"), withTimeout(300ms));
   ASSERT_TRUE(afterNew.has_value());
-  EXPECT_EQ(afterNew->status.code(), absl::StatusCode::kDeadlineExceeded) << afterNew->status;
+  // Refused, and said so at once (fail fast) rather than at the deadline.
+  EXPECT_EQ(afterNew->status.code(), absl::StatusCode::kUnavailable) << afterNew->status;
 }
 
 TEST_F(RpcTest, ShutdownDeliversALargeInFlightAnswerBeforeClosing) {

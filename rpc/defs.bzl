@@ -2,6 +2,9 @@
 
     load("//rpc:defs.bzl", "cc_rpc_library")
 
+    cc_rpc_library(name = "calc_rpc", srcs = ["calc.proto"])
+
+    # or, with a proto_library of your own (to share it with other languages):
     proto_library(name = "echo_proto", srcs = ["echo.proto"])
     cc_rpc_library(name = "echo_rpc", srcs = [":echo_proto"])
 
@@ -113,7 +116,7 @@ _COMMON_ATTRS = [
     "visibility",
 ]
 
-def cc_rpc_library(name, srcs, deps = [], **kwargs):
+def cc_rpc_library(name, srcs, deps = [], proto_deps = [], **kwargs):
     """C++ code for the messages and services of proto_library targets.
 
     Declares `name` (a cc_library exposing foo.rpc.h), `name + "_cc_proto"`
@@ -122,13 +125,34 @@ def cc_rpc_library(name, srcs, deps = [], **kwargs):
 
     Args:
       name: the cc_library to depend on.
-      srcs: proto_library targets of this package. Their imports, from any
-        package or the well-known types, are found through their own deps.
+      srcs: .proto files of this package, or proto_library targets of this
+        package. Files get a proto_library `name + "_proto"` made for them.
+        Imports, from any package or the well-known types, are found
+        through the proto_library deps (for files: `proto_deps`).
       deps: more C++ dependencies of the generated code, rarely needed.
+      proto_deps: proto_library targets the .proto files in srcs import
+        (e.g. "@com_google_protobuf//:timestamp_proto").
       **kwargs: passed to the cc_library; the common attributes among them
         (visibility, testonly, tags, ...) also to the other two targets.
     """
     common = {k: v for k, v in kwargs.items() if k in _COMMON_ATTRS}
+    files = [s for s in srcs if s.endswith(".proto")]
+    others = [s for s in srcs if not s.endswith(".proto")]
+    for s in others:
+        if "." in s.split(":")[-1].split("/")[-1]:
+            fail(("cc_rpc_library %s: srcs takes .proto files or proto_library targets, " +
+                  "not %s") % (name, s))
+    if files:
+        native.proto_library(
+            name = name + "_proto",
+            srcs = files,
+            deps = proto_deps,
+            **common
+        )
+        srcs = others + [":" + name + "_proto"]
+    elif proto_deps:
+        fail("cc_rpc_library %s: proto_deps is for .proto files in srcs; " % name +
+             "a proto_library target carries its own deps")
     cc_proto = name + "_cc_proto"
     codegen = name + "_codegen"
     native.cc_proto_library(

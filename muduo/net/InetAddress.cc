@@ -61,7 +61,9 @@ std::optional<InetAddress> InetAddress::resolve(std::string_view host, uint16_t 
   const std::string name(host);
   const int rc = ::getaddrinfo(name.c_str(), nullptr, &hints, &result);
   if (rc != 0) {
-    LOG_WARN << "cannot resolve " << host << ": " << ::gai_strerror(rc);
+    // The caller reports the failure in its own words (a client's "unknown
+    // host"); a warning here would say it twice.
+    LOG_DEBUG << "cannot resolve " << host << ": " << ::gai_strerror(rc);
     return std::nullopt;
   }
   std::optional<InetAddress> addr;

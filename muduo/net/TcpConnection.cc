@@ -427,9 +427,14 @@ void TcpConnection::handleRead(Timestamp receiveTime) {
   } else if (n == 0) {
     handleClose();
   } else if (savedErrno != EAGAIN && savedErrno != EINTR) {
-    // ECONNRESET and friends: the connection is gone; nothing to retry.
-    errno = savedErrno;
-    LOG_SYSERR << "TcpConnection::handleRead " << name_;
+    // The connection is gone; nothing to retry. A reset is a peer's right
+    // (a benchmark's clients all end that way), not our error.
+    if (savedErrno == ECONNRESET) {
+      LOG_INFO << "connection reset by " << peerAddr_.toIpPort() << " [" << name_ << "]";
+    } else {
+      errno = savedErrno;
+      LOG_SYSERR << "reading from " << peerAddr_.toIpPort() << " [" << name_ << "]";
+    }
     handleClose();
   }
 }
@@ -566,8 +571,12 @@ void TcpConnection::handleClose() {
 
 void TcpConnection::handleError() {
   const int err = sockets::getSocketError(channel_->fd());
-  LOG_ERROR << "TcpConnection::handleError [" << name_ << "] - SO_ERROR = " << err << " "
-            << strerrorTl(err);
+  if (err == ECONNRESET || err == EPIPE || err == 0) {
+    LOG_INFO << "connection reset by " << peerAddr_.toIpPort() << " [" << name_ << "]";
+  } else {
+    LOG_ERROR << "connection to " << peerAddr_.toIpPort() << " [" << name_
+              << "]: " << strerrorTl(err) << " (SO_ERROR " << err << ")";
+  }
 }
 
 }  // namespace muduo::net

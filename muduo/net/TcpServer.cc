@@ -112,8 +112,9 @@ void TcpServer::newConnection(UniqueFd sockfd, const InetAddress& peerAddr) {
   loop_->assertInLoopThread();
   EventLoop* ioLoop = threadPool_->getNextLoop();
   std::string connName = name_ + "-" + ipPort_ + "#" + std::to_string(nextConnId_++);
-  LOG_DEBUG << "TcpServer::newConnection [" << name_ << "] - new connection [" << connName
-            << "] from " << peerAddr.toIpPort();
+  // INFO: who came and went is the first thing a person reading a server's
+  // log wants to see.
+  LOG_INFO << name_ << ": connection from " << peerAddr.toIpPort() << " up [" << connName << "]";
   const InetAddress localAddr(sockets::getLocalAddr(sockfd.get()));
   auto conn = std::make_shared<TcpConnection>(ioLoop, connName, std::move(sockfd), localAddr,
                                               peerAddr, options_);
@@ -132,7 +133,9 @@ void TcpServer::newConnection(UniqueFd sockfd, const InetAddress& peerAddr) {
   // the base loop: a functor holding the connection could run after
   // ~TcpServer has joined the I/O loops and destroy it after its loop.
   conn->setCloseCallback([baseLoop = loop_, weakRegistry = std::weak_ptr<Registry>(registry_),
-                          sweeper](const TcpConnectionPtr& c) {
+                          sweeper, serverName = name_](const TcpConnectionPtr& c) {
+    LOG_INFO << serverName << ": connection from " << c->peerAddress().toIpPort() << " down ["
+             << c->name() << "]";
     if (auto s = sweeper.lock()) s->remove(c.get());
     baseLoop->runInLoop([weakRegistry, name = c->name()] {
       // Gone: ~TcpServer already handed every connection to its loop.

@@ -15,8 +15,9 @@
 #include <string>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "muduo/base/ProgramFlags.h"
 #include "muduo/net/EventLoop.h"
 #include "muduo/net/EventLoopThread.h"
 #include "muduo/net/InetAddress.h"
@@ -34,12 +35,22 @@ ABSL_FLAG(int, bench_text_bytes, 64, "load mode: padding in each post's text");
 
 namespace {
 
-std::optional<muduo::net::InetAddress> parseServer(const std::string& hostPort) {
+// "host:port" to an address. Tells a malformed value from a host that does
+// not resolve, which a user fixes differently.
+absl::StatusOr<muduo::net::InetAddress> parseServer(const std::string& hostPort) {
   const size_t colon = hostPort.rfind(':');
-  if (colon == std::string::npos) return std::nullopt;
-  const int port = std::atoi(hostPort.c_str() + colon + 1);
-  if (port <= 0 || port > 65535) return std::nullopt;
-  return muduo::net::InetAddress::resolve(hostPort.substr(0, colon), static_cast<uint16_t>(port));
+  const int port = colon == std::string::npos ? 0 : std::atoi(hostPort.c_str() + colon + 1);
+  if (port <= 0 || port > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--server must be host:port (port 1-65535), not '", hostPort, "'"));
+  }
+  const std::string host = hostPort.substr(0, colon);
+  std::optional<muduo::net::InetAddress> addr =
+      muduo::net::InetAddress::resolve(host, static_cast<uint16_t>(port));
+  if (!addr) {
+    return absl::NotFoundError(absl::StrCat("--server=", hostPort, ": unknown host '", host, "'"));
+  }
+  return *addr;
 }
 
 int runBench(muduo::net::EventLoop* loop, const muduo::net::InetAddress& server) {
@@ -86,15 +97,15 @@ bool readLines(muduo::chat::ChatSession& session, std::string* pending) {
 }  // namespace
 
 int main(int argc, char* argv[]) {
-  absl::SetProgramUsageMessage(
-      "A chat room in the terminal: type a line to post it, see everyone's posts as they "
-      "arrive; /who, /rooms, /quit. With --bench_members, a load that prints deliveries/s.");
-  absl::ParseCommandLine(argc, argv);
+  muduo::parseProgramFlags(
+      argc, argv,
+      {"chat_client [flags]",
+       "A chat room in the terminal: type a line to post it, see everyone's posts as they "
+       "arrive; /who, /rooms, /quit. With --bench_members, a load that prints deliveries/s.",
+       {"chat_client --room=lobby --name=alice",
+        "chat_client --bench_members=50 --bench_posts=10000"}});
   const auto server = parseServer(absl::GetFlag(FLAGS_server));
-  if (!server) {
-    fprintf(stderr, "chat_client: bad --server %s\n", absl::GetFlag(FLAGS_server).c_str());
-    return 2;
-  }
+  if (!server.ok()) muduo::exitWithUsageError("chat_client", server.status().message());
   muduo::net::EventLoopThread loopThread;
   muduo::net::EventLoop* loop = loopThread.startLoop();
   if (absl::GetFlag(FLAGS_bench_members) > 0) return runBench(loop, *server);

@@ -64,7 +64,7 @@ TEST(EchoServerBinaryTest, APortOutsideSixteenBitsIsRefusedInsteadOfWrappingArou
     // The old behaviour listened on 70000 % 65536 (or 65531) and never
     // returned: a short timeout makes that a failure, not a hang.
     test::Finished r = test::run({serverPath(), "--port=" + port}, test::tempPath("range"), 10s);
-    EXPECT_EQ(r.code, 1) << port << ": " << r.out << r.err;
+    EXPECT_EQ(r.code, 2) << port << ": " << r.out << r.err;  // a usage error
     EXPECT_EQ(r.err, "echo_server: --port=" + port + " is not a port (0-65535)\n");
   }
 }

@@ -10,9 +10,10 @@
 #include <string>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "muduo/base/CountDownLatch.h"
+#include "muduo/base/ProgramFlags.h"
 #include "muduo/net/EventLoop.h"
 #include "muduo/net/EventLoopThread.h"
 #include "rpc/RpcChannel.h"
@@ -29,24 +30,36 @@ ABSL_FLAG(int, connections, 1, "load mode: connections the calls are spread over
 
 namespace {
 
-std::optional<muduo::net::InetAddress> parseServer(const std::string& hostPort) {
+// "host:port" to an address. Tells a malformed value from a host that does
+// not resolve, which a user fixes differently.
+absl::StatusOr<muduo::net::InetAddress> parseServer(const std::string& hostPort) {
   const size_t colon = hostPort.rfind(':');
-  if (colon == std::string::npos) return std::nullopt;
-  const int port = std::atoi(hostPort.c_str() + colon + 1);
-  if (port <= 0 || port > 65535) return std::nullopt;
-  return muduo::net::InetAddress::resolve(hostPort.substr(0, colon), static_cast<uint16_t>(port));
+  const int port = colon == std::string::npos ? 0 : std::atoi(hostPort.c_str() + colon + 1);
+  if (port <= 0 || port > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--server must be host:port (port 1-65535), not '", hostPort, "'"));
+  }
+  const std::string host = hostPort.substr(0, colon);
+  std::optional<muduo::net::InetAddress> addr =
+      muduo::net::InetAddress::resolve(host, static_cast<uint16_t>(port));
+  if (!addr) {
+    return absl::NotFoundError(absl::StrCat("--server=", hostPort, ": unknown host '", host, "'"));
+  }
+  return *addr;
 }
 
 }  // namespace
 
 int main(int argc, char* argv[]) {
-  absl::SetProgramUsageMessage("Echoes its arguments, or stdin lines, through an echo_server.");
-  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  std::vector<char*> args = muduo::parseProgramFlags(
+      argc, argv,
+      {"echo_client [flags] [TEXT...]",
+       "Echoes each TEXT argument, or each line of stdin, through an echo_server. With --load, "
+       "a load generator that prints calls/s and latency.",
+       {"echo_client hello world", "echo_client --repeat=3 hi",
+        "echo_client --server=127.0.0.1:9091 --load --calls=200000 --concurrency=100"}});
   const auto server = parseServer(absl::GetFlag(FLAGS_server));
-  if (!server) {
-    fprintf(stderr, "echo_client: bad --server %s\n", absl::GetFlag(FLAGS_server).c_str());
-    return 2;
-  }
+  if (!server.ok()) muduo::exitWithUsageError("echo_client", server.status().message());
   muduo::net::EventLoopThread loopThread;
   muduo::net::EventLoop* loop = loopThread.startLoop();
 

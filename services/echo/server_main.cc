@@ -1,44 +1,37 @@
 // echo_server: serves muduo.echo.EchoService.
 //   tools/bazel run //services/echo:echo_server -- --port=9091
-#include <cstdio>
 #include <memory>
 
-#include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
-#include "muduo/base/Logging.h"
+#include "muduo/base/ProgramFlags.h"
 #include "muduo/net/ConnectionFlags.h"
 #include "muduo/net/ListenFlags.h"
+#include "muduo/net/ServerRunner.h"
 #include "rpc/RpcServer.h"
 #include "rpc/gateway/RpcHttpGateway.h"
-#include "services/common/ServerRunner.h"
 #include "services/echo/EchoServiceImpl.h"
 
-ABSL_FLAG(int, port, 9091, "RPC port on the --bind address; 0 picks a free one");
-ABSL_FLAG(int, threads, 1, "I/O threads; 0 serves in the accepting thread");
-ABSL_FLAG(std::string, log_dir, "", "directory for rolling log files; empty logs to stderr");
-
 int main(int argc, char* argv[]) {
-  absl::SetProgramUsageMessage("Serves muduo.echo.EchoService over MRPC.");
-  absl::ParseCommandLine(argc, argv);
-  const absl::StatusOr<muduo::net::InetAddress> listenAddr =
-      muduo::net::listenAddressFromFlags(absl::GetFlag(FLAGS_port), "port");
-  if (!listenAddr.ok()) return muduo::net::reportStartupFailure("echo_server", listenAddr.status());
-  services::ServerRunner runner("echo_server", absl::GetFlag(FLAGS_log_dir));
+  muduo::net::setServerFlagDefaults({.port = 9091, .threads = 1});
+  muduo::parseProgramFlags(
+      argc, argv,
+      {"echo_server [flags]",
+       "Serves muduo.echo.EchoService over MRPC, and HTTP/JSON on the same port.",
+       {"echo_server --port=9091 --threads=2",
+        "echo_server --port=0 --port_file=/tmp/echo.port --log_dir=/tmp/echo-logs"}});
+  // First: it sets the signal mask every later thread inherits.
+  muduo::net::ServerRunner runner("echo_server");
   muduo::echo::EchoServiceImpl service;
   muduo::rpc::RpcServer::Options options;
-  options.ioThreads = absl::GetFlag(FLAGS_threads);
+  options.ioThreads = runner.threads();
   options.connection = muduo::net::connectionOptionsFromFlags(options.connection);
-  muduo::rpc::RpcServer server(runner.loop(), *listenAddr, options);
+  muduo::rpc::RpcServer server(runner.loop(), runner.listenAddress(), options);
   if (!server.listenStatus().ok()) {
     return muduo::net::reportStartupFailure("echo_server", server.listenStatus());
   }
   server.addService(&service);
   server.addProtocol(std::make_unique<muduo::rpc::RpcHttpGateway>(&server));  // /status, /rpc/...
   server.start();
-  LOG_INFO << "echo_server listening on " << server.listenAddress().toIpPort();
-  printf("echo_server listening on %s\n", server.listenAddress().toIpPort().c_str());
-  fflush(stdout);
+  if (!runner.serving({{"rpc", server.listenAddress()}}).ok()) return 1;
   return runner.run([&server](absl::AnyInvocable<void()> done) {
     server.shutdown(std::chrono::seconds(5), std::move(done));
   });

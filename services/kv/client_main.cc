@@ -7,12 +7,11 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
-#include "absl/flags/usage_config.h"
-#include "absl/strings/match.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "muduo/base/Logging.h"
+#include "muduo/base/ProgramFlags.h"
 #include "muduo/net/EventLoopThread.h"
 #include "muduo/net/InetAddress.h"
 #include "rpc/RpcChannel.h"
@@ -36,19 +35,26 @@ ABSL_FLAG(size_t, value_size, 100, "load mode: bytes per value");
 
 namespace {
 
-std::optional<muduo::net::InetAddress> parseServer(const std::string& text) {
+// "host:port" (an IPv6 host in brackets) to an address. Tells a malformed
+// value from a host that does not resolve, which a user fixes differently.
+absl::StatusOr<muduo::net::InetAddress> parseServer(const std::string& text) {
   const size_t colon = text.rfind(':');
-  if (colon == std::string::npos) return std::nullopt;
   uint32_t port = 0;
-  if (!absl::SimpleAtoi(text.substr(colon + 1), &port) || port == 0 || port > 65535) {
-    return std::nullopt;
+  if (colon == std::string::npos || !absl::SimpleAtoi(text.substr(colon + 1), &port) || port == 0 ||
+      port > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--server must be host:port (port 1-65535), not '", text, "'"));
   }
   std::string host = text.substr(0, colon);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
   }
-  return muduo::net::InetAddress::resolve(host, static_cast<uint16_t>(port),
-                                          host.find(':') != std::string::npos);
+  std::optional<muduo::net::InetAddress> addr = muduo::net::InetAddress::resolve(
+      host, static_cast<uint16_t>(port), host.find(':') != std::string::npos);
+  if (!addr) {
+    return absl::NotFoundError(absl::StrCat("--server=", text, ": unknown host '", host, "'"));
+  }
+  return *addr;
 }
 
 int runLoadMode(const muduo::net::InetAddress& server) {
@@ -87,26 +93,16 @@ int runLoadMode(const muduo::net::InetAddress& server) {
 }  // namespace
 
 int main(int argc, char* argv[]) {
-  // --help lists the flags of this directory's files (absl's default looks
-  // for a file named after the binary).
-  absl::FlagsUsageConfig usage;
-  usage.contains_helpshort_flags = [](absl::string_view file) {
-    return absl::StrContains(file, "services/kv/");
-  };
-  usage.contains_help_flags = usage.contains_helpshort_flags;
-  absl::SetFlagsUsageConfig(usage);
-  absl::SetProgramUsageMessage(
-      "A client for kv_server.\n"
-      "  kv_client [--server=host:port] put K V | get K | del K | scan PREFIX | cas K OLD NEW\n"
-      "  kv_client --load [--op=get|put] [--calls=N] [--connections=C] [--concurrency=K]");
-  std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  std::vector<char*> positional = muduo::parseProgramFlags(
+      argc, argv,
+      {"kv_client [flags] put K V | get K | del K | scan PREFIX | cas K OLD NEW",
+       "A client for kv_server. With --load, a load generator that prints calls/s and "
+       "latency percentiles.",
+       {"kv_client --server=127.0.0.1:9090 put user:1 alice", "kv_client get user:1",
+        "kv_client --load --op=get --calls=100000 --connections=50"}});
   muduo::Logger::setLogLevel(muduo::LogLevel::kWarn);
-  const std::optional<muduo::net::InetAddress> server = parseServer(absl::GetFlag(FLAGS_server));
-  if (!server) {
-    std::cerr << "kv_client: --server must be host:port, not '" << absl::GetFlag(FLAGS_server)
-              << "'\n";
-    return 2;
-  }
+  const absl::StatusOr<muduo::net::InetAddress> server = parseServer(absl::GetFlag(FLAGS_server));
+  if (!server.ok()) muduo::exitWithUsageError("kv_client", server.status().message());
   if (absl::GetFlag(FLAGS_load)) return runLoadMode(*server);
 
   muduo::net::EventLoopThread loopThread;

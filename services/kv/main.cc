@@ -4,23 +4,19 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <memory>
 #include <string>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
-#include "absl/flags/usage_config.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "muduo/base/Logging.h"
+#include "muduo/base/ProgramFlags.h"
 #include "muduo/net/ConnectionFlags.h"
 #include "muduo/net/InetAddress.h"
 #include "muduo/net/ListenFlags.h"
+#include "muduo/net/ServerRunner.h"
 #include "rpc/RpcServer.h"
 #include "rpc/gateway/RpcHttpGateway.h"
-#include "services/common/ServerRunner.h"
 #include "services/kv/KvServiceImpl.h"
 #include "services/kv/RespServer.h"
 #include "services/kv/Store.h"
@@ -39,11 +35,10 @@ std::string defaultDataDir() {
 
 }  // namespace
 
-// --bind (127.0.0.1 by default) is shared by every server: muduo/net/ListenFlags.h.
-ABSL_FLAG(int, port, 9090, "MRPC port on the --bind address (0: any free port)");
+// --bind, --port, --threads, --log_dir, --log_level and --port_file are
+// shared by every server: muduo/net/ServerRunner.h.
 ABSL_FLAG(int, resp_port, 6380,
           "Redis protocol (RESP2) port on the --bind address; 0 turns it off");
-ABSL_FLAG(int, threads, 2, "I/O threads shared by both protocols (0: all in the main thread)");
 ABSL_FLAG(std::string, data_dir, defaultDataDir(),
           "directory of the log and snapshots; created if missing");
 ABSL_FLAG(std::string, sync, "batch",
@@ -52,38 +47,32 @@ ABSL_FLAG(std::string, sync, "batch",
           "crash of the server, not of the machine)");
 ABSL_FLAG(uint64_t, compaction_min_bytes, 64 << 20,
           "compact once the log since the last snapshot is over this and over twice the live data");
-ABSL_FLAG(bool, repair, false,
-          "instead of serving: rewrite each damaged log and snapshot in --data_dir with every "
-          "valid record it holds (the original is kept as <file>.corrupt), print what was "
-          "dropped, and exit. For when the server refuses to start with DATA_LOSS");
-ABSL_FLAG(std::string, log_dir, "", "directory for log files (default: log to stderr)");
-ABSL_FLAG(uint64_t, resp_output_limit_mib, 64,
-          "a RESP connection whose unsent replies pass this many MiB is closed (Redis's "
-          "client-output-buffer-limit for normal clients)");
-ABSL_FLAG(std::string, port_file, "",
-          "once serving, write 'rpc_port=N' and 'resp_port=N' lines to this file (for scripts "
-          "and tests using port 0)");
+  if (absl::GetFlag(FLAGS_repair)) {
+    muduo::kv::Store::Options options;
+    options.dir = absl::GetFlag(FLAGS_data_dir);
+    const absl::StatusOr<std::string> report = muduo::kv::Store::repair(options);
+    if (!report.ok()) {
+      fprintf(stderr, "kv_server: repair failed: %s\n", report.status().ToString().c_str());
+      return 1;
+    }
+    fputs(report->c_str(), stdout);
+    return 0;
+  }
 
 int main(int argc, char* argv[]) {
-  // --help lists the flags of this directory's files (absl's default looks
-  // for a file named after the binary).
-  absl::FlagsUsageConfig usage;
-  usage.contains_helpshort_flags = [](absl::string_view file) {
-    return absl::StrContains(file, "services/kv/") || absl::StrContains(file, "ListenFlags");
-  };
-  usage.contains_help_flags = usage.contains_helpshort_flags;
-  absl::SetFlagsUsageConfig(usage);
-  absl::SetProgramUsageMessage(
-      "The durable key-value server.\n"
-      "  kv_server [--port=9090] [--resp_port=6380] [--data_dir=DIR] [--sync=batch]\n"
-      "Talk to it with kv_client, or with redis-cli -p 6380.");
-  absl::ParseCommandLine(argc, argv);
+  muduo::net::setServerFlagDefaults({.port = 9090, .threads = 2});
+  muduo::parseProgramFlags(
+      argc, argv,
+      {"kv_server [flags]",
+       "The durable key-value server: MRPC (and HTTP/JSON) on --port, the Redis protocol on "
+       "--resp_port. Talk to it with kv_client, or with redis-cli -p 6380.",
+       {"kv_server --port=9090 --resp_port=6380 --data_dir=/tmp/kv --sync=batch"}});
   const std::optional<muduo::kv::SyncMode> sync =
       muduo::kv::parseSyncMode(absl::GetFlag(FLAGS_sync));
   if (!sync) {
-    fprintf(stderr, "kv_server: --sync must be always, batch or none, not '%s'\n",
-            absl::GetFlag(FLAGS_sync).c_str());
-    return 2;
+    muduo::exitWithUsageError("kv_server",
+                              absl::StrCat("--sync must be always, batch or none, not '",
+                                           absl::GetFlag(FLAGS_sync), "'"));
   }
   if (absl::GetFlag(FLAGS_repair)) {
     muduo::kv::Store::Options options;
@@ -96,15 +85,12 @@ int main(int argc, char* argv[]) {
     fputs(report->c_str(), stdout);
     return 0;
   }
-  const absl::StatusOr<muduo::net::InetAddress> rpcAddress =
-      muduo::net::listenAddressFromFlags(absl::GetFlag(FLAGS_port), "port");
-  if (!rpcAddress.ok()) return muduo::net::reportStartupFailure("kv_server", rpcAddress.status());
   const absl::StatusOr<muduo::net::InetAddress> respAddress =
       muduo::net::listenAddressFromFlags(absl::GetFlag(FLAGS_resp_port), "resp_port");
-  if (!respAddress.ok()) return muduo::net::reportStartupFailure("kv_server", respAddress.status());
+  if (!respAddress.ok()) muduo::exitWithUsageError("kv_server", respAddress.status().message());
 
   // First: it sets the signal mask every later thread inherits.
-  services::ServerRunner runner("kv_server", absl::GetFlag(FLAGS_log_dir));
+  muduo::net::ServerRunner runner("kv_server");
 
   muduo::kv::Store::Options options;
   options.dir = absl::GetFlag(FLAGS_data_dir);
@@ -119,9 +105,9 @@ int main(int argc, char* argv[]) {
 
   muduo::kv::KvServiceImpl service(store->get());
   muduo::rpc::RpcServer::Options rpcOptions;
-  rpcOptions.ioThreads = absl::GetFlag(FLAGS_threads);
+  rpcOptions.ioThreads = runner.threads();
   rpcOptions.connection = muduo::net::connectionOptionsFromFlags(rpcOptions.connection);
-  muduo::rpc::RpcServer rpcServer(runner.loop(), *rpcAddress, rpcOptions);
+  muduo::rpc::RpcServer rpcServer(runner.loop(), runner.listenAddress(), rpcOptions);
   if (!rpcServer.listenStatus().ok()) {
     return muduo::net::reportStartupFailure("kv_server", rpcServer.listenStatus());
   }
@@ -148,19 +134,14 @@ int main(int argc, char* argv[]) {
     respServer->start();
   }
 
-  const uint16_t respPort = respServer != nullptr ? respServer->listenAddress().port() : 0;
   LOG_INFO << "kv_server: MRPC on " << rpcServer.listenAddress().toIpPort() << ", RESP "
            << (respServer != nullptr ? respServer->listenAddress().toIpPort() : std::string("off"))
            << ", data in " << options.dir << ", sync=" << muduo::kv::syncModeName(*sync) << ", "
-           << absl::GetFlag(FLAGS_threads) << " I/O threads";
-  if (const std::string portFile = absl::GetFlag(FLAGS_port_file); !portFile.empty()) {
-    const std::string temp = portFile + ".tmp";
-    {
-      std::ofstream out(temp);
-      out << "rpc_port=" << rpcServer.listenAddress().port() << "\nresp_port=" << respPort << "\n";
-    }
-    std::rename(temp.c_str(), portFile.c_str());
-  }
+           << runner.threads() << " I/O threads";
+  std::vector<std::pair<std::string, muduo::net::InetAddress>> listeners{
+      {"rpc", rpcServer.listenAddress()}};
+  if (respServer != nullptr) listeners.emplace_back("resp", respServer->listenAddress());
+  if (!runner.serving(listeners).ok()) return 1;
 
   return runner.run([&](absl::AnyInvocable<void()> done) {
     if (respServer != nullptr) respServer->stopAccepting();

@@ -3,7 +3,7 @@
 #include <cstdio>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
+#include "muduo/base/ProgramFlags.h"
 #include "tools/conn_scale/ConnScale.h"
 
 ABSL_FLAG(int, connections, 10000, "idle connections to hold");
@@ -11,7 +11,12 @@ ABSL_FLAG(int, threads, 1, "server I/O threads");
 ABSL_FLAG(int, source_addresses, 1, "spread client sockets over 127.0.0.1..N");
 
 int main(int argc, char* argv[]) {
-  absl::ParseCommandLine(argc, argv);
+  muduo::parseProgramFlags(
+      argc, argv,
+      {"conn_scale [flags]",
+       "Measures the resident memory each idle connection costs a TcpServer: opens --connections "
+       "loopback connections and prints bytes per connection.",
+       {"conn_scale --connections=10000 --threads=2"}});
   connscale::Options options;
   options.connections = absl::GetFlag(FLAGS_connections);
   options.serverThreads = absl::GetFlag(FLAGS_threads);

@@ -2,7 +2,7 @@
 #include <cstdio>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
+#include "muduo/base/ProgramFlags.h"
 #include "muduo/net/EventLoop.h"
 #include "tools/pingpong/PingPongClient.h"
 
@@ -14,7 +14,11 @@ ABSL_FLAG(int, sessions, 100, "concurrent connections");
 ABSL_FLAG(double, seconds, 10, "how long to run once the first session is up");
 
 int main(int argc, char* argv[]) {
-  absl::ParseCommandLine(argc, argv);
+  muduo::parseProgramFlags(argc, argv,
+                           {"pingpong_client --port=N [flags]",
+                            "Drives a pingpong_server with --sessions connections that bounce "
+                            "--block_size bytes, and prints the throughput it read.",
+                            {"pingpong_client --port=5555 --sessions=100 --seconds=10"}});
   const auto addr = muduo::net::InetAddress::parse(
       absl::GetFlag(FLAGS_address), static_cast<uint16_t>(absl::GetFlag(FLAGS_port)));
   if (!addr || absl::GetFlag(FLAGS_port) == 0) {

@@ -2,7 +2,7 @@
 #include <cstdio>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
+#include "muduo/base/ProgramFlags.h"
 #include "muduo/net/EventLoop.h"
 #include "muduo/net/ListenFlags.h"
 #include "tools/pingpong/PingPongServer.h"
@@ -11,7 +11,11 @@ ABSL_FLAG(int, port, 0, "port to listen on; 0 picks a free one");
 ABSL_FLAG(int, threads, 1, "I/O threads; 0 serves in the accepting thread");
 
 int main(int argc, char* argv[]) {
-  absl::ParseCommandLine(argc, argv);
+  muduo::parseProgramFlags(
+      argc, argv,
+      {"pingpong_server [flags]",
+       "Echoes every byte it reads; the server side of the pingpong throughput benchmark.",
+       {"pingpong_server --port=5555 --threads=2"}});
   const absl::StatusOr<muduo::net::InetAddress> addr =
       muduo::net::listenAddressFromFlags(absl::GetFlag(FLAGS_port), "port");
   if (!addr.ok()) return muduo::net::reportStartupFailure("pingpong_server", addr.status());

@@ -2,7 +2,7 @@
 #include <cstdio>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
+#include "muduo/base/ProgramFlags.h"
 #include "muduo/net/EventLoop.h"
 #include "tools/rpc_bench/BenchClient.h"
 
@@ -29,7 +29,11 @@ std::string micros(const muduo::Histogram& h) {
 }  // namespace
 
 int main(int argc, char* argv[]) {
-  absl::ParseCommandLine(argc, argv);
+  muduo::parseProgramFlags(argc, argv,
+                           {"rpc_bench --port=N [flags]",
+                            "Drives an rpc_bench_server and prints calls/s and latency percentiles "
+                            "(closed loop, or open loop with --rate).",
+                            {"rpc_bench --port=5556 --connections=50 --seconds=5"}});
   const auto addr = muduo::net::InetAddress::parse(
       absl::GetFlag(FLAGS_address), static_cast<uint16_t>(absl::GetFlag(FLAGS_port)));
   if (!addr || absl::GetFlag(FLAGS_port) == 0) {

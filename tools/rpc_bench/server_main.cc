@@ -2,7 +2,7 @@
 #include <cstdio>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
+#include "muduo/base/ProgramFlags.h"
 #include "muduo/net/EventLoop.h"
 #include "muduo/net/ListenFlags.h"
 #include "tools/rpc_bench/BenchServer.h"
@@ -11,7 +11,10 @@ ABSL_FLAG(int, port, 0, "port; 0 picks a free one");
 ABSL_FLAG(int, io_threads, 0, "I/O threads; 0 serves in the accepting thread");
 
 int main(int argc, char* argv[]) {
-  absl::ParseCommandLine(argc, argv);
+  muduo::parseProgramFlags(argc, argv,
+                           {"rpc_bench_server [flags]",
+                            "The server for rpc_bench: answers its echo calls over MRPC.",
+                            {"rpc_bench_server --port=5556 --io_threads=2"}});
   const absl::StatusOr<muduo::net::InetAddress> addr =
       muduo::net::listenAddressFromFlags(absl::GetFlag(FLAGS_port), "port");
   if (!addr.ok()) return muduo::net::reportStartupFailure("rpc_bench_server", addr.status());
