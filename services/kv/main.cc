@@ -47,17 +47,13 @@ ABSL_FLAG(std::string, sync, "batch",
           "crash of the server, not of the machine)");
 ABSL_FLAG(uint64_t, compaction_min_bytes, 64 << 20,
           "compact once the log since the last snapshot is over this and over twice the live data");
-  if (absl::GetFlag(FLAGS_repair)) {
-    muduo::kv::Store::Options options;
-    options.dir = absl::GetFlag(FLAGS_data_dir);
-    const absl::StatusOr<std::string> report = muduo::kv::Store::repair(options);
-    if (!report.ok()) {
-      fprintf(stderr, "kv_server: repair failed: %s\n", report.status().ToString().c_str());
-      return 1;
-    }
-    fputs(report->c_str(), stdout);
-    return 0;
-  }
+ABSL_FLAG(bool, repair, false,
+          "instead of serving: rewrite each damaged log and snapshot in --data_dir with every "
+          "valid record it holds (the original is kept as <file>.corrupt), print what was "
+          "dropped, and exit. For when the server refuses to start with DATA_LOSS");
+ABSL_FLAG(uint64_t, resp_output_limit_mib, 64,
+          "a RESP connection whose unsent replies pass this many MiB is closed (Redis's "
+          "client-output-buffer-limit for normal clients)");
 
 int main(int argc, char* argv[]) {
   muduo::net::setServerFlagDefaults({.port = 9090, .threads = 2});
