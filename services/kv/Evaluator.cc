@@ -65,6 +65,20 @@ bool expiryConditionHolds(const WriteOp& op, int64_t current) {
   return true;
 }
 
+// The one place a value is copied out of the table into an op's results,
+// within the op's owner's budget.
+void copyResult(WriteOp* op, const std::string& value) {
+  if (std::atomic<int64_t>* budget = op->resultBudget; budget != nullptr) {
+    const auto size = static_cast<int64_t>(value.size());
+    if (budget->fetch_sub(size, std::memory_order_relaxed) < size) {
+      budget->fetch_add(size, std::memory_order_relaxed);
+      op->resultDropped = true;
+      return;
+    }
+  }
+  op->current = value;
+}
+
 }  // namespace
 
 void Evaluator::evaluate(std::vector<WriteOp>& ops, const Table& table, int64_t now) {
@@ -165,8 +179,8 @@ void Evaluator::evaluateOp(WriteOp* op, const Table& table, int64_t now) {
     return;
   }
 
-  const bool blindPut = op->kind == Kind::kPut && op->condition == Condition::kNone &&
-                        !op->keepTtl && !op->returnOld;
+  const bool blindPut =
+      op->kind == Kind::kPut && op->condition == Condition::kNone && !op->keepTtl && !op->returnOld;
   if (blindPut) {
     op->outcome = Outcome::kApplied;
     if (op->expireAt != 0 && op->expireAt <= now) {
@@ -206,10 +220,12 @@ void Evaluator::evaluateOp(WriteOp* op, const Table& table, int64_t now) {
   }
   if (!passes(*op, entry)) {
     op->outcome = Outcome::kConditionFailed;
-    if (entry.value != nullptr) op->current = *entry.value;
+    if ((op->returnOld || op->returnOldIfFailed) && entry.value != nullptr) {
+      copyResult(op, *entry.value);
+    }
     return;
   }
-  if (op->returnOld && entry.value != nullptr) op->current = *entry.value;
+  if (op->returnOld && entry.value != nullptr) copyResult(op, *entry.value);
 
   switch (op->kind) {
     case Kind::kPut: {
@@ -228,7 +244,6 @@ void Evaluator::evaluateOp(WriteOp* op, const Table& table, int64_t now) {
       return;
     case Kind::kGet:
       op->outcome = Outcome::kApplied;
-      if (entry.value != nullptr) op->current = *entry.value;
       op->number = entry.expireAt;
       return;
     case Kind::kIncrement: {

@@ -50,7 +50,9 @@ void replyExistsCount(RespReply& reply, std::span<WriteOp> ops) {
 }
 
 void exists(RespCall& call) {
-  if (call.inTransaction()) return call.readInBatch(call.args().subspan(1), replyExistsCount);
+  if (call.inTransaction())
+    return call.readInBatch(call.args().subspan(1), replyExistsCount,
+                            RespCall::Read::kExistenceAndExpiry);
   int64_t count = 0;
   call.store().readEach(call.args().subspan(1), [&count](size_t, const std::string* value) {
     count += value != nullptr ? 1 : 0;
@@ -63,7 +65,9 @@ void replyType(RespReply& reply, std::span<WriteOp> ops) {
 }
 
 void type(RespCall& call) {
-  if (call.inTransaction()) return call.readInBatch(call.args().subspan(1, 1), replyType);
+  if (call.inTransaction())
+    return call.readInBatch(call.args().subspan(1, 1), replyType,
+                            RespCall::Read::kExistenceAndExpiry);
   call.reply().simple(call.store().contains(call.arg(1)) ? "string" : "none");
 }
 
@@ -91,18 +95,23 @@ void replyExpiretime(RespReply& reply, std::span<WriteOp> ops) {
 }
 
 void ttl(RespCall& call) {
-  if (call.inTransaction()) return call.readInBatch(call.args().subspan(1, 1), replyTtl);
+  if (call.inTransaction())
+    return call.readInBatch(call.args().subspan(1, 1), replyTtl,
+                            RespCall::Read::kExistenceAndExpiry);
   call.reply().integer(ttlSeconds(call.store().ttlMillis(call.arg(1))));
 }
 
 void pttl(RespCall& call) {
-  if (call.inTransaction()) return call.readInBatch(call.args().subspan(1, 1), replyPttl);
+  if (call.inTransaction())
+    return call.readInBatch(call.args().subspan(1, 1), replyPttl,
+                            RespCall::Read::kExistenceAndExpiry);
   call.reply().integer(call.store().ttlMillis(call.arg(1)));
 }
 
 void expiretimeWith(RespCall& call, bool millis) {
   if (call.inTransaction()) {
-    return call.readInBatch(call.args().subspan(1, 1), millis ? replyPexpiretime : replyExpiretime);
+    return call.readInBatch(call.args().subspan(1, 1), millis ? replyPexpiretime : replyExpiretime,
+                            RespCall::Read::kExistenceAndExpiry);
   }
   const std::optional<int64_t> at = call.store().expireAt(call.arg(1));
   call.reply().integer(!at ? -2 : *at == 0 ? -1 : millis ? *at : *at / 1000);

@@ -47,7 +47,7 @@ void replyAppliedAsInteger(RespReply& reply, std::span<WriteOp> ops) {
   reply.integer(ops[0].outcome == Outcome::kApplied ? 1 : 0);
 }
 
-// The value before the op (returnOld, kConditionFailed, kGet), or nil.
+// The value before the op (returnOld), or nil.
 void replyValue(RespReply& reply, std::span<WriteOp> ops) {
   if (ops[0].existed) {
     reply.bulk(ops[0].current);
@@ -254,7 +254,7 @@ void getex(RespCall& call) {
   // The read and the new expiry in one batch: nothing comes between them.
   WriteBatch& batch = call.batchFor(2 * WriteBatch::opBytes(call.arg(1).size(), 0));
   const size_t first = batch.size();
-  batch.op(Kind::kGet, std::string(call.arg(1)));
+  batch.op(Kind::kGet, std::string(call.arg(1))).returnOld = true;
   batch.op(Kind::kExpire, std::string(call.arg(1))).expireAt = expireAt;
   call.submit(first, replyValue);
 }
@@ -415,6 +415,7 @@ void getrange(RespCall& call) {
     WriteBatch& batch = call.batchFor(WriteBatch::opBytes(call.arg(1).size(), 0));
     const size_t first = batch.size();
     WriteOp& op = batch.op(Kind::kGet, std::string(call.arg(1)));
+    op.returnOld = true;
     op.delta = *start;
     op.offset = static_cast<uint64_t>(*end);
     call.submit(first, replyRange);

