@@ -81,7 +81,9 @@ void copyResult(WriteOp* op, const std::string& value) {
 
 }  // namespace
 
-void Evaluator::evaluate(std::vector<WriteOp>& ops, const Table& table, int64_t now) {
+bool Evaluator::evaluate(std::vector<WriteOp>& ops, const Table& table, int64_t now) {
+  const size_t first = effects_.size();
+  batchEffectBytes_ = 0;
   for (WriteOp& op : ops) {
     if (op.kind != Kind::kCheck) continue;
     const Entry entry = lookup(op.key, table, now);
@@ -90,12 +92,26 @@ void Evaluator::evaluate(std::vector<WriteOp>& ops, const Table& table, int64_t 
     op.outcome = pass ? Outcome::kApplied : Outcome::kConditionFailed;
     if (!pass) {
       for (WriteOp& each : ops) each.outcome = Outcome::kAborted;
-      return;
+      return true;
     }
   }
   for (WriteOp& op : ops) {
-    if (op.kind != Kind::kCheck) evaluateOp(&op, table, now);
+    if (op.kind == Kind::kCheck) continue;
+    evaluateOp(&op, table, now);
+    // Checked as it grows, so a refused batch never holds much more.
+    if (batchEffectBytes_ > kMaxBatchEffectBytes) {
+      discardFrom(first);
+      return false;
+    }
   }
+  return true;
+}
+
+void Evaluator::discardFrom(size_t first) {
+  effects_.resize(first);
+  overlay_.clear();
+  overlayActive_ = false;
+  cleared_ = false;
 }
 
 Evaluator::Entry Evaluator::lookup(std::string_view key, const Table& table, int64_t now) {
@@ -146,6 +162,10 @@ bool Evaluator::passes(const WriteOp& op, const Entry& entry) const {
 void Evaluator::add(log::OpKind kind, WriteOp* op, const std::string* value, int64_t expireAt,
                     bool onTarget) {
   const Effect& e = effects_.emplace_back(Effect{kind, op, onTarget, value, expireAt});
+  batchEffectBytes_ += e.key().size() + WriteBatch::kOpOverhead;
+  if (kind == log::OpKind::kPut || kind == log::OpKind::kPutExpiring) {
+    batchEffectBytes_ += op->value.size();
+  }
   if (!overlayActive_) return;
   switch (kind) {
     case log::OpKind::kPut:

@@ -48,7 +48,7 @@ class EvaluatorTest : public ::testing::Test {
     std::string payload;
     for (std::vector<WriteOp>* ops : batches) {
       const size_t first = evaluator_.effects();
-      evaluator_.evaluate(*ops, table_, kNow);
+      EXPECT_TRUE(evaluator_.evaluate(*ops, table_, kNow));
       evaluator_.encode(first, &payload);
     }
     evaluator_.apply(&table_);

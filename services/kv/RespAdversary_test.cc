@@ -165,5 +165,24 @@ TEST_P(RespAdversaryTest, ReadsAndValueReturningWritesWithinTheLimitAnswerInFull
           absl::StrCat(":", value.size(), "\r\n"));
 }
 
+// APPEND logs the whole new value, so 70 pipelined one-byte APPENDs to a
+// 2 MiB value, combined into one batch, made a 140 MiB log record: the
+// server aborted on an assertion (debug) or wrote a record recovery
+// discards. Now the front end sizes an APPEND by the value it makes, so they
+// go to the store in batches that fit, and all succeed.
+TEST_P(RespAdversaryTest, PipelinedAppendsToABigValueAllSucceedAndTheServerSurvives) {
+  RawClient client(port_);
+  const std::string big(2 << 20, 'b');
+  client.roundTrip(command({"SET", "big", big}), "+OK\r\n");
+  std::string requests;
+  std::string replies;
+  for (size_t i = 1; i <= 70; ++i) {
+    requests += command({"APPEND", "big", "y"});
+    replies += absl::StrCat(":", big.size() + i, "\r\n");
+  }
+  client.roundTrip(requests, replies);
+  EXPECT_EQ(ask(client, {"STRLEN", "big"}), absl::StrCat(":", big.size() + 70, "\r\n"));
+}
+
 }  // namespace
 }  // namespace muduo::kv

@@ -2,6 +2,7 @@
 
 #include "services/kv/RespSession.h"
 #include "services/kv/RespTransaction.h"
+#include "services/kv/Store.h"
 #include "services/kv/WriteCombiner.h"
 
 namespace muduo::kv {
@@ -62,6 +63,12 @@ bool RespCall::withinOutputLimit(size_t building) {
   if (pending <= session_->outputLimit()) return true;
   session_->closeForOutputLimit(pending);
   return false;
+}
+
+size_t RespCall::valueSizeNow(std::string_view key) const {
+  size_t size = 0;
+  (void)store().read(key, [&size](std::string_view value) { size = value.size(); });
+  return size;
 }
 
 Store& RespCall::store() const { return *session_->store_; }

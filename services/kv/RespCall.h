@@ -69,6 +69,12 @@ class RespCall {
   // the handler must stop at once, without replying.
   [[nodiscard]] bool withinOutputLimit(size_t building = 0);
 
+  // The size of `key`'s value now (0 if absent). A write that logs a whole
+  // value it derives (APPEND, SETRANGE, RENAME) passes it to batchFor(), so
+  // the combiner gives big ones batches of their own that fit in one log
+  // record (the store refuses a batch that would not).
+  [[nodiscard]] size_t valueSizeNow(std::string_view key) const;
+
   [[nodiscard]] bool inTransaction() const { return transaction_ != nullptr; }
   [[nodiscard]] Store& store() const;
   [[nodiscard]] RespSession& session() const { return *session_; }

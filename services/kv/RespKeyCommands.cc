@@ -191,8 +191,8 @@ void replyRenamenx(RespReply& reply, std::span<WriteOp> ops) {
 
 void renameWith(RespCall& call, bool onlyIfAbsent) {
   if (!checkKeySize(call, call.arg(1)) || !checkKeySize(call, call.arg(2))) return;
-  WriteBatch& batch =
-      call.batchFor(WriteBatch::opBytes(call.arg(1).size() + call.arg(2).size(), 0));
+  WriteBatch& batch = call.batchFor(
+      WriteBatch::opBytes(call.arg(1).size() + call.arg(2).size(), call.valueSizeNow(call.arg(1))));
   const size_t first = batch.size();
   WriteOp& op = batch.op(WriteOp::Kind::kRename, std::string(call.arg(1)));
   op.target = std::string(call.arg(2));

@@ -104,10 +104,12 @@ void replyAllOrNothing(RespReply& reply, std::span<WriteOp> ops) {
 
 // --- Helpers ---
 
-// Adds one op on `key` to the call's batch and submits it.
+// Adds one op on `key` to the call's batch. `logged`: the value the op will
+// log, if larger than `value` (APPEND and SETRANGE log the whole result).
 WriteOp& oneOp(RespCall& call, Kind kind, std::string_view key, std::string_view value,
-               size_t* first) {
-  WriteBatch& batch = call.batchFor(WriteBatch::opBytes(key.size(), value.size()));
+               size_t* first, size_t logged = 0) {
+  WriteBatch& batch =
+      call.batchFor(WriteBatch::opBytes(key.size(), std::max(value.size(), logged)));
   *first = batch.size();
   WriteOp& op = batch.op(kind, std::string(key));
   op.value = std::string(value);
@@ -380,7 +382,8 @@ void incrbyfloat(RespCall& call) {
 void append(RespCall& call) {
   if (!checkKeySize(call, call.arg(1))) return;
   size_t first = 0;
-  oneOp(call, Kind::kAppend, call.arg(1), call.arg(2), &first);
+  oneOp(call, Kind::kAppend, call.arg(1), call.arg(2), &first,
+        call.valueSizeNow(call.arg(1)) + call.arg(2).size());
   call.submit(first, replyLength);
 }
 
@@ -442,8 +445,10 @@ void setrange(RespCall& call) {
   }
   if (!checkKeySize(call, call.arg(1))) return;
   size_t first = 0;
-  oneOp(call, Kind::kSetRange, call.arg(1), call.arg(3), &first).offset =
-      static_cast<uint64_t>(*offset);
+  const size_t end = static_cast<size_t>(*offset) + call.arg(3).size();
+  oneOp(call, Kind::kSetRange, call.arg(1), call.arg(3), &first,
+        std::max(call.valueSizeNow(call.arg(1)), end))
+      .offset = static_cast<uint64_t>(*offset);
   call.submit(first, replyLength);
 }
 
