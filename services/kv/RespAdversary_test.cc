@@ -184,5 +184,47 @@ TEST_P(RespAdversaryTest, PipelinedAppendsToABigValueAllSucceedAndTheServerSurvi
   EXPECT_EQ(ask(client, {"STRLEN", "big"}), absl::StrCat(":", big.size() + 70, "\r\n"));
 }
 
+// Replies copied from redis-server 7.0 for the same requests.
+TEST_P(RespAdversaryTest, FloatAndRangeEdgesAnswerAsRedis7Does) {
+  RawClient c(port_);
+  c.roundTrip(command({"SET", "f", "1.5"}), "+OK\r\n");
+  // "inf" parses as a float; the sum is what is refused.
+  c.roundTrip(command({"INCRBYFLOAT", "f", "inf"}) + command({"INCRBYFLOAT", "f", "-inf"}),
+              "-ERR increment would produce NaN or Infinity\r\n"
+              "-ERR increment would produce NaN or Infinity\r\n");
+  // Underflow to zero and overflow to infinity while parsing are not floats.
+  c.roundTrip(command({"INCRBYFLOAT", "f", "1e-5000"}) + command({"INCRBYFLOAT", "f", "1e5000"}) +
+                  command({"INCRBYFLOAT", "f", "nan"}) + command({"INCRBYFLOAT", "f", " 1"}),
+              "-ERR value is not a valid float\r\n-ERR value is not a valid float\r\n"
+              "-ERR value is not a valid float\r\n-ERR value is not a valid float\r\n");
+  c.roundTrip(command({"GET", "f"}), bulk("1.5"));
+  // SETRANGE with nothing to write checks no size: it answers the length.
+  c.roundTrip(
+      command({"SET", "r", "Hello"}) + command({"SETRANGE", "r", "9223372036854775807", ""}) +
+          command({"SETRANGE", "nokey", "9223372036854775807", ""}) + command({"EXISTS", "nokey"}),
+      "+OK\r\n:5\r\n:0\r\n:0\r\n");
+  c.roundTrip(command({"DECRBY", "r", "-9223372036854775808"}),
+              "-ERR decrement would overflow\r\n");
+}
+
+// KEYS, SCAN, DBSIZE and RANDOMKEY cannot be ops of EXEC's batch, so inside
+// EXEC they read the store before the batch is applied: after a SET in the
+// same transaction, KEYS * did not list the key and DBSIZE counted 0
+// (redis-server: [newk] and 1). They are refused there instead of wrong.
+TEST_P(RespAdversaryTest, KeyspaceWalksInsideExecAreRefusedRatherThanMissTheTransactionsWrites) {
+  RawClient c(port_);
+  c.roundTrip(command({"MULTI"}) + command({"SET", "newk", "v"}) + command({"KEYS", "*"}) +
+                  command({"DBSIZE"}) + command({"SCAN", "0"}) + command({"RANDOMKEY"}) +
+                  command({"EXISTS", "newk"}) + command({"EXEC"}),
+              "+OK\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n"
+              "*6\r\n+OK\r\n"
+              "-ERR KEYS is not supported inside MULTI by this server\r\n"
+              "-ERR DBSIZE is not supported inside MULTI by this server\r\n"
+              "-ERR SCAN is not supported inside MULTI by this server\r\n"
+              "-ERR RANDOMKEY is not supported inside MULTI by this server\r\n"
+              ":1\r\n");
+  c.roundTrip(command({"DBSIZE"}) + command({"KEYS", "*"}), ":1\r\n*1\r\n" + bulk("newk"));
+}
+
 }  // namespace
 }  // namespace muduo::kv

@@ -218,9 +218,24 @@ void flush(RespCall& call) {
   call.submit(first, replyOk);
 }
 
-void dbsize(RespCall& call) { call.reply().integer(static_cast<int64_t>(keyCount(call.store()))); }
+// KEYS, SCAN, DBSIZE and RANDOMKEY walk the table; they cannot be ops of
+// EXEC's batch, so inside EXEC they would read the store as it was before
+// the transaction's own writes (and not atomically with them). Refused
+// there, like MSETNX, rather than answered wrongly.
+bool refusedInTransaction(RespCall& call, std::string_view name) {
+  if (!call.inTransaction()) return false;
+  call.reply().error(
+      absl::StrCat("ERR ", std::string(name), " is not supported inside MULTI by this server"));
+  return true;
+}
+
+void dbsize(RespCall& call) {
+  if (refusedInTransaction(call, "DBSIZE")) return;
+  call.reply().integer(static_cast<int64_t>(keyCount(call.store())));
+}
 
 void keys(RespCall& call) {
+  if (refusedInTransaction(call, "KEYS")) return;
   const std::string_view pattern = call.arg(1);
   const std::string_view prefix = globLiteralPrefix(pattern);
   const bool all = pattern == "*";
@@ -249,6 +264,7 @@ void keys(RespCall& call) {
 }
 
 void scan(RespCall& call) {
+  if (refusedInTransaction(call, "SCAN")) return;
   uint64_t cursor = 0;
   const std::string_view cursorText = call.arg(1);
   if (auto [end, ec] =
@@ -324,6 +340,7 @@ void scan(RespCall& call) {
 }
 
 void randomkey(RespCall& call) {
+  if (refusedInTransaction(call, "RANDOMKEY")) return;
   if (std::optional<std::string> key = call.store().randomKey()) {
     call.reply().bulk(*key);
   } else {
