@@ -13,9 +13,9 @@
 
 namespace muduo::kv::resp_test {
 
-RespRawClient::RespRawClient(uint16_t port)
+RespRawClient::RespRawClient(uint16_t port, std::chrono::seconds wait)
     : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
-  timeval tv{static_cast<time_t>(kWait.count()), 0};
+  timeval tv{static_cast<time_t>(wait.count()), 0};
   ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   sockaddr_in addr{};

@@ -20,7 +20,9 @@ inline constexpr std::chrono::seconds kWait{10};
 
 class RespRawClient {
  public:
-  explicit RespRawClient(uint16_t port);
+  // `wait`: how long one read or write may take (more for requests that
+  // are slow under sanitizers).
+  explicit RespRawClient(uint16_t port, std::chrono::seconds wait = kWait);
   ~RespRawClient();
   RespRawClient(const RespRawClient&) = delete;
   RespRawClient& operator=(const RespRawClient&) = delete;
