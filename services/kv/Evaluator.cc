@@ -65,9 +65,25 @@ bool expiryConditionHolds(const WriteOp& op, int64_t current) {
   return true;
 }
 
+// The one place a value is copied out of the table into an op's results,
+// within the op's owner's budget.
+void copyResult(WriteOp* op, const std::string& value) {
+  if (std::atomic<int64_t>* budget = op->resultBudget; budget != nullptr) {
+    const auto size = static_cast<int64_t>(value.size());
+    if (budget->fetch_sub(size, std::memory_order_relaxed) < size) {
+      budget->fetch_add(size, std::memory_order_relaxed);
+      op->resultDropped = true;
+      return;
+    }
+  }
+  op->current = value;
+}
+
 }  // namespace
 
-void Evaluator::evaluate(std::vector<WriteOp>& ops, const Table& table, int64_t now) {
+bool Evaluator::evaluate(std::vector<WriteOp>& ops, const Table& table, int64_t now) {
+  const size_t first = effects_.size();
+  batchEffectBytes_ = 0;
   for (WriteOp& op : ops) {
     if (op.kind != Kind::kCheck) continue;
     const Entry entry = lookup(op.key, table, now);
@@ -76,12 +92,26 @@ void Evaluator::evaluate(std::vector<WriteOp>& ops, const Table& table, int64_t 
     op.outcome = pass ? Outcome::kApplied : Outcome::kConditionFailed;
     if (!pass) {
       for (WriteOp& each : ops) each.outcome = Outcome::kAborted;
-      return;
+      return true;
     }
   }
   for (WriteOp& op : ops) {
-    if (op.kind != Kind::kCheck) evaluateOp(&op, table, now);
+    if (op.kind == Kind::kCheck) continue;
+    evaluateOp(&op, table, now);
+    // Checked as it grows, so a refused batch never holds much more.
+    if (batchEffectBytes_ > kMaxBatchEffectBytes) {
+      discardFrom(first);
+      return false;
+    }
   }
+  return true;
+}
+
+void Evaluator::discardFrom(size_t first) {
+  effects_.resize(first);
+  overlay_.clear();
+  overlayActive_ = false;
+  cleared_ = false;
 }
 
 Evaluator::Entry Evaluator::lookup(std::string_view key, const Table& table, int64_t now) {
@@ -132,6 +162,10 @@ bool Evaluator::passes(const WriteOp& op, const Entry& entry) const {
 void Evaluator::add(log::OpKind kind, WriteOp* op, const std::string* value, int64_t expireAt,
                     bool onTarget) {
   const Effect& e = effects_.emplace_back(Effect{kind, op, onTarget, value, expireAt});
+  batchEffectBytes_ += e.key().size() + WriteBatch::kOpOverhead;
+  if (kind == log::OpKind::kPut || kind == log::OpKind::kPutExpiring) {
+    batchEffectBytes_ += op->value.size();
+  }
   if (!overlayActive_) return;
   switch (kind) {
     case log::OpKind::kPut:
@@ -165,8 +199,8 @@ void Evaluator::evaluateOp(WriteOp* op, const Table& table, int64_t now) {
     return;
   }
 
-  const bool blindPut = op->kind == Kind::kPut && op->condition == Condition::kNone &&
-                        !op->keepTtl && !op->returnOld;
+  const bool blindPut =
+      op->kind == Kind::kPut && op->condition == Condition::kNone && !op->keepTtl && !op->returnOld;
   if (blindPut) {
     op->outcome = Outcome::kApplied;
     if (op->expireAt != 0 && op->expireAt <= now) {
@@ -206,10 +240,12 @@ void Evaluator::evaluateOp(WriteOp* op, const Table& table, int64_t now) {
   }
   if (!passes(*op, entry)) {
     op->outcome = Outcome::kConditionFailed;
-    if (entry.value != nullptr) op->current = *entry.value;
+    if ((op->returnOld || op->returnOldIfFailed) && entry.value != nullptr) {
+      copyResult(op, *entry.value);
+    }
     return;
   }
-  if (op->returnOld && entry.value != nullptr) op->current = *entry.value;
+  if (op->returnOld && entry.value != nullptr) copyResult(op, *entry.value);
 
   switch (op->kind) {
     case Kind::kPut: {
@@ -228,7 +264,6 @@ void Evaluator::evaluateOp(WriteOp* op, const Table& table, int64_t now) {
       return;
     case Kind::kGet:
       op->outcome = Outcome::kApplied;
-      if (entry.value != nullptr) op->current = *entry.value;
       op->number = entry.expireAt;
       return;
     case Kind::kIncrement: {

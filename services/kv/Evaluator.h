@@ -35,7 +35,9 @@ class Evaluator {
  public:
   // Evaluates one batch's ops in order (its kCheck ops first), at time
   // `now` (unix ms), filling in their results and adding their effects.
-  void evaluate(std::vector<WriteOp>& ops, const Table& table, int64_t now);
+  // False if its effects would outgrow kMaxBatchEffectBytes (one log
+  // record): then it adds none, and the batch must be refused.
+  [[nodiscard]] bool evaluate(std::vector<WriteOp>& ops, const Table& table, int64_t now);
   [[nodiscard]] size_t effects() const { return effects_.size(); }
   // Appends the ops of effects [first, effects()) to a record's payload.
   void encode(size_t first, std::string* out) const;
@@ -46,9 +48,9 @@ class Evaluator {
 
  private:
   struct Effect {
-    log::OpKind kind;  // kPut (with expireAt: put-expiring), kDelete, kSetExpiry, kClear
-    WriteOp* op;       // a put's value is always op->value
-    bool onTarget;     // the key is op->target (a rename's put), not op->key
+    log::OpKind kind;          // kPut (with expireAt: put-expiring), kDelete, kSetExpiry, kClear
+    WriteOp* op;               // a put's value is always op->value
+    bool onTarget;             // the key is op->target (a rename's put), not op->key
     const std::string* value;  // the key's value afterwards (nullptr: deleted)
     int64_t expireAt;
 
@@ -61,6 +63,8 @@ class Evaluator {
   };
 
   void evaluateOp(WriteOp* op, const Table& table, int64_t now);
+  // Forgets effects [first, effects()) (the overlay is rebuilt when next needed).
+  void discardFrom(size_t first);
   [[nodiscard]] bool passes(const WriteOp& op, const Entry& entry) const;
   [[nodiscard]] Entry lookup(std::string_view key, const Table& table, int64_t now);
   // Records an effect on op's key (or target). `value`: what the key holds
@@ -74,6 +78,7 @@ class Evaluator {
   absl::flat_hash_map<std::string_view, Entry> overlay_;
   bool overlayActive_ = false;
   bool cleared_ = false;
+  size_t batchEffectBytes_ = 0;  // what the batch being evaluated logs, about
 };
 
 }  // namespace muduo::kv

@@ -5,6 +5,7 @@
 // table: the log must say exactly what happened.
 #include "services/kv/Evaluator.h"
 
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -47,7 +48,7 @@ class EvaluatorTest : public ::testing::Test {
     std::string payload;
     for (std::vector<WriteOp>* ops : batches) {
       const size_t first = evaluator_.effects();
-      evaluator_.evaluate(*ops, table_, kNow);
+      EXPECT_TRUE(evaluator_.evaluate(*ops, table_, kNow));
       evaluator_.encode(first, &payload);
     }
     evaluator_.apply(&table_);
@@ -114,6 +115,54 @@ TEST_F(EvaluatorTest, SetWithReturnOldAndAPastTimeDeletesAndReportsTheOldValue) 
   EXPECT_EQ(table_.find("k"), nullptr);
 }
 
+TEST_F(EvaluatorTest, FailedConditionsAndPlainReadsCopyTheValueOnlyWhenAskedTo) {
+  const std::string big(1 << 20, 'b');
+  put("k", big);
+  std::vector<WriteOp> ops{op(Kind::kPut, "k"), op(Kind::kGet, "k"), op(Kind::kPut, "k"),
+                           op(Kind::kGet, "k")};
+  ops[0].condition = WriteOp::Condition::kAbsent;  // SETNX
+  ops[0].value = "x";
+  ops[2].condition = WriteOp::Condition::kAbsent;  // SET NX GET
+  ops[2].value = "x";
+  ops[2].returnOld = true;
+  ops[3].returnOld = true;  // GET inside EXEC
+  run(ops);
+  EXPECT_EQ(ops[0].outcome, Outcome::kConditionFailed);
+  EXPECT_TRUE(ops[0].existed);
+  EXPECT_TRUE(ops[0].current.empty()) << "a failed SETNX copied a value nobody reads";
+  EXPECT_TRUE(ops[1].existed);
+  EXPECT_TRUE(ops[1].current.empty()) << "an EXISTS inside EXEC copied the value";
+  EXPECT_EQ(ops[2].current, big);
+  EXPECT_EQ(ops[3].current, big);
+}
+
+TEST_F(EvaluatorTest, ValuesCopiedIntoResultsStayWithinTheirOwnersBudget) {
+  put("k", std::string(1000, 'v'));
+  std::atomic<int64_t> budget{2500};
+  std::atomic<int64_t> other{1000};
+  std::vector<WriteOp> ops;
+  for (int i = 0; i < 3; ++i) {
+    WriteOp& get = ops.emplace_back(op(Kind::kGet, "k"));
+    get.returnOld = true;
+    get.resultBudget = &budget;
+  }
+  WriteOp& unlimited = ops.emplace_back(op(Kind::kGet, "k"));
+  unlimited.returnOld = true;
+  WriteOp& another = ops.emplace_back(op(Kind::kGet, "k"));
+  another.returnOld = true;
+  another.resultBudget = &other;
+  run(ops);
+  EXPECT_EQ(ops[0].current.size(), 1000u);
+  EXPECT_EQ(ops[1].current.size(), 1000u);
+  EXPECT_TRUE(ops[2].resultDropped);
+  EXPECT_TRUE(ops[2].current.empty());
+  EXPECT_EQ(ops[2].outcome, Outcome::kApplied) << "only the copy is left out";
+  EXPECT_EQ(budget.load(), 500);
+  EXPECT_EQ(ops[3].current.size(), 1000u);
+  EXPECT_FALSE(ops[4].resultDropped) << "one owner's budget is not another's";
+  EXPECT_EQ(other.load(), 0);
+}
+
 TEST_F(EvaluatorTest, ExpireSetsRemovesOrDeletes) {
   put("a", "1");
   put("b", "1", kNow + 100);
@@ -121,7 +170,7 @@ TEST_F(EvaluatorTest, ExpireSetsRemovesOrDeletes) {
   std::vector<WriteOp> ops{op(Kind::kExpire, "a"), op(Kind::kExpire, "b"), op(Kind::kExpire, "c"),
                            op(Kind::kExpire, "missing"), op(Kind::kExpire, "a")};
   ops[0].expireAt = kNow + 60'000;
-  ops[1].expireAt = 0;  // PERSIST
+  ops[1].expireAt = 0;     // PERSIST
   ops[2].expireAt = kNow;  // now: gone
   ops[3].expireAt = kNow + 1;
   ops[4].expireAt = 0;  // PERSIST of what ops[0] just set, in the same batch
@@ -146,11 +195,16 @@ TEST_F(EvaluatorTest, ExpireOptionsCompareWithTheCurrentTime) {
     int64_t changed;
   };
   const Case cases[] = {
-      {"none", WriteOp::kIfNoTtl, kNow + 5, 1},   {"ttl", WriteOp::kIfNoTtl, kNow + 5, 0},
-      {"none", WriteOp::kIfHasTtl, kNow + 5, 0},  {"ttl", WriteOp::kIfHasTtl, kNow + 5, 1},
-      {"none", WriteOp::kIfLater, kNow + 5, 0},   {"ttl", WriteOp::kIfLater, kNow + 999, 0},
-      {"ttl", WriteOp::kIfLater, kNow + 1001, 1}, {"none", WriteOp::kIfEarlier, kNow + 5, 1},
-      {"ttl", WriteOp::kIfEarlier, kNow + 1000, 0}, {"ttl", WriteOp::kIfEarlier, kNow + 999, 1},
+      {"none", WriteOp::kIfNoTtl, kNow + 5, 1},
+      {"ttl", WriteOp::kIfNoTtl, kNow + 5, 0},
+      {"none", WriteOp::kIfHasTtl, kNow + 5, 0},
+      {"ttl", WriteOp::kIfHasTtl, kNow + 5, 1},
+      {"none", WriteOp::kIfLater, kNow + 5, 0},
+      {"ttl", WriteOp::kIfLater, kNow + 999, 0},
+      {"ttl", WriteOp::kIfLater, kNow + 1001, 1},
+      {"none", WriteOp::kIfEarlier, kNow + 5, 1},
+      {"ttl", WriteOp::kIfEarlier, kNow + 1000, 0},
+      {"ttl", WriteOp::kIfEarlier, kNow + 999, 1},
       {"ttl", WriteOp::kIfHasTtl | WriteOp::kIfLater, kNow + 2000, 1},
   };
   for (const Case& c : cases) {
@@ -233,7 +287,8 @@ TEST_F(EvaluatorTest, AppendAndSetRangeBuildTheValueAndKeepTheTtl) {
 
 TEST_F(EvaluatorTest, AppendAndSetRangePastTheValueLimitFailAlone) {
   put("s", "abc");
-  std::vector<WriteOp> ops{op(Kind::kAppend, "s"), op(Kind::kSetRange, "s"), op(Kind::kAppend, "s")};
+  std::vector<WriteOp> ops{op(Kind::kAppend, "s"), op(Kind::kSetRange, "s"),
+                           op(Kind::kAppend, "s")};
   ops[0].value = std::string(kMaxValueSize, 'x');
   ops[1].offset = kMaxValueSize;
   ops[1].value = "y";
@@ -250,7 +305,7 @@ TEST_F(EvaluatorTest, IncrementFloatFormatsLikeRedisAndRefusesNonNumbers) {
   put("e", "5.0e3");
   put("bad", "abc");
   put("space", " 1");
-  std::vector<WriteOp> ops{op(Kind::kIncrementFloat, "f"), op(Kind::kIncrementFloat, "e"),
+  std::vector<WriteOp> ops{op(Kind::kIncrementFloat, "f"),   op(Kind::kIncrementFloat, "e"),
                            op(Kind::kIncrementFloat, "bad"), op(Kind::kIncrementFloat, "space"),
                            op(Kind::kIncrementFloat, "new"), op(Kind::kIncrementFloat, "e")};
   ops[0].deltaFloat = 0.1L;
@@ -297,6 +352,7 @@ TEST_F(EvaluatorTest, AFailedCheckAbortsTheWholeBatchAndAPassingOneLetsItRun) {
   ok[0].checkExpiry = true;
   ok[0].expireAt = kNow + 10;
   ok[1].condition = WriteOp::Condition::kAbsent;
+  ok[2].returnOld = true;
   ok[3].value = "v2";
   run(ok);
   EXPECT_EQ(ok[2].outcome, Outcome::kApplied);

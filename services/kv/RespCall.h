@@ -50,18 +50,30 @@ class RespCall {
   // For writes: the batch to add ops to (which will grow by `bytes`), then
   // submit() with the index of the first op added.
   [[nodiscard]] WriteBatch& batchFor(size_t bytes);
+  // The ops that copy a value into their results (returnOld) copy it
+  // within this connection's output limit (WriteOp::resultBudget).
   void submit(size_t firstOp, RespWriteReplier replier);
   // A batch of its own, for ops with guards (kCheck) that may abort it and
   // must not abort anybody else's; not for use inside EXEC.
   void submitAlone(WriteBatch batch, RespWriteReplier replier);
   // Inside EXEC: reads `keys` as kGet ops in the transaction's batch, so
-  // they see its earlier writes; `replier` answers from them.
-  void readInBatch(std::span<const std::string_view> keys, RespWriteReplier replier);
+  // they see its earlier writes; `replier` answers from them. Their values
+  // are copied only if the reply needs them (`values`): EXISTS, TYPE and
+  // TTL read only whether a key is there and its expiry.
+  enum class Read { kValues, kExistenceAndExpiry };
+  void readInBatch(std::span<const std::string_view> keys, RespWriteReplier replier,
+                   Read read = Read::kValues);
   // For replies built in pieces (MGET, KEYS, SCAN): false once this
   // connection's unsent replies (plus `building`, a reply being gathered
   // aside) passed the output limit; the connection is then being closed and
   // the handler must stop at once, without replying.
   [[nodiscard]] bool withinOutputLimit(size_t building = 0);
+
+  // The size of `key`'s value now (0 if absent). A write that logs a whole
+  // value it derives (APPEND, SETRANGE, RENAME) passes it to batchFor(), so
+  // the combiner gives big ones batches of their own that fit in one log
+  // record (the store refuses a batch that would not).
+  [[nodiscard]] size_t valueSizeNow(std::string_view key) const;
 
   [[nodiscard]] bool inTransaction() const { return transaction_ != nullptr; }
   [[nodiscard]] Store& store() const;

@@ -50,7 +50,9 @@ void replyExistsCount(RespReply& reply, std::span<WriteOp> ops) {
 }
 
 void exists(RespCall& call) {
-  if (call.inTransaction()) return call.readInBatch(call.args().subspan(1), replyExistsCount);
+  if (call.inTransaction())
+    return call.readInBatch(call.args().subspan(1), replyExistsCount,
+                            RespCall::Read::kExistenceAndExpiry);
   int64_t count = 0;
   call.store().readEach(call.args().subspan(1), [&count](size_t, const std::string* value) {
     count += value != nullptr ? 1 : 0;
@@ -63,7 +65,9 @@ void replyType(RespReply& reply, std::span<WriteOp> ops) {
 }
 
 void type(RespCall& call) {
-  if (call.inTransaction()) return call.readInBatch(call.args().subspan(1, 1), replyType);
+  if (call.inTransaction())
+    return call.readInBatch(call.args().subspan(1, 1), replyType,
+                            RespCall::Read::kExistenceAndExpiry);
   call.reply().simple(call.store().contains(call.arg(1)) ? "string" : "none");
 }
 
@@ -91,18 +95,23 @@ void replyExpiretime(RespReply& reply, std::span<WriteOp> ops) {
 }
 
 void ttl(RespCall& call) {
-  if (call.inTransaction()) return call.readInBatch(call.args().subspan(1, 1), replyTtl);
+  if (call.inTransaction())
+    return call.readInBatch(call.args().subspan(1, 1), replyTtl,
+                            RespCall::Read::kExistenceAndExpiry);
   call.reply().integer(ttlSeconds(call.store().ttlMillis(call.arg(1))));
 }
 
 void pttl(RespCall& call) {
-  if (call.inTransaction()) return call.readInBatch(call.args().subspan(1, 1), replyPttl);
+  if (call.inTransaction())
+    return call.readInBatch(call.args().subspan(1, 1), replyPttl,
+                            RespCall::Read::kExistenceAndExpiry);
   call.reply().integer(call.store().ttlMillis(call.arg(1)));
 }
 
 void expiretimeWith(RespCall& call, bool millis) {
   if (call.inTransaction()) {
-    return call.readInBatch(call.args().subspan(1, 1), millis ? replyPexpiretime : replyExpiretime);
+    return call.readInBatch(call.args().subspan(1, 1), millis ? replyPexpiretime : replyExpiretime,
+                            RespCall::Read::kExistenceAndExpiry);
   }
   const std::optional<int64_t> at = call.store().expireAt(call.arg(1));
   call.reply().integer(!at ? -2 : *at == 0 ? -1 : millis ? *at : *at / 1000);
@@ -182,8 +191,8 @@ void replyRenamenx(RespReply& reply, std::span<WriteOp> ops) {
 
 void renameWith(RespCall& call, bool onlyIfAbsent) {
   if (!checkKeySize(call, call.arg(1)) || !checkKeySize(call, call.arg(2))) return;
-  WriteBatch& batch =
-      call.batchFor(WriteBatch::opBytes(call.arg(1).size() + call.arg(2).size(), 0));
+  WriteBatch& batch = call.batchFor(
+      WriteBatch::opBytes(call.arg(1).size() + call.arg(2).size(), call.valueSizeNow(call.arg(1))));
   const size_t first = batch.size();
   WriteOp& op = batch.op(WriteOp::Kind::kRename, std::string(call.arg(1)));
   op.target = std::string(call.arg(2));
@@ -209,9 +218,24 @@ void flush(RespCall& call) {
   call.submit(first, replyOk);
 }
 
-void dbsize(RespCall& call) { call.reply().integer(static_cast<int64_t>(keyCount(call.store()))); }
+// KEYS, SCAN, DBSIZE and RANDOMKEY walk the table; they cannot be ops of
+// EXEC's batch, so inside EXEC they would read the store as it was before
+// the transaction's own writes (and not atomically with them). Refused
+// there, like MSETNX, rather than answered wrongly.
+bool refusedInTransaction(RespCall& call, std::string_view name) {
+  if (!call.inTransaction()) return false;
+  call.reply().error(
+      absl::StrCat("ERR ", std::string(name), " is not supported inside MULTI by this server"));
+  return true;
+}
+
+void dbsize(RespCall& call) {
+  if (refusedInTransaction(call, "DBSIZE")) return;
+  call.reply().integer(static_cast<int64_t>(keyCount(call.store())));
+}
 
 void keys(RespCall& call) {
+  if (refusedInTransaction(call, "KEYS")) return;
   const std::string_view pattern = call.arg(1);
   const std::string_view prefix = globLiteralPrefix(pattern);
   const bool all = pattern == "*";
@@ -240,6 +264,7 @@ void keys(RespCall& call) {
 }
 
 void scan(RespCall& call) {
+  if (refusedInTransaction(call, "SCAN")) return;
   uint64_t cursor = 0;
   const std::string_view cursorText = call.arg(1);
   if (auto [end, ec] =
@@ -315,6 +340,7 @@ void scan(RespCall& call) {
 }
 
 void randomkey(RespCall& call) {
+  if (refusedInTransaction(call, "RANDOMKEY")) return;
   if (std::optional<std::string> key = call.store().randomKey()) {
     call.reply().bulk(*key);
   } else {

@@ -21,80 +21,18 @@
 #include "muduo/net/EventLoop.h"
 #include "muduo/net/EventLoopThread.h"
 #include "services/kv/Store.h"
+#include "services/kv/testing/RespRawClient.h"
 
 namespace muduo::kv {
 namespace {
 
 using namespace std::chrono_literals;
-constexpr auto kWait = 10s;
-
-// A blocking client socket; every read gives up after kWait.
-class RawClient {
- public:
-  explicit RawClient(uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
-    timeval tv{static_cast<time_t>(kWait.count()), 0};
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  }
-  ~RawClient() { ::close(fd_); }
-  RawClient(const RawClient&) = delete;
-  RawClient& operator=(const RawClient&) = delete;
-
-  [[nodiscard]] bool connected() const { return connected_; }
-
-  void send(std::string_view data) {
-    while (!data.empty()) {
-      const ssize_t n = ::write(fd_, data.data(), data.size());
-      ASSERT_GT(n, 0) << "send failed: " << strerror(errno);
-      data.remove_prefix(static_cast<size_t>(n));
-    }
-  }
-
-  // Reads exactly `n` bytes, or what came before EOF / the timeout.
-  std::string read(size_t n) {
-    std::string out;
-    char buf[65536];
-    while (out.size() < n) {
-      const ssize_t got = ::read(fd_, buf, std::min(sizeof buf, n - out.size()));
-      if (got <= 0) break;
-      out.append(buf, static_cast<size_t>(got));
-    }
-    return out;
-  }
-
-  // Sends `request` and expects exactly `reply` back.
-  void roundTrip(std::string_view request, std::string_view reply) {
-    send(request);
-    EXPECT_EQ(read(reply.size()), reply) << "for request " << request;
-  }
-
-  // True if the server closed the connection (EOF) within kWait.
-  bool readsEof() {
-    char c;
-    return ::read(fd_, &c, 1) == 0;
-  }
-
- private:
-  int fd_;
-  bool connected_;
-};
-
-std::string command(std::initializer_list<std::string_view> args) {
-  std::string out = absl::StrCat("*", args.size(), "\r\n");
-  for (std::string_view arg : args) {
-    absl::StrAppend(&out, "$", arg.size(), "\r\n", std::string(arg), "\r\n");
-  }
-  return out;
-}
-
-std::string bulk(std::string_view value) {
-  return absl::StrCat("$", value.size(), "\r\n", std::string(value), "\r\n");
-}
+using resp_test::ask;
+using resp_test::bulk;
+using resp_test::command;
+using resp_test::kWait;
+using resp_test::readReply;
+using RawClient = resp_test::RespRawClient;
 
 class RespServerTest : public ::testing::TestWithParam<SyncMode> {
  protected:
@@ -363,27 +301,6 @@ namespace muduo::kv {
 namespace {
 
 // Reads one whole RESP reply (any type, nested) from `client`.
-std::string readReply(RawClient& client) {
-  std::string line;
-  while (!line.ends_with("\r\n") && line.size() < (1 << 20)) {
-    const std::string c = client.read(1);
-    if (c.empty()) return line;  // EOF or timeout
-    line += c;
-  }
-  if (line.size() < 3 || (line[0] != '$' && line[0] != '*')) return line;
-  const int64_t n = std::stoll(line.substr(1, line.size() - 3));
-  if (line[0] == '$' && n >= 0) return line + client.read(static_cast<size_t>(n) + 2);
-  if (line[0] == '*') {
-    for (int64_t i = 0; i < n; ++i) line += readReply(client);
-  }
-  return line;
-}
-
-std::string ask(RawClient& client, std::initializer_list<std::string_view> args) {
-  client.send(command(args));
-  return readReply(client);
-}
-
 TEST_P(RespServerTest, AnHttpPostClosesTheConnectionWithoutRunningItsBody) {
   RawClient browser(port_);
   browser.send(

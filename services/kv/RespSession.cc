@@ -26,7 +26,11 @@ bool isHttpRequest(std::string_view name) {
 RespSession::RespSession(const net::TcpConnectionPtr& conn, Store* store,
                          std::shared_ptr<WriteCombiner> combiner,
                          std::shared_ptr<RespServerState> server)
-    : conn_(conn), store_(store), combiner_(std::move(combiner)), server_(std::move(server)) {
+    : conn_(conn),
+      store_(store),
+      combiner_(std::move(combiner)),
+      server_(std::move(server)),
+      resultBudget_(static_cast<int64_t>(server_->options().outputLimitBytes)) {
   RespServerState::Client client;
   client.addr = conn->peerAddress().toIpPort();
   client.laddr = conn->localAddress().toIpPort();
@@ -254,7 +258,8 @@ void RespSession::exec(RespCall& call) {
     RespCall inner(this, args, call.out(), transaction.get());
     // Found and checked when queued.
     table.find(args[0])->handler(inner);
-    if (closed_) return;  // its reply passed the output limit
+    // Its reply (or a handler's own check) passed the output limit.
+    if (closed_ || !inner.withinOutputLimit()) return;
   }
   if (batch.empty()) {
     // Nothing to read or write in the store, and nothing watched.
@@ -293,7 +298,23 @@ void RespSession::queueAlone(WriteBatch batch, RespWriteReplier replier) {
 
 void RespSession::writeDone(uint64_t tag, std::span<WriteOp> ops, const absl::Status& status) {
   --pendingWrites_;
+  // The values copied for these ops become reply bytes below (counted
+  // against the output limit there) or are dropped with the ops.
+  int64_t copied = 0;
+  bool dropped = false;
+  for (const WriteOp& op : ops) {
+    if (op.resultBudget != &resultBudget_) continue;
+    copied += static_cast<int64_t>(op.current.size());
+    dropped = dropped || op.resultDropped;
+  }
+  resultBudget_.fetch_add(copied, std::memory_order_relaxed);
   if (closed_) return;
+  if (dropped) {
+    // The values these writes read would not fit under the output limit.
+    closeForOutputLimit(pendingOutputBytes(nullptr) + static_cast<size_t>(copied),
+                        "bytes of replies pending, and more values read than fit");
+    return;
+  }
   if (tag < firstSlot_ || tag - firstSlot_ >= slots_.size()) {
     LOG_ERROR << "RespSession: completion for unknown reply slot " << tag;
     return;
@@ -310,6 +331,9 @@ void RespSession::writeDone(uint64_t tag, std::span<WriteOp> ops, const absl::St
     slot.replier(reply, ops);
   }
   slotBytes_ += slot.reply.size();
+  if (const size_t pending = pendingOutputBytes(nullptr); pending > outputLimit()) {
+    closeForOutputLimit(pending);
+  }
 }
 
 void RespSession::flush() {
@@ -364,13 +388,13 @@ void RespSession::protocolError(const net::TcpConnectionPtr& conn, const std::st
   closing_ = true;
 }
 
-void RespSession::closeForOutputLimit(size_t pending) {
+void RespSession::closeForOutputLimit(size_t pending, std::string_view what) {
   server_->outputLimitDisconnections.fetch_add(1, std::memory_order_relaxed);
   net::TcpConnectionPtr conn = conn_.lock();
   LOG_WARN << "RESP: closing client id=" << id_
            << " addr=" << (conn != nullptr ? conn->peerAddress().toIpPort() : std::string("?"))
-           << " for overcoming of output buffer limits: " << pending
-           << " bytes of replies pending, limit " << outputLimit();
+           << " for overcoming of output buffer limits: " << pending << " " << what << ", limit "
+           << outputLimit();
   if (conn != nullptr) closeNow(conn);
 }
 

@@ -26,6 +26,7 @@
 #ifndef SERVICES_KV_RESPSESSION_H_
 #define SERVICES_KV_RESPSESSION_H_
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -111,7 +112,7 @@ class RespSession : public WriteTarget, public std::enable_shared_from_this<Resp
   // Unsent reply bytes: the connection's, `out`'s and the queued slots'.
   [[nodiscard]] size_t pendingOutputBytes(const net::Buffer* out) const;
   [[nodiscard]] size_t outputLimit() const;
-  void closeForOutputLimit(size_t pending);
+  void closeForOutputLimit(size_t pending, std::string_view what = "bytes of replies pending");
   void closeNow(const net::TcpConnectionPtr& conn);
   void flush();
   void protocolError(const net::TcpConnectionPtr& conn, const std::string& error, net::Buffer* out);
@@ -147,6 +148,11 @@ class RespSession : public WriteTarget, public std::enable_shared_from_this<Resp
   std::vector<WriteOp> watches_;                  // WATCH's guards
   size_t watchBytes_ = 0;
   net::Buffer scratch_;
+  // What this connection's writes in flight may still copy out of the store
+  // into their results (WriteOp::resultBudget): the output limit, less the
+  // values copied and not yet turned into replies. The store's writer thread
+  // takes from it; writeDone() gives back.
+  std::atomic<int64_t> resultBudget_;
 };
 
 }  // namespace muduo::kv

@@ -2,6 +2,7 @@
 // handler sits next to the replier that answers its write; inside EXEC the
 // reads become kGet ops so they see the transaction's own writes.
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <string>
@@ -47,7 +48,7 @@ void replyAppliedAsInteger(RespReply& reply, std::span<WriteOp> ops) {
   reply.integer(ops[0].outcome == Outcome::kApplied ? 1 : 0);
 }
 
-// The value before the op (returnOld, kConditionFailed, kGet), or nil.
+// The value before the op (returnOld), or nil.
 void replyValue(RespReply& reply, std::span<WriteOp> ops) {
   if (ops[0].existed) {
     reply.bulk(ops[0].current);
@@ -104,10 +105,12 @@ void replyAllOrNothing(RespReply& reply, std::span<WriteOp> ops) {
 
 // --- Helpers ---
 
-// Adds one op on `key` to the call's batch and submits it.
+// Adds one op on `key` to the call's batch. `logged`: the value the op will
+// log, if larger than `value` (APPEND and SETRANGE log the whole result).
 WriteOp& oneOp(RespCall& call, Kind kind, std::string_view key, std::string_view value,
-               size_t* first) {
-  WriteBatch& batch = call.batchFor(WriteBatch::opBytes(key.size(), value.size()));
+               size_t* first, size_t logged = 0) {
+  WriteBatch& batch =
+      call.batchFor(WriteBatch::opBytes(key.size(), std::max(value.size(), logged)));
   *first = batch.size();
   WriteOp& op = batch.op(kind, std::string(key));
   op.value = std::string(value);
@@ -254,7 +257,7 @@ void getex(RespCall& call) {
   // The read and the new expiry in one batch: nothing comes between them.
   WriteBatch& batch = call.batchFor(2 * WriteBatch::opBytes(call.arg(1).size(), 0));
   const size_t first = batch.size();
-  batch.op(Kind::kGet, std::string(call.arg(1)));
+  batch.op(Kind::kGet, std::string(call.arg(1))).returnOld = true;
   batch.op(Kind::kExpire, std::string(call.arg(1))).expireAt = expireAt;
   call.submit(first, replyValue);
 }
@@ -358,20 +361,34 @@ void decrby(RespCall& call) {
   incrementBy(call, -*delta);
 }
 
-void incrbyfloat(RespCall& call) {
-  // Redis's rule: all of the argument parses as a long double, finite.
-  const std::string text(call.arg(2));
+// Redis's string2ld: all of the argument parses as a long double that is
+// not NaN and did not overflow or underflow while parsing ("inf" itself is
+// a float: the sum is what is refused, as "would produce NaN or Infinity").
+std::optional<long double> parseLongDouble(std::string_view arg) {
+  constexpr size_t kMaxChars = 5 * 1024;  // Redis's MAX_LONG_DOUBLE_CHARS
+  if (arg.empty() || arg.size() >= kMaxChars || std::isspace(static_cast<unsigned char>(arg[0]))) {
+    return std::nullopt;
+  }
+  const std::string text(arg);
   char* end = nullptr;
-  const long double delta = text.empty() || std::isspace(static_cast<unsigned char>(text[0]))
-                                ? NAN
-                                : std::strtold(text.c_str(), &end);
-  if (end != text.c_str() + text.size() || std::isnan(delta) || std::isinf(delta)) {
+  errno = 0;
+  const long double value = std::strtold(text.c_str(), &end);
+  if (end != text.c_str() + text.size() || std::isnan(value) || errno == EINVAL ||
+      (errno == ERANGE && (std::isinf(value) || value == 0))) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+void incrbyfloat(RespCall& call) {
+  const std::optional<long double> delta = parseLongDouble(call.arg(2));
+  if (!delta) {
     call.reply().error(kNotAFloat);
     return;
   }
   if (!checkKeySize(call, call.arg(1))) return;
   size_t first = 0;
-  oneOp(call, Kind::kIncrementFloat, call.arg(1), "", &first).deltaFloat = delta;
+  oneOp(call, Kind::kIncrementFloat, call.arg(1), "", &first).deltaFloat = *delta;
   call.submit(first, replyFloat);
 }
 
@@ -380,7 +397,8 @@ void incrbyfloat(RespCall& call) {
 void append(RespCall& call) {
   if (!checkKeySize(call, call.arg(1))) return;
   size_t first = 0;
-  oneOp(call, Kind::kAppend, call.arg(1), call.arg(2), &first);
+  oneOp(call, Kind::kAppend, call.arg(1), call.arg(2), &first,
+        call.valueSizeNow(call.arg(1)) + call.arg(2).size());
   call.submit(first, replyLength);
 }
 
@@ -415,6 +433,7 @@ void getrange(RespCall& call) {
     WriteBatch& batch = call.batchFor(WriteBatch::opBytes(call.arg(1).size(), 0));
     const size_t first = batch.size();
     WriteOp& op = batch.op(Kind::kGet, std::string(call.arg(1)));
+    op.returnOld = true;
     op.delta = *start;
     op.offset = static_cast<uint64_t>(*end);
     call.submit(first, replyRange);
@@ -435,14 +454,17 @@ void setrange(RespCall& call) {
     call.reply().error("ERR offset is out of range");
     return;
   }
-  if (static_cast<uint64_t>(*offset) + call.arg(3).size() > kMaxValueSize) {
+  // Nothing to write checks no size (Redis answers the length).
+  if (!call.arg(3).empty() && static_cast<uint64_t>(*offset) + call.arg(3).size() > kMaxValueSize) {
     call.reply().error(kTooLarge);
     return;
   }
   if (!checkKeySize(call, call.arg(1))) return;
   size_t first = 0;
-  oneOp(call, Kind::kSetRange, call.arg(1), call.arg(3), &first).offset =
-      static_cast<uint64_t>(*offset);
+  const size_t end = call.arg(3).empty() ? 0 : static_cast<size_t>(*offset) + call.arg(3).size();
+  oneOp(call, Kind::kSetRange, call.arg(1), call.arg(3), &first,
+        std::max(call.valueSizeNow(call.arg(1)), end))
+      .offset = static_cast<uint64_t>(*offset);
   call.submit(first, replyLength);
 }
 

@@ -18,10 +18,13 @@ std::vector<std::string_view> RespTransaction::command(size_t i) const {
   return std::vector<std::string_view>(commands_[i].begin(), commands_[i].end());
 }
 
+RespTransaction::Entry& RespTransaction::addEntry() {
+  if (!entries_.empty()) finishedReplyBytes_ += entries_.back().reply.size();
+  return entries_.emplace_back();
+}
+
 size_t RespTransaction::replyBytes() const {
-  size_t bytes = 0;
-  for (const Entry& entry : entries_) bytes += entry.reply.size();
-  return bytes;
+  return finishedReplyBytes_ + (entries_.empty() ? 0 : entries_.back().reply.size());
 }
 
 void RespTransaction::reply(RespReply& reply, std::span<WriteOp> ops,

@@ -51,7 +51,9 @@ class RespTransaction {
 
   // EXEC: the batch (guards first) and one entry per command, in order.
   [[nodiscard]] WriteBatch& batch() { return batch_; }
-  Entry& addEntry() { return entries_.emplace_back(); }
+  Entry& addEntry();
+  // The immediate replies so far (constant time: EXEC checks it after each
+  // command).
   [[nodiscard]] size_t replyBytes() const;
   // EXEC's reply: nil if a guard failed (every op then comes back aborted),
   // else an array of each command's reply.
@@ -63,6 +65,7 @@ class RespTransaction {
   bool failed_ = false;
   WriteBatch batch_;
   std::vector<Entry> entries_;
+  size_t finishedReplyBytes_ = 0;  // the replies of every entry but the last
 };
 
 }  // namespace muduo::kv

@@ -1,14 +1,15 @@
 #include "services/kv/Store.h"
 
 #include <algorithm>
-#include <random>
 #include <chrono>
+#include <random>
 
 #include "absl/strings/str_cat.h"
 #include "muduo/base/Logging.h"
 #include "muduo/base/Thread.h"
 #include "services/kv/DataDir.h"
 #include "services/kv/Env.h"
+#include "services/kv/Limits.h"
 #include "services/kv/LogFormat.h"
 #include "services/kv/Recovery.h"
 #include "services/kv/Repair.h"
@@ -324,7 +325,7 @@ void Store::write(WriteBatch batch, WriteCallback done) {
       std::move(done)(absl::UnavailableError("the store is closed"), batch);
       return;
     }
-    Pending pending{std::move(batch), std::move(done)};
+    Pending pending{std::move(batch), std::move(done), absl::OkStatus()};
     commitGroup(Group(&pending, 1));
     return;
   }
@@ -332,7 +333,7 @@ void Store::write(WriteBatch batch, WriteCallback done) {
     MutexLock lock(&queueMutex_);
     if (!closing_.load(std::memory_order_relaxed)) {
       queuedOps_ += batch.size();
-      queue_.push_back(Pending{std::move(batch), std::move(done)});
+      queue_.push_back(Pending{std::move(batch), std::move(done), absl::OkStatus()});
       if (queue_.size() == 1 || gathering_) queueNotEmpty_.notify();
       return;
     }
@@ -417,7 +418,9 @@ void Store::commitGroup(Group group) {
       }
     }
   }
-  for (Pending& pending : group) std::move(pending.done)(status, pending.batch);
+  for (Pending& pending : group) {
+    std::move(pending.done)(status.ok() ? pending.refused : status, pending.batch);
+  }
 }
 
 absl::Status Store::startLog(WritableFile* file) {
@@ -487,7 +490,13 @@ void Store::evaluateGroup(Group group) {
   for (Pending& pending : group) {
     const size_t start = log::beginRecord(&logBuffer_);
     const size_t firstEffect = evaluator_.effects();
-    evaluator_.evaluate(pending.batch.ops(), table_, time);
+    if (!evaluator_.evaluate(pending.batch.ops(), table_, time)) {
+      logBuffer_.resize(start);
+      pending.refused = absl::ResourceExhaustedError(
+          absl::StrCat("the batch would write more than ", kMaxBatchEffectBytes,
+                       " bytes to the log (each APPEND, SETRANGE or RENAME logs its whole value)"));
+      continue;
+    }
     if (evaluator_.effects() == firstEffect) {
       logBuffer_.resize(start);  // nothing changes: no record
       continue;
@@ -633,7 +642,8 @@ void Store::expiryLoop() {
       }
       if (keys.empty()) break;
       WriteBatch batch;
-      for (std::string& key : keys) batch.remove(std::move(key)).condition = WriteOp::Condition::kExpired;
+      for (std::string& key : keys)
+        batch.remove(std::move(key)).condition = WriteOp::Condition::kExpired;
       Mutex doneMutex;
       Condition done;
       bool finished = false;

@@ -189,6 +189,35 @@ TEST(StoreTest, CompareAndSetChecksTheCurrentValue) {
   EXPECT_FALSE(failed.existed);
 }
 
+// Each APPEND of one byte to a 2 MiB value logs the whole new value: 70 of
+// them in one batch made a 140 MiB record, past what the log format allows
+// (an assertion in debug builds; in release a record that recovery takes
+// for corruption, losing every later write).
+TEST(StoreTest, ABatchWhoseEffectsOutgrowOneLogRecordIsRefusedAndTheStoreGoesOn) {
+  const std::string dir = freshDir("amplified");
+  const std::string big(2 << 20, 'b');
+  {
+    auto store = openStore(dir, SyncMode::kNone);
+    ASSERT_TRUE(put(*store, "big", big).ok());
+    WriteBatch appends;
+    appends.put("small", "s");
+    for (int i = 0; i < 70; ++i) appends.op(WriteOp::Kind::kAppend, "big").value = "y";
+    ASSERT_TRUE(appends.validate().ok()) << "the batch itself is small";
+    const Written w = writeAndWait(*store, std::move(appends));
+    EXPECT_EQ(w.status.code(), absl::StatusCode::kResourceExhausted) << w.status;
+    EXPECT_EQ(get(*store, "big"), big) << "none of the batch was applied";
+    EXPECT_EQ(get(*store, "small"), std::nullopt);
+    // The next batches, in the same group or not, are unaffected.
+    WriteBatch few;
+    for (int i = 0; i < 3; ++i) few.op(WriteOp::Kind::kAppend, "big").value = "y";
+    EXPECT_TRUE(writeAndWait(*store, std::move(few)).status.ok());
+    ASSERT_TRUE(put(*store, "after", "a").ok());
+  }
+  auto reopened = openStore(dir, SyncMode::kNone);
+  EXPECT_EQ(get(*reopened, "big"), big + "yyy");
+  EXPECT_EQ(get(*reopened, "after"), "a") << "a write after the refused batch was lost";
+}
+
 TEST(StoreTest, IncrementAcceptsOnlyCanonicalIntegersAndRefusesToOverflow) {
   auto store = openStore(freshDir("incr"), SyncMode::kNone);
   auto incr = [&](const std::string& key, int64_t delta) {

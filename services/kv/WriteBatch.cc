@@ -27,6 +27,7 @@ WriteOp& WriteBatch::compareAndSet(std::string key, std::optional<std::string> e
   WriteOp& op = ops_.emplace_back();
   op.kind = desired.has_value() ? WriteOp::Kind::kPut : WriteOp::Kind::kDelete;
   op.key = std::move(key);
+  op.returnOldIfFailed = true;  // a failed swap reports the value found
   if (desired.has_value()) op.value = std::move(*desired);
   if (expected.has_value()) {
     op.condition = WriteOp::Condition::kEquals;
@@ -59,8 +60,9 @@ absl::Status WriteBatch::validate() const {
   for (size_t i = 0; i < ops_.size(); ++i) {
     const WriteOp& op = ops_[i];
     if (op.key.size() > kMaxKeySize || op.target.size() > kMaxKeySize) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("key of ", std::max(op.key.size(), op.target.size()), " bytes is over the limit of ", kMaxKeySize));
+      return absl::InvalidArgumentError(absl::StrCat("key of ",
+                                                     std::max(op.key.size(), op.target.size()),
+                                                     " bytes is over the limit of ", kMaxKeySize));
     }
     const size_t valueSize = std::max(op.value.size(), op.expected.size());
     if (valueSize > kMaxValueSize) {

@@ -9,6 +9,7 @@
 #ifndef SERVICES_KV_WRITEBATCH_H_
 #define SERVICES_KV_WRITEBATCH_H_
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -55,30 +56,41 @@ struct WriteOp {
   Kind kind = Kind::kPut;
   Condition condition = Condition::kNone;
   std::string key;
-  std::string value;     // kPut, kAppend, kSetRange
-  std::string expected;  // Condition::kEquals
-  std::string target;    // kRename
-  int64_t delta = 0;     // kIncrement
+  std::string value;           // kPut, kAppend, kSetRange
+  std::string expected;        // Condition::kEquals
+  std::string target;          // kRename
+  int64_t delta = 0;           // kIncrement
   long double deltaFloat = 0;  // kIncrementFloat
-  uint64_t offset = 0;   // kSetRange
-  int64_t expireAt = 0;  // kPut, kExpire; kCheck with checkExpiry
-  bool keepTtl = false;  // kPut: keep the key's expiry instead of setting expireAt
-  bool returnOld = false;    // kPut, kDelete: fill in `current` with the value replaced
-  bool checkExpiry = false;  // kCheck: the key's expiry time must also equal expireAt
+  uint64_t offset = 0;         // kSetRange
+  int64_t expireAt = 0;        // kPut, kExpire; kCheck with checkExpiry
+  bool keepTtl = false;        // kPut: keep the key's expiry instead of setting expireAt
+  // kPut, kDelete, kGet, and any op whose condition fails: fill in `current`
+  // with the value found. Off, no value is copied: a failed SET NX on a
+  // 16 MiB value, or an EXISTS inside EXEC, costs the store no copy of it.
+  bool returnOld = false;
+  bool returnOldIfFailed = false;  // the same, only when the condition fails (CAS)
+  bool checkExpiry = false;        // kCheck: the key's expiry time must also equal expireAt
   // kExpire only if (Redis 7's EXPIRE options; any combination of bits):
   static constexpr uint8_t kIfNoTtl = 1;    // NX: the key has no expiry
   static constexpr uint8_t kIfHasTtl = 2;   // XX: it has one
   static constexpr uint8_t kIfLater = 4;    // GT: the new time is later (none counts as never)
   static constexpr uint8_t kIfEarlier = 8;  // LT: the new time is earlier
   uint8_t expireIf = 0;
+  // What `current` may still take, shared by every op of one owner (a RESP
+  // connection's share of its output limit); nullptr: no limit. The store
+  // takes each copied value's size from it; a value that does not fit is
+  // not copied and resultDropped is set. The owner outlives the op and gives
+  // the bytes back once it has turned them into a reply.
+  std::atomic<int64_t>* resultBudget = nullptr;
 
   // Results. Once applied, key and value may have been moved into the store.
   Outcome outcome = Outcome::kPending;
-  bool existed = false;  // the key had a value before (not computed for unconditional puts)
-  std::string current;   // the value found: kConditionFailed, returnOld, kGet
-  int64_t number = 0;    // kIncrement: the new value; kAppend, kSetRange: the new length;
-                         // kExpire: 1 if the expiry changed, 0 if not; kGet: the expiry time
-  std::string text;      // kIncrementFloat: the new value
+  bool existed = false;        // the key had a value before (not computed for unconditional puts)
+  std::string current;         // the value found, if returnOld
+  bool resultDropped = false;  // `current` was over resultBudget and left empty
+  int64_t number = 0;          // kIncrement: the new value; kAppend, kSetRange: the new length;
+                               // kExpire: 1 if the expiry changed, 0 if not; kGet: the expiry time
+  std::string text;            // kIncrementFloat: the new value
 };
 
 // kCheck ops are WATCH's guards: each is evaluated before every other op of

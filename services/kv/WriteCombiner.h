@@ -56,6 +56,8 @@ class WriteCombiner : public std::enable_shared_from_this<WriteCombiner> {
   // the command's first op: the ops from there to the batch's end are its.
   [[nodiscard]] WriteBatch& batchFor(size_t bytes);
   void add(std::shared_ptr<WriteTarget> target, uint64_t tag, size_t firstOp);
+  // The batch being gathered, as batchFor() returned it (never flushes).
+  [[nodiscard]] WriteBatch& gathering() { return batch_; }
   void add(Callback done, size_t firstOp);
 
   // Sends `batch` to the store as a batch of its own (after the combined
