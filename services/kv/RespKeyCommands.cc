@@ -16,6 +16,8 @@
 #include "services/kv/RespExpiry.h"
 #include "services/kv/RespKeyspace.h"
 #include "services/kv/RespReply.h"
+#include "services/kv/RespServerState.h"
+#include "services/kv/ScanCursors.h"
 #include "services/kv/Store.h"
 
 namespace muduo::kv {
@@ -303,6 +305,12 @@ void scan(RespCall& call) {
   const bool typeMatches = !typeName || equalsIgnoreCase(*typeName, "string");
   const bool matchAll = !pattern || *pattern == "*";
 
+  ScanCursors& cursors = call.server().scanCursors();
+  std::optional<std::string> start = cursors.resumeAt(cursor);
+  if (!start) {
+    call.reply().error("ERR invalid cursor (it has expired: start the scan again from 0)");
+    return;
+  }
   std::string body;
   RespReply elements(&body);
   size_t found = 0;
@@ -310,16 +318,15 @@ void scan(RespCall& call) {
   bool done = false;
   size_t visited = 0;
   uint64_t lastPrefix = 0;
-  std::optional<std::string> start = scanStartOf(cursor);
   while (start && !done) {
     start = visitKeys(call.store(), *start, kWalkChunkKeys, [&](std::string_view key) {
       if (done) return;
-      const uint64_t prefix = scanCursorOf(key);
-      // Stop only where the 8-byte prefix changes (see RespKeyspace.h); a
-      // zero prefix cannot be a cursor (0 means "finished"), so keys with
-      // it are always taken.
-      if (visited >= static_cast<uint64_t>(count) && prefix != lastPrefix && prefix != 0) {
-        nextCursor = prefix;
+      const uint64_t prefix = ScanCursors::prefixCursor(key);
+      if (visited >= static_cast<uint64_t>(count)) {
+        // A stateless cursor where the prefix changes; inside a run of keys
+        // sharing it, a remembered one (see ScanCursors.h). A zero prefix
+        // cannot be a cursor (0 means "finished").
+        nextCursor = prefix != lastPrefix && prefix != 0 ? prefix : cursors.remember(key);
         done = true;
         return;
       }

@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "muduo/base/Mutex.h"
+#include "services/kv/ScanCursors.h"
 
 namespace muduo::kv {
 
@@ -69,6 +70,9 @@ class RespServerState {
   std::atomic<uint64_t> outputLimitDisconnections{0};
   std::atomic<uint64_t> securityWarnings{0};
 
+  // SCAN's remembered cursors, shared by every connection.
+  [[nodiscard]] ScanCursors& scanCursors() { return scanCursors_; }
+
   // Whether a "Possible SECURITY ATTACK" line may be logged now: at most
   // one a minute, as Redis does, so an attacker cannot flood the log.
   bool mayLogSecurityWarning(int64_t nowMs);
@@ -81,6 +85,7 @@ class RespServerState {
   std::atomic<uint16_t> port_{0};
   std::atomic<uint64_t> nextId_{1};
   std::atomic<int64_t> lastSecurityLogMs_{0};
+  ScanCursors scanCursors_;
   mutable Mutex mutex_;
   std::map<uint64_t, Client> clients_ ABSL_GUARDED_BY(mutex_);
 };
