@@ -127,6 +127,15 @@ void RpcServer::start() {
   server_->start();
 }
 
+void RpcServer::adoptConnection(const net::TcpConnectionPtr& conn) {
+  conn->getLoop()->assertInLoopThread();
+  // The same three things TcpServer::newConnection gives an accepted one.
+  conn->setOptions(options_.connection);
+  conn->setConnectionCallback([this](const net::TcpConnectionPtr& c) { onConnection(c); });
+  conn->setMessageCallback([this](const net::TcpConnectionPtr& c, net::Buffer* buf,
+                                  Timestamp receiveTime) { onMessage(c, buf, receiveTime); });
+}
+
 net::InetAddress RpcServer::listenAddress() const { return server_->listenAddress(); }
 
 absl::Status RpcServer::listenStatus() const { return server_->listenStatus(); }
