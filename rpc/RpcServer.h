@@ -121,8 +121,10 @@ class RpcServer final : public ServiceHost {
 
   void onConnection(const net::TcpConnectionPtr& conn);
   void onMessage(const net::TcpConnectionPtr& conn, net::Buffer* buf, Timestamp receiveTime);
-  void handleRequest(const net::TcpConnectionPtr& conn, ConnectionState* state,
-                     const DecodedFrame& frame);
+  // False when the request broke the protocol and the connection is closing:
+  // nothing behind it in the buffer may run.
+  [[nodiscard]] bool handleRequest(const net::TcpConnectionPtr& conn, ConnectionState* state,
+                                   const DecodedFrame& frame);
   // Runs a counted call: on the worker pool when there is one, else here.
   void runCall(Service* service, const std::string& method,
                const std::shared_ptr<ServerCall>& call);
