@@ -1,7 +1,7 @@
 // Fuzzes the RPC server's per-connection frame handling: one client's bytes,
 // cut at points the input chooses, go through a real TcpConnection on a
 // socketpair into RpcServer's own callbacks (adoptConnection), one EventLoop
-// turn per chunk, so protocol sniffing, decodeFrame, dispatch, CANCEL and
+// turn per chunk (rpc/testing/SocketPairConnection), so protocol sniffing, decodeFrame, dispatch, CANCEL and
 // ServerCall's answers all run as they do for an accepted connection.
 //
 // Beyond "no crash", it holds the server to a model of the protocol built by
@@ -20,10 +20,6 @@
 //
 // Single-threaded: the loop, the server and the checks run in the fuzzer's
 // thread (no worker pool), so the allocation count is the server's.
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -37,15 +33,14 @@
 #include "absl/status/status.h"
 #include "google/protobuf/stubs/logging.h"
 #include "muduo/base/Logging.h"
-#include "muduo/base/UniqueFd.h"
 #include "muduo/net/Buffer.h"
 #include "muduo/net/EventLoop.h"
 #include "muduo/net/InetAddress.h"
-#include "muduo/net/TcpConnection.h"
 #include "rpc/RpcCodec.h"
 #include "rpc/RpcServer.h"
 #include "rpc/ServerCall.h"
 #include "rpc/Service.h"
+#include "rpc/testing/SocketPairConnection.h"
 #include "rpc/testing/test_messages.pb.h"
 #include "tools/fuzzing/AllocationBudget.h"
 #include "tools/fuzzing/SplitPoints.h"
@@ -189,13 +184,6 @@ struct Harness {
     o.maxFrameSize = kMaxFrame;
     return o;
   }
-
-  // One loop iteration: poll (the queued quit has woken it), handle the
-  // socket's events, run the functors queued meanwhile.
-  void turn() {
-    loop.queueInLoop([this] { loop.quit(); });
-    loop.loop();
-  }
 };
 
 Harness& harness() {
@@ -203,20 +191,14 @@ Harness& harness() {
   return *h;
 }
 
-// Reads what the server sent so far and counts its RESPONSE frames by id.
-void collectReplies(int fd, net::Buffer* in, absl::flat_hash_map<uint64_t, int>* replies) {
-  char chunk[16384];
-  for (;;) {
-    const ssize_t n = ::recv(fd, chunk, sizeof chunk, MSG_DONTWAIT);
-    if (n <= 0) break;
-    in->append(std::string_view(chunk, static_cast<size_t>(n)));
-  }
+// Counts the RESPONSE frames received so far by call id.
+void countReplies(net::Buffer* in, absl::flat_hash_map<uint64_t, int>* replies) {
   for (;;) {
     DecodedFrame frame;
     std::string error;
     const DecodeStatus status = decodeFrame(*in, kDefaultMaxFrameSize, &frame, &error);
     require(status != DecodeStatus::kError, "the server sends only frames a client can decode");
-    if (status == DecodeStatus::kNeedMore) break;
+    if (status == DecodeStatus::kNeedMore) return;
     require(frame.meta.type() == RpcMeta::RESPONSE, "the server answers unary calls only");
     (*replies)[frame.meta.call_id()] += 1;
     in->retrieve(frame.frameLength);
@@ -227,41 +209,25 @@ void runOne(const uint8_t* data, size_t size) {
   Harness& h = harness();
   const int64_t inFlightBefore = h.server.inFlightCalls();
   const int64_t callsBefore = h.service.calls();
-  int fds[2];
-  require(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) == 0,
-          "socketpair");
-  UniqueFd client(fds[1]);
-  bool destroyed = false;
-  auto conn = std::make_shared<net::TcpConnection>(&h.loop, "fuzz", UniqueFd(fds[0]),
-                                                   net::InetAddress(), net::InetAddress());
-  h.server.adoptConnection(conn);
-  conn->setCloseCallback([&h, &destroyed](const net::TcpConnectionPtr& c) {
-    h.loop.queueInLoop([c, &destroyed] {
-      c->connectDestroyed();
-      destroyed = true;
-    });
-  });
-  conn->connectEstablished();
-
+  testing::SocketPairConnection client(&h.loop, &h.server);
   fuzzing::SplitPoints split(data, size);
   Model model;
   net::Buffer replyBytes;
   absl::flat_hash_map<uint64_t, int> replies;
   for (std::string_view chunk = split.next(); !chunk.empty(); chunk = split.next()) {
     // A socketpair takes a whole chunk (at most libFuzzer's -max_len) at once.
-    require(::send(client.get(), chunk.data(), chunk.size(), MSG_NOSIGNAL) ==
-                static_cast<ssize_t>(chunk.size()),
-            "the socketpair takes the chunk");
+    require(client.send(chunk), "the socketpair takes the chunk");
     const bool open = model.turn(chunk);
-    h.turn();
-    collectReplies(client.get(), &replyBytes, &replies);
+    client.turn();
+    client.receive(&replyBytes);
+    countReplies(&replyBytes, &replies);
     if (!open) break;
   }
-  h.turn();  // a forced close and deferred writes finish here
-  collectReplies(client.get(), &replyBytes, &replies);
-  require(conn->disconnected() == model.closed(),
+  client.turn();  // a forced close and deferred writes finish here
+  client.receive(&replyBytes);
+  countReplies(&replyBytes, &replies);
+  require(client.serverClosed() == model.closed(),
           "the server closes the connection exactly when the stream turns bad");
-
   require(h.service.calls() - callsBefore == model.dispatched(),
           "every request before the stream turned bad runs, and none after");
   for (const auto& [id, count] : replies) {
@@ -274,12 +240,7 @@ void runOne(const uint8_t* data, size_t size) {
     require((it == replies.end() ? 0 : it->second) >= e.least,
             "every well-formed request is answered");
   }
-
-  // The client hangs up; the server must let go of everything.
-  client.reset();
-  for (int i = 0; i < 8 && !destroyed; ++i) h.turn();
-  require(destroyed, "the connection is torn down within a few turns of the client leaving");
-  conn.reset();
+  require(client.hangUp(8), "the connection is torn down within a few turns of the client leaving");
   require(h.server.inFlightCalls() == inFlightBefore, "no call outlives its connection");
 }
 
