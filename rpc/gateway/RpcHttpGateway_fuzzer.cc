@@ -10,7 +10,7 @@
 // Beyond "no crash", the answers are held to what the requests asked, the
 // requests being read back with the same HttpParser the server uses:
 //  - one response per request, in order (after any 100 Continue), and one
-//    400-class response for a request that does not parse;
+//    with the parser's error status for a request that does not parse;
 //  - every response is framed (Content-Length or chunked; none for HEAD) and
 //    nothing is left over;
 //  - a POST /rpc/... is answered with a call or a clear error: 200 with a
@@ -129,6 +129,7 @@ struct Asked {
 struct Requests {
   std::vector<Asked> asked;
   bool parseError = false;
+  int errorStatus = 0;  // the parser's answer to the request it refused
 };
 
 Requests readRequests(std::string_view stream) {
@@ -141,6 +142,7 @@ Requests readRequests(std::string_view stream) {
     if (result == net::HttpParser::Result::kNeedMore) return out;
     if (result == net::HttpParser::Result::kError) {
       out.parseError = true;
+      out.errorStatus = parser.errorStatus();
       return out;
     }
     const net::HttpRequest& request = parser.request();
@@ -316,7 +318,7 @@ void runOne(const uint8_t* data, size_t size) {
   if (requests.parseError && (requests.asked.empty() || !requests.asked.back().closes)) {
     Response r;
     require(takeResponse(&in, false, &r), "a request that does not parse is answered");
-    require(r.status >= 400 && r.status < 500, "with a client error");
+    require(r.status == requests.errorStatus, "with the status the parser chose");
   }
   require(in.empty(), "nothing is sent that was not asked for");
   require(client.hangUp(8), "the connection is torn down within a few turns of the client leaving");
