@@ -320,6 +320,12 @@ void runOne(const uint8_t* data, size_t size) {
     require(takeResponse(&in, false, &r), "a request that does not parse is answered");
     require(r.status == requests.errorStatus, "with the status the parser chose");
   }
+  if (!in.empty() && !requests.parseError) {
+    // A request still waiting for its body may have been told to send it.
+    Response r;
+    require(takeResponse(&in, false, &r) && r.status == 100,
+            "only a 100 Continue goes ahead of a request's answer");
+  }
   require(in.empty(), "nothing is sent that was not asked for");
   require(client.hangUp(8), "the connection is torn down within a few turns of the client leaving");
   require(h.server.inFlightCalls() == inFlightBefore, "no call outlives its connection");
