@@ -108,17 +108,25 @@ void checkConnectionFlags(std::string_view input) {
   absl::SetFlag(&FLAGS_output_budget_kib, values[3]);
 
   const ConnectionOptions defaults;
-  const ConnectionOptions options = connectionOptionsFromFlags(defaults);
-  checkTimeout(options.requestTimeout, values[0], defaults.requestTimeout);
-  checkTimeout(options.idleTimeout, values[2], defaults.idleTimeout);
+  const absl::StatusOr<ConnectionOptions> options = connectionOptionsFromFlags(defaults);
+  if (!options.ok()) {
+    const std::string_view message(options.status().message().data(),
+                                   options.status().message().size());
+    require(options.status().code() == absl::StatusCode::kInvalidArgument &&
+                message.substr(0, 2) == "--" && message.find(" is out of range") != message.npos,
+            "a refused flag value is named, with the range it must be in");
+    return;
+  }
+  checkTimeout(options->requestTimeout, values[0], defaults.requestTimeout);
+  checkTimeout(options->idleTimeout, values[2], defaults.idleTimeout);
   if (values[3] > 0) {
-    require(options.outputHighWaterMark / 1024 == static_cast<uint64_t>(values[3]) &&
-                options.outputHighWaterMark % 1024 == 0,
+    require(options->outputHighWaterMark / 1024 == static_cast<uint64_t>(values[3]) &&
+                options->outputHighWaterMark % 1024 == 0,
             "the output budget is exactly the flag's KiB");
   }
-  require(options.outputLowWaterMark <= options.outputHighWaterMark,
+  require(options->outputLowWaterMark <= options->outputHighWaterMark,
           "the low-water mark is under the budget");
-  require(options.outputHighWaterMark > 0, "a connection may hold some output");
+  require(options->outputHighWaterMark > 0, "a connection may hold some output");
 }
 
 }  // namespace

@@ -11,7 +11,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <optional>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -19,6 +18,7 @@
 #include "absl/flags/usage.h"
 #include "muduo/net/EventLoop.h"
 #include "muduo/net/EventLoopThread.h"
+#include "muduo/net/HostPort.h"
 #include "muduo/net/InetAddress.h"
 #include "services/chat/ChatLoad.h"
 #include "services/chat/ChatSession.h"
@@ -33,14 +33,6 @@ ABSL_FLAG(int, bench_window, 64, "load mode: posts out before every member has t
 ABSL_FLAG(int, bench_text_bytes, 64, "load mode: padding in each post's text");
 
 namespace {
-
-std::optional<muduo::net::InetAddress> parseServer(const std::string& hostPort) {
-  const size_t colon = hostPort.rfind(':');
-  if (colon == std::string::npos) return std::nullopt;
-  const int port = std::atoi(hostPort.c_str() + colon + 1);
-  if (port <= 0 || port > 65535) return std::nullopt;
-  return muduo::net::InetAddress::resolve(hostPort.substr(0, colon), static_cast<uint16_t>(port));
-}
 
 int runBench(muduo::net::EventLoop* loop, const muduo::net::InetAddress& server) {
   muduo::chat::ChatLoad::Options options;
@@ -90,9 +82,10 @@ int main(int argc, char* argv[]) {
       "A chat room in the terminal: type a line to post it, see everyone's posts as they "
       "arrive; /who, /rooms, /quit. With --bench_members, a load that prints deliveries/s.");
   absl::ParseCommandLine(argc, argv);
-  const auto server = parseServer(absl::GetFlag(FLAGS_server));
-  if (!server) {
-    fprintf(stderr, "chat_client: bad --server %s\n", absl::GetFlag(FLAGS_server).c_str());
+  const absl::StatusOr<muduo::net::InetAddress> server =
+      muduo::net::HostPort::resolve(absl::GetFlag(FLAGS_server));
+  if (!server.ok()) {
+    fprintf(stderr, "chat_client: --server: %s\n", std::string(server.status().message()).c_str());
     return 2;
   }
   muduo::net::EventLoopThread loopThread;

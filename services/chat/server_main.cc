@@ -34,7 +34,10 @@ int main(int argc, char* argv[]) {
   muduo::chat::ChatServiceImpl service(runner.loop(), serviceOptions);
   muduo::rpc::RpcServer::Options options;
   options.ioThreads = absl::GetFlag(FLAGS_threads);
-  options.connection = muduo::net::connectionOptionsFromFlags(options.connection);
+  const absl::StatusOr<muduo::net::ConnectionOptions> connection =
+      muduo::net::connectionOptionsFromFlags(options.connection);
+  if (!connection.ok()) return muduo::net::reportStartupFailure("chat_server", connection.status());
+  options.connection = *connection;
   muduo::rpc::RpcServer server(runner.loop(), *listenAddr, options);
   if (!server.listenStatus().ok()) {
     return muduo::net::reportStartupFailure("chat_server", server.listenStatus());

@@ -15,6 +15,7 @@
 #include "muduo/base/CountDownLatch.h"
 #include "muduo/net/EventLoop.h"
 #include "muduo/net/EventLoopThread.h"
+#include "muduo/net/HostPort.h"
 #include "rpc/RpcChannel.h"
 #include "services/echo/EchoLoad.h"
 #include "services/echo/echo.rpc.h"
@@ -27,24 +28,13 @@ ABSL_FLAG(int, calls, 100000, "load mode: calls to make");
 ABSL_FLAG(int, concurrency, 50, "load mode: calls in flight");
 ABSL_FLAG(int, connections, 1, "load mode: connections the calls are spread over");
 
-namespace {
-
-std::optional<muduo::net::InetAddress> parseServer(const std::string& hostPort) {
-  const size_t colon = hostPort.rfind(':');
-  if (colon == std::string::npos) return std::nullopt;
-  const int port = std::atoi(hostPort.c_str() + colon + 1);
-  if (port <= 0 || port > 65535) return std::nullopt;
-  return muduo::net::InetAddress::resolve(hostPort.substr(0, colon), static_cast<uint16_t>(port));
-}
-
-}  // namespace
-
 int main(int argc, char* argv[]) {
   absl::SetProgramUsageMessage("Echoes its arguments, or stdin lines, through an echo_server.");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
-  const auto server = parseServer(absl::GetFlag(FLAGS_server));
-  if (!server) {
-    fprintf(stderr, "echo_client: bad --server %s\n", absl::GetFlag(FLAGS_server).c_str());
+  const absl::StatusOr<muduo::net::InetAddress> server =
+      muduo::net::HostPort::resolve(absl::GetFlag(FLAGS_server));
+  if (!server.ok()) {
+    fprintf(stderr, "echo_client: --server: %s\n", std::string(server.status().message()).c_str());
     return 2;
   }
   muduo::net::EventLoopThread loopThread;

@@ -11,9 +11,9 @@
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "muduo/base/Logging.h"
 #include "muduo/net/EventLoopThread.h"
+#include "muduo/net/HostPort.h"
 #include "muduo/net/InetAddress.h"
 #include "rpc/RpcChannel.h"
 #include "services/kv/ClientCommand.h"
@@ -34,21 +34,6 @@ ABSL_FLAG(int64_t, keys, 10000, "load mode: distinct keys (get first puts them a
 ABSL_FLAG(size_t, value_size, 100, "load mode: bytes per value");
 
 namespace {
-
-std::optional<muduo::net::InetAddress> parseServer(const std::string& text) {
-  const size_t colon = text.rfind(':');
-  if (colon == std::string::npos) return std::nullopt;
-  uint32_t port = 0;
-  if (!absl::SimpleAtoi(text.substr(colon + 1), &port) || port == 0 || port > 65535) {
-    return std::nullopt;
-  }
-  std::string host = text.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  return muduo::net::InetAddress::resolve(host, static_cast<uint16_t>(port),
-                                          host.find(':') != std::string::npos);
-}
 
 int runLoadMode(const muduo::net::InetAddress& server) {
   muduo::kv::LoadOptions options;
@@ -100,10 +85,10 @@ int main(int argc, char* argv[]) {
       "  kv_client --load [--op=get|put] [--calls=N] [--connections=C] [--concurrency=K]");
   std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
   muduo::Logger::setLogLevel(muduo::LogLevel::kWarn);
-  const std::optional<muduo::net::InetAddress> server = parseServer(absl::GetFlag(FLAGS_server));
-  if (!server) {
-    std::cerr << "kv_client: --server must be host:port, not '" << absl::GetFlag(FLAGS_server)
-              << "'\n";
+  const absl::StatusOr<muduo::net::InetAddress> server =
+      muduo::net::HostPort::resolve(absl::GetFlag(FLAGS_server));
+  if (!server.ok()) {
+    std::cerr << "kv_client: --server: " << server.status().message() << "\n";
     return 2;
   }
   if (absl::GetFlag(FLAGS_load)) return runLoadMode(*server);
