@@ -1,8 +1,9 @@
 // Fuzzes the RPC server's per-connection frame handling: one client's bytes,
 // cut at points the input chooses, go through a real TcpConnection on a
-// socketpair into RpcServer's own callbacks (adoptConnection), one EventLoop
-// turn per chunk (rpc/testing/SocketPairConnection), so protocol sniffing, decodeFrame, dispatch, CANCEL and
-// ServerCall's answers all run as they do for an accepted connection.
+// socketpair into RpcServer's own callbacks (adoptConnection, driven by
+// rpc/testing/SocketPairConnection), one EventLoop turn per chunk, so
+// protocol sniffing, decodeFrame, dispatch, CANCEL and ServerCall's answers
+// all run as they do for an accepted connection.
 //
 // Beyond "no crash", it holds the server to a model of the protocol built by
 // decoding the same chunks with decodeFrame:

@@ -36,8 +36,8 @@ absl::StatusOr<int64_t> flagInRange(const absl::Flag<int64_t>& flag, const char*
                                     int64_t max) {
   const int64_t value = absl::GetFlag(flag);
   if (value < -1 || value > max) {
-    return absl::InvalidArgumentError(absl::StrCat("--", name, "=", value,
-                                                   " is out of range (-1 to ", max, ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", name, "=", value, " is out of range (-1 to ", max, ")"));
   }
   return value;
 }
@@ -46,17 +46,20 @@ absl::StatusOr<int64_t> flagInRange(const absl::Flag<int64_t>& flag, const char*
 
 absl::StatusOr<ConnectionOptions> connectionOptionsFromFlags(const ConnectionOptions& defaults) {
   ConnectionOptions options = defaults;
-  const absl::StatusOr<int64_t> requestMs = flagInRange(FLAGS_request_timeout_ms, "request_timeout_ms", kMaxTimeoutMs);
+  const absl::StatusOr<int64_t> requestMs =
+      flagInRange(FLAGS_request_timeout_ms, "request_timeout_ms", kMaxTimeoutMs);
   if (!requestMs.ok()) return requestMs.status();
   if (*requestMs >= 0) options.requestTimeout = std::chrono::milliseconds(*requestMs);
   const absl::StatusOr<int64_t> rate =
       flagInRange(FLAGS_min_request_rate, "min_request_rate", std::numeric_limits<int64_t>::max());
   if (!rate.ok()) return rate.status();
   if (*rate >= 0) options.minRequestBytesPerSecond = static_cast<size_t>(*rate);
-  const absl::StatusOr<int64_t> idleMs = flagInRange(FLAGS_idle_timeout_ms, "idle_timeout_ms", kMaxTimeoutMs);
+  const absl::StatusOr<int64_t> idleMs =
+      flagInRange(FLAGS_idle_timeout_ms, "idle_timeout_ms", kMaxTimeoutMs);
   if (!idleMs.ok()) return idleMs.status();
   if (*idleMs >= 0) options.idleTimeout = std::chrono::milliseconds(*idleMs);
-  const absl::StatusOr<int64_t> kib = flagInRange(FLAGS_output_budget_kib, "output_budget_kib", kMaxBudgetKib);
+  const absl::StatusOr<int64_t> kib =
+      flagInRange(FLAGS_output_budget_kib, "output_budget_kib", kMaxBudgetKib);
   if (!kib.ok()) return kib.status();
   if (*kib > 0) {
     options.outputHighWaterMark = static_cast<size_t>(*kib) * 1024;

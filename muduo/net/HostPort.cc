@@ -10,8 +10,8 @@ namespace muduo::net {
 namespace {
 
 absl::Status invalid(std::string_view text, std::string_view why) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("\"", absl::CEscape(std::string(text)), "\" is not host:port: ", std::string(why)));
+  return absl::InvalidArgumentError(absl::StrCat("\"", absl::CEscape(std::string(text)),
+                                                 "\" is not host:port: ", std::string(why)));
 }
 
 bool isHostNameChar(char c) {

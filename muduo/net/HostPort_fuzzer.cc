@@ -60,8 +60,7 @@ void checkHostPort(std::string_view text, HostPort::ZeroPort zero) {
     const std::string quoted = "\"" + absl::CEscape(std::string(text)) + "\"";
     const std::string_view message(parsed.status().message().data(),
                                    parsed.status().message().size());
-    require(message.substr(0, quoted.size()) == quoted,
-            "the error quotes the input");
+    require(message.substr(0, quoted.size()) == quoted, "the error quotes the input");
     return;
   }
   require(!parsed->host().empty(), "the host is not empty");
@@ -85,7 +84,8 @@ void checkTimeout(std::chrono::milliseconds t, int64_t flag, std::chrono::millis
   require(t.count() >= 0, "a timeout is not negative");
   require(t.count() <= std::numeric_limits<int64_t>::max() / kUsPerMs,
           "a timeout fits the clock's microseconds");
-  require(t.count() == (flag >= 0 ? flag : dflt.count()), "a timeout is the flag's, or the default");
+  require(t.count() == (flag >= 0 ? flag : dflt.count()),
+          "a timeout is the flag's, or the default");
 }
 
 void checkConnectionFlags(std::string_view input) {

@@ -44,10 +44,12 @@ TEST(HostPortTest, EachMistakeIsRefusedWithAReasonThatQuotesTheInput) {
       {"::1:80", "\"::1:80\" is not host:port: an IPv6 address needs brackets, as in [::1]:9091"},
       {"[::1:80", "\"[::1:80\" is not host:port: no ']' after the IPv6 address"},
       {"[::1]80", "\"[::1]80\" is not host:port: no ':port' after the ']'"},
-      {"[localhost]:80", "\"[localhost]:80\" is not host:port: not an IPv6 address in the brackets"},
+      {"[localhost]:80",
+       "\"[localhost]:80\" is not host:port: not an IPv6 address in the brackets"},
       {"[127.0.0.1]:80",
        "\"[127.0.0.1]:80\" is not host:port: not an IPv6 address in the brackets"},
-      {"bad host:80", "\"bad host:80\" is not host:port: the host has a character no host name has"},
+      {"bad host:80",
+       "\"bad host:80\" is not host:port: the host has a character no host name has"},
   };
   for (const auto& c : cases) {
     absl::StatusOr<HostPort> parsed = HostPort::parse(c.text);
@@ -75,8 +77,7 @@ TEST(HostPortTest, ResolveGivesTheAddressOfANumericHostWithoutALookup) {
   absl::StatusOr<InetAddress> v6 = HostPort::resolve("[::1]:80");
   ASSERT_TRUE(v6.ok()) << v6.status();
   EXPECT_EQ(v6->toIpPort(), "[::1]:80");
-  EXPECT_EQ(HostPort::resolve("127.0.0.1:x").status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(HostPort::resolve("127.0.0.1:x").status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -244,9 +244,8 @@ void checkError(const google::protobuf::Struct& error) {
   const double code = f.at("code").number_value();
   require(code >= 1 && code <= 16 && code == static_cast<int>(code),
           "an error's code is a canonical one");
-  require(f.contains("status") &&
-              f.at("status").string_value() ==
-                  absl::StatusCodeToString(static_cast<absl::StatusCode>(code)),
+  require(f.contains("status") && f.at("status").string_value() ==
+                                      absl::StatusCodeToString(static_cast<absl::StatusCode>(code)),
           "an error's status names its code");
   require(f.contains("message") && f.at("message").has_string_value(), "an error says why");
 }

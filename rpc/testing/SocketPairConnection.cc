@@ -13,8 +13,7 @@
 
 namespace muduo::rpc::testing {
 
-SocketPairConnection::SocketPairConnection(net::EventLoop* loop, RpcServer* server)
-    : loop_(loop) {
+SocketPairConnection::SocketPairConnection(net::EventLoop* loop, RpcServer* server) : loop_(loop) {
   int fds[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) != 0) {
     std::perror("SocketPairConnection: socketpair");

@@ -31,7 +31,8 @@ int main(int argc, char* argv[]) {
   server.setThreadNum(absl::GetFlag(FLAGS_threads));
   const absl::StatusOr<muduo::net::ConnectionOptions> connection =
       muduo::net::connectionOptionsFromFlags(muduo::net::HttpServer::defaultConnectionOptions());
-  if (!connection.ok()) return muduo::net::reportStartupFailure("hello_server", connection.status());
+  if (!connection.ok())
+    return muduo::net::reportStartupFailure("hello_server", connection.status());
   server.setConnectionOptions(*connection);
   server.setMaxKeepAliveRequests(absl::GetFlag(FLAGS_max_keepalive_requests));
   server.setHttpCallback([](const muduo::net::HttpRequest&, muduo::net::HttpResponse* resp) {

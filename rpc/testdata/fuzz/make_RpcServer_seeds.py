@@ -1,3 +1,8 @@
+# Writes the seed corpus of //rpc:RpcServer_fuzzer: requests to the fuzz
+# target's service (Echo, Later, unknown ones), CANCELs, reused ids and the
+# frames a client may not send. Each file is one split-seed byte
+# (tools/fuzzing/SplitPoints.h) and the stream. The traffic_* seeds are
+# real frames copied from RpcCodec_fuzzer's corpus.
 import struct, sys, os
 def varint(n):
     if n < 0: n += 1 << 64
