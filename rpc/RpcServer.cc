@@ -131,6 +131,15 @@ void RpcServer::start() {
   server_->start();
 }
 
+void RpcServer::adoptConnection(const net::TcpConnectionPtr& conn) {
+  conn->getLoop()->assertInLoopThread();
+  // The same three things TcpServer::newConnection gives an accepted one.
+  conn->setOptions(options_.connection);
+  conn->setConnectionCallback([this](const net::TcpConnectionPtr& c) { onConnection(c); });
+  conn->setMessageCallback([this](const net::TcpConnectionPtr& c, net::Buffer* buf,
+                                  Timestamp receiveTime) { onMessage(c, buf, receiveTime); });
+}
+
 net::InetAddress RpcServer::listenAddress() const { return server_->listenAddress(); }
 
 absl::Status RpcServer::listenStatus() const { return server_->listenStatus(); }
@@ -241,7 +250,10 @@ void RpcServer::onMessage(const net::TcpConnectionPtr& conn, net::Buffer* buf,
     state->sawFrame = true;
     switch (frame.meta.type()) {
       case RpcMeta::REQUEST:
-        handleRequest(conn, state, frame);
+        if (!handleRequest(conn, state, frame)) {
+          buf->retrieveAll();
+          return;
+        }
         break;
       case RpcMeta::CANCEL:
         // No answer to a CANCEL; one for a call already over is ignored.
@@ -261,7 +273,7 @@ void RpcServer::onMessage(const net::TcpConnectionPtr& conn, net::Buffer* buf,
   }
 }
 
-void RpcServer::handleRequest(const net::TcpConnectionPtr& conn, ConnectionState* state,
+bool RpcServer::handleRequest(const net::TcpConnectionPtr& conn, ConnectionState* state,
                               const DecodedFrame& frame) {
   const RpcMeta& meta = frame.meta;
   if (state->running(meta.call_id())) {
@@ -269,20 +281,20 @@ void RpcServer::handleRequest(const net::TcpConnectionPtr& conn, ConnectionState
     LOG_ERROR << "RpcServer: closing " << conn->peerAddress().toIpPort() << ": call_id "
               << meta.call_id() << " reused while that call is still running";
     conn->forceClose();
-    return;
+    return false;
   }
   auto call = std::make_shared<ServerCall>(conn, meta.call_id(), frame.payload,
                                            deadlineFor(meta.timeout_us()));
   call->trackInFlight(inFlight_);
   if (meta.timeout_us() < 0) {
     call->finish(absl::InvalidArgumentError("timeout_us must not be negative"), nullptr);
-    return;
+    return true;
   }
   auto it = services_.find(meta.service());
   if (it == services_.end()) {
     call->finish(absl::UnimplementedError(absl::StrCat("unknown service ", meta.service())),
                  nullptr);
-    return;
+    return true;
   }
   Service* service = it->second;
   call->trackStats(stats_, stats_->entryFor(meta.service(), meta.method()));
@@ -299,6 +311,7 @@ void RpcServer::handleRequest(const net::TcpConnectionPtr& conn, ConnectionState
     state->add(call);
     call->armDeadline(conn->getLoop());
   }
+  return true;
 }
 
 void RpcServer::dispatch(Service* service, const std::string& method,

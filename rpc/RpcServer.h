@@ -87,6 +87,16 @@ class RpcServer final : public ServiceHost {
   void setHealthCheck(HealthCheck check);
   void start();
 
+  // Serves a connection made elsewhere as if this server had accepted it:
+  // gives it the server's connection options and callbacks. The caller owns
+  // it, calls connectEstablished(), and connectDestroyed() once its close
+  // callback ran. For driving the real per-connection frame handling over a
+  // socketpair (rpc/RpcServer_fuzzer.cc), where a listening socket would
+  // make every input cost a handshake and let the kernel merge the chunks.
+  // The connection's loop thread, which must be the thread that runs the
+  // server's calls (no worker pool is assumed).
+  void adoptConnection(const net::TcpConnectionPtr& conn);
+
   // Stops accepting, lets in-flight calls finish for up to `grace`, then
   // closes every connection and runs `done`. Connections are half-closed
   // first, so answers still queued are delivered, and force-closed once
@@ -117,8 +127,10 @@ class RpcServer final : public ServiceHost {
 
   void onConnection(const net::TcpConnectionPtr& conn);
   void onMessage(const net::TcpConnectionPtr& conn, net::Buffer* buf, Timestamp receiveTime);
-  void handleRequest(const net::TcpConnectionPtr& conn, ConnectionState* state,
-                     const DecodedFrame& frame);
+  // False when the request broke the protocol and the connection is closing:
+  // nothing behind it in the buffer may run.
+  [[nodiscard]] bool handleRequest(const net::TcpConnectionPtr& conn, ConnectionState* state,
+                                   const DecodedFrame& frame);
   // Runs a counted call: on the worker pool when there is one, else here.
   void runCall(Service* service, const std::string& method,
                const std::shared_ptr<ServerCall>& call);

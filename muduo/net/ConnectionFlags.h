@@ -14,6 +14,7 @@
 
 #include <chrono>
 
+#include "absl/status/statusor.h"
 #include "muduo/net/ConnectionOptions.h"
 
 namespace muduo::net {
@@ -21,8 +22,12 @@ namespace muduo::net {
 // ConnectionOptions from the flags. A flag left at its default keeps
 // `defaults`' value, so each server chooses its own defaults (an RPC port
 // whose clients keep connections for hours has no idle timeout; an HTTP
-// server does).
-[[nodiscard]] ConnectionOptions connectionOptionsFromFlags(const ConnectionOptions& defaults);
+// server does). INVALID_ARGUMENT naming the flag for a value out of its
+// range ("--output_budget_kib=... is out of range (-1 to 1073741824)"): a
+// timeout over ten years or a budget over 1 TiB would wrap around in the
+// arithmetic that uses it and mean something else entirely.
+[[nodiscard]] absl::StatusOr<ConnectionOptions> connectionOptionsFromFlags(
+    const ConnectionOptions& defaults);
 
 }  // namespace muduo::net
 

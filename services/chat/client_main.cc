@@ -11,7 +11,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <optional>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -20,6 +19,7 @@
 #include "muduo/base/ProgramFlags.h"
 #include "muduo/net/EventLoop.h"
 #include "muduo/net/EventLoopThread.h"
+#include "muduo/net/HostPort.h"
 #include "muduo/net/InetAddress.h"
 #include "services/chat/ChatLoad.h"
 #include "services/chat/ChatSession.h"
@@ -34,24 +34,6 @@ ABSL_FLAG(int, bench_window, 64, "load mode: posts out before every member has t
 ABSL_FLAG(int, bench_text_bytes, 64, "load mode: padding in each post's text");
 
 namespace {
-
-// "host:port" to an address. Tells a malformed value from a host that does
-// not resolve, which a user fixes differently.
-absl::StatusOr<muduo::net::InetAddress> parseServer(const std::string& hostPort) {
-  const size_t colon = hostPort.rfind(':');
-  const int port = colon == std::string::npos ? 0 : std::atoi(hostPort.c_str() + colon + 1);
-  if (port <= 0 || port > 65535) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--server must be host:port (port 1-65535), not '", hostPort, "'"));
-  }
-  const std::string host = hostPort.substr(0, colon);
-  std::optional<muduo::net::InetAddress> addr =
-      muduo::net::InetAddress::resolve(host, static_cast<uint16_t>(port));
-  if (!addr) {
-    return absl::NotFoundError(absl::StrCat("--server=", hostPort, ": unknown host '", host, "'"));
-  }
-  return *addr;
-}
 
 int runBench(muduo::net::EventLoop* loop, const muduo::net::InetAddress& server) {
   muduo::chat::ChatLoad::Options options;
@@ -104,8 +86,11 @@ int main(int argc, char* argv[]) {
        "arrive; /who, /rooms, /quit. With --bench_members, a load that prints deliveries/s.",
        {"chat_client --room=lobby --name=alice",
         "chat_client --bench_members=50 --bench_posts=10000"}});
-  const auto server = parseServer(absl::GetFlag(FLAGS_server));
-  if (!server.ok()) muduo::exitWithUsageError("chat_client", server.status().message());
+  const absl::StatusOr<muduo::net::InetAddress> server =
+      muduo::net::HostPort::resolve(absl::GetFlag(FLAGS_server));
+  if (!server.ok()) {
+    muduo::exitWithUsageError("chat_client", absl::StrCat("--server: ", server.status().message()));
+  }
   muduo::net::EventLoopThread loopThread;
   muduo::net::EventLoop* loop = loopThread.startLoop();
   if (absl::GetFlag(FLAGS_bench_members) > 0) return runBench(loop, *server);

@@ -29,7 +29,10 @@ int main(int argc, char* argv[]) {
   muduo::chat::ChatServiceImpl service(runner.loop(), serviceOptions);
   muduo::rpc::RpcServer::Options options;
   options.ioThreads = runner.threads();
-  options.connection = muduo::net::connectionOptionsFromFlags(options.connection);
+  const absl::StatusOr<muduo::net::ConnectionOptions> connection =
+      muduo::net::connectionOptionsFromFlags(options.connection);
+  if (!connection.ok()) muduo::exitWithUsageError("chat_server", connection.status().message());
+  options.connection = *connection;
   muduo::rpc::RpcServer server(runner.loop(), runner.listenAddress(), options);
   if (!server.listenStatus().ok()) {
     return muduo::net::reportStartupFailure("chat_server", server.listenStatus());

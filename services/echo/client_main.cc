@@ -16,6 +16,7 @@
 #include "muduo/base/ProgramFlags.h"
 #include "muduo/net/EventLoop.h"
 #include "muduo/net/EventLoopThread.h"
+#include "muduo/net/HostPort.h"
 #include "rpc/RpcChannel.h"
 #include "services/echo/EchoLoad.h"
 #include "services/echo/echo.rpc.h"
@@ -28,28 +29,6 @@ ABSL_FLAG(int, calls, 100000, "load mode: calls to make");
 ABSL_FLAG(int, concurrency, 50, "load mode: calls in flight");
 ABSL_FLAG(int, connections, 1, "load mode: connections the calls are spread over");
 
-namespace {
-
-// "host:port" to an address. Tells a malformed value from a host that does
-// not resolve, which a user fixes differently.
-absl::StatusOr<muduo::net::InetAddress> parseServer(const std::string& hostPort) {
-  const size_t colon = hostPort.rfind(':');
-  const int port = colon == std::string::npos ? 0 : std::atoi(hostPort.c_str() + colon + 1);
-  if (port <= 0 || port > 65535) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--server must be host:port (port 1-65535), not '", hostPort, "'"));
-  }
-  const std::string host = hostPort.substr(0, colon);
-  std::optional<muduo::net::InetAddress> addr =
-      muduo::net::InetAddress::resolve(host, static_cast<uint16_t>(port));
-  if (!addr) {
-    return absl::NotFoundError(absl::StrCat("--server=", hostPort, ": unknown host '", host, "'"));
-  }
-  return *addr;
-}
-
-}  // namespace
-
 int main(int argc, char* argv[]) {
   std::vector<char*> args = muduo::parseProgramFlags(
       argc, argv,
@@ -58,8 +37,11 @@ int main(int argc, char* argv[]) {
        "a load generator that prints calls/s and latency.",
        {"echo_client hello world", "echo_client --repeat=3 hi",
         "echo_client --server=127.0.0.1:9091 --load --calls=200000 --concurrency=100"}});
-  const auto server = parseServer(absl::GetFlag(FLAGS_server));
-  if (!server.ok()) muduo::exitWithUsageError("echo_client", server.status().message());
+  const absl::StatusOr<muduo::net::InetAddress> server =
+      muduo::net::HostPort::resolve(absl::GetFlag(FLAGS_server));
+  if (!server.ok()) {
+    muduo::exitWithUsageError("echo_client", absl::StrCat("--server: ", server.status().message()));
+  }
   muduo::net::EventLoopThread loopThread;
   muduo::net::EventLoop* loop = loopThread.startLoop();
 

@@ -23,7 +23,10 @@ int main(int argc, char* argv[]) {
   muduo::echo::EchoServiceImpl service;
   muduo::rpc::RpcServer::Options options;
   options.ioThreads = runner.threads();
-  options.connection = muduo::net::connectionOptionsFromFlags(options.connection);
+  const absl::StatusOr<muduo::net::ConnectionOptions> connection =
+      muduo::net::connectionOptionsFromFlags(options.connection);
+  if (!connection.ok()) muduo::exitWithUsageError("echo_server", connection.status().message());
+  options.connection = *connection;
   muduo::rpc::RpcServer server(runner.loop(), runner.listenAddress(), options);
   if (!server.listenStatus().ok()) {
     return muduo::net::reportStartupFailure("echo_server", server.listenStatus());

@@ -13,6 +13,7 @@
 #include "muduo/base/Logging.h"
 #include "muduo/base/ProgramFlags.h"
 #include "muduo/net/EventLoopThread.h"
+#include "muduo/net/HostPort.h"
 #include "muduo/net/InetAddress.h"
 #include "rpc/RpcChannel.h"
 #include "services/kv/ClientCommand.h"
@@ -34,28 +35,6 @@ ABSL_FLAG(int64_t, keys, 10000, "load mode: distinct keys (get first puts them a
 ABSL_FLAG(size_t, value_size, 100, "load mode: bytes per value");
 
 namespace {
-
-// "host:port" (an IPv6 host in brackets) to an address. Tells a malformed
-// value from a host that does not resolve, which a user fixes differently.
-absl::StatusOr<muduo::net::InetAddress> parseServer(const std::string& text) {
-  const size_t colon = text.rfind(':');
-  uint32_t port = 0;
-  if (colon == std::string::npos || !absl::SimpleAtoi(text.substr(colon + 1), &port) || port == 0 ||
-      port > 65535) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--server must be host:port (port 1-65535), not '", text, "'"));
-  }
-  std::string host = text.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  std::optional<muduo::net::InetAddress> addr = muduo::net::InetAddress::resolve(
-      host, static_cast<uint16_t>(port), host.find(':') != std::string::npos);
-  if (!addr) {
-    return absl::NotFoundError(absl::StrCat("--server=", text, ": unknown host '", host, "'"));
-  }
-  return *addr;
-}
 
 int runLoadMode(const muduo::net::InetAddress& server) {
   muduo::kv::LoadOptions options;
@@ -101,8 +80,11 @@ int main(int argc, char* argv[]) {
        {"kv_client --server=127.0.0.1:9090 put user:1 alice", "kv_client get user:1",
         "kv_client --load --op=get --calls=100000 --connections=50"}});
   muduo::Logger::setLogLevel(muduo::LogLevel::kWarn);
-  const absl::StatusOr<muduo::net::InetAddress> server = parseServer(absl::GetFlag(FLAGS_server));
-  if (!server.ok()) muduo::exitWithUsageError("kv_client", server.status().message());
+  const absl::StatusOr<muduo::net::InetAddress> server =
+      muduo::net::HostPort::resolve(absl::GetFlag(FLAGS_server));
+  if (!server.ok()) {
+    muduo::exitWithUsageError("kv_client", absl::StrCat("--server: ", server.status().message()));
+  }
   if (absl::GetFlag(FLAGS_load)) return runLoadMode(*server);
 
   muduo::net::EventLoopThread loopThread;

@@ -102,7 +102,10 @@ int main(int argc, char* argv[]) {
   muduo::kv::KvServiceImpl service(store->get());
   muduo::rpc::RpcServer::Options rpcOptions;
   rpcOptions.ioThreads = runner.threads();
-  rpcOptions.connection = muduo::net::connectionOptionsFromFlags(rpcOptions.connection);
+  const absl::StatusOr<muduo::net::ConnectionOptions> connection =
+      muduo::net::connectionOptionsFromFlags(rpcOptions.connection);
+  if (!connection.ok()) muduo::exitWithUsageError("kv_server", connection.status().message());
+  rpcOptions.connection = *connection;
   muduo::rpc::RpcServer rpcServer(runner.loop(), runner.listenAddress(), rpcOptions);
   if (!rpcServer.listenStatus().ok()) {
     return muduo::net::reportStartupFailure("kv_server", rpcServer.listenStatus());

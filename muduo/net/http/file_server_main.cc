@@ -35,8 +35,10 @@ int main(int argc, char* argv[]) {
     return muduo::net::reportStartupFailure("file_server", server.listenStatus());
   }
   server.setThreadNum(runner.threads());
-  server.setConnectionOptions(
-      muduo::net::connectionOptionsFromFlags(muduo::net::HttpServer::defaultConnectionOptions()));
+  const absl::StatusOr<muduo::net::ConnectionOptions> connection =
+      muduo::net::connectionOptionsFromFlags(muduo::net::HttpServer::defaultConnectionOptions());
+  if (!connection.ok()) muduo::exitWithUsageError("file_server", connection.status().message());
+  server.setConnectionOptions(*connection);
   server.setMaxKeepAliveRequests(absl::GetFlag(FLAGS_max_keepalive_requests));
   server.setHttpCallback(*handler);
   server.start();
