@@ -6,6 +6,7 @@
 #include "services/kv/Env.h"
 #include "services/kv/LogFormat.h"
 #include "services/kv/LogReader.h"
+#include "services/kv/ReplayBuffer.h"
 #include "services/kv/Table.h"
 #include "services/kv/WritableFile.h"
 
@@ -14,6 +15,11 @@ namespace {
 
 // Snapshot records hold up to about this much key and value data.
 constexpr size_t kSnapshotRecordBytes = 1 << 20;
+
+// Replay applies its buffer once it holds this many keys, which bounds the
+// buffer's own memory (ReplayBuffer::keys()) to a few hundred MB however
+// large the log.
+constexpr size_t kMaxReplayBufferKeys = 2 << 20;
 
 std::string repairAdvice(const DataDir& dir) {
   return absl::StrCat("Run kv_server --repair --data_dir=", dir.path(),
@@ -126,6 +132,7 @@ absl::StatusOr<ReplayResult> replayLog(Env* env, const std::string& path, Table*
   ReplayResult result;
   result.fileSize = reader.fileSize();
   result.goodBytes = reader.firstRecord();
+  ReplayBuffer buffer(table);
   while (true) {
     log::RecordType type;
     std::string_view payload;
@@ -135,19 +142,21 @@ absl::StatusOr<ReplayResult> replayLog(Env* env, const std::string& path, Table*
     uint64_t scanFrom = start + 1;
     if (r != LogReader::Result::kRecord) {
       result.problem = reader.problem();
-    } else if (type != log::RecordType::kMutations || !table->applyMutations(payload)) {
+    } else if (type != log::RecordType::kMutations || !buffer.add(payload)) {
       result.problem = absl::StrCat("the record at offset ", start,
                                     " checks out but does not parse as mutations");
       scanFrom = reader.goodBytes();
     } else {
       ++result.records;
       result.goodBytes = reader.goodBytes();
+      if (buffer.keys() >= kMaxReplayBufferKeys) buffer.flush();
       continue;
     }
     result.clean = false;
     result.validAfter = reader.countValidRecords(scanFrom, &result.validAfterBytes);
     break;
   }
+  buffer.flush();
   return result;
 }
 

@@ -38,7 +38,9 @@ struct ReplayResult {
 };
 
 // Applies the good records of the log at `path` to *table, in order,
-// stopping before the first torn or corrupt one. An I/O error or a newer
+// stopping before the first torn or corrupt one. (They go through a
+// ReplayBuffer, which applies what they add up to in key order: the same
+// result, faster for keys in random order.) An I/O error or a newer
 // format version (FAILED_PRECONDITION) is an error; a bad record is not (see
 // ReplayResult::clean).
 [[nodiscard]] absl::StatusOr<ReplayResult> replayLog(Env* env, const std::string& path,
