@@ -7,30 +7,22 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/kv/DataDir.h"
-#include "services/kv/LogFormat.h"
 #include "services/kv/LogWriter.h"
 #include "services/kv/Recovery.h"
 #include "services/kv/testing/FaultInjectionEnv.h"
+#include "services/kv/testing/TestLog.h"
 
 namespace muduo::kv {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string putRecord(std::string_view key, std::string_view value) {
-  std::string out;
-  const size_t start = log::beginRecord(&out);
-  log::appendPut(&out, key, value);
-  log::finishRecord(&out, start, log::RecordType::kMutations);
-  return out;
-}
+using testing::putRecord;
 
 class CompactorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* tmp = ::getenv("TEST_TMPDIR");
-    path_ = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/compactor_", counter_++);
-    fs::remove_all(path_);
+    path_ = testing::freshTestDir("compactor");
     open();
   }
 
@@ -59,7 +51,6 @@ class CompactorTest : public ::testing::Test {
 
   static constexpr uint64_t kLiveBytes = 10 * (2 + 50);
 
-  static inline int counter_ = 0;
   FaultInjectionEnv env_;
   std::string path_;
   std::unique_ptr<DataDir> dir_;

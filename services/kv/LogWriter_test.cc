@@ -6,11 +6,10 @@
 #include <filesystem>
 #include <memory>
 
-#include "absl/strings/str_cat.h"
 #include "services/kv/DataDir.h"
-#include "services/kv/LogFormat.h"
 #include "services/kv/Recovery.h"
 #include "services/kv/testing/FaultInjectionEnv.h"
+#include "services/kv/testing/TestLog.h"
 
 namespace muduo::kv {
 namespace {
@@ -18,20 +17,12 @@ namespace {
 namespace fs = std::filesystem;
 using Op = FaultInjectionEnv::Op;
 
-std::string putRecord(std::string_view key, std::string_view value) {
-  std::string out;
-  const size_t start = log::beginRecord(&out);
-  log::appendPut(&out, key, value);
-  log::finishRecord(&out, start, log::RecordType::kMutations);
-  return out;
-}
+using testing::putRecord;
 
 class LogWriterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* tmp = ::getenv("TEST_TMPDIR");
-    path_ = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/logwriter_", counter_++);
-    fs::remove_all(path_);
+    path_ = testing::freshTestDir("logwriter");
   }
 
   // Opens the directory and continues what recovery finds in it.
@@ -56,7 +47,6 @@ class LogWriterTest : public ::testing::Test {
     env_.inject(fault);
   }
 
-  static inline int counter_ = 0;
   FaultInjectionEnv env_;
   std::string path_;
   std::unique_ptr<DataDir> dir_;
