@@ -1,7 +1,8 @@
 // Recovery: turning the store's files back into a Table, and writing a
-// Table out as a snapshot. Used at start-up and by compaction, which builds
-// each new snapshot from the previous snapshot and the logs since (never
-// from the live table, so it locks nothing readers or writers need).
+// Table out as a snapshot. Used at start-up (recoverDirectory) and by
+// compaction, which builds each new snapshot from the previous snapshot and
+// the logs since (never from the live table, so it locks nothing readers or
+// writers need).
 //
 // Thread safety: the functions share no state; any thread.
 #ifndef SERVICES_KV_RECOVERY_H_
@@ -9,15 +10,20 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "services/kv/Table.h"
+#include "services/kv/WritableFile.h"
 
 namespace muduo::kv {
 
+class DataDir;
 class Env;
-class Table;
 
 struct ReplayResult {
   uint64_t records = 0;    // good records applied
@@ -32,7 +38,9 @@ struct ReplayResult {
 };
 
 // Applies the good records of the log at `path` to *table, in order,
-// stopping before the first torn or corrupt one. An I/O error or a newer
+// stopping before the first torn or corrupt one. (They go through a
+// ReplayBuffer, which applies what they add up to in key order: the same
+// result, faster for keys in random order.) An I/O error or a newer
 // format version (FAILED_PRECONDITION) is an error; a bad record is not (see
 // ReplayResult::clean).
 [[nodiscard]] absl::StatusOr<ReplayResult> replayLog(Env* env, const std::string& path,
@@ -49,6 +57,29 @@ struct ReplayResult {
 // caller to remove) when *cancel becomes true.
 [[nodiscard]] absl::Status writeSnapshot(Env* env, const Table& table, const std::string& path,
                                          const std::atomic<bool>* cancel);
+
+// What a data directory holds, read back: the table, and the chain of files
+// the next writes continue (the snapshot and the logs after it).
+struct RecoveredState {
+  Table table;
+  std::optional<uint64_t> snapshot;  // the newest snapshot, if any
+  std::vector<uint64_t> logs;        // since the snapshot; never empty, `log`'s last
+  uint64_t logBytes = 0;             // in `logs`, headers included
+  std::unique_ptr<WritableFile> log;  // logs.back(), open for appending
+  uint64_t records = 0;               // log records replayed
+};
+
+// Start-up: removes what an unfinished compaction left, loads the newest
+// snapshot, replays the logs after it, cuts off a torn tail of the last log
+// (LOG_WARN), removes files a finished compaction did not get to delete,
+// opens (or starts) the last log for appending and syncs the directory.
+// A bad record that is not a torn tail, or a damaged snapshot, is DATA_LOSS
+// naming the file, the offset and what follows; nothing is changed then
+// beyond removing temporaries.
+[[nodiscard]] absl::StatusOr<RecoveredState> recoverDirectory(Env* env, const DataDir& dir);
+
+// Writes and syncs the file header into a new (empty) log.
+[[nodiscard]] absl::Status startLog(WritableFile* file);
 
 }  // namespace muduo::kv
 

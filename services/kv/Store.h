@@ -16,20 +16,26 @@
 // caller's thread (a write(2) to the page cache is cheaper than a thread
 // hop): its writes survive the process being killed, not the machine.
 //
-// On open() the newest snapshot is loaded and the logs after it replayed. A
-// bad record at the end of the last log with nothing valid after it is a
-// torn write: it is reported (LOG_WARN) and cut off. Any other bad record
-// (valid records after it, or in an earlier log or a snapshot) is damage:
-// open() fails with DATA_LOSS naming the file, the offset and what follows,
-// and repair() salvages explicitly. A file of a newer format version is
-// refused (FAILED_PRECONDITION); header-less files of the first format are
-// read as version 0 (LogFormat.h).
+// On open() recoverDirectory() (Recovery.h) loads the newest snapshot and
+// replays the logs after it. A bad record at the end of the last log with
+// nothing valid after it is a torn write: it is reported (LOG_WARN) and cut
+// off. Any other bad record (valid records after it, or in an earlier log
+// or a snapshot) is damage: open() fails with DATA_LOSS naming the file,
+// the offset and what follows, and repair() salvages explicitly. A file of
+// a newer format version is refused (FAILED_PRECONDITION); header-less
+// files of the first format are read as version 0 (LogFormat.h).
 // Once the logs since the snapshot outgrow the live data (Options), the
-// writer switches to a fresh log and a compaction thread builds the next
-// snapshot from the previous one plus the finished logs, syncs it, renames
-// it into place, syncs the directory and only then deletes what it replaces.
-// A crash at any point leaves a snapshot and the complete chain of logs
-// after it.
+// Compactor builds the next snapshot in a thread of its own.
+//
+// The Store is the coordinator: it owns the table and its reader-writer
+// lock, and serves reads; it wires the write path, which is
+//   GroupCommitQueue  the queue, group commit and the writer thread
+//   commitGroup()     evaluation (Evaluator) under the commit mutex
+//   LogWriter         the log files, append + fdatasync, failure semantics
+//   Compactor         the snapshot trigger and thread
+//   ExpirySweeper     the thread deleting expired keys through write()
+// Locks, outermost first: commitMutex_, then the Compactor's, the
+// LogWriter's, tableMutex_.
 //
 // Thread safety: every public method may be called from any thread, except
 // that close() and the destructor must not run in a write callback. Write
@@ -58,23 +64,19 @@
 #include "absl/status/statusor.h"
 #include "muduo/base/Mutex.h"
 #include "services/kv/Evaluator.h"
+#include "services/kv/GroupCommitQueue.h"
 #include "services/kv/SharedMutex.h"
+#include "services/kv/SyncMode.h"
 #include "services/kv/Table.h"
 #include "services/kv/WriteBatch.h"
 
-namespace muduo {
-class Thread;
-}  // namespace muduo
-
 namespace muduo::kv {
 
+class Compactor;
 class DataDir;
 class Env;
-class WritableFile;
-
-enum class SyncMode { kAlways, kBatch, kNone };
-[[nodiscard]] std::optional<SyncMode> parseSyncMode(std::string_view name);
-[[nodiscard]] const char* syncModeName(SyncMode mode);
+class ExpirySweeper;
+class LogWriter;
 
 class Store {
  public:
@@ -97,7 +99,7 @@ class Store {
 
   // `status` is OK when the batch is durable and applied (each op's outcome
   // says what it did); otherwise nothing of it was applied.
-  using WriteCallback = absl::AnyInvocable<void(absl::Status status, WriteBatch& batch) &&>;
+  using WriteCallback = GroupCommitQueue::Callback;
 
   struct Stats {
     size_t keys = 0;
@@ -107,8 +109,8 @@ class Store {
     uint64_t batches = 0;
     uint64_t syncMicros = 0;  // time spent in fdatasync
     uint64_t compactions = 0;
-    uint64_t generation = 0;   // of the current log
-    size_t expiringKeys = 0;   // keys with an expiry time
+    uint64_t generation = 0;  // of the current log
+    size_t expiringKeys = 0;  // keys with an expiry time
     uint64_t expiredKeys = 0;  // deleted by the expiry sweep
   };
 
@@ -187,86 +189,41 @@ class Store {
   void waitForCompaction();
 
  private:
-  struct Pending {
-    WriteBatch batch;
-    WriteCallback done;
-    absl::Status refused;  // by evaluateGroup: its effects are too large to log
-  };
-  using Group = std::span<Pending>;
-  void expiryLoop();
-  struct CompactionJob {
-    std::optional<uint64_t> snapshot;  // the snapshot to start from
-    std::vector<uint64_t> logs;        // the logs after it, all finished
-    uint64_t logBytes = 0;             // their total size
-    uint64_t newGeneration = 0;        // of the snapshot to write
-  };
+  using Group = GroupCommitQueue::Group;
 
   Store(Options options, std::unique_ptr<DataDir> dir);
-  absl::Status recover();
-  void writerLoop();
-  // Log, sync, apply and call back one group. Takes writeMutex_.
+  // Log, sync, apply and call back one group; GroupCommitQueue's commit
+  // function. Takes commitMutex_.
   void commitGroup(Group group);
   // Checks conditions and encodes the group's records into logBuffer_;
   // the evaluator keeps what they change in the table.
-  void evaluateGroup(Group group) ABSL_EXCLUSIVE_LOCKS_REQUIRED(writeMutex_);
-  // Writes and syncs the file header into a new (empty) log.
-  [[nodiscard]] static absl::Status startLog(WritableFile* file);
-  // Appends and (unless kNone) syncs logBuffer_; the status for the group.
-  absl::Status writeLog() ABSL_EXCLUSIVE_LOCKS_REQUIRED(writeMutex_);
-  // Makes the store read-only for good (until restarted).
-  void fail(const absl::Status& cause) ABSL_EXCLUSIVE_LOCKS_REQUIRED(writeMutex_);
-  void maybeStartCompaction() ABSL_EXCLUSIVE_LOCKS_REQUIRED(writeMutex_);
-  void runCompaction(CompactionJob job);
+  void evaluateGroup(Group group) ABSL_EXCLUSIVE_LOCKS_REQUIRED(commitMutex_);
+  // For the ExpirySweeper: up to `limit` keys expired now.
+  void collectExpired(size_t limit, std::vector<std::string>* keys) const;
 
   const Options options_;
   const std::unique_ptr<DataDir> dir_;
 
-  // The table. Written only by the holder of writeMutex_, under the write lock.
+  // The table. Written only by the holder of commitMutex_, under the write lock.
   mutable SharedMutex tableMutex_;
   Table table_ ABSL_GUARDED_BY(tableMutex_);
 
-  // Accepted writes waiting for the log writer thread (kAlways, kBatch).
-  mutable Mutex queueMutex_;
-  Condition queueNotEmpty_;
-  std::vector<Pending> queue_ ABSL_GUARDED_BY(queueMutex_);
-  size_t queuedOps_ ABSL_GUARDED_BY(queueMutex_) = 0;
-  bool gathering_ ABSL_GUARDED_BY(queueMutex_) = false;  // the writer waits for more
-  std::atomic<uint64_t> syncMicrosEwma_{0};              // recent fdatasync time
-  std::atomic<bool> closing_{false};
-  std::unique_ptr<Thread> writer_;
+  // Held across one group: evaluation, the log append and the table update,
+  // so groups reach the log and the table in the same order.
+  mutable Mutex commitMutex_;
+  std::string logBuffer_ ABSL_GUARDED_BY(commitMutex_);
+  Evaluator evaluator_ ABSL_GUARDED_BY(commitMutex_);
+  uint64_t liveBytes_ ABSL_GUARDED_BY(commitMutex_) = 0;  // table_.bytes(), for the trigger
+  uint64_t groups_ ABSL_GUARDED_BY(commitMutex_) = 0;
+  uint64_t batches_ ABSL_GUARDED_BY(commitMutex_) = 0;
 
-  // The log, and what commitGroup() works with. Held across one group.
-  mutable Mutex writeMutex_;
-  std::unique_ptr<WritableFile> log_ ABSL_GUARDED_BY(writeMutex_);
-  uint64_t generation_ ABSL_GUARDED_BY(writeMutex_) = 0;  // of log_
-  std::optional<uint64_t> snapshot_ ABSL_GUARDED_BY(writeMutex_);
-  std::vector<uint64_t> logs_ ABSL_GUARDED_BY(writeMutex_);  // since snapshot_, log_'s last
-  uint64_t logBytes_ ABSL_GUARDED_BY(writeMutex_) = 0;       // in logs_
-  uint64_t liveBytes_ ABSL_GUARDED_BY(writeMutex_) = 0;      // table_.bytes(), for the trigger
-  absl::Status failure_ ABSL_GUARDED_BY(writeMutex_);        // sticky after an I/O error
-  // failure_, readable without waiting for a group's fdatasync.
-  mutable Mutex healthMutex_;
-  absl::Status health_ ABSL_GUARDED_BY(healthMutex_);
-  bool logClosed_ ABSL_GUARDED_BY(writeMutex_) = false;
-  std::string logBuffer_ ABSL_GUARDED_BY(writeMutex_);
-  Evaluator evaluator_ ABSL_GUARDED_BY(writeMutex_);
-  uint64_t groups_ ABSL_GUARDED_BY(writeMutex_) = 0;
-  uint64_t batches_ ABSL_GUARDED_BY(writeMutex_) = 0;
-  uint64_t syncMicros_ ABSL_GUARDED_BY(writeMutex_) = 0;
-
-  // Compaction. compacting_ and the counters are guarded by writeMutex_.
-  bool compacting_ ABSL_GUARDED_BY(writeMutex_) = false;
-  uint64_t compactions_ ABSL_GUARDED_BY(writeMutex_) = 0;
-  uint64_t compactionRetryBytes_ ABSL_GUARDED_BY(writeMutex_) = 0;
-  Condition compactionDone_;
-  std::unique_ptr<Thread> compactor_ ABSL_GUARDED_BY(writeMutex_);
-  std::atomic<bool> cancelCompaction_{false};
-
-  // The expiry sweep: a thread that deletes expired keys through write().
-  mutable Mutex expiryMutex_;
-  Condition expiryWake_;
-  std::unique_ptr<Thread> expirer_;
-  std::atomic<uint64_t> expiredKeys_{0};
+  // Set once by open(), destroyed after close() stopped every thread. The
+  // log outlives the compactor, which uses it.
+  std::unique_ptr<LogWriter> log_;
+  std::unique_ptr<Compactor> compactor_;
+  std::unique_ptr<GroupCommitQueue> queue_;
+  std::unique_ptr<ExpirySweeper> sweeper_;  // null when expiryInterval is zero
+  std::atomic<bool> closed_{false};
 };
 
 }  // namespace muduo::kv

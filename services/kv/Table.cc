@@ -4,30 +4,42 @@
 
 namespace muduo::kv {
 
+namespace {
+
+// Inserts or overwrites: K and V are std::string (moved in) or string_view
+// (copied). Keys in ascending order (a snapshot, a sorted replay) go after
+// the last one without a descent, for one comparison with the rightmost key;
+// otherwise one descent serves both cases (a find followed by an emplace
+// walked the tree twice).
+template <typename K, typename V>
+void insertOrAssign(Table::Map* map, uint64_t* bytes, K&& key, V&& value) {
+  const std::string_view k(key);
+  if (!map->empty() && std::string_view(map->rbegin()->first) < k) {
+    *bytes += key.size() + value.size();
+    map->emplace_hint(map->end(), std::string(std::forward<K>(key)),
+                      std::string(std::forward<V>(value)));
+    return;
+  }
+  auto it = map->lower_bound(k);
+  if (it == map->end() || std::string_view(it->first) != k) {
+    *bytes += key.size() + value.size();
+    map->emplace_hint(it, std::string(std::forward<K>(key)), std::string(std::forward<V>(value)));
+  } else {
+    *bytes = *bytes - it->second.size() + value.size();
+    it->second = std::forward<V>(value);
+  }
+}
+
+}  // namespace
+
 void Table::put(std::string&& key, std::string&& value, int64_t expireAt) {
   if (!expires_.empty() || expireAt != 0) setExpiryUnchecked(key, expireAt);
-  auto it = map_.find(key);
-  if (it == map_.end()) {
-    bytes_ += key.size() + value.size();
-    map_.emplace(std::move(key), std::move(value));
-  } else {
-    bytes_ = bytes_ - it->second.size() + value.size();
-    it->second = std::move(value);
-  }
+  insertOrAssign(&map_, &bytes_, std::move(key), std::move(value));
 }
 
 void Table::put(std::string_view key, std::string_view value, int64_t expireAt) {
   if (!expires_.empty() || expireAt != 0) setExpiryUnchecked(key, expireAt);
-  // One descent for both cases: replay inserts mostly new keys, and a find
-  // followed by an emplace walked the tree twice for each.
-  auto it = map_.lower_bound(key);
-  if (it == map_.end() || std::string_view(it->first) != key) {
-    bytes_ += key.size() + value.size();
-    map_.emplace_hint(it, std::string(key), std::string(value));
-  } else {
-    bytes_ = bytes_ - it->second.size() + value.size();
-    it->second.assign(value);
-  }
+  insertOrAssign(&map_, &bytes_, key, value);
 }
 
 bool Table::setExpiry(std::string_view key, int64_t expireAt) {

@@ -19,6 +19,7 @@ ABSL_FLAG(std::string, dir, "/tmp/kv_recovery_bench", "data directory (emptied f
 ABSL_FLAG(uint64_t, mb, 256, "log size to write, in MiB");
 ABSL_FLAG(uint64_t, keys, 1000000, "distinct keys (written round robin)");
 ABSL_FLAG(int, reopens, 3, "timed reopens");
+ABSL_FLAG(bool, scramble, true, "write keys in scrambled order (false: ascending)");
 ABSL_FLAG(bool, reuse, false, "reopen what an earlier run left in --dir instead of writing");
 
 int main(int argc, char* argv[]) {
@@ -28,6 +29,7 @@ int main(int argc, char* argv[]) {
   const uint64_t target = absl::GetFlag(FLAGS_mb) << 20;
   const uint64_t keys = absl::GetFlag(FLAGS_keys);
   const bool reuse = absl::GetFlag(FLAGS_reuse) && std::filesystem::exists(dir);
+  const bool scramble = absl::GetFlag(FLAGS_scramble);
   if (!reuse) std::filesystem::remove_all(dir);
 
   muduo::kv::Store::Options options;
@@ -50,7 +52,8 @@ int main(int argc, char* argv[]) {
       for (int j = 0; j < 100; ++j, ++i) {
         // Scrambled (a multiplier coprime to 10^k), so inserts land all over
         // the tree as real keys do, not appended in order.
-        batch.put(absl::StrCat("key", 10000000000 + (i * 2654435761u) % keys), value);
+        const uint64_t n = scramble ? (i * 2654435761u) % keys : i % keys;
+        batch.put(absl::StrCat("key", 10000000000 + n), value);
       }
       (*store)->write(std::move(batch), [](absl::Status s, muduo::kv::WriteBatch&) {
         if (!s.ok()) fprintf(stderr, "write: %s\n", s.ToString().c_str());

@@ -1,0 +1,102 @@
+// GroupCommitQueue: the store's write pipeline up to the log. It takes
+// accepted write batches and hands them, in arrival order, to a commit
+// function in groups, so one fdatasync(2) covers many batches:
+//
+//   kBatch   a writer thread ("kv-log") takes everything queued as one
+//            group, after waiting briefly for stragglers (gatherTime()).
+//   kAlways  the same thread, but one batch per group (one sync each).
+//   kNone    no thread: submit() commits the batch in the caller's thread
+//            (a write(2) to the page cache is cheaper than a thread hop).
+//
+// It owns the queue and the thread, not the log: what a commit means (check
+// conditions, write the log, apply, call back) is the commit function's.
+//
+// Thread contract: submit() and close() may be called from any thread. The
+// commit function runs in the writer thread (kAlways, kBatch) or in
+// submit()'s caller (kNone), one group at a time per thread; under kNone
+// several callers may commit at once, so it serializes itself. close() must
+// not be called from the commit function or from a callback it runs.
+#ifndef SERVICES_KV_GROUPCOMMITQUEUE_H_
+#define SERVICES_KV_GROUPCOMMITQUEUE_H_
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "muduo/base/Mutex.h"
+#include "services/kv/SyncMode.h"
+#include "services/kv/WriteBatch.h"
+
+namespace muduo {
+class Thread;
+}  // namespace muduo
+
+namespace muduo::kv {
+
+class GroupCommitQueue {
+ public:
+  // Runs exactly once per accepted batch; Store::WriteCallback documents it.
+  using Callback = absl::AnyInvocable<void(absl::Status status, WriteBatch& batch) &&>;
+  struct Pending {
+    WriteBatch batch;
+    Callback done;
+    absl::Status refused;  // set by the commit function: this batch alone fails
+  };
+  using Group = std::span<Pending>;
+  // Commits a group and runs every `done` in it.
+  using CommitFunction = absl::AnyInvocable<void(Group group)>;
+  // The recent fdatasync time, in microseconds (0: not known yet).
+  using SyncEstimate = absl::AnyInvocable<uint64_t() const>;
+
+  // Starts the writer thread unless `mode` is kNone.
+  GroupCommitQueue(SyncMode mode, CommitFunction commit, SyncEstimate syncMicros);
+  ~GroupCommitQueue();  // close()
+  GroupCommitQueue(const GroupCommitQueue&) = delete;
+  GroupCommitQueue& operator=(const GroupCommitQueue&) = delete;
+
+  // Queues the batch (or, under kNone, commits it now). After close(),
+  // `done` runs at once with UNAVAILABLE.
+  void submit(WriteBatch batch, Callback done);
+
+  // Refuses later batches, commits those already accepted and stops the
+  // thread. Idempotent.
+  void close();
+
+  // How long the writer waits for more writes before committing `ops` ops
+  // when the previous group had `lastGroupOps`; zero: commit now. Group
+  // commit's weak spot: clients acknowledged together send their next
+  // writes together, but not at the same instant; a sync started on the
+  // first few makes the rest wait a whole sync more, and the load splits
+  // into cohorts that each get half the syncs. So when far fewer writes
+  // wait than went into the last sync, wait briefly (at most half a sync,
+  // at most 1 ms) for the others to catch up.
+  [[nodiscard]] static std::chrono::microseconds gatherTime(SyncMode mode, size_t lastGroupOps,
+                                                            size_t ops, uint64_t syncMicros);
+
+ private:
+  void writerLoop();
+  // Moves the queue into *group; returns its ops.
+  size_t takeQueued(std::vector<Pending>* group) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+
+  const SyncMode mode_;
+  CommitFunction commit_;  // called only by the writer thread, or by submit() under kNone
+  const SyncEstimate syncMicros_;
+
+  Mutex mutex_;
+  Condition notEmpty_;
+  std::vector<Pending> queue_ ABSL_GUARDED_BY(mutex_);
+  size_t queuedOps_ ABSL_GUARDED_BY(mutex_) = 0;
+  bool gathering_ ABSL_GUARDED_BY(mutex_) = false;  // the writer waits for more
+  // Written under mutex_; read without it on kNone's path.
+  std::atomic<bool> closing_{false};
+  std::unique_ptr<Thread> writer_;  // null under kNone; joined by the first close()
+};
+
+}  // namespace muduo::kv
+
+#endif  // SERVICES_KV_GROUPCOMMITQUEUE_H_

@@ -1,0 +1,170 @@
+#include "services/kv/LogWriter.h"
+
+#include <chrono>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "muduo/base/Logging.h"
+#include "services/kv/DataDir.h"
+#include "services/kv/Recovery.h"
+#include "services/kv/WritableFile.h"
+
+namespace muduo::kv {
+
+LogWriter::LogWriter(const DataDir* dir, SyncMode sync, std::unique_ptr<WritableFile> log,
+                     std::optional<uint64_t> snapshot, std::vector<uint64_t> logs,
+                     uint64_t logBytes)
+    : dir_(dir),
+      sync_(sync),
+      log_(std::move(log)),
+      generation_(logs.back()),
+      snapshot_(snapshot),
+      logs_(std::move(logs)),
+      logBytes_(logBytes) {}
+
+LogWriter::~LogWriter() { (void)close(); }
+
+absl::Status LogWriter::writable() const {
+  MutexLock lock(&mutex_);
+  if (!failure_.ok()) return failure_;
+  if (closed_) return absl::UnavailableError("the store is closed");
+  return absl::OkStatus();
+}
+
+absl::Status LogWriter::append(std::string_view records) {
+  MutexLock lock(&mutex_);
+  if (!failure_.ok()) return failure_;
+  if (closed_) return absl::UnavailableError("the store is closed");
+  const uint64_t sizeBefore = log_->size();
+  if (absl::Status appended = log_->append(records); !appended.ok()) {
+    // Part of the group may be in the file, and a restart would replay any
+    // whole record of it: cut it back, so "not applied" is the truth.
+    const absl::Status cut = dir_->truncate(log_->path(), sizeBefore);
+    failLocked(appended);
+    if (!cut.ok()) {
+      return absl::UnknownError(absl::StrCat(
+          "the log write failed (", appended.message(), ") and cutting it back failed (",
+          cut.message(), "): the outcome is unknown, the batch may be applied after a restart"));
+    }
+    return absl::InternalError(
+        absl::StrCat("the log write failed (", appended.message(), "): the batch was not applied"));
+  }
+  if (sync_ != SyncMode::kNone) {
+    if (const absl::Status synced = syncLog(); !synced.ok()) {
+      // The bytes are in the page cache and may reach the disk later, or
+      // may not (the kernel can drop dirty pages after a failed writeback):
+      // neither "applied" nor "not applied" would be honest.
+      failLocked(synced);
+      return absl::UnknownError(absl::StrCat(
+          "the log's fdatasync failed (", synced.message(),
+          "): the outcome is unknown, the batch may or may not be applied after a restart"));
+    }
+  }
+  logBytes_ += records.size();
+  return absl::OkStatus();
+}
+
+absl::Status LogWriter::syncLog() {
+  const auto started = std::chrono::steady_clock::now();
+  absl::Status synced = log_->sync();
+  const auto micros = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                                std::chrono::steady_clock::now() - started)
+                                                .count());
+  syncMicros_ += micros;
+  const uint64_t ewma = syncMicrosEwma_.load(std::memory_order_relaxed);
+  syncMicrosEwma_.store(ewma == 0 ? micros : (ewma * 7 + micros) / 8, std::memory_order_relaxed);
+  return synced;
+}
+
+absl::StatusOr<LogWriter::CompactionJob> LogWriter::rotate() {
+  MutexLock lock(&mutex_);
+  if (!failure_.ok()) return failure_;
+  if (closed_) return absl::UnavailableError("the store is closed");
+  // Switch to a fresh log first: the compaction then reads only finished
+  // files, and writes carry on meanwhile.
+  const uint64_t next = generation_ + 1;
+  absl::StatusOr<std::unique_ptr<WritableFile>> file =
+      dir_->env()->openWritable(dir_->logPath(next), WritableFile::Mode::kCreateNew);
+  absl::Status started = file.status();
+  if (started.ok()) started = startLog(file->get());
+  if (!started.ok()) {
+    LOG_ERROR << "kv store: cannot start a new log for compaction: " << started.ToString();
+    if (file.ok()) (void)dir_->remove(dir_->logPath(next));
+    return started;
+  }
+  // Every log but the last is whole on disk, even under kNone: so damage in
+  // one is never mistaken for a torn write at start (recoverDirectory()).
+  absl::Status synced = sync_ == SyncMode::kNone ? log_->sync() : absl::OkStatus();
+  // The new name must be durable before a write in it is acknowledged. A
+  // failed directory sync is not retried (see fail()): writes stop here,
+  // and the current log, synced into the directory long ago, keeps its data.
+  if (synced.ok()) synced = dir_->sync();
+  if (!synced.ok()) {
+    (void)(*file)->close();
+    (void)dir_->remove(dir_->logPath(next));
+    failLocked(synced);
+    return synced;
+  }
+  CompactionJob job;
+  job.snapshot = snapshot_;
+  job.logs = logs_;
+  job.logBytes = logBytes_;
+  job.newGeneration = next;
+  (void)log_->close();  // every byte in it is already written (and synced, unless kNone)
+  log_ = std::move(*file);
+  generation_ = next;
+  logs_.push_back(next);
+  logBytes_ += log_->size();  // its header
+  return job;
+}
+
+void LogWriter::compacted(const CompactionJob& job) {
+  MutexLock lock(&mutex_);
+  snapshot_ = job.newGeneration;
+  logs_.erase(logs_.begin(), logs_.begin() + static_cast<ptrdiff_t>(job.logs.size()));
+  logBytes_ -= job.logBytes;
+}
+
+void LogWriter::fail(const absl::Status& cause) {
+  MutexLock lock(&mutex_);
+  failLocked(cause);
+}
+
+void LogWriter::failLocked(const absl::Status& cause) {
+  if (!failure_.ok()) return;
+  LOG_ERROR << "kv store: " << cause.ToString() << "; refusing writes until restarted";
+  failure_ = absl::UnavailableError(
+      absl::StrCat("the store failed (", cause.message(), ") and is read-only until restarted"));
+  MutexLock lock(&healthMutex_);
+  health_ = failure_;
+}
+
+absl::Status LogWriter::health() const {
+  MutexLock lock(&healthMutex_);
+  return health_;
+}
+
+uint64_t LogWriter::logBytes() const {
+  MutexLock lock(&mutex_);
+  return logBytes_;
+}
+
+LogWriter::Stats LogWriter::stats() const {
+  MutexLock lock(&mutex_);
+  return Stats{logBytes_, syncMicros_, generation_};
+}
+
+bool LogWriter::close() {
+  MutexLock lock(&mutex_);
+  if (closed_) return false;
+  closed_ = true;
+  if (log_ != nullptr) {
+    if (failure_.ok()) {
+      if (absl::Status s = log_->sync(); !s.ok()) LOG_ERROR << "kv store: " << s.ToString();
+    }
+    (void)log_->close();
+  }
+  return true;
+}
+
+}  // namespace muduo::kv
