@@ -40,8 +40,8 @@ int runCommand(KvService::Stub& stub, const std::vector<std::string>& args,
     return kOk;
   }
 
-  if (command == "get") {
-    if (args.size() != 2) return usage(err, "get takes a key");
+  if (command == "get" || command == "ttl") {
+    if (args.size() != 2) return usage(err, command + " takes a key");
     GetRequest request;
     request.set_key(args[1]);
     GetResponse response;
@@ -50,7 +50,13 @@ int runCommand(KvService::Stub& stub, const std::vector<std::string>& args,
       err << "(not found)\n";
       return kNo;
     }
-    out << response.value() << "\n";
+    if (command == "get") {
+      out << response.value() << "\n";
+    } else if (response.ttl_ms() < 0) {
+      out << "never\n";
+    } else {
+      out << response.ttl_ms() << " ms\n";
+    }
     return kOk;
   }
 
@@ -69,24 +75,6 @@ int runCommand(KvService::Stub& stub, const std::vector<std::string>& args,
       return kNo;
     }
     out << "OK\n";
-    return kOk;
-  }
-
-  if (command == "ttl") {
-    if (args.size() != 2) return usage(err, "ttl takes a key");
-    GetRequest request;
-    request.set_key(args[1]);
-    GetResponse response;
-    if (absl::Status s = stub.Get(request, &response); !s.ok()) return failed(err, s);
-    if (!response.found()) {
-      err << "(not found)\n";
-      return kNo;
-    }
-    if (response.ttl_ms() < 0) {
-      out << "never\n";
-    } else {
-      out << response.ttl_ms() << " ms\n";
-    }
     return kOk;
   }
 

@@ -118,22 +118,7 @@ Evaluator::Entry Evaluator::lookup(std::string_view key, const Table& table, int
   if (!overlayActive_) {
     // Replays this group's effects so far; from now on add() keeps it current.
     overlayActive_ = true;
-    for (const Effect& e : effects_) {
-      switch (e.kind) {
-        case log::OpKind::kPut:
-        case log::OpKind::kPutExpiring:
-        case log::OpKind::kSetExpiry:
-          overlay_[e.key()] = Entry{e.value, e.expireAt};
-          break;
-        case log::OpKind::kDelete:
-          overlay_[e.key()] = Entry{nullptr, 0};
-          break;
-        case log::OpKind::kClear:
-          overlay_.clear();
-          cleared_ = true;
-          break;
-      }
-    }
+    for (const Effect& e : effects_) note(e);
   }
   if (auto it = overlay_.find(key); it != overlay_.end()) return it->second;
   if (cleared_) return Entry{nullptr, 0};
@@ -166,12 +151,15 @@ void Evaluator::add(log::OpKind kind, WriteOp* op, const std::string* value, int
   if (kind == log::OpKind::kPut || kind == log::OpKind::kPutExpiring) {
     batchEffectBytes_ += op->value.size();
   }
-  if (!overlayActive_) return;
-  switch (kind) {
+  if (overlayActive_) note(e);
+}
+
+void Evaluator::note(const Effect& e) {
+  switch (e.kind) {
     case log::OpKind::kPut:
     case log::OpKind::kPutExpiring:
     case log::OpKind::kSetExpiry:
-      overlay_[e.key()] = Entry{value, expireAt};
+      overlay_[e.key()] = Entry{e.value, e.expireAt};
       break;
     case log::OpKind::kDelete:
       overlay_[e.key()] = Entry{nullptr, 0};

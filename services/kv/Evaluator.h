@@ -69,6 +69,8 @@ class Evaluator {
   [[nodiscard]] Entry lookup(std::string_view key, const Table& table, int64_t now);
   // Records an effect on op's key (or target). `value`: what the key holds
   // afterwards (a put's is op->value; a new expiry's the value kept).
+  // Brings the overlay up to date with one effect.
+  void note(const Effect& e);
   void add(log::OpKind kind, WriteOp* op, const std::string* value, int64_t expireAt,
            bool onTarget = false);
 
