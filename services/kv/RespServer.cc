@@ -22,10 +22,8 @@ RespServer::RespServer(net::EventLoop* loop, const net::InetAddress& listenAddr,
   // The TcpServer is ours and dies first, in the base loop, so `this` is
   // safe in its callbacks.
   server_->setConnectionCallback([this](const net::TcpConnectionPtr& conn) { onConnection(conn); });
-  server_->setMessageCallback([](const net::TcpConnectionPtr& conn, net::Buffer* buf, Timestamp) {
-    auto* session = std::any_cast<std::shared_ptr<RespSession>>(conn->getMutableContext());
-    if (session != nullptr) (*session)->onMessage(conn, buf);
-  });
+  server_->setMessageCallback(
+      [](const net::TcpConnectionPtr& conn, net::Buffer* buf, Timestamp) { onMessage(conn, buf); });
 }
 
 RespServer::~RespServer() {
@@ -43,6 +41,15 @@ void RespServer::setThreadPool(std::shared_ptr<net::EventLoopThreadPool> pool) {
 
 void RespServer::start() { server_->start(); }
 
+void RespServer::adoptConnection(const net::TcpConnectionPtr& conn) {
+  conn->getLoop()->assertInLoopThread();
+  // What TcpServer::newConnection gives an accepted one.
+  conn->setOptions(server_->connectionOptions());
+  conn->setConnectionCallback([this](const net::TcpConnectionPtr& c) { onConnection(c); });
+  conn->setMessageCallback(
+      [](const net::TcpConnectionPtr& c, net::Buffer* buf, Timestamp) { onMessage(c, buf); });
+}
+
 void RespServer::stopAccepting() { server_->stopAccepting(); }
 
 void RespServer::stop() { server_->stop(); }
@@ -50,6 +57,11 @@ void RespServer::stop() { server_->stop(); }
 net::InetAddress RespServer::listenAddress() const { return server_->listenAddress(); }
 
 absl::Status RespServer::listenStatus() const { return server_->listenStatus(); }
+
+void RespServer::onMessage(const net::TcpConnectionPtr& conn, net::Buffer* buf) {
+  auto* session = std::any_cast<std::shared_ptr<RespSession>>(conn->getMutableContext());
+  if (session != nullptr) (*session)->onMessage(conn, buf);
+}
 
 void RespServer::onConnection(const net::TcpConnectionPtr& conn) {
   if (conn->connected()) {

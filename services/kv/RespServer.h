@@ -53,6 +53,16 @@ class RespServer {
   void setThreadPool(std::shared_ptr<net::EventLoopThreadPool> pool);
   void start();
 
+  // Serves a connection made elsewhere as if this server had accepted it:
+  // gives it the options and callbacks TcpServer gives an accepted one (not
+  // the request-timeout sweeper: nothing times it out). The
+  // caller owns it, calls connectEstablished(), and connectDestroyed() once
+  // its close callback ran. For driving the real RESP session over a
+  // socketpair (RespSession_fuzzer.cc), where a listening socket would cost
+  // every input a handshake and let the kernel merge the chunks. In the
+  // connection's loop thread.
+  void adoptConnection(const net::TcpConnectionPtr& conn);
+
   // Stops accepting; connections carry on.
   void stopAccepting();
   // Stops accepting and closes every connection.
@@ -65,6 +75,7 @@ class RespServer {
 
  private:
   void onConnection(const net::TcpConnectionPtr& conn);
+  static void onMessage(const net::TcpConnectionPtr& conn, net::Buffer* buf);
 
   Store* const store_;
   const std::shared_ptr<RespServerState> state_;  // sessions may outlive the server
