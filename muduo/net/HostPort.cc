@@ -70,9 +70,9 @@ absl::StatusOr<InetAddress> HostPort::resolve(std::string_view text) {
   std::optional<InetAddress> addr =
       InetAddress::resolve(hostPort->host(), hostPort->port(), hostPort->ipv6());
   if (!addr) {
-    return absl::NotFoundError(
-        absl::StrCat("\"", absl::CEscape(std::string(text)), "\": unknown host \"",
-                     absl::CEscape(hostPort->host()), "\""));
+    return absl::NotFoundError(absl::StrCat("\"", absl::CEscape(std::string(text)),
+                                            "\": unknown host \"", absl::CEscape(hostPort->host()),
+                                            "\""));
   }
   return *addr;
 }

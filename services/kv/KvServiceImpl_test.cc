@@ -1,8 +1,8 @@
 // KvServiceImpl through the generated stub over loopback: an RpcServer on
 // port 0 serving a Store in $TEST_TMPDIR.
-#include <atomic>
 #include "services/kv/KvServiceImpl.h"
 
+#include <atomic>
 #include <filesystem>
 #include <future>
 #include <memory>

@@ -67,8 +67,7 @@ size_t beginRecord(std::string* out) {
   return start;
 }
 
-void appendPut(std::string* out, std::string_view key, std::string_view value,
-               uint64_t expireAt) {
+void appendPut(std::string* out, std::string_view key, std::string_view value, uint64_t expireAt) {
   out->push_back(static_cast<char>(expireAt == 0 ? OpKind::kPut : OpKind::kPutExpiring));
   appendString(out, key);
   appendString(out, value);

@@ -90,16 +90,17 @@ TEST(LogFormatTest, OpsComeBackInOrderWithBinaryKeysAndValues) {
   EXPECT_EQ(ops[0], std::make_tuple(log::OpKind::kPut, binaryKey, std::string(300, 'v'), 0u));
   EXPECT_EQ(ops[1], std::make_tuple(log::OpKind::kDelete, std::string("gone"), std::string(), 0u));
   EXPECT_EQ(ops[2], std::make_tuple(log::OpKind::kPut, std::string(), std::string(), 0u));
-  EXPECT_EQ(ops[3], std::make_tuple(log::OpKind::kPutExpiring, std::string("ttl"),
-                                    std::string("x"), uint64_t{1'700'000'000'123}));
-  EXPECT_EQ(ops[4], std::make_tuple(log::OpKind::kSetExpiry, std::string("ttl"), std::string(), 0u));
+  EXPECT_EQ(ops[3], std::make_tuple(log::OpKind::kPutExpiring, std::string("ttl"), std::string("x"),
+                                    uint64_t{1'700'000'000'123}));
+  EXPECT_EQ(ops[4],
+            std::make_tuple(log::OpKind::kSetExpiry, std::string("ttl"), std::string(), 0u));
   EXPECT_EQ(ops[5], std::make_tuple(log::OpKind::kClear, std::string(), std::string(), 0u));
 }
 
 TEST(LogFormatTest, UnknownOpKindsAndMalformedExpiryAreRefused) {
-  for (const std::string& payload : {std::string("\x06\x01k", 3),     // kind 6
+  for (const std::string& payload : {std::string("\x06\x01k", 3),           // kind 6
                                      std::string("\x03\x01k\x01v\x00", 6),  // expiring at 0
-                                     std::string("\x05\x01k", 3)}) {  // a clear names no key
+                                     std::string("\x05\x01k", 3)}) {        // a clear names no key
     int visits = 0;
     EXPECT_FALSE(log::forEachOp(payload, [&](const log::Op&) { ++visits; }));
     EXPECT_EQ(visits, 0);

@@ -21,9 +21,7 @@ using testing::putRecord;
 
 class LogWriterTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    path_ = testing::freshTestDir("logwriter");
-  }
+  void SetUp() override { path_ = testing::freshTestDir("logwriter"); }
 
   // Opens the directory and continues what recovery finds in it.
   std::unique_ptr<LogWriter> open(SyncMode sync, Table* table = nullptr) {

@@ -62,9 +62,9 @@ struct ReplayResult {
 // the next writes continue (the snapshot and the logs after it).
 struct RecoveredState {
   Table table;
-  std::optional<uint64_t> snapshot;  // the newest snapshot, if any
-  std::vector<uint64_t> logs;        // since the snapshot; never empty, `log`'s last
-  uint64_t logBytes = 0;             // in `logs`, headers included
+  std::optional<uint64_t> snapshot;   // the newest snapshot, if any
+  std::vector<uint64_t> logs;         // since the snapshot; never empty, `log`'s last
+  uint64_t logBytes = 0;              // in `logs`, headers included
   std::unique_ptr<WritableFile> log;  // logs.back(), open for appending
   uint64_t records = 0;               // log records replayed
 };

@@ -37,10 +37,9 @@ Salvaged salvage(LogReader& reader, bool snapshot) {
     const LogReader::Result r = reader.next(&type, &payload);
     if (r == LogReader::Result::kEnd) break;
     if (r == LogReader::Result::kRecord) {
-      const bool parses =
-          type == log::RecordType::kMutations
-              ? log::forEachOp(payload, [](const log::Op&) {})
-              : snapshot;
+      const bool parses = type == log::RecordType::kMutations
+                              ? log::forEachOp(payload, [](const log::Op&) {})
+                              : snapshot;
       if (parses) {
         if (type == log::RecordType::kMutations) {
           log::appendRecord(&out.records, type, payload);

@@ -57,7 +57,7 @@ class ReplayBuffer {
 
  private:
   enum class Kind : uint8_t {
-    kPut,        // value and expireAt
+    kPut,  // value and expireAt
     kErase,
     kSetExpiry,  // of the key as the table has it (the buffer did not touch it)
   };

@@ -139,10 +139,14 @@ TEST(ReplayBufferTest, AMalformedPayloadAddsNothing) {
 TEST(ReplayBufferTest, KeysThatShareALongPrefixComeOutInOrder) {
   // Sorting compares 8 bytes after the common prefix first; ties, shorter
   // keys and zero bytes must still order as std::string does.
-  const std::vector<std::string> keys = {
-      "prefix-0123456789abcdef-tail", "prefix-0123456789abcdef",  "prefix-0123456789",
-      std::string("prefix-01234567\0", 16), "prefix-01234567", "prefix-0123456789abcdeg",
-      "prefix-", "prefix-\xff"};
+  const std::vector<std::string> keys = {"prefix-0123456789abcdef-tail",
+                                         "prefix-0123456789abcdef",
+                                         "prefix-0123456789",
+                                         std::string("prefix-01234567\0", 16),
+                                         "prefix-01234567",
+                                         "prefix-0123456789abcdeg",
+                                         "prefix-",
+                                         "prefix-\xff"};
   std::string payload;
   for (const std::string& key : keys) log::appendPut(&payload, key, "v");
   Table table;

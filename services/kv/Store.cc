@@ -52,9 +52,9 @@ absl::StatusOr<std::unique_ptr<Store>> Store::open(Options options) {
 
   std::unique_ptr<Store> store(new Store(std::move(options), std::move(*dir)));
   Store* const s = store.get();
-  s->log_ = std::make_unique<LogWriter>(s->dir_.get(), s->options_.sync,
-                                        std::move(recovered->log), recovered->snapshot,
-                                        std::move(recovered->logs), recovered->logBytes);
+  s->log_ = std::make_unique<LogWriter>(s->dir_.get(), s->options_.sync, std::move(recovered->log),
+                                        recovered->snapshot, std::move(recovered->logs),
+                                        recovered->logBytes);
   s->compactor_ = std::make_unique<Compactor>(
       s->dir_.get(), s->log_.get(),
       CompactionPolicy(s->options_.compactionMinBytes, s->options_.compactionRatio));

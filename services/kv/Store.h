@@ -109,8 +109,8 @@ class Store {
     uint64_t batches = 0;
     uint64_t syncMicros = 0;  // time spent in fdatasync
     uint64_t compactions = 0;
-    uint64_t generation = 0;  // of the current log
-    size_t expiringKeys = 0;  // keys with an expiry time
+    uint64_t generation = 0;   // of the current log
+    size_t expiringKeys = 0;   // keys with an expiry time
     uint64_t expiredKeys = 0;  // deleted by the expiry sweep
   };
 
