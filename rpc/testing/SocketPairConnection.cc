@@ -13,7 +13,11 @@
 
 namespace muduo::rpc::testing {
 
-SocketPairConnection::SocketPairConnection(net::EventLoop* loop, RpcServer* server) : loop_(loop) {
+SocketPairConnection::SocketPairConnection(net::EventLoop* loop, RpcServer* server)
+    : SocketPairConnection(
+          loop, [server](const net::TcpConnectionPtr& conn) { server->adoptConnection(conn); }) {}
+
+SocketPairConnection::SocketPairConnection(net::EventLoop* loop, Adopt adopt) : loop_(loop) {
   int fds[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) != 0) {
     std::perror("SocketPairConnection: socketpair");
@@ -22,7 +26,7 @@ SocketPairConnection::SocketPairConnection(net::EventLoop* loop, RpcServer* serv
   client_ = UniqueFd(fds[1]);
   conn_ = std::make_shared<net::TcpConnection>(loop, "socketpair", UniqueFd(fds[0]),
                                                net::InetAddress(), net::InetAddress());
-  server->adoptConnection(conn_);
+  adopt(conn_);
   // What TcpServer does for its own: destroy the connection after the
   // events that closed it have been handled.
   conn_->setCloseCallback([loop, destroyed = destroyed_](const net::TcpConnectionPtr& c) {
@@ -44,13 +48,16 @@ bool SocketPairConnection::send(std::string_view bytes) {
   return n == static_cast<ssize_t>(bytes.size());
 }
 
-void SocketPairConnection::receive(net::Buffer* out) {
-  if (!client_) return;
-  char chunk[16384];
+bool SocketPairConnection::receive(net::Buffer* out) {
+  if (!client_) return false;
+  bool got = false;
+  char chunk[65536];
   for (;;) {
     const ssize_t n = ::recv(client_.get(), chunk, sizeof chunk, MSG_DONTWAIT);
-    if (n <= 0) return;
+    if (n == 0) eof_ = true;
+    if (n <= 0) return got;
     out->append(std::string_view(chunk, static_cast<size_t>(n)));
+    got = true;
   }
 }
 

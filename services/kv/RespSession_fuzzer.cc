@@ -44,6 +44,7 @@
 #include "muduo/net/EventLoop.h"
 #include "muduo/net/InetAddress.h"
 #include "muduo/net/TcpConnection.h"
+#include "rpc/testing/SocketPairConnection.h"
 #include "services/kv/RespErrors.h"
 #include "services/kv/RespParser.h"
 #include "services/kv/RespServer.h"
@@ -191,74 +192,6 @@ class ReplyCounter {
   size_t bytes_ = 0;
 };
 
-// The client's end of a socketpair whose other end RespServer serves
-// (adoptConnection), the way rpc/testing/SocketPairConnection does for
-// RpcServer. Loop thread only.
-class FakeClient {
- public:
-  FakeClient(net::EventLoop* loop, RespServer* server) : loop_(loop) {
-    int fds[2];
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) != 0) {
-      std::perror("RespSession_fuzzer: socketpair");
-      std::abort();
-    }
-    client_ = UniqueFd(fds[1]);
-    conn_ = std::make_shared<net::TcpConnection>(loop, "socketpair", UniqueFd(fds[0]),
-                                                 net::InetAddress(), net::InetAddress());
-    server->adoptConnection(conn_);
-    // What TcpServer does for its own: destroy the connection after the
-    // events that closed it have been handled.
-    conn_->setCloseCallback([loop, destroyed = destroyed_](const net::TcpConnectionPtr& c) {
-      loop->queueInLoop([c, destroyed] {
-        c->connectDestroyed();
-        *destroyed = true;
-      });
-    });
-    conn_->connectEstablished();
-  }
-  ~FakeClient() {
-    if (!*destroyed_ && !hangUp(8)) conn_->connectDestroyed();
-  }
-  FakeClient(const FakeClient&) = delete;
-  FakeClient& operator=(const FakeClient&) = delete;
-
-  [[nodiscard]] bool send(std::string_view bytes) {
-    const ssize_t n = ::send(client_.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    // A server that has closed may refuse the bytes; that is no failure.
-    return n == static_cast<ssize_t>(bytes.size()) || eof_;
-  }
-  // Appends what the server has sent; true if anything came.
-  bool receive(net::Buffer* out) {
-    bool got = false;
-    char chunk[65536];
-    for (;;) {
-      const ssize_t n = ::recv(client_.get(), chunk, sizeof chunk, MSG_DONTWAIT);
-      if (n == 0) eof_ = true;
-      if (n <= 0) return got;
-      out->append(std::string_view(chunk, static_cast<size_t>(n)));
-      got = true;
-    }
-  }
-  void turn() {
-    loop_->queueInLoop([loop = loop_] { loop->quit(); });
-    loop_->loop();
-  }
-  // The server has shut down its side (the client read its EOF).
-  [[nodiscard]] bool eof() const { return eof_; }
-  bool hangUp(int maxTurns) {
-    client_.reset();
-    for (int i = 0; i < maxTurns && !*destroyed_; ++i) turn();
-    return *destroyed_;
-  }
-
- private:
-  net::EventLoop* const loop_;
-  UniqueFd client_;
-  net::TcpConnectionPtr conn_;
-  std::shared_ptr<bool> destroyed_ = std::make_shared<bool>(false);
-  bool eof_ = false;
-};
-
 net::EventLoop& loop() {
   static net::EventLoop* l = new net::EventLoop;  // the process ends with it
   return *l;
@@ -298,9 +231,11 @@ void runOne(const uint8_t* data, size_t size) {
     ReplyCounter counter;
     net::Buffer received;
     {
-      FakeClient client(&l, server.get());
+      rpc::testing::SocketPairConnection client(
+          &l, [&server](const net::TcpConnectionPtr& conn) { server->adoptConnection(conn); });
       for (std::string_view chunk = split.next(); !chunk.empty(); chunk = split.next()) {
-        require(client.send(chunk), "the socketpair takes the chunk");
+        // A server that has closed may refuse the bytes; that is no failure.
+        require(client.send(chunk) || client.eof(), "the socketpair takes the chunk");
         model.feed(chunk);
         client.turn();
         client.receive(&received);
