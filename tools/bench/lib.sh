@@ -82,6 +82,23 @@ bench_measure() {
     'BEGIN { printf "%.4f", c / hz / (t1 - t0) }')
 }
 
+# bench_measure_whole SERVER_PID cmd...: like bench_measure, for a client
+# that counts every call it makes (no unmeasured warm-up): samples the
+# server's CPU over the client's whole run. Sets bench_out and
+# bench_cpu_seconds.
+bench_measure_whole() {
+  local pid=$1 c0 c1
+  shift
+  c0=$(bench_cpu_ticks "$pid")
+  if ! bench_out=$(taskset -c 1 "$@" 2>&1); then
+    echo "client failed: $*" >&2
+    echo "$bench_out" >&2
+    return 1
+  fi
+  c1=$(bench_cpu_ticks "$pid")
+  bench_cpu_seconds=$(awk -v c=$((c1 - c0)) -v hz="$bench_hz" 'BEGIN { printf "%.4f", c / hz }')
+}
+
 # bench_window SECONDS [EXTRA_LEAD]: sets bench_lead and bench_span, the CPU
 # window inside a client run of SECONDS measured seconds that begins after
 # EXTRA_LEAD seconds of connecting or warm-up.

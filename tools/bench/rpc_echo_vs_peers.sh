@@ -55,16 +55,19 @@ rpc_run() {
       rps=$(bench_field ' ([0-9.]+) calls/s' "$bench_out")
       ;;
     muduo)
-      # muduo's client makes a fixed number of calls per connection: size it
-      # from the rate its last run reached so the run lasts about $s seconds.
+      # muduo's client makes a fixed number of calls per connection, every
+      # one counted: size it from the rate its last run reached so the run
+      # lasts about $s seconds, and divide the server's CPU over the whole
+      # run by all of them.
       calls=$(awk -v r="${muduo_rate:-20000}" -v s="$s" -v c="$c" \
-        'BEGIN { n = int(r * s / c); print n < 100 ? 100 : n }')
-      bench_window "$s" 0.2
-      bench_measure "${pid[muduo]}" "$bench_lead" "$bench_span" \
-        env MUDUO_RPCBENCH_PORT="${port[muduo]}" MUDUO_RPCBENCH_REQUESTS="$calls" \
-        "$muduo_bin/protobuf_rpc_echo_client" 127.0.0.1 "$c" 1
+        'BEGIN { n = int(r * s / c); print (n < 100 ? 100 : n) }')
+      bench_measure_whole "${pid[muduo]}" env MUDUO_RPCBENCH_PORT="${port[muduo]}" \
+        MUDUO_RPCBENCH_REQUESTS="$calls" "$muduo_bin/protobuf_rpc_echo_client" 127.0.0.1 "$c" 1
       rps=$(bench_field '^([0-9.]+) calls per second' "$bench_out")
+      [[ -n $rps ]] || { echo "no calls/s from muduo's client: $bench_out" >&2; return 1; }
       muduo_rate=$rps
+      cpu_us=$(awk -v t="$bench_cpu_seconds" -v n=$((c * calls)) 'BEGIN { printf "%.2f", t * 1e6 / n }')
+      return 0
       ;;
     grpc)
       bench_window "$s" 0.3
