@@ -67,10 +67,10 @@ sed -i \
   -e 's|^static const int kRequests = 50000;|static const int kRequests = getenv("MUDUO_RPCBENCH_REQUESTS") ? atoi(getenv("MUDUO_RPCBENCH_REQUESTS")) : 50000;|' \
   -e 's|InetAddress serverAddr(argv\[1\], 8888);|InetAddress serverAddr(argv[1], static_cast<uint16_t>(getenv("MUDUO_RPCBENCH_PORT") ? atoi(getenv("MUDUO_RPCBENCH_PORT")) : 8888));|' \
   -e 's|^#include <stdio.h>|#include <stdio.h>\n#include <stdlib.h>|' "$client"
-grep -q MUDUO_RPCBENCH_REQUESTS "$client" && grep -q MUDUO_RPCBENCH_PORT "$client" || {
+if ! grep -q MUDUO_RPCBENCH_REQUESTS "$client" || ! grep -q MUDUO_RPCBENCH_PORT "$client"; then
   echo "build_peers.sh: could not patch $client (upstream changed?)" >&2
   exit 1
-}
+fi
 sed -i 's/^ *-Werror$//' "$src/CMakeLists.txt"
 
 mkdir -p "$build"

@@ -10,6 +10,7 @@
 # DIR holds pingpong_server and conn_scale. Prints per round:
 #   RESULT workload=idle_N peer=muduo round=R ours_bytes_per_conn=X peer_bytes_per_conn=Y
 set -euo pipefail
+# shellcheck source=tools/bench/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 bin='' muduo_bin='' rounds=3 connections=10000

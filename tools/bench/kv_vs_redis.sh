@@ -20,10 +20,10 @@ for arg in "$@"; do
     *) sed -n '2,12p' "$0" >&2; exit 2 ;;
   esac
 done
-command -v redis-benchmark >/dev/null && command -v redis-server >/dev/null || {
+if ! command -v redis-benchmark >/dev/null || ! command -v redis-server >/dev/null; then
   echo "kv_vs_redis.sh: apt-get install redis-server redis-tools" >&2
   exit 1
-}
+fi
 [[ -x $tree/tools/kv_bench/run.sh ]] || { echo "kv_vs_redis.sh: no tools/kv_bench/run.sh in $tree" >&2; exit 1; }
 
 # run.sh's line: "<label> round=R kv=[rps cpu] redis=[rps cpu]", the label

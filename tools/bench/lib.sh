@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # Shared by the tools/bench/*.sh benchmark scripts (sourced, not run).
 # Servers run on core 0 and load on core 1; a measurement samples the
 # server's CPU (utime + stime of every thread, /proc/<pid>/stat) over a window
@@ -27,8 +28,8 @@ bench_start() {
 
 # bench_wait_listening LOG: waits for "listening on HOST:PORT"; sets bench_port.
 bench_wait_listening() {
-  local i
-  for i in $(seq 200); do
+
+  for _ in $(seq 200); do
     bench_port=$(sed -n 's/.*listening on .*:\([0-9][0-9]*\)$/\1/p' "$1" | head -1)
     [[ -n $bench_port ]] && return 0
     sleep 0.05
@@ -40,8 +41,8 @@ bench_wait_listening() {
 
 # bench_wait_port PORT: waits until something listens on 127.0.0.1:PORT.
 bench_wait_port() {
-  local i
-  for i in $(seq 200); do
+
+  for _ in $(seq 200); do
     [[ -n $(ss -Hltn "sport = :$1") ]] && return 0
     sleep 0.05
   done

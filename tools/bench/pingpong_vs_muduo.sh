@@ -15,6 +15,7 @@
 # where rps is blocks echoed per second (MiB/s / block size) and cpu_us is
 # server CPU microseconds per block.
 set -euo pipefail
+# shellcheck source=tools/bench/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 bin='' muduo_bin='' rounds=3 seconds=5

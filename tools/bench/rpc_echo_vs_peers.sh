@@ -20,6 +20,7 @@
 #   RESULT workload=W peer=P round=R ours_rps=X peer_rps=Y ours_cpu_us=A peer_cpu_us=B
 # rps: calls per second; cpu_us: server CPU microseconds per call.
 set -euo pipefail
+# shellcheck source=tools/bench/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 bin='' muduo_bin='' grpc_bin='' rounds=3 seconds=5 workloads=rpc_50x1,rpc_1x1,rpc_1x100
