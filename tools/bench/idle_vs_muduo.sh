@@ -20,7 +20,7 @@ for arg in "$@"; do
     --muduo_bin=*) muduo_bin="${arg#*=}" ;;
     --rounds=*) rounds="${arg#*=}" ;;
     --connections=*) connections="${arg#*=}" ;;
-    *) sed -n '2,12p' "$0" >&2; exit 2 ;;
+    *) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2; exit 2 ;;
   esac
 done
 [[ -x $bin/conn_scale && -x $muduo_bin/pingpong_server ]] || {

@@ -17,7 +17,7 @@ for arg in "$@"; do
     --ours_tree=*) tree="${arg#*=}" ;;
     --rounds=*) rounds="${arg#*=}" ;;
     --requests=*) requests="${arg#*=}" ;;
-    *) sed -n '2,12p' "$0" >&2; exit 2 ;;
+    *) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2; exit 2 ;;
   esac
 done
 if ! command -v redis-benchmark >/dev/null || ! command -v redis-server >/dev/null; then

@@ -27,7 +27,7 @@ for arg in "$@"; do
     --rounds=*) rounds="${arg#*=}" ;;
     --seconds=*) seconds="${arg#*=}" ;;
     --workloads=*) workloads="${arg#*=}" ;;
-    *) sed -n '2,17p' "$0" >&2; exit 2 ;;
+    *) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2; exit 2 ;;
   esac
 done
 [[ -x $bin/pingpong_server && -x $muduo_bin/pingpong_server ]] || {

@@ -33,7 +33,7 @@ for arg in "$@"; do
     --rounds=*) rounds="${arg#*=}" ;;
     --seconds=*) seconds="${arg#*=}" ;;
     --workloads=*) workloads="${arg#*=}" ;;
-    *) sed -n '2,23p' "$0" >&2; exit 2 ;;
+    *) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2; exit 2 ;;
   esac
 done
 [[ -x $bin/rpc_bench_server ]] || { echo "rpc_echo_vs_peers.sh: need --bin" >&2; exit 2; }

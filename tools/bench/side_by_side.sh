@@ -57,7 +57,7 @@ for arg in "$@"; do
     --kv_requests=*) kv_requests="${arg#*=}" ;;
     --idle_connections=*) idle_connections="${arg#*=}" ;;
     --results=*) results="${arg#*=}" ;;
-    -h|--help) sed -n '2,47p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "side_by_side.sh: unknown flag $arg (see --help)" >&2; exit 2 ;;
   esac
 done
