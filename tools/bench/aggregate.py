@@ -9,7 +9,9 @@ its sub-scripts (files given as arguments, or stdin).
 Every RESULT line is one round: ours and the peer measured back to back.
 Throughput is the median of the per-round ratios ours/peer; CPU per request
 the medians of each side. peer=raw lines are the raw floor: they fill the
-"ours / raw floor" column of their workload's rows instead of a row.
+"ours / raw floor" column of their workload's rows instead of a row; for
+a workload with one call in flight (*_1x1) that column also gives the round
+trip's gap to the floor in microseconds.
 Lines without peer= (tools/bench/http_vs_nginx.sh) are against nginx.
 """
 import collections
@@ -63,6 +65,14 @@ def main():
     for workload in workloads:
         raw = results.get((workload, 'raw'), [])
         floor = median(ratio(number(r.get('ours_rps')), number(r.get('peer_rps'))) for r in raw)
+        floor_text = fmt(floor) + '×' if floor is not None else '—'
+        if workload.endswith('_1x1') and raw:
+            # One call in flight: 1/rate is the round trip, so the gap to the
+            # floor in microseconds is the issue's "within 5 µs" figure.
+            gap = median(1e6 / number(r['ours_rps']) - 1e6 / number(r['peer_rps'])
+                         for r in raw if number(r.get('ours_rps')) and number(r.get('peer_rps')))
+            if gap is not None:
+                floor_text += f' ({gap:+.1f} µs per call)'
         peers = [p for w, p in results if w == workload and p != 'raw'] or ['raw']
         for peer in peers:
             rows = results[(workload, peer)]
@@ -83,8 +93,7 @@ def main():
             label = 'raw floor' if peer == 'raw' else peer
             print(f'| {workload} | {label} | {fmt(median(per))}× ({", ".join(fmt(x) for x in per)}; '
                   f'{fmt(ours_rps, 0)} / {fmt(peer_rps, 0)} per s) | {fmt(ours_cpu)} / '
-                  f'{fmt(peer_cpu)} ({fmt(ratio(ours_cpu, peer_cpu))}×) | '
-                  f'{fmt(floor) + "×" if floor is not None else "—"} |')
+                  f'{fmt(peer_cpu)} ({fmt(ratio(ours_cpu, peer_cpu))}×) | {floor_text} |')
     for workload, reason in skips.items():
         print(f'| {workload} | — | skipped: {reason} | — | — |')
 
