@@ -1,6 +1,7 @@
 #include "tools/conn_scale/ConnScale.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -9,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
@@ -28,8 +30,8 @@
 namespace connscale {
 namespace {
 
-int64_t residentBytes() {
-  FILE* f = fopen("/proc/self/statm", "r");
+int64_t residentBytes(const std::string& process = "self") {
+  FILE* f = fopen(absl::StrCat("/proc/", process, "/statm").c_str(), "r");
   long size = 0;
   long resident = 0;
   if (f != nullptr) {
@@ -64,21 +66,13 @@ absl::StatusOr<Pipe> makePipe() {
   return Pipe{muduo::UniqueFd(fds[0]), muduo::UniqueFd(fds[1])};
 }
 
-// The child: opens the connections, reports how many, holds them until the
-// parent closes the pipe.
-[[noreturn]] void runClient(muduo::UniqueFd fromParent, muduo::UniqueFd toParent,
-                            const Options& options) {
-  uint16_t port = 0;
-  if (!readFull(fromParent.get(), &port, sizeof port, options.timeout)) _exit(1);
-  std::vector<muduo::UniqueFd> fds;
-  fds.reserve(static_cast<size_t>(options.connections));
-  int32_t result = 0;
+// Opens options.connections blocking connections to 127.0.0.1:port into
+// *fds. Returns how many, or -errno of the first failure.
+int32_t openConnections(uint16_t port, const Options& options, std::vector<muduo::UniqueFd>* fds) {
+  fds->reserve(static_cast<size_t>(options.connections));
   for (int i = 0; i < options.connections; ++i) {
     muduo::UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!fd.valid()) {
-      result = -errno;
-      break;
-    }
+    if (!fd.valid()) return -errno;
     if (options.sourceAddresses > 1) {
       // Let connect() pick the port per destination, not bind() per address.
       const int on = 1;
@@ -87,10 +81,7 @@ absl::StatusOr<Pipe> makePipe() {
       local.sin_family = AF_INET;
       local.sin_addr.s_addr =
           htonl(INADDR_LOOPBACK + static_cast<uint32_t>(i % options.sourceAddresses));
-      if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&local), sizeof local) < 0) {
-        result = -errno;
-        break;
-      }
+      if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&local), sizeof local) < 0) return -errno;
     }
     struct sockaddr_in server = {};
     server.sin_family = AF_INET;
@@ -99,18 +90,39 @@ absl::StatusOr<Pipe> makePipe() {
     // Blocking connect: when the accept queue is full the kernel retries the
     // SYN for us, so no pacing is needed.
     if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&server), sizeof server) < 0) {
-      result = -errno;
-      break;
+      return -errno;
     }
-    fds.push_back(std::move(fd));
+    fds->push_back(std::move(fd));
   }
-  if (result == 0) result = static_cast<int32_t>(fds.size());
+  return static_cast<int32_t>(fds->size());
+}
+
+// The child: opens the connections, reports how many, holds them until the
+// parent closes the pipe.
+[[noreturn]] void runClient(muduo::UniqueFd fromParent, muduo::UniqueFd toParent,
+                            const Options& options) {
+  uint16_t port = 0;
+  if (!readFull(fromParent.get(), &port, sizeof port, options.timeout)) _exit(1);
+  std::vector<muduo::UniqueFd> fds;
+  const int32_t result = openConnections(port, options, &fds);
   if (::write(toParent.get(), &result, sizeof result) != sizeof result) _exit(1);
   char eof;
   while (::read(fromParent.get(), &eof, 1) > 0) {
   }
   fds.clear();
   _exit(0);
+}
+
+// Descriptors the process holds, or -1 when it cannot be read.
+int64_t openDescriptors(int pid) {
+  DIR* dir = ::opendir(absl::StrCat("/proc/", pid, "/fd").c_str());
+  if (dir == nullptr) return -1;
+  int64_t count = 0;
+  while (const struct dirent* entry = ::readdir(dir)) {
+    if (entry->d_name[0] != '.') ++count;
+  }
+  ::closedir(dir);
+  return count;
 }
 
 }  // namespace
@@ -205,6 +217,41 @@ absl::StatusOr<Result> runConnScale(const Options& options) {
   });
   destroyed.wait();
   if (!status.ok()) return status;
+  return result;
+}
+
+absl::StatusOr<Result> runConnScaleAgainst(const Options& options, int serverPid, uint16_t port) {
+  const int64_t limit = raiseFdLimit(options.connections + 1000);
+  if (limit < options.connections + 100) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("RLIMIT_NOFILE is ", limit, "; need ", options.connections + 100));
+  }
+  const std::string process = absl::StrCat(serverPid);
+  const int64_t fdsBefore = openDescriptors(serverPid);
+  Result result;
+  result.rssBefore = residentBytes(process);
+  if (fdsBefore < 0 || result.rssBefore == 0) {
+    return absl::NotFoundError(absl::StrCat("cannot read /proc/", serverPid, "/fd and statm"));
+  }
+  std::vector<muduo::UniqueFd> fds;
+  const int32_t opened = openConnections(port, options, &fds);
+  if (opened < 0) {
+    return absl::UnavailableError(absl::StrCat("could not connect: ", strerror(-opened)));
+  }
+  // connect() returns once the kernel has the connection; the server holds
+  // it only after its loop accepts it.
+  const auto deadline = std::chrono::steady_clock::now() + options.timeout;
+  int64_t held = 0;
+  while ((held = openDescriptors(serverPid) - fdsBefore) < opened &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  result.connections = static_cast<int>(std::min<int64_t>(held, opened));
+  result.rssAfter = residentBytes(process);
+  if (held < opened) {
+    return absl::DeadlineExceededError(
+        absl::StrCat("server holds ", held, " more descriptors, not ", opened));
+  }
   return result;
 }
 

@@ -5,7 +5,8 @@
 // server's resident-set growth is divided by the count.
 //
 // Thread contract: call runConnScale() from a process's main thread before
-// it starts any other thread (it forks).
+// it starts any other thread (it forks); runConnScaleAgainst() from any one
+// thread.
 #ifndef TOOLS_CONN_SCALE_CONNSCALE_H_
 #define TOOLS_CONN_SCALE_CONNSCALE_H_
 
@@ -32,6 +33,14 @@ struct Result {
     return connections > 0 ? static_cast<double>(rssAfter - rssBefore) / connections : 0;
   }
 };
+
+// The same measurement against a server already running in another process
+// (any server, ours or a peer's, listening on 127.0.0.1:port): this process
+// opens the connections itself, waits until the server holds that many more
+// descriptors (/proc/<pid>/fd), and divides the growth of the server's
+// resident set by the count. options.serverThreads is not used.
+[[nodiscard]] absl::StatusOr<Result> runConnScaleAgainst(const Options& options, int serverPid,
+                                                         uint16_t port);
 
 // Raises RLIMIT_NOFILE (soft and, when permitted, hard) to at least `fds`.
 // Returns the soft limit in force afterwards.
