@@ -14,8 +14,9 @@ std::unique_ptr<T> newUninitialized() {
 }  // namespace
 
 AsyncLogging::AsyncLogging(std::string basename, Options options)
-    : options_(options),
-      output_(std::move(basename), options.file),
+    : options_(std::move(options)),
+      file_(options_.sink ? nullptr
+                          : std::make_unique<LogFile>(std::move(basename), options_.file)),
       thread_([this] { threadFunc(); }, "Logging") {
   MutexLock lock(&mutex_);
   current_ = newUninitialized<Chunk>();
@@ -82,7 +83,7 @@ void AsyncLogging::threadFunc() {
     }
 
     for (const ChunkPtr& chunk : toWrite) {
-      if (chunk->data.length() > 0) output_.append(chunk->data.data(), chunk->data.length());
+      if (chunk->data.length() > 0) write(chunk->data.data(), chunk->data.length());
     }
     const int64_t dropped = droppedLines_.load(std::memory_order_relaxed);
     if (dropped > reportedDropped) {
@@ -93,7 +94,7 @@ void AsyncLogging::threadFunc() {
                    "were waiting for the disk\n",
                    Timestamp::now().toFormattedString().c_str(),
                    static_cast<long long>(dropped - reportedDropped), options_.maxBacklogBuffers);
-      output_.append(line, static_cast<size_t>(n));
+      write(line, static_cast<size_t>(n));
       reportedDropped = dropped;
     }
 
@@ -110,7 +111,15 @@ void AsyncLogging::threadFunc() {
       }
     }
     toWrite.clear();
-    output_.flush();
+    if (file_ != nullptr) file_->flush();
+  }
+}
+
+void AsyncLogging::write(const char* data, size_t len) {
+  if (options_.sink) {
+    options_.sink(data, len);
+  } else {
+    file_->append(data, len);
   }
 }
 

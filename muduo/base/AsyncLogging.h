@@ -22,6 +22,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,6 +40,9 @@ class AsyncLogging {
     LogFile::Options file;
     std::chrono::milliseconds flushInterval{3000};
     size_t maxBacklogBuffers = 25;  // 100 MB of unwritten log
+    // Where the back end writes. Empty (the default) writes the rolling
+    // LogFile; tests inject a slow disk here. Called from the back-end thread only.
+    std::function<void(const char* data, size_t len)> sink;
   };
 
   AsyncLogging(std::string basename, Options options);
@@ -61,7 +65,10 @@ class AsyncLogging {
   [[nodiscard]] int64_t refusedLines() const {
     return refusedLines_.load(std::memory_order_relaxed);
   }
-  [[nodiscard]] std::string currentFileName() const { return output_.currentFileName(); }
+  // Empty when Options::sink replaced the file.
+  [[nodiscard]] std::string currentFileName() const {
+    return file_ != nullptr ? file_->currentFileName() : std::string();
+  }
 
  private:
   // A large buffer that also counts its lines, so drops can be reported in lines.
@@ -80,8 +87,11 @@ class AsyncLogging {
   // Writes `chunks`, dropping the excess over the backlog bound first.
   void writeChunks(ChunkVector& chunks);
 
+  // The back end's output: Options::sink, else the LogFile.
+  void write(const char* data, size_t len);
+
   const Options options_;
-  LogFile output_;  // touched only by the back-end thread once started
+  std::unique_ptr<LogFile> file_;  // null with a sink; back-end thread only once started
   Thread thread_;
 
   Mutex mutex_;

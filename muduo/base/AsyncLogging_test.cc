@@ -3,11 +3,15 @@
 #include <dirent.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <sstream>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -76,6 +80,98 @@ TEST(AsyncLoggingTest, StopWritesEveryLineFromEveryThreadExactlyOnceInOrder) {
     ++next[t];
   }
   EXPECT_EQ(log.droppedLines(), 0);
+}
+
+// A disk far slower than the front ends: every write of a buffer takes
+// `delay`. It checks what arrives, line by line; read it after stop().
+class SlowSink {
+ public:
+  SlowSink(int writers, std::chrono::milliseconds delay) : next_(writers, 0), delay_(delay) {}
+
+  std::function<void(const char*, size_t)> asSink() {
+    return [this](const char* data, size_t len) { write(std::string_view(data, len)); };
+  }
+
+  int64_t linesWritten() const { return written_; }
+  int64_t droppedReported() const { return droppedReported_; }
+  const std::vector<std::string>& reports() const { return reports_; }
+  int64_t outOfOrder() const { return outOfOrder_; }
+
+ private:
+  void write(std::string_view data) {
+    std::this_thread::sleep_for(delay_);
+    partial_.append(data.data(), data.size());
+    size_t start = 0;
+    for (size_t end; (end = partial_.find('\n', start)) != std::string::npos; start = end + 1) {
+      line(std::string_view(partial_).substr(start, end - start));
+    }
+    partial_.erase(0, start);
+  }
+
+  void line(std::string_view text) {
+    int t = -1;
+    int i = -1;
+    const std::string copy(text);
+    if (sscanf(copy.c_str(), "writer %d line %d", &t, &i) == 2) {
+      if (t < 0 || t >= static_cast<int>(next_.size()) || i < next_[t]) ++outOfOrder_;
+      if (t >= 0 && t < static_cast<int>(next_.size())) next_[t] = i + 1;
+      ++written_;
+      return;
+    }
+    const size_t at = copy.find("AsyncLogging dropped ");
+    long long n = 0;
+    if (at != std::string::npos &&
+        sscanf(copy.c_str() + at, "AsyncLogging dropped %lld", &n) == 1) {
+      droppedReported_ += n;
+      reports_.push_back(copy);
+      return;
+    }
+    ++outOfOrder_;  // a line nobody logged
+  }
+
+  std::string partial_;
+  std::vector<int> next_;
+  const std::chrono::milliseconds delay_;
+  int64_t written_ = 0;
+  int64_t droppedReported_ = 0;
+  int64_t outOfOrder_ = 0;
+  std::vector<std::string> reports_;
+};
+
+// kThreads writers log kLines lines of ~200 bytes each as fast as they can:
+// about 40 MB, ten buffers, against a back end that takes 20 ms per buffer
+// and a backlog bound of two buffers.
+constexpr int kSlowWriters = 4;
+constexpr int kSlowLinesPerWriter = 50000;
+
+void pourLines(AsyncLogging* log) {
+  std::vector<std::unique_ptr<Thread>> writers;
+  for (int t = 0; t < kSlowWriters; ++t) {
+    writers.push_back(std::make_unique<Thread>([log, t] {
+      const std::string padding(180, '.');
+      for (int i = 0; i < kSlowLinesPerWriter; ++i) {
+        const std::string line = absl::StrCat("writer ", t, " line ", i, " ", padding, "\n");
+        log->append(line.data(), line.size());
+      }
+    }));
+    writers.back()->start();
+  }
+  for (auto& writer : writers) writer->join();
+}
+
+TEST(AsyncLoggingTest, ASlowDiskLosesNoLineByDefault) {
+  SlowSink disk(kSlowWriters, std::chrono::milliseconds(20));
+  AsyncLogging::Options options;
+  options.maxBacklogBuffers = 2;
+  options.sink = disk.asSink();
+  AsyncLogging log("unused", options);
+  log.start();
+  pourLines(&log);
+  log.stop();
+  EXPECT_EQ(disk.linesWritten(), int64_t{kSlowWriters} * kSlowLinesPerWriter);
+  EXPECT_EQ(log.droppedLines(), 0);
+  EXPECT_EQ(disk.outOfOrder(), 0);
+  EXPECT_TRUE(disk.reports().empty()) << disk.reports().front();
 }
 
 TEST(AsyncLoggingTest, LinesAppendedBeforeStartAreWrittenAndLaterOnesRefused) {
