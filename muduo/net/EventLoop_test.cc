@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -306,6 +307,128 @@ TEST(EventLoopTest, UnrunFunctorsAreDestroyedWithTheLoop) {
     EXPECT_EQ(token.use_count(), 2);
   }
   EXPECT_EQ(token.use_count(), 1);
+}
+
+TEST(EventLoopTest, BusyPollIsOffByDefaultAndTheDefaultAppliesToLoopsMadeLater) {
+  EventLoop before;
+  EXPECT_EQ(before.busyPoll(), 0us);
+  before.setBusyPoll(50us);
+  EXPECT_EQ(before.busyPoll(), 50us);
+  EventLoop::setDefaultBusyPoll(20us);
+  Thread other([] {
+    EventLoop later;
+    EXPECT_EQ(later.busyPoll(), 20us);
+  });
+  other.start();
+  other.join();
+  EventLoop::setDefaultBusyPoll(0us);
+  EXPECT_EQ(before.busyPoll(), 50us);
+}
+
+TEST(EventLoopTest, WithoutBusyPollEveryPollBlocks) {
+  EventLoop loop;
+  int passes = 0;
+  loop.runEvery(1ms, [&] {
+    if (++passes == 5) loop.quit();
+  });
+  bool timedOut = false;
+  addWatchdog(&loop, &timedOut);
+  loop.loop();
+  EXPECT_FALSE(timedOut);
+  EXPECT_EQ(loop.spinPolls(), 0);
+  EXPECT_EQ(loop.blockingPolls(), loop.iteration());
+}
+
+TEST(EventLoopTest, WithBusyPollTimersFireNoEarlierThanAskedAndTheLoopSpins) {
+  EventLoop loop;
+  loop.setBusyPoll(2ms);
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::chrono::steady_clock::duration> fired;
+  loop.runEvery(5ms, [&] {
+    fired.push_back(std::chrono::steady_clock::now() - start);
+    if (fired.size() == 5) loop.quit();
+  });
+  bool timedOut = false;
+  addWatchdog(&loop, &timedOut);
+  loop.loop();
+  EXPECT_FALSE(timedOut);
+  ASSERT_EQ(fired.size(), 5u);
+  for (size_t i = 0; i < fired.size(); ++i) {
+    EXPECT_GE(fired[i], 5ms * static_cast<int>(i + 1)) << "timer " << i << " fired early";
+  }
+  EXPECT_GT(loop.spinPolls(), 0);  // after each firing, until the 2 ms ran out
+}
+
+TEST(EventLoopTest, WithBusyPollFunctorsFromAnotherThreadAreHandled) {
+  constexpr int kRounds = 200;
+  EventLoop loop;
+  loop.setBusyPoll(1ms);
+  CountDownLatch running(1);
+  loop.queueInLoop([&running] { running.countDown(); });
+  std::atomic<int> ran{0};
+  // Ping-pong, so the functors arrive while the loop spins and, every tenth
+  // round after a pause longer than the budget, while it sleeps.
+  Thread producer([&] {
+    running.wait();
+    for (int i = 0; i < kRounds; ++i) {
+      if (i % 10 == 0) std::this_thread::sleep_for(3ms);
+      CountDownLatch done(1);
+      loop.queueInLoop([&] {
+        ran.fetch_add(1);
+        done.countDown();
+      });
+      done.wait();
+    }
+    loop.quit();
+  });
+  producer.start();
+  bool timedOut = false;
+  addWatchdog(&loop, &timedOut);
+  loop.loop();
+  producer.join();
+  EXPECT_FALSE(timedOut);
+  EXPECT_EQ(ran.load(), kRounds);
+  EXPECT_GT(loop.spinPolls(), 0);
+}
+
+TEST(EventLoopTest, WithALongBusyPollQuitFromAnotherThreadStillReturns) {
+  EventLoop loop;
+  loop.setBusyPoll(std::chrono::seconds(60));  // would spin for a minute after each event
+  CountDownLatch running(1);
+  loop.queueInLoop([&running] { running.countDown(); });
+  Thread quitter([&] {
+    running.wait();  // the loop is spinning now
+    loop.quit();
+  });
+  quitter.start();
+  bool timedOut = false;
+  addWatchdog(&loop, &timedOut);
+  loop.loop();
+  quitter.join();
+  EXPECT_FALSE(timedOut);
+  EXPECT_GT(loop.spinPolls(), 0);
+}
+
+TEST(EventLoopTest, WithBusyPollAnIdleLoopBlocksOnceTheBudgetIsSpent) {
+  EventLoop loop;
+  loop.setBusyPoll(1ms);
+  loop.queueInLoop([] {});  // one iteration with an event: the loop spins after it
+  int64_t blockingAtTimer = -1;
+  int64_t spinsAtTimer = -1;
+  loop.runAfter(300ms, [&] {
+    blockingAtTimer = loop.blockingPolls();
+    spinsAtTimer = loop.spinPolls();
+    loop.quit();
+  });
+  bool timedOut = false;
+  addWatchdog(&loop, &timedOut);
+  loop.loop();
+  EXPECT_FALSE(timedOut);
+  // The first poll blocks (nothing handled yet) and returns the wake-up;
+  // then 1 ms of spinning finds nothing, and the loop blocks again until
+  // the timer instead of spinning through the 300 ms.
+  EXPECT_EQ(blockingAtTimer, 2);
+  EXPECT_GT(spinsAtTimer, 0);
 }
 
 TEST(EventLoopTest, ContextHoldsWhateverTheOwnerStores) {
