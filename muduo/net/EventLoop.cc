@@ -114,14 +114,15 @@ void EventLoop::poll() {
     const auto deadline = std::chrono::steady_clock::now() + budget;
     do {
       pollReturnTime_ = poller_->poll(0, &activeChannels_);
-      ++spinPolls_;
+      spinPolls_.store(spinPolls_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
       // quit() from another thread needs no check here: it writes the
       // eventfd, which this poll sees like any event.
     } while (activeChannels_.empty() && std::chrono::steady_clock::now() < deadline);
   }
   if (activeChannels_.empty()) {
     pollReturnTime_ = poller_->poll(kPollTimeMs, &activeChannels_);
-    ++blockingPolls_;
+    blockingPolls_.store(blockingPolls_.load(std::memory_order_relaxed) + 1,
+                         std::memory_order_relaxed);
   }
   spinNext_ = !activeChannels_.empty();
 }

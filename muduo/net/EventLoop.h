@@ -61,9 +61,11 @@ class EventLoop {
   // it from --busy_poll_us, so the I/O threads' loops get it). Any thread.
   static void setDefaultBusyPoll(std::chrono::microseconds budget);
   // Polls made, for tests and monitoring: non-blocking (the spin) and
-  // blocking. Loop thread.
-  [[nodiscard]] int64_t spinPolls() const { return spinPolls_; }
-  [[nodiscard]] int64_t blockingPolls() const { return blockingPolls_; }
+  // blocking. Any thread.
+  [[nodiscard]] int64_t spinPolls() const { return spinPolls_.load(std::memory_order_relaxed); }
+  [[nodiscard]] int64_t blockingPolls() const {
+    return blockingPolls_.load(std::memory_order_relaxed);
+  }
 
   // Runs cb now if called in the loop thread, else queues it. Any thread.
   void runInLoop(Functor cb);
@@ -110,9 +112,11 @@ class EventLoop {
   int64_t iteration_ = 0;       // loop thread only
   Timestamp pollReturnTime_;    // loop thread only
   std::atomic<int64_t> busyPollNs_;
-  bool spinNext_ = false;      // loop thread only: the last iteration handled events
-  int64_t spinPolls_ = 0;      // loop thread only
-  int64_t blockingPolls_ = 0;  // loop thread only
+  bool spinNext_ = false;  // loop thread only: the last iteration handled events
+  // Written by the loop thread only (a plain load and store, no locked
+  // increment); atomic so that other threads may read them.
+  std::atomic<int64_t> spinPolls_{0};
+  std::atomic<int64_t> blockingPolls_{0};
   std::unique_ptr<Poller> poller_;
   std::unique_ptr<TimerQueue> timerQueue_;
   UniqueFd wakeupFd_;

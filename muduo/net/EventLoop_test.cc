@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -30,6 +31,23 @@ void addWatchdog(EventLoop* loop, bool* timedOut, std::chrono::milliseconds limi
     *timedOut = true;
     loop->quit();
   });
+}
+
+// Runs `loop` while another thread runs `body`, started once the loop runs;
+// false if the watchdog had to end the loop.
+bool loopWhileAnotherThreadRuns(EventLoop* loop, std::function<void()> body) {
+  CountDownLatch running(1);
+  loop->queueInLoop([&running] { running.countDown(); });
+  Thread other([&running, &body] {
+    running.wait();
+    body();
+  });
+  other.start();
+  bool timedOut = false;
+  addWatchdog(loop, &timedOut);
+  loop->loop();
+  other.join();
+  return !timedOut;
 }
 
 bool usePollFromEnvironment() { return ::getenv("MUDUO_USE_POLL") != nullptr; }
@@ -190,20 +208,8 @@ TEST(EventLoopTest, FunctorsFromManyThreadsEachRunOnceInTheLoopThreadInOrder) {
 
 TEST(EventLoopTest, QuitFromAnotherThreadWakesABlockedLoop) {
   EventLoop loop;
-  CountDownLatch running(1);
-  loop.queueInLoop([&running] { running.countDown(); });
-  Thread quitter([&] {
-    running.wait();
-    loop.quit();
-  });
-  quitter.start();
-
-  bool timedOut = false;
-  addWatchdog(&loop, &timedOut);
   const auto start = std::chrono::steady_clock::now();
-  loop.loop();
-  quitter.join();
-  EXPECT_FALSE(timedOut);
+  EXPECT_TRUE(loopWhileAnotherThreadRuns(&loop, [&loop] { loop.quit(); }));
   // Well under the 10 s poll timeout: the wake-up, not the timeout, ended it.
   EXPECT_LT(std::chrono::steady_clock::now() - start, 4s);
 }
@@ -240,19 +246,10 @@ TEST(EventLoopTest, FunctorsQueuedByAnotherThreadBeforeItQuitsAllRun) {
   constexpr int kFunctors = 1000;
   EventLoop loop;
   int ran = 0;  // loop thread only
-  CountDownLatch running(1);
-  loop.queueInLoop([&running] { running.countDown(); });
-  Thread producer([&] {
-    running.wait();
+  EXPECT_TRUE(loopWhileAnotherThreadRuns(&loop, [&] {
     for (int i = 0; i < kFunctors; ++i) loop.queueInLoop([&ran] { ++ran; });
     loop.quit();
-  });
-  producer.start();
-  bool timedOut = false;
-  addWatchdog(&loop, &timedOut);
-  loop.loop();
-  producer.join();
-  EXPECT_FALSE(timedOut);
+  }));
   EXPECT_EQ(ran, kFunctors);
 }
 
@@ -363,13 +360,10 @@ TEST(EventLoopTest, WithBusyPollFunctorsFromAnotherThreadAreHandled) {
   constexpr int kRounds = 200;
   EventLoop loop;
   loop.setBusyPoll(1ms);
-  CountDownLatch running(1);
-  loop.queueInLoop([&running] { running.countDown(); });
   std::atomic<int> ran{0};
   // Ping-pong, so the functors arrive while the loop spins and, every tenth
   // round after a pause longer than the budget, while it sleeps.
-  Thread producer([&] {
-    running.wait();
+  EXPECT_TRUE(loopWhileAnotherThreadRuns(&loop, [&] {
     for (int i = 0; i < kRounds; ++i) {
       if (i % 10 == 0) std::this_thread::sleep_for(3ms);
       CountDownLatch done(1);
@@ -380,13 +374,7 @@ TEST(EventLoopTest, WithBusyPollFunctorsFromAnotherThreadAreHandled) {
       done.wait();
     }
     loop.quit();
-  });
-  producer.start();
-  bool timedOut = false;
-  addWatchdog(&loop, &timedOut);
-  loop.loop();
-  producer.join();
-  EXPECT_FALSE(timedOut);
+  }));
   EXPECT_EQ(ran.load(), kRounds);
   EXPECT_GT(loop.spinPolls(), 0);
 }
@@ -394,18 +382,14 @@ TEST(EventLoopTest, WithBusyPollFunctorsFromAnotherThreadAreHandled) {
 TEST(EventLoopTest, WithALongBusyPollQuitFromAnotherThreadStillReturns) {
   EventLoop loop;
   loop.setBusyPoll(std::chrono::seconds(60));  // would spin for a minute after each event
-  CountDownLatch running(1);
-  loop.queueInLoop([&running] { running.countDown(); });
-  Thread quitter([&] {
-    running.wait();  // the loop is spinning now
+  EXPECT_TRUE(loopWhileAnotherThreadRuns(&loop, [&loop] {
+    // The loop handled an event, so it spins; quit once it is seen spinning.
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (loop.spinPolls() == 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::yield();
+    }
     loop.quit();
-  });
-  quitter.start();
-  bool timedOut = false;
-  addWatchdog(&loop, &timedOut);
-  loop.loop();
-  quitter.join();
-  EXPECT_FALSE(timedOut);
+  }));
   EXPECT_GT(loop.spinPolls(), 0);
 }
 
