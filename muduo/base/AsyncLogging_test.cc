@@ -140,17 +140,17 @@ class SlowSink {
   std::vector<std::string> reports_;
 };
 
-// kThreads writers log kLines lines of ~200 bytes each as fast as they can:
-// about 40 MB, ten buffers, against a back end that takes 20 ms per buffer
-// and a backlog bound of two buffers.
+// kSlowWriters writers log kSlowLinesPerWriter lines of ~1000 bytes each as
+// fast as they can: about 20 MB, five buffers, against a back end that takes
+// 20 ms per buffer and a backlog bound of two buffers.
 constexpr int kSlowWriters = 4;
-constexpr int kSlowLinesPerWriter = 50000;
+constexpr int kSlowLinesPerWriter = 5000;
 
 void pourLines(AsyncLogging* log) {
   std::vector<std::unique_ptr<Thread>> writers;
   for (int t = 0; t < kSlowWriters; ++t) {
     writers.push_back(std::make_unique<Thread>([log, t] {
-      const std::string padding(180, '.');
+      const std::string padding(980, '.');
       for (int i = 0; i < kSlowLinesPerWriter; ++i) {
         const std::string line = absl::StrCat("writer ", t, " line ", i, " ", padding, "\n");
         log->append(line.data(), line.size());
@@ -207,8 +207,8 @@ TEST(AsyncLoggingTest, BlockingBeforeStartWritesTheBacklogInlineInsteadOfWaiting
   options.sink = disk.asSink();
   AsyncLogging log("unused", options);
   // Not started: there is no back end, so a front end that waited would hang.
-  const std::string padding(180, '.');
-  const int kLines = 3 * static_cast<int>(kLargeBuffer / 200);
+  const std::string padding(980, '.');
+  const int kLines = 3 * static_cast<int>(kLargeBuffer / 1000);
   for (int i = 0; i < kLines; ++i) {
     const std::string line = absl::StrCat("writer 0 line ", i, " ", padding, "\n");
     log.append(line.data(), line.size());
