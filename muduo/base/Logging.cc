@@ -31,6 +31,7 @@ LogLevel initialLogLevel() {
 std::atomic<LogLevel> g_logLevel __attribute__((init_priority(101))){initialLogLevel()};
 std::atomic<Logger::OutputFunc> g_output{defaultOutput};
 std::atomic<Logger::FlushFunc> g_flush{defaultFlush};
+std::atomic<int64_t> g_droppedLines{0};
 
 constexpr std::string_view kLevelNames[] = {
     "TRACE ", "DEBUG ", "INFO  ", "WARN  ", "ERROR ", "FATAL ",
@@ -66,6 +67,11 @@ void Logger::setFlush(FlushFunc flush) {
   g_flush.store(flush != nullptr ? flush : defaultFlush, std::memory_order_relaxed);
 }
 void Logger::flush() { g_flush.load(std::memory_order_relaxed)(); }
+
+int64_t Logger::droppedLines() { return g_droppedLines.load(std::memory_order_relaxed); }
+void Logger::addDroppedLines(int64_t count) {
+  g_droppedLines.fetch_add(count, std::memory_order_relaxed);
+}
 
 Logger::Logger(SourceFile file, int line, LogLevel level, bool saveErrno)
     : file_(file), line_(line), level_(level), savedErrno_(saveErrno ? errno : 0) {

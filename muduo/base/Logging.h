@@ -19,6 +19,7 @@
 #define MUDUO_BASE_LOGGING_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -74,6 +75,13 @@ class Logger {
   static void setOutput(OutputFunc output);
   static void setFlush(FlushFunc flush);
   static void flush();
+
+  // Lines this process's logs have shed: every AsyncLogging under its drop
+  // policy adds here what it drops (and writes a line saying so into the
+  // log itself), so a server exports one figure (/status, /metrics) without
+  // knowing which log it runs. Never decreases.
+  [[nodiscard]] static int64_t droppedLines();
+  static void addDroppedLines(int64_t count);
 
  private:
   void finish();

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <chrono>
 
 #include "muduo/base/Logging.h"
 #include "muduo/net/Channel.h"
@@ -19,6 +20,8 @@ thread_local EventLoop* t_loopInThisThread = nullptr;
 
 constexpr int kPollTimeMs = 10000;
 constexpr int kMaxDrainRounds = 16;
+
+std::atomic<int64_t> g_defaultBusyPollNs{0};
 
 UniqueFd createEventfd() {
   UniqueFd fd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
@@ -39,6 +42,7 @@ EventLoop* EventLoop::getEventLoopOfCurrentThread() { return t_loopInThisThread;
 
 EventLoop::EventLoop()
     : threadId_(CurrentThread::tid()),
+      busyPollNs_(g_defaultBusyPollNs.load(std::memory_order_relaxed)),
       poller_(Poller::newDefaultPoller(this)),
       timerQueue_(std::make_unique<TimerQueue>(this)),
       wakeupFd_(createEventfd()),
@@ -83,7 +87,7 @@ void EventLoop::loop() {
   LOG_TRACE << "EventLoop " << this << " start looping";
   while (!quit_.load(std::memory_order_acquire)) {
     activeChannels_.clear();
-    pollReturnTime_ = poller_->poll(kPollTimeMs, &activeChannels_);
+    poll();
     ++iteration_;
     eventHandling_ = true;
     for (Channel* channel : activeChannels_) {
@@ -102,6 +106,38 @@ void EventLoop::loop() {
   looping_ = false;
   // Reset so the same loop object can loop() again after quit().
   quit_.store(false, std::memory_order_relaxed);
+}
+
+void EventLoop::poll() {
+  const std::chrono::nanoseconds budget(busyPollNs_.load(std::memory_order_relaxed));
+  if (budget.count() > 0 && spinNext_) {
+    const auto deadline = std::chrono::steady_clock::now() + budget;
+    do {
+      pollReturnTime_ = poller_->poll(0, &activeChannels_);
+      spinPolls_.store(spinPolls_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+      // quit() from another thread needs no check here: it writes the
+      // eventfd, which this poll sees like any event.
+    } while (activeChannels_.empty() && std::chrono::steady_clock::now() < deadline);
+  }
+  if (activeChannels_.empty()) {
+    pollReturnTime_ = poller_->poll(kPollTimeMs, &activeChannels_);
+    blockingPolls_.store(blockingPolls_.load(std::memory_order_relaxed) + 1,
+                         std::memory_order_relaxed);
+  }
+  spinNext_ = !activeChannels_.empty();
+}
+
+void EventLoop::setBusyPoll(std::chrono::microseconds budget) {
+  busyPollNs_.store(std::chrono::nanoseconds(budget).count(), std::memory_order_relaxed);
+}
+
+std::chrono::microseconds EventLoop::busyPoll() const {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::nanoseconds(busyPollNs_.load(std::memory_order_relaxed)));
+}
+
+void EventLoop::setDefaultBusyPoll(std::chrono::microseconds budget) {
+  g_defaultBusyPollNs.store(std::chrono::nanoseconds(budget).count(), std::memory_order_relaxed);
 }
 
 void EventLoop::quit() {

@@ -6,8 +6,10 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -29,6 +31,23 @@ void addWatchdog(EventLoop* loop, bool* timedOut, std::chrono::milliseconds limi
     *timedOut = true;
     loop->quit();
   });
+}
+
+// Runs `loop` while another thread runs `body`, started once the loop runs;
+// false if the watchdog had to end the loop.
+bool loopWhileAnotherThreadRuns(EventLoop* loop, std::function<void()> body) {
+  CountDownLatch running(1);
+  loop->queueInLoop([&running] { running.countDown(); });
+  Thread other([&running, &body] {
+    running.wait();
+    body();
+  });
+  other.start();
+  bool timedOut = false;
+  addWatchdog(loop, &timedOut);
+  loop->loop();
+  other.join();
+  return !timedOut;
 }
 
 bool usePollFromEnvironment() { return ::getenv("MUDUO_USE_POLL") != nullptr; }
@@ -189,20 +208,8 @@ TEST(EventLoopTest, FunctorsFromManyThreadsEachRunOnceInTheLoopThreadInOrder) {
 
 TEST(EventLoopTest, QuitFromAnotherThreadWakesABlockedLoop) {
   EventLoop loop;
-  CountDownLatch running(1);
-  loop.queueInLoop([&running] { running.countDown(); });
-  Thread quitter([&] {
-    running.wait();
-    loop.quit();
-  });
-  quitter.start();
-
-  bool timedOut = false;
-  addWatchdog(&loop, &timedOut);
   const auto start = std::chrono::steady_clock::now();
-  loop.loop();
-  quitter.join();
-  EXPECT_FALSE(timedOut);
+  EXPECT_TRUE(loopWhileAnotherThreadRuns(&loop, [&loop] { loop.quit(); }));
   // Well under the 10 s poll timeout: the wake-up, not the timeout, ended it.
   EXPECT_LT(std::chrono::steady_clock::now() - start, 4s);
 }
@@ -239,19 +246,10 @@ TEST(EventLoopTest, FunctorsQueuedByAnotherThreadBeforeItQuitsAllRun) {
   constexpr int kFunctors = 1000;
   EventLoop loop;
   int ran = 0;  // loop thread only
-  CountDownLatch running(1);
-  loop.queueInLoop([&running] { running.countDown(); });
-  Thread producer([&] {
-    running.wait();
+  EXPECT_TRUE(loopWhileAnotherThreadRuns(&loop, [&] {
     for (int i = 0; i < kFunctors; ++i) loop.queueInLoop([&ran] { ++ran; });
     loop.quit();
-  });
-  producer.start();
-  bool timedOut = false;
-  addWatchdog(&loop, &timedOut);
-  loop.loop();
-  producer.join();
-  EXPECT_FALSE(timedOut);
+  }));
   EXPECT_EQ(ran, kFunctors);
 }
 
@@ -306,6 +304,115 @@ TEST(EventLoopTest, UnrunFunctorsAreDestroyedWithTheLoop) {
     EXPECT_EQ(token.use_count(), 2);
   }
   EXPECT_EQ(token.use_count(), 1);
+}
+
+TEST(EventLoopTest, BusyPollIsOffByDefaultAndTheDefaultAppliesToLoopsMadeLater) {
+  EventLoop before;
+  EXPECT_EQ(before.busyPoll(), 0us);
+  before.setBusyPoll(50us);
+  EXPECT_EQ(before.busyPoll(), 50us);
+  EventLoop::setDefaultBusyPoll(20us);
+  Thread other([] {
+    EventLoop later;
+    EXPECT_EQ(later.busyPoll(), 20us);
+  });
+  other.start();
+  other.join();
+  EventLoop::setDefaultBusyPoll(0us);
+  EXPECT_EQ(before.busyPoll(), 50us);
+}
+
+TEST(EventLoopTest, WithoutBusyPollEveryPollBlocks) {
+  EventLoop loop;
+  int passes = 0;
+  loop.runEvery(1ms, [&] {
+    if (++passes == 5) loop.quit();
+  });
+  bool timedOut = false;
+  addWatchdog(&loop, &timedOut);
+  loop.loop();
+  EXPECT_FALSE(timedOut);
+  EXPECT_EQ(loop.spinPolls(), 0);
+  EXPECT_EQ(loop.blockingPolls(), loop.iteration());
+}
+
+TEST(EventLoopTest, WithBusyPollTimersFireNoEarlierThanAskedAndTheLoopSpins) {
+  EventLoop loop;
+  loop.setBusyPoll(2ms);
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::chrono::steady_clock::duration> fired;
+  loop.runEvery(5ms, [&] {
+    fired.push_back(std::chrono::steady_clock::now() - start);
+    if (fired.size() == 5) loop.quit();
+  });
+  bool timedOut = false;
+  addWatchdog(&loop, &timedOut);
+  loop.loop();
+  EXPECT_FALSE(timedOut);
+  ASSERT_EQ(fired.size(), 5u);
+  for (size_t i = 0; i < fired.size(); ++i) {
+    EXPECT_GE(fired[i], 5ms * static_cast<int>(i + 1)) << "timer " << i << " fired early";
+  }
+  EXPECT_GT(loop.spinPolls(), 0);  // after each firing, until the 2 ms ran out
+}
+
+TEST(EventLoopTest, WithBusyPollFunctorsFromAnotherThreadAreHandled) {
+  constexpr int kRounds = 200;
+  EventLoop loop;
+  loop.setBusyPoll(1ms);
+  std::atomic<int> ran{0};
+  // Ping-pong, so the functors arrive while the loop spins and, every tenth
+  // round after a pause longer than the budget, while it sleeps.
+  EXPECT_TRUE(loopWhileAnotherThreadRuns(&loop, [&] {
+    for (int i = 0; i < kRounds; ++i) {
+      if (i % 10 == 0) std::this_thread::sleep_for(3ms);
+      CountDownLatch done(1);
+      loop.queueInLoop([&] {
+        ran.fetch_add(1);
+        done.countDown();
+      });
+      done.wait();
+    }
+    loop.quit();
+  }));
+  EXPECT_EQ(ran.load(), kRounds);
+  EXPECT_GT(loop.spinPolls(), 0);
+}
+
+TEST(EventLoopTest, WithALongBusyPollQuitFromAnotherThreadStillReturns) {
+  EventLoop loop;
+  loop.setBusyPoll(std::chrono::seconds(60));  // would spin for a minute after each event
+  EXPECT_TRUE(loopWhileAnotherThreadRuns(&loop, [&loop] {
+    // The loop handled an event, so it spins; quit once it is seen spinning.
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (loop.spinPolls() == 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::yield();
+    }
+    loop.quit();
+  }));
+  EXPECT_GT(loop.spinPolls(), 0);
+}
+
+TEST(EventLoopTest, WithBusyPollAnIdleLoopBlocksOnceTheBudgetIsSpent) {
+  EventLoop loop;
+  loop.setBusyPoll(1ms);
+  loop.queueInLoop([] {});  // one iteration with an event: the loop spins after it
+  int64_t blockingAtTimer = -1;
+  int64_t spinsAtTimer = -1;
+  loop.runAfter(300ms, [&] {
+    blockingAtTimer = loop.blockingPolls();
+    spinsAtTimer = loop.spinPolls();
+    loop.quit();
+  });
+  bool timedOut = false;
+  addWatchdog(&loop, &timedOut);
+  loop.loop();
+  EXPECT_FALSE(timedOut);
+  // The first poll blocks (nothing handled yet) and returns the wake-up;
+  // then 1 ms of spinning finds nothing, and the loop blocks again until
+  // the timer instead of spinning through the 300 ms.
+  EXPECT_EQ(blockingAtTimer, 2);
+  EXPECT_GT(spinsAtTimer, 0);
 }
 
 TEST(EventLoopTest, ContextHoldsWhateverTheOwnerStores) {

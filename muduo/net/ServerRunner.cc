@@ -23,6 +23,14 @@ ABSL_FLAG(std::string, log_dir, "",
           "logs to stderr");
 ABSL_FLAG(std::string, log_level, "",
           "TRACE, DEBUG, INFO, WARN or ERROR; empty takes $MUDUO_LOG_LEVEL, else INFO");
+ABSL_FLAG(std::string, log_overflow, "block",
+          "when the disk falls 100 MB behind the log: 'block' slows the logging threads down "
+          "and loses nothing, 'drop' sheds lines and counts them (in the log, and on /status "
+          "and /metrics)");
+ABSL_FLAG(int, busy_poll_us, 0,
+          "after a busy iteration, each event loop polls without sleeping for up to this many "
+          "microseconds before it sleeps: lower latency for at most this much CPU per busy "
+          "iteration; 0 (the default) is off");
 ABSL_FLAG(std::string, port_file, "",
           "once serving, write a '<listener>_port=N' line per listener to this file (for "
           "scripts and tests using --port=0)");
@@ -31,6 +39,9 @@ namespace muduo::net {
 namespace {
 
 muduo::AsyncLogging* g_log = nullptr;
+
+// A spin longer than a scheduler tick buys nothing a sleep would not.
+constexpr int kMaxBusyPollUs = 10000;
 
 void asyncOutput(const char* line, size_t len) { g_log->append(line, len); }
 
@@ -86,6 +97,19 @@ absl::StatusOr<ServerRunner::Options> ServerRunner::optionsFromFlags() {
           "--log_level=", level, " is not one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL"));
     }
   }
+  const std::string overflow = absl::GetFlag(FLAGS_log_overflow);
+  if (std::optional<AsyncLogging::Overflow> parsed = parseLogOverflow(overflow)) {
+    options.logOverflow = *parsed;
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--log_overflow=", overflow, " is not one of block, drop"));
+  }
+  const int busyPollUs = absl::GetFlag(FLAGS_busy_poll_us);
+  if (busyPollUs < 0 || busyPollUs > kMaxBusyPollUs) {
+    return absl::InvalidArgumentError(absl::StrCat("--busy_poll_us=", busyPollUs,
+                                                   " is not between 0 (off) and ", kMaxBusyPollUs));
+  }
+  options.busyPoll = std::chrono::microseconds(busyPollUs);
   options.portFile = absl::GetFlag(FLAGS_port_file);
   return options;
 }
@@ -111,10 +135,16 @@ ServerRunner::ServerRunner(std::string name, Options options)
   const sigset_t set = stopSignals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   if (options_.logLevel) Logger::setLogLevel(*options_.logLevel);
+  // Loops made from now on (the servers' I/O threads) and this one.
+  EventLoop::setDefaultBusyPoll(options_.busyPoll);
+  loop_.setBusyPoll(options_.busyPoll);
   if (!options_.logDir.empty()) {
     status_ = makeLogDir(options_.logDir);
     if (status_.ok()) {
-      log_ = std::make_unique<muduo::AsyncLogging>(options_.logDir + "/" + name_);
+      muduo::AsyncLogging::Options logOptions;
+      logOptions.overflow = options_.logOverflow;
+      log_ = std::make_unique<muduo::AsyncLogging>(options_.logDir + "/" + name_,
+                                                   std::move(logOptions));
       g_log = log_.get();
       log_->start();
       muduo::Logger::setOutput(&asyncOutput);
@@ -158,7 +188,12 @@ absl::Status ServerRunner::serving(
   const std::string line = absl::StrCat(name_, " listening on ", where);
   LOG_INFO << line;
   if (log_ != nullptr) {
-    LOG_INFO << name_ << ": logs in " << options_.logDir;
+    LOG_INFO << name_ << ": logs in " << options_.logDir
+             << " (--log_overflow=" << logOverflowName(options_.logOverflow) << ")";
+  }
+  if (options_.busyPoll.count() > 0) {
+    LOG_INFO << name_ << ": event loops busy-poll for up to " << options_.busyPoll.count()
+             << " us after each busy iteration";
   }
   // The listening line stays alone on its line: scripts read the port from it.
   printf("%s\n", line.c_str());

@@ -92,5 +92,47 @@ TEST(ServerRunnerTest, FlagsAreCheckedWithTheFlagNamed) {
   EXPECT_EQ(options->logLevel, LogLevel::kWarn);
 }
 
+TEST(ServerRunnerTest, LogOverflowIsBlockUnlessDropIsAskedFor) {
+  absl::StatusOr<ServerRunner::Options> options = ServerRunner::optionsFromFlags();
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->logOverflow, AsyncLogging::Overflow::kBlock);
+  absl::SetFlag(&FLAGS_log_overflow, "drop");
+  options = ServerRunner::optionsFromFlags();
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->logOverflow, AsyncLogging::Overflow::kDrop);
+  absl::SetFlag(&FLAGS_log_overflow, "lose");
+  EXPECT_EQ(ServerRunner::optionsFromFlags().status().message(),
+            "--log_overflow=lose is not one of block, drop");
+  absl::SetFlag(&FLAGS_log_overflow, "block");
+}
+
+TEST(ServerRunnerTest, BusyPollIsOffByDefaultAndBounded) {
+  absl::StatusOr<ServerRunner::Options> options = ServerRunner::optionsFromFlags();
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->busyPoll, std::chrono::microseconds(0));
+  absl::SetFlag(&FLAGS_busy_poll_us, 50);
+  options = ServerRunner::optionsFromFlags();
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->busyPoll, std::chrono::microseconds(50));
+  absl::SetFlag(&FLAGS_busy_poll_us, -1);
+  EXPECT_NE(ServerRunner::optionsFromFlags().status().message().find("--busy_poll_us=-1"),
+            std::string::npos);
+  absl::SetFlag(&FLAGS_busy_poll_us, 0);
+}
+
+TEST(ServerRunnerTest, BusyPollReachesTheRunnersLoopAndLoopsMadeAfterIt) {
+  ServerRunner::Options options;
+  options.busyPoll = std::chrono::microseconds(40);
+  ServerRunner runner("runner_test", options);
+  EXPECT_EQ(runner.loop()->busyPoll(), std::chrono::microseconds(40));
+  std::chrono::microseconds ioLoopBudget{-1};
+  std::thread([&] {
+    EventLoop ioLoop;  // as an EventLoopThreadPool makes them
+    ioLoopBudget = ioLoop.busyPoll();
+  }).join();
+  EXPECT_EQ(ioLoopBudget, std::chrono::microseconds(40));
+  EventLoop::setDefaultBusyPoll(std::chrono::microseconds(0));
+}
+
 }  // namespace
 }  // namespace muduo::net

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "muduo/base/Histogram.h"
+#include "muduo/base/Logging.h"
 #include "muduo/net/http/HttpResponse.h"
 #include "rpc/RpcStats.h"
 #include "rpc/ServiceHost.h"
@@ -24,6 +25,9 @@ void metricsPage(const ServiceHost& host, const net::HttpRequest& /*request*/,
       "\n# HELP mrpc_connections Open connections.\n# TYPE mrpc_connections gauge\n"
       "mrpc_connections ",
       stats->connections(),
+      "\n# HELP mrpc_log_dropped_lines_total Log lines shed under --log_overflow=drop.\n"
+      "# TYPE mrpc_log_dropped_lines_total counter\nmrpc_log_dropped_lines_total ",
+      Logger::droppedLines(),
       "\n# HELP mrpc_calls_total Finished calls.\n# TYPE mrpc_calls_total counter\n");
   std::vector<std::string> labels;
   labels.reserve(methods.size());

@@ -14,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "muduo/base/CountDownLatch.h"
 #include "muduo/base/CurrentThread.h"
+#include "muduo/base/Logging.h"
 #include "muduo/base/Mutex.h"
 #include "muduo/net/EventLoop.h"
 #include "muduo/net/EventLoopThread.h"
@@ -325,6 +326,16 @@ TEST_F(RpcHttpGatewayTest, StatusAndMetricsCountRpcCalls) {
   EXPECT_NE(
       metrics.find("mrpc_latency_seconds_count{method=\"muduo.rpc.test.TestService.Echo\"} 2"),
       std::string::npos);
+}
+
+TEST_F(RpcHttpGatewayTest, StatusAndMetricsShowTheLogLinesTheProcessDropped) {
+  Logger::addDroppedLines(3);  // as an AsyncLogging under --log_overflow=drop does
+  const std::string count = std::to_string(Logger::droppedLines());
+  EXPECT_NE(get("/status").find("\nlog_dropped_lines " + count + "\n"), std::string::npos);
+  EXPECT_NE(get("/status", "Accept: text/html\r\n").find("log lines dropped " + count),
+            std::string::npos);
+  EXPECT_NE(get("/metrics").find("\nmrpc_log_dropped_lines_total " + count + "\n"),
+            std::string::npos);
 }
 
 TEST_F(RpcHttpGatewayTest, JsonCallGoesThroughTheService) {

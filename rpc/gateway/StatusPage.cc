@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "muduo/base/Logging.h"
 #include "muduo/net/http/HttpRequest.h"
 #include "muduo/net/http/HttpResponse.h"
 #include "rpc/RpcStats.h"
@@ -30,7 +31,7 @@ void statusPage(const ServiceHost& host, const net::HttpRequest& request,
         "<!doctype html><html><head><title>MRPC status</title></head><body>"
         "<h1>MRPC server</h1><p>uptime ",
         stats->uptime().count(), " s, ", stats->connections(), " connections</p><p>health ",
-        htmlEscape(healthText),
+        htmlEscape(healthText), "</p><p>log lines dropped ", Logger::droppedLines(),
         "</p><table border=1 cellpadding=4><tr><th>method</th><th>calls</th>"
         "<th>errors</th><th>p50 us</th><th>p99 us</th><th>p99.9 us</th><th>max us</th></tr>");
     for (const auto& [name, m] : methods) {
@@ -49,9 +50,10 @@ void statusPage(const ServiceHost& host, const net::HttpRequest& request,
     return;
   }
   body = absl::StrFormat(
-      "uptime %d s\nconnections %d\nhealth %s\n\n%-48s %10s %8s %10s %10s %10s %10s\n",
-      stats->uptime().count(), stats->connections(), healthText, "method", "calls", "errors",
-      "p50_us", "p99_us", "p99.9_us", "max_us");
+      "uptime %d s\nconnections %d\nhealth %s\nlog_dropped_lines %d\n\n%-48s %10s %8s %10s %10s "
+      "%10s %10s\n",
+      stats->uptime().count(), stats->connections(), healthText, Logger::droppedLines(), "method",
+      "calls", "errors", "p50_us", "p99_us", "p99.9_us", "max_us");
   for (const auto& [name, m] : methods) {
     absl::StrAppendFormat(&body, "%-48s %10d %8d %10.1f %10.1f %10.1f %10.1f\n", name, m.calls,
                           m.errors, micros(m.latencyNs.percentile(0.5)),

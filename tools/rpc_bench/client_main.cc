@@ -1,4 +1,6 @@
 // rpc_bench: drives an rpc_bench_server and prints calls/s and latency.
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 
 #include "absl/flags/flag.h"
@@ -7,6 +9,8 @@
 #include "tools/rpc_bench/BenchClient.h"
 
 ABSL_FLAG(std::string, address, "127.0.0.1", "server address");
+ABSL_FLAG(int, busy_poll_us, 0,
+          "busy-poll budget of every event loop (EventLoop::setBusyPoll); 0 is off");
 ABSL_FLAG(int, port, 0, "server port");
 ABSL_FLAG(int, connections, 50, "connections (one RpcChannel each)");
 ABSL_FLAG(int, outstanding, 1, "calls in flight per connection (closed loop)");
@@ -50,6 +54,8 @@ int main(int argc, char* argv[]) {
   options.duration =
       std::chrono::milliseconds(static_cast<int64_t>(absl::GetFlag(FLAGS_seconds) * 1000));
 
+  muduo::net::EventLoop::setDefaultBusyPoll(
+      std::chrono::microseconds(std::max(0, absl::GetFlag(FLAGS_busy_poll_us))));
   muduo::net::EventLoop loop;
   rpcbench::BenchResult result;
   {

@@ -1,4 +1,6 @@
 // rpc_bench_server: the server for rpc_bench; see BenchServer.h and run.sh.
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 
 #include "absl/flags/flag.h"
@@ -7,6 +9,8 @@
 #include "muduo/net/ListenFlags.h"
 #include "tools/rpc_bench/BenchServer.h"
 
+ABSL_FLAG(int, busy_poll_us, 0,
+          "busy-poll budget of every event loop (EventLoop::setBusyPoll); 0 is off");
 ABSL_FLAG(int, port, 0, "port; 0 picks a free one");
 ABSL_FLAG(int, io_threads, 0, "I/O threads; 0 serves in the accepting thread");
 
@@ -18,6 +22,8 @@ int main(int argc, char* argv[]) {
   const absl::StatusOr<muduo::net::InetAddress> addr =
       muduo::net::listenAddressFromFlags(absl::GetFlag(FLAGS_port), "port");
   if (!addr.ok()) return muduo::net::reportStartupFailure("rpc_bench_server", addr.status());
+  muduo::net::EventLoop::setDefaultBusyPoll(
+      std::chrono::microseconds(std::max(0, absl::GetFlag(FLAGS_busy_poll_us))));
   muduo::net::EventLoop loop;
   rpcbench::BenchServer server(&loop, *addr, absl::GetFlag(FLAGS_io_threads));
   if (!server.listenStatus().ok()) {
