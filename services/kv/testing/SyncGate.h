@@ -2,14 +2,17 @@
 // can look at what waits for a sync in progress and at what is written
 // while it runs. Syncs pass only as the test allows them (allow(n), or
 // openUp() for all); entered() counts the syncs that reached the gate.
+// Destroying the gate opens it, so a failed assertion cannot leave a
+// store's threads held for ever.
 //
 // Thread safety: every method may be called from any thread; the held
-// syncs wait in their own threads. Destroy it only once no sync is at the
-// gate (close the store first).
+// syncs wait in their own threads (the state they wait on outlives the
+// gate while they do).
 #ifndef SERVICES_KV_TESTING_SYNCGATE_H_
 #define SERVICES_KV_TESTING_SYNCGATE_H_
 
 #include <chrono>
+#include <memory>
 #include <string>
 
 #include "muduo/base/Mutex.h"
@@ -20,54 +23,63 @@ namespace muduo::kv {
 class SyncGate {
  public:
   // Holds the syncs of files whose path contains "/log-" from now on.
-  explicit SyncGate(FaultInjectionEnv* env) : env_(env) {
-    env_->setSyncHook([this](const std::string& path) {
-      if (path.find("/log-") == std::string::npos) return;
-      MutexLock lock(&mutex_);
-      ++entered_;
-      changed_.notifyAll();
-      while (!open_ && allowed_ == 0) changed_.wait(&mutex_);
-      if (!open_) --allowed_;
+  explicit SyncGate(FaultInjectionEnv* env) : env_(env), state_(std::make_shared<State>()) {
+    env_->setSyncHook([state = state_](const std::string& path) {
+      if (path.find("/log-") != std::string::npos) state->pass();
     });
   }
-  ~SyncGate() { env_->setSyncHook(nullptr); }
+  ~SyncGate() {
+    env_->setSyncHook(nullptr);
+    openUp();
+  }
   SyncGate(const SyncGate&) = delete;
   SyncGate& operator=(const SyncGate&) = delete;
 
   // Lets n more syncs through (held ones first).
   void allow(int n) {
-    MutexLock lock(&mutex_);
-    allowed_ += n;
-    changed_.notifyAll();
+    MutexLock lock(&state_->mutex);
+    state_->allowed += n;
+    state_->changed.notifyAll();
   }
   void openUp() {
-    MutexLock lock(&mutex_);
-    open_ = true;
-    changed_.notifyAll();
+    MutexLock lock(&state_->mutex);
+    state_->open = true;
+    state_->changed.notifyAll();
   }
   // Waits, bounded, until n syncs have reached the gate; false on timeout.
   [[nodiscard]] bool waitEntered(int n, std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
-    MutexLock lock(&mutex_);
-    while (entered_ < n) {
+    MutexLock lock(&state_->mutex);
+    while (state_->entered < n) {
       const auto now = std::chrono::steady_clock::now();
       if (now >= deadline) return false;
-      (void)changed_.waitFor(&mutex_, deadline - now);
+      (void)state_->changed.waitFor(&state_->mutex, deadline - now);
     }
     return true;
   }
   [[nodiscard]] int entered() const {
-    MutexLock lock(&mutex_);
-    return entered_;
+    MutexLock lock(&state_->mutex);
+    return state_->entered;
   }
 
  private:
+  struct State {
+    void pass() {
+      MutexLock lock(&mutex);
+      ++entered;
+      changed.notifyAll();
+      while (!open && allowed == 0) changed.wait(&mutex);
+      if (!open) --allowed;
+    }
+    Mutex mutex;
+    Condition changed;
+    int entered ABSL_GUARDED_BY(mutex) = 0;
+    int allowed ABSL_GUARDED_BY(mutex) = 0;
+    bool open ABSL_GUARDED_BY(mutex) = false;
+  };
+
   FaultInjectionEnv* const env_;
-  mutable Mutex mutex_;
-  Condition changed_;
-  int entered_ ABSL_GUARDED_BY(mutex_) = 0;
-  int allowed_ ABSL_GUARDED_BY(mutex_) = 0;
-  bool open_ ABSL_GUARDED_BY(mutex_) = false;
+  const std::shared_ptr<State> state_;
 };
 
 }  // namespace muduo::kv
