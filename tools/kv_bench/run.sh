@@ -73,7 +73,7 @@ start_redis() {  # appendfsync
 start_kv() {  # sync
   rm -rf "$data/kv"
   taskset -c 0 "$bin/kv_server" --port=0 --resp_port="$port" --threads=1 --sync="$1" \
-    --data_dir="$data/kv" 2>"$data/kv_server.log" &
+    --data_dir="$data/kv" >/dev/null 2>"$data/kv_server.log" &
   server_pid=$!
   wait_port
 }
