@@ -83,9 +83,13 @@ absl::Status LogWriter::waitWhileSyncLags() {
     if (!oldest || clock_() - *oldest <= maxLag_ || closed_) return absl::OkStatus();
     if (!postponed) {
       postponed = true;
-      if (postponedAppends_++ == 0) {
+      // Logged at the 1st, 2nd, 4th, 8th ... postponement: a disk that
+      // keeps stalling shows in the log without flooding it.
+      ++postponedAppends_;
+      if ((postponedAppends_ & (postponedAppends_ - 1)) == 0) {
         LOG_WARN << "kv store: the background fdatasync lags more than " << maxLag_.count()
-                 << " ms; acknowledgements wait for it (counted in postponedAppends)";
+                 << " ms; acknowledgements wait for it (" << postponedAppends_
+                 << " writes postponed so far)";
       }
     }
     syncDone_.wait(&mutex_);
