@@ -9,7 +9,7 @@ namespace muduo::kv {
 
 GroupCommitQueue::GroupCommitQueue(SyncMode mode, CommitFunction commit, SyncEstimate syncMicros)
     : mode_(mode), commit_(std::move(commit)), syncMicros_(std::move(syncMicros)) {
-  if (mode_ != SyncMode::kNone) {
+  if (syncsBeforeAcknowledging(mode_)) {
     writer_ = std::make_unique<Thread>([this] { writerLoop(); }, "kv-log");
     writer_->start();
   }
@@ -26,7 +26,7 @@ std::chrono::microseconds GroupCommitQueue::gatherTime(SyncMode mode, size_t las
 }
 
 void GroupCommitQueue::submit(WriteBatch batch, Callback done) {
-  if (mode_ == SyncMode::kNone) {
+  if (writer_ == nullptr) {
     if (closing_.load(std::memory_order_acquire)) {
       std::move(done)(absl::UnavailableError("the store is closed"), batch);
       return;
@@ -95,11 +95,7 @@ void GroupCommitQueue::writerLoop() {
       }
       lastGroupOps = ops;
     }
-    if (mode_ == SyncMode::kAlways) {
-      for (Pending& pending : group) commit_(Group(&pending, 1));
-    } else {
-      commit_(Group(group));
-    }
+    commit_(Group(group));
     group.clear();
   }
 }

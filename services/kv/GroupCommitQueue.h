@@ -2,18 +2,22 @@
 // accepted write batches and hands them, in arrival order, to a commit
 // function in groups, so one fdatasync(2) covers many batches:
 //
-//   kBatch   a writer thread ("kv-log") takes everything queued as one
-//            group, after waiting briefly for stragglers (gatherTime()).
-//   kAlways  the same thread, but one batch per group (one sync each).
-//   kNone    no thread: submit() commits the batch in the caller's thread
-//            (a write(2) to the page cache is cheaper than a thread hop).
+//   kAlways    a writer thread ("kv-log") takes everything queued as one
+//              group the moment the previous group's commit returns: while
+//              it writes and syncs group N, the I/O loops queue group N+1
+//              (a pipeline of two cohorts, no deliberate wait).
+//   kBatch     the same, after waiting briefly for stragglers when far
+//              fewer writes wait than last time (gatherTime()).
+//   kEverySec  no thread: submit() commits the batch in the caller's thread
+//   kNone      (a write(2) to the page cache is cheaper than a thread hop;
+//              everysec's fdatasync runs in a thread of its own).
 //
 // It owns the queue and the thread, not the log: what a commit means (check
 // conditions, write the log, apply, call back) is the commit function's.
 //
 // Thread contract: submit() and close() may be called from any thread. The
 // commit function runs in the writer thread (kAlways, kBatch) or in
-// submit()'s caller (kNone), one group at a time per thread; under kNone
+// submit()'s caller (kEverySec, kNone), one group at a time per thread; then
 // several callers may commit at once, so it serializes itself. close() must
 // not be called from the commit function or from a callback it runs.
 #ifndef SERVICES_KV_GROUPCOMMITQUEUE_H_
@@ -53,14 +57,14 @@ class GroupCommitQueue {
   // The recent fdatasync time, in microseconds (0: not known yet).
   using SyncEstimate = absl::AnyInvocable<uint64_t() const>;
 
-  // Starts the writer thread unless `mode` is kNone.
+  // Starts the writer thread if `mode` syncs before acknowledging.
   GroupCommitQueue(SyncMode mode, CommitFunction commit, SyncEstimate syncMicros);
   ~GroupCommitQueue();  // close()
   GroupCommitQueue(const GroupCommitQueue&) = delete;
   GroupCommitQueue& operator=(const GroupCommitQueue&) = delete;
 
-  // Queues the batch (or, under kNone, commits it now). After close(),
-  // `done` runs at once with UNAVAILABLE.
+  // Queues the batch (or, under kEverySec and kNone, commits it now).
+  // After close(), `done` runs at once with UNAVAILABLE.
   void submit(WriteBatch batch, Callback done);
 
   // Refuses later batches, commits those already accepted and stops the
@@ -84,7 +88,7 @@ class GroupCommitQueue {
   size_t takeQueued(std::vector<Pending>* group) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
 
   const SyncMode mode_;
-  CommitFunction commit_;  // called only by the writer thread, or by submit() under kNone
+  CommitFunction commit_;  // called only by the writer thread, or by submit() without one
   const SyncEstimate syncMicros_;
 
   Mutex mutex_;
@@ -92,9 +96,9 @@ class GroupCommitQueue {
   std::vector<Pending> queue_ ABSL_GUARDED_BY(mutex_);
   size_t queuedOps_ ABSL_GUARDED_BY(mutex_) = 0;
   bool gathering_ ABSL_GUARDED_BY(mutex_) = false;  // the writer waits for more
-  // Written under mutex_; read without it on kNone's path.
+  // Written under mutex_; read without it on the inline (no thread) path.
   std::atomic<bool> closing_{false};
-  std::unique_ptr<Thread> writer_;  // null under kNone; joined by the first close()
+  std::unique_ptr<Thread> writer_;  // null without a thread; joined by the first close()
 };
 
 }  // namespace muduo::kv

@@ -13,14 +13,21 @@ namespace muduo::kv {
 
 LogWriter::LogWriter(const DataDir* dir, SyncMode sync, std::unique_ptr<WritableFile> log,
                      std::optional<uint64_t> snapshot, std::vector<uint64_t> logs,
-                     uint64_t logBytes)
+                     uint64_t logBytes, Options options)
     : dir_(dir),
       sync_(sync),
+      maxLag_(options.maxLag),
+      clock_(options.clock ? std::move(options.clock) : Clock(&std::chrono::steady_clock::now)),
       log_(std::move(log)),
       generation_(logs.back()),
       snapshot_(snapshot),
       logs_(std::move(logs)),
       logBytes_(logBytes) {}
+
+LogWriter::LogWriter(const DataDir* dir, SyncMode sync, std::unique_ptr<WritableFile> log,
+                     std::optional<uint64_t> snapshot, std::vector<uint64_t> logs,
+                     uint64_t logBytes)
+    : LogWriter(dir, sync, std::move(log), snapshot, std::move(logs), logBytes, Options()) {}
 
 LogWriter::~LogWriter() { (void)close(); }
 
@@ -49,7 +56,7 @@ absl::Status LogWriter::append(std::string_view records) {
     return absl::InternalError(
         absl::StrCat("the log write failed (", appended.message(), "): the batch was not applied"));
   }
-  if (sync_ != SyncMode::kNone) {
+  if (syncsBeforeAcknowledging(sync_)) {
     if (const absl::Status synced = syncLog(); !synced.ok()) {
       // The bytes are in the page cache and may reach the disk later, or
       // may not (the kernel can drop dirty pages after a failed writeback):
@@ -61,22 +68,102 @@ absl::Status LogWriter::append(std::string_view records) {
     }
   }
   logBytes_ += records.size();
+  if (sync_ == SyncMode::kEverySec) {
+    if (!unsyncedSince_) unsyncedSince_ = clock_();
+    return waitWhileSyncLags();
+  }
   return absl::OkStatus();
 }
 
-absl::Status LogWriter::syncLog() {
+absl::Status LogWriter::waitWhileSyncLags() {
+  bool postponed = false;
+  while (failure_.ok()) {
+    const std::optional<std::chrono::steady_clock::time_point> oldest =
+        inFlightSince_ ? inFlightSince_ : unsyncedSince_;
+    if (!oldest || clock_() - *oldest <= maxLag_ || closed_) return absl::OkStatus();
+    if (!postponed) {
+      postponed = true;
+      // Logged at the 1st, 2nd, 4th, 8th ... postponement: a disk that
+      // keeps stalling shows in the log without flooding it.
+      ++postponedAppends_;
+      if ((postponedAppends_ & (postponedAppends_ - 1)) == 0) {
+        LOG_WARN << "kv store: the background fdatasync lags more than " << maxLag_.count()
+                 << " ms; acknowledgements wait for it (" << postponedAppends_
+                 << " writes postponed so far)";
+      }
+    }
+    syncDone_.wait(&mutex_);
+  }
+  return absl::UnknownError(absl::StrCat(
+      "the background fdatasync failed while this write waited for it (", failure_.message(),
+      "): the outcome is unknown, the batch may or may not be applied after a "
+      "restart"));
+}
+
+absl::Status LogWriter::timedSync(WritableFile* file, uint64_t* micros) {
   const auto started = std::chrono::steady_clock::now();
-  absl::Status synced = log_->sync();
-  const auto micros = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                                std::chrono::steady_clock::now() - started)
-                                                .count());
-  syncMicros_ += micros;
-  const uint64_t ewma = syncMicrosEwma_.load(std::memory_order_relaxed);
-  syncMicrosEwma_.store(ewma == 0 ? micros : (ewma * 7 + micros) / 8, std::memory_order_relaxed);
+  absl::Status synced = file->sync();
+  *micros = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                      std::chrono::steady_clock::now() - started)
+                                      .count());
   return synced;
 }
 
+void LogWriter::countSync(uint64_t micros) {
+  ++syncs_;
+  syncMicros_ += micros;
+  const uint64_t ewma = syncMicrosEwma_.load(std::memory_order_relaxed);
+  syncMicrosEwma_.store(ewma == 0 ? micros : (ewma * 7 + micros) / 8, std::memory_order_relaxed);
+}
+
+absl::Status LogWriter::syncLog() {
+  uint64_t micros = 0;
+  absl::Status synced = timedSync(log_.get(), &micros);
+  countSync(micros);
+  if (synced.ok()) {
+    // Every byte written is covered: nothing lags any more.
+    unsyncedSince_.reset();
+    inFlightSince_.reset();
+  }
+  syncDone_.notifyAll();
+  return synced;
+}
+
+absl::Status LogWriter::syncWritten() {
+  MutexLock syncLock(&syncMutex_);
+  WritableFile* file = nullptr;
+  {
+    MutexLock lock(&mutex_);
+    if (!failure_.ok()) return failure_;
+    if (closed_) return absl::UnavailableError("the store is closed");
+    if (!unsyncedSince_) return absl::OkStatus();
+    inFlightSince_ = unsyncedSince_;
+    unsyncedSince_.reset();
+    ++backgroundSyncsStarted_;
+    file = log_.get();  // stays: rotate() and close() wait for syncMutex_
+  }
+  // Without mutex_: appends go on while the disk works, and this sync
+  // covers at least every one that returned before it started.
+  uint64_t micros = 0;
+  const absl::Status synced = timedSync(file, &micros);
+  MutexLock lock(&mutex_);
+  countSync(micros);
+  if (!synced.ok()) {
+    failLocked(absl::Status(
+        synced.code(),
+        absl::StrCat("the background fdatasync failed (", synced.message(),
+                     "); writes acknowledged since the last completed one may be lost if "
+                     "the machine loses power")));
+  } else {
+    inFlightSince_.reset();
+    ++backgroundSyncs_;
+  }
+  syncDone_.notifyAll();
+  return synced.ok() ? synced : failure_;
+}
+
 absl::StatusOr<LogWriter::CompactionJob> LogWriter::rotate() {
+  MutexLock syncLock(&syncMutex_);
   MutexLock lock(&mutex_);
   if (!failure_.ok()) return failure_;
   if (closed_) return absl::UnavailableError("the store is closed");
@@ -92,9 +179,10 @@ absl::StatusOr<LogWriter::CompactionJob> LogWriter::rotate() {
     if (file.ok()) (void)dir_->remove(dir_->logPath(next));
     return started;
   }
-  // Every log but the last is whole on disk, even under kNone: so damage in
-  // one is never mistaken for a torn write at start (recoverDirectory()).
-  absl::Status synced = sync_ == SyncMode::kNone ? log_->sync() : absl::OkStatus();
+  // Every log but the last is whole on disk, even under kEverySec and kNone:
+  // so damage in one is never mistaken for a torn write at start
+  // (recoverDirectory()).
+  absl::Status synced = syncsBeforeAcknowledging(sync_) ? absl::OkStatus() : syncLog();
   // The new name must be durable before a write in it is acknowledged. A
   // failed directory sync is not retried (see fail()): writes stop here,
   // and the current log, synced into the directory long ago, keeps its data.
@@ -110,7 +198,7 @@ absl::StatusOr<LogWriter::CompactionJob> LogWriter::rotate() {
   job.logs = logs_;
   job.logBytes = logBytes_;
   job.newGeneration = next;
-  (void)log_->close();  // every byte in it is already written (and synced, unless kNone)
+  (void)log_->close();  // every byte in it is written and synced
   log_ = std::move(*file);
   generation_ = next;
   logs_.push_back(next);
@@ -135,6 +223,7 @@ void LogWriter::failLocked(const absl::Status& cause) {
   LOG_ERROR << "kv store: " << cause.ToString() << "; refusing writes until restarted";
   failure_ = absl::UnavailableError(
       absl::StrCat("the store failed (", cause.message(), ") and is read-only until restarted"));
+  syncDone_.notifyAll();  // appends waiting for a background sync give up
   MutexLock lock(&healthMutex_);
   health_ = failure_;
 }
@@ -151,19 +240,29 @@ uint64_t LogWriter::logBytes() const {
 
 LogWriter::Stats LogWriter::stats() const {
   MutexLock lock(&mutex_);
-  return Stats{logBytes_, syncMicros_, generation_};
+  Stats stats;
+  stats.logBytes = logBytes_;
+  stats.syncs = syncs_;
+  stats.syncMicros = syncMicros_;
+  stats.generation = generation_;
+  stats.backgroundSyncsStarted = backgroundSyncsStarted_;
+  stats.backgroundSyncs = backgroundSyncs_;
+  stats.postponedAppends = postponedAppends_;
+  return stats;
 }
 
 bool LogWriter::close() {
+  MutexLock syncLock(&syncMutex_);
   MutexLock lock(&mutex_);
   if (closed_) return false;
-  closed_ = true;
   if (log_ != nullptr) {
     if (failure_.ok()) {
-      if (absl::Status s = log_->sync(); !s.ok()) LOG_ERROR << "kv store: " << s.ToString();
+      if (absl::Status s = syncLog(); !s.ok()) failLocked(s);
     }
     (void)log_->close();
   }
+  closed_ = true;
+  syncDone_.notifyAll();
   return true;
 }
 

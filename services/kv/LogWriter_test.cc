@@ -2,13 +2,17 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <filesystem>
 #include <memory>
+#include <thread>
 
 #include "services/kv/DataDir.h"
 #include "services/kv/Recovery.h"
 #include "services/kv/testing/FaultInjectionEnv.h"
+#include "services/kv/testing/SyncGate.h"
 #include "services/kv/testing/TestLog.h"
 
 namespace muduo::kv {
@@ -16,6 +20,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using Op = FaultInjectionEnv::Op;
+using namespace std::chrono_literals;
 
 using testing::putRecord;
 
@@ -24,7 +29,8 @@ class LogWriterTest : public ::testing::Test {
   void SetUp() override { path_ = testing::freshTestDir("logwriter"); }
 
   // Opens the directory and continues what recovery finds in it.
-  std::unique_ptr<LogWriter> open(SyncMode sync, Table* table = nullptr) {
+  std::unique_ptr<LogWriter> open(SyncMode sync, Table* table = nullptr,
+                                  LogWriter::Options options = {}) {
     auto dir = DataDir::open(&env_, path_);
     EXPECT_TRUE(dir.ok()) << dir.status();
     dir_ = std::move(*dir);
@@ -32,7 +38,20 @@ class LogWriterTest : public ::testing::Test {
     EXPECT_TRUE(state.ok()) << state.status();
     if (table != nullptr) *table = std::move(state->table);
     return std::make_unique<LogWriter>(dir_.get(), sync, std::move(state->log), state->snapshot,
-                                       std::move(state->logs), state->logBytes);
+                                       std::move(state->logs), state->logBytes, std::move(options));
+  }
+
+  // The machine loses power now: whatever no completed sync covers is gone.
+  // Then reads back what a restart would find.
+  Table powerLossAndRecover(std::unique_ptr<LogWriter> writer) {
+    env_.crashAfter(1, 0);
+    writer->close();  // its sync fails: the machine is off
+    writer.reset();
+    dir_.reset();
+    EXPECT_TRUE(env_.simulatePowerLoss().ok());
+    Table table;
+    open(SyncMode::kNone, &table)->close();
+    return table;
   }
 
   void injectOnce(Op op, int error, bool shortWrite = false) {
@@ -146,6 +165,154 @@ TEST_F(LogWriterTest, AClosedLogRefusesAppends) {
   const absl::Status s = writer->append(putRecord("k", "v"));
   EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << s;
   EXPECT_TRUE(writer->health().ok()) << "closing is not a failure";
+}
+
+TEST_F(LogWriterTest, AlwaysSyncsEveryAppendAndCountsTheSyncs) {
+  auto writer = open(SyncMode::kAlways);
+  const uint64_t before = env_.fileSyncs();
+  ASSERT_TRUE(writer->append(putRecord("a", "1")).ok());
+  ASSERT_TRUE(writer->append(putRecord("b", "2")).ok());
+  EXPECT_EQ(env_.fileSyncs(), before + 2);
+  EXPECT_EQ(writer->stats().syncs, 2u);
+  EXPECT_EQ(powerLossAndRecover(std::move(writer)).size(), 2u);
+}
+
+TEST_F(LogWriterTest, EverySecAcknowledgesAfterTheWriteAndASyncCoversWhatCameBeforeIt) {
+  auto writer = open(SyncMode::kEverySec);
+  const uint64_t before = env_.fileSyncs();
+  ASSERT_TRUE(writer->append(putRecord("a", "1")).ok());
+  EXPECT_EQ(env_.fileSyncs(), before) << "acknowledged after write(2) alone";
+  ASSERT_TRUE(writer->syncWritten().ok());
+  EXPECT_EQ(env_.fileSyncs(), before + 1);
+  ASSERT_TRUE(writer->syncWritten().ok());
+  EXPECT_EQ(env_.fileSyncs(), before + 1) << "nothing written since: no sync";
+  ASSERT_TRUE(writer->append(putRecord("b", "2")).ok());
+  const LogWriter::Stats stats = writer->stats();
+  EXPECT_EQ(stats.backgroundSyncsStarted, 1u);
+  EXPECT_EQ(stats.backgroundSyncs, 1u);
+  EXPECT_EQ(stats.syncs, 1u);
+
+  const Table table = powerLossAndRecover(std::move(writer));
+  EXPECT_EQ(table.map().count("a"), 1u) << "covered by the background sync";
+  EXPECT_EQ(table.map().count("b"), 0u) << "written after the last sync: lost with the power";
+}
+
+TEST_F(LogWriterTest, ABackgroundSyncCoversWhatCameBeforeItAndAppendsGoOnWhileItRuns) {
+  auto writer = open(SyncMode::kEverySec);
+  ASSERT_TRUE(writer->append(putRecord("a", "1")).ok());
+  SyncGate gate(&env_);
+  absl::Status synced;
+  std::thread syncer([&] { synced = writer->syncWritten(); });
+  ASSERT_TRUE(gate.waitEntered(1, 10s));
+  ASSERT_TRUE(writer->append(putRecord("b", "2")).ok()) << "an append never waits for a sync";
+  gate.openUp();
+  syncer.join();
+  EXPECT_TRUE(synced.ok()) << synced;
+
+  const Table table = powerLossAndRecover(std::move(writer));
+  EXPECT_EQ(table.map().count("a"), 1u);
+  EXPECT_EQ(table.map().count("b"), 0u) << "written after that sync started";
+}
+
+// A clock the test moves by hand.
+class FakeClock {
+ public:
+  LogWriter::Clock clock() {
+    return [this] {
+      return std::chrono::steady_clock::time_point(
+          std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+              std::chrono::nanoseconds(now_.load())));
+    };
+  }
+  void advance(std::chrono::nanoseconds by) { now_ += by.count(); }
+
+ private:
+  std::atomic<std::chrono::nanoseconds::rep> now_{0};
+};
+
+// Waits (bounded) until an append is postponed behind the background sync.
+bool waitPostponed(const LogWriter& writer, uint64_t count) {
+  for (int i = 0; i < 10000 && writer.stats().postponedAppends < count; ++i) {
+    std::this_thread::sleep_for(1ms);
+  }
+  return writer.stats().postponedAppends >= count;
+}
+
+TEST_F(LogWriterTest, EverySecHoldsAcknowledgementsOnlyOnceASyncLagsPastMaxLag) {
+  FakeClock time;
+  LogWriter::Options options;
+  options.clock = time.clock();
+  options.maxLag = 2000ms;
+  auto writer = open(SyncMode::kEverySec, nullptr, options);
+  ASSERT_TRUE(writer->append(putRecord("a", "1")).ok());
+  SyncGate gate(&env_);
+  absl::Status synced;
+  std::thread syncer([&] { synced = writer->syncWritten(); });  // held, covering a
+  ASSERT_TRUE(gate.waitEntered(1, 10s));
+  time.advance(1500ms);
+  ASSERT_TRUE(writer->append(putRecord("b", "2")).ok()) << "a lags 1.5 s: within the bound";
+  EXPECT_EQ(writer->stats().postponedAppends, 0u);
+
+  time.advance(1000ms);  // a, in the sync still running, is now 2.5 s old
+  std::atomic<bool> returned{false};
+  absl::Status appended;
+  std::thread appender([&] {
+    appended = writer->append(putRecord("c", "3"));
+    returned = true;
+  });
+  ASSERT_TRUE(waitPostponed(*writer, 1));
+  EXPECT_FALSE(returned) << "acknowledged although the oldest unsynced write is 2.5 s old";
+  gate.allow(1);  // the sync covering a completes; b (1 s old) is now the oldest
+  appender.join();
+  syncer.join();
+  EXPECT_TRUE(appended.ok()) << appended;
+  EXPECT_TRUE(synced.ok()) << synced;
+  EXPECT_EQ(writer->stats().postponedAppends, 1u);
+  gate.openUp();
+}
+
+TEST_F(LogWriterTest, AFailureWhileAnAppendWaitsForALaggingSyncMakesItsOutcomeUnknown) {
+  FakeClock time;
+  LogWriter::Options options;
+  options.clock = time.clock();
+  auto writer = open(SyncMode::kEverySec, nullptr, options);
+  ASSERT_TRUE(writer->append(putRecord("a", "1")).ok());
+  SyncGate gate(&env_);
+  std::thread syncer([&] { (void)writer->syncWritten(); });
+  ASSERT_TRUE(gate.waitEntered(1, 10s));
+  time.advance(3s);
+  absl::Status appended;
+  std::thread appender([&] { appended = writer->append(putRecord("b", "2")); });
+  ASSERT_TRUE(waitPostponed(*writer, 1));
+  writer->fail(absl::InternalError("the disk is gone"));
+  appender.join();
+  EXPECT_EQ(appended.code(), absl::StatusCode::kUnknown) << appended;
+  gate.openUp();
+  syncer.join();
+}
+
+TEST_F(LogWriterTest, AFailedBackgroundSyncFailsTheLogForGoodAndSaysWhatMayBeLost) {
+  auto writer = open(SyncMode::kEverySec);
+  ASSERT_TRUE(writer->append(putRecord("a", "1")).ok());
+  injectOnce(Op::kSync, EIO);
+  const absl::Status failed = writer->syncWritten();
+  EXPECT_FALSE(failed.ok());
+  EXPECT_EQ(writer->health().code(), absl::StatusCode::kUnavailable);
+  EXPECT_NE(writer->health().message().find("background fdatasync"), std::string_view::npos)
+      << writer->health();
+  const absl::Status later = writer->append(putRecord("b", "2"));
+  EXPECT_EQ(later.code(), absl::StatusCode::kUnavailable) << later;
+  EXPECT_FALSE(writer->syncWritten().ok());
+  EXPECT_EQ(writer->stats().backgroundSyncs, 0u);
+}
+
+TEST_F(LogWriterTest, EverySecRotationSyncsTheFinishedLog) {
+  auto writer = open(SyncMode::kEverySec);
+  ASSERT_TRUE(writer->append(putRecord("a", "1")).ok());
+  ASSERT_TRUE(writer->rotate().ok());
+  EXPECT_EQ(writer->stats().syncs, 1u);
+  const Table table = powerLossAndRecover(std::move(writer));
+  EXPECT_EQ(table.map().count("a"), 1u) << "every log but the last is whole on disk";
 }
 
 }  // namespace

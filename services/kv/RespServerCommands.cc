@@ -37,18 +37,6 @@ bool wanted(RespCall& call, std::string_view section, bool isDefault) {
   return false;
 }
 
-std::string syncDescription(SyncMode mode) {
-  switch (mode) {
-    case SyncMode::kAlways:
-      return "always";
-    case SyncMode::kBatch:
-      return "always";  // acknowledged after an fsync shared by a group
-    case SyncMode::kNone:
-      return "no";
-  }
-  return "no";
-}
-
 void info(RespCall& call) {
   const Store& store = call.store();
   const RespServerState& server = call.server();
@@ -96,13 +84,15 @@ void info(RespCall& call) {
     field("rdb_bgsave_in_progress", 0);
     field("aof_enabled", 1);
     field("aof_rewrite_in_progress", 0);
-    field("aof_last_write_status", "ok");
+    field("aof_last_write_status", store.health().ok() ? "ok" : "err");
     field("aof_current_size", stats.logBytes);
     field("aof_rewrites", stats.compactions);
+    field("aof_delayed_fsync", stats.postponedWrites);
     field("kv_sync", syncModeName(store.syncMode()));
     field("kv_log_generation", stats.generation);
     field("kv_log_groups", stats.groups);
     field("kv_log_batches", stats.batches);
+    field("kv_syncs", stats.syncs);
     field("kv_sync_micros", stats.syncMicros);
   }
   if (wanted(call, "stats", true)) {
@@ -134,7 +124,7 @@ std::vector<std::pair<std::string, std::string>> configValues(RespCall& call) {
   return {
       {"save", ""},
       {"appendonly", "yes"},
-      {"appendfsync", syncDescription(call.store().syncMode())},
+      {"appendfsync", appendfsyncName(call.store().syncMode())},
       {"databases", "1"},
       {"maxmemory", "0"},
       {"maxmemory-policy", "noeviction"},

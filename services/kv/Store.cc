@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "muduo/base/Logging.h"
+#include "services/kv/BackgroundSyncer.h"
 #include "services/kv/Compactor.h"
 #include "services/kv/DataDir.h"
 #include "services/kv/Env.h"
@@ -48,7 +49,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::open(Options options) {
            << (recovered->snapshot ? absl::StrCat("snapshot ", *recovered->snapshot)
                                    : std::string("no snapshot"))
            << " and " << recovered->records << " log records in " << recovered->logs.size()
-           << " log(s), " << elapsed.count() << " ms; sync=" << syncModeName(options.sync);
+           << " log(s), " << elapsed.count() << " ms; sync=" << syncModeName(options.sync)
+           << " (appendfsync " << appendfsyncName(options.sync) << ")";
 
   std::unique_ptr<Store> store(new Store(std::move(options), std::move(*dir)));
   Store* const s = store.get();
@@ -73,6 +75,11 @@ absl::StatusOr<std::unique_ptr<Store>> Store::open(Options options) {
   s->queue_ = std::make_unique<GroupCommitQueue>(
       s->options_.sync, [s](Group group) { s->commitGroup(group); },
       [s] { return s->log_->recentSyncMicros(); });
+  if (s->options_.sync == SyncMode::kEverySec) {
+    // A failure is logged, and fails the store, inside syncWritten().
+    s->syncer_ = std::make_unique<BackgroundSyncer>(s->options_.everysecInterval,
+                                                    [s] { (void)s->log_->syncWritten(); });
+  }
   if (s->options_.expiryInterval.count() > 0) {
     s->sweeper_ = std::make_unique<ExpirySweeper>(
         s->options_.expiryInterval,
@@ -287,16 +294,23 @@ void Store::close() {
   if (sweeper_ != nullptr) sweeper_->stop();
   compactor_->close();
   {
+    // Waits for a commit in progress, which under kEverySec may be waiting
+    // for the background sync: so the syncer stops only after this.
     MutexLock lock(&commitMutex_);
-    const LogWriter::Stats log = log_->stats();
-    LOG_INFO << "kv store: closing; " << batches_ << " write batches in " << groups_
-             << " log writes"
-             << (groups_ > 0 && options_.sync != SyncMode::kNone
-                     ? absl::StrCat(", ", log.syncMicros / groups_, " us per fdatasync")
-                     : std::string())
-             << ", " << compactor_->compactions() << " compactions";
   }
-  (void)log_->close();
+  if (syncer_ != nullptr) syncer_->stop();
+  (void)log_->close();  // its final sync is counted below
+  const LogWriter::Stats log = log_->stats();
+  MutexLock lock(&commitMutex_);
+  LOG_INFO << "kv store: closing; " << batches_ << " write batches in " << groups_
+           << " log writes and " << log.syncs << " fdatasyncs"
+           << (log.syncs > 0 ? absl::StrCat(" (", log.syncMicros / log.syncs, " us each)")
+                             : std::string())
+           << (options_.sync == SyncMode::kEverySec
+                   ? absl::StrCat(", ", log.backgroundSyncs, " in the background, ",
+                                  log.postponedAppends, " writes postponed behind one")
+                   : std::string())
+           << ", " << compactor_->compactions() << " compactions";
 }
 
 Store::Stats Store::stats() const {
@@ -312,7 +326,11 @@ Store::Stats Store::stats() const {
   }
   const LogWriter::Stats log = log_->stats();
   stats.logBytes = log.logBytes;
+  stats.syncs = log.syncs;
   stats.syncMicros = log.syncMicros;
+  stats.backgroundSyncsStarted = log.backgroundSyncsStarted;
+  stats.backgroundSyncs = log.backgroundSyncs;
+  stats.postponedWrites = log.postponedAppends;
   stats.generation = log.generation;
   stats.compactions = compactor_->compactions();
   stats.expiredKeys = sweeper_ != nullptr ? sweeper_->expiredKeys() : 0;

@@ -9,12 +9,19 @@
 //   whole group (group commit), apply the group to the Table in log order
 //   under the write lock, then run every `done`.
 //
-// So a write is visible only once it is durable, an acknowledged write is
-// visible to every later read, and a read never sees a write a crash could
-// still take back. SyncMode::kAlways takes one batch per fsync instead of a
-// group; SyncMode::kNone skips the fsync, and runs the whole pipeline in the
-// caller's thread (a write(2) to the page cache is cheaper than a thread
-// hop): its writes survive the process being killed, not the machine.
+// So under SyncMode::kAlways (and kBatch, which waits briefly for
+// stragglers before each sync) a write is visible only once it is durable,
+// an acknowledged write is visible to every later read, and a read never
+// sees a write a crash could still take back. While the writer syncs one
+// group, the next one queues, and goes as soon as the sync returns.
+// SyncMode::kEverySec and kNone skip that fsync and run the whole pipeline in
+// the caller's thread (a write(2) to the page cache is cheaper than a
+// thread hop): their writes survive the process being killed. Under
+// kEverySec a BackgroundSyncer thread syncs the log once a second, so a
+// power loss takes at most about the last second or two of acknowledged
+// writes (LogWriter.h states the bound); under kNone the machine losing
+// power may take any unsynced write. Either way a power loss never leaves
+// a batch half applied: recovery cuts a torn record off whole.
 //
 // On open() recoverDirectory() (Recovery.h) loads the newest snapshot and
 // replays the logs after it. A bad record at the end of the last log with
@@ -32,6 +39,7 @@
 //   GroupCommitQueue  the queue, group commit and the writer thread
 //   commitGroup()     evaluation (Evaluator) under the commit mutex
 //   LogWriter         the log files, append + fdatasync, failure semantics
+//   BackgroundSyncer  kEverySec's once-a-second fdatasync thread
 //   Compactor         the snapshot trigger and thread
 //   ExpirySweeper     the thread deleting expired keys through write()
 // Locks, outermost first: commitMutex_, then the Compactor's, the
@@ -40,8 +48,8 @@
 // Thread safety: every public method may be called from any thread, except
 // that close() and the destructor must not run in a write callback. Write
 // callbacks run in the log writer thread (kAlways, kBatch) or in the
-// caller's thread before write() returns (kNone, and for rejected batches);
-// they must not block. A callback may call write() again.
+// caller's thread before write() returns (kEverySec, kNone, and for rejected
+// batches); they must not block. A callback may call write() again.
 #ifndef SERVICES_KV_STORE_H_
 #define SERVICES_KV_STORE_H_
 
@@ -72,6 +80,7 @@
 
 namespace muduo::kv {
 
+class BackgroundSyncer;
 class Compactor;
 class DataDir;
 class Env;
@@ -85,7 +94,10 @@ class Store {
     // Every file operation goes through it; tests pass a FaultInjectionEnv.
     // Must outlive the store. nullptr: Env::posix().
     Env* env = nullptr;
-    SyncMode sync = SyncMode::kBatch;
+    SyncMode sync = SyncMode::kAlways;
+    // kEverySec: how often the log is synced in the background. Tests
+    // shorten it.
+    std::chrono::milliseconds everysecInterval{1000};
     // Compact once the logs since the last snapshot hold more than both
     // compactionMinBytes and compactionRatio times the live data.
     uint64_t compactionMinBytes = 64 << 20;
@@ -105,9 +117,15 @@ class Store {
     size_t keys = 0;
     uint64_t liveBytes = 0;
     uint64_t logBytes = 0;  // in the logs since the last snapshot
-    uint64_t groups = 0;    // log writes (one per fsync under kBatch)
+    uint64_t groups = 0;    // log writes (one per fsync under kAlways, kBatch)
     uint64_t batches = 0;
-    uint64_t syncMicros = 0;  // time spent in fdatasync
+    uint64_t syncs = 0;       // fdatasyncs of the log, of every kind
+    uint64_t syncMicros = 0;  // time spent in them
+    // kEverySec: background syncs started and completed, and writes whose
+    // acknowledgement waited for a lagging one (LogWriter.h).
+    uint64_t backgroundSyncsStarted = 0;
+    uint64_t backgroundSyncs = 0;
+    uint64_t postponedWrites = 0;
     uint64_t compactions = 0;
     uint64_t generation = 0;   // of the current log
     size_t expiringKeys = 0;   // keys with an expiry time
@@ -222,7 +240,8 @@ class Store {
   std::unique_ptr<LogWriter> log_;
   std::unique_ptr<Compactor> compactor_;
   std::unique_ptr<GroupCommitQueue> queue_;
-  std::unique_ptr<ExpirySweeper> sweeper_;  // null when expiryInterval is zero
+  std::unique_ptr<ExpirySweeper> sweeper_;    // null when expiryInterval is zero
+  std::unique_ptr<BackgroundSyncer> syncer_;  // kEverySec only
   std::atomic<bool> closed_{false};
 };
 

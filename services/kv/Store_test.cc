@@ -99,7 +99,8 @@ std::string onlyLog(const std::string& dir) {
 class StoreModeTest : public ::testing::TestWithParam<SyncMode> {};
 
 INSTANTIATE_TEST_SUITE_P(AllModes, StoreModeTest,
-                         ::testing::Values(SyncMode::kAlways, SyncMode::kBatch, SyncMode::kNone),
+                         ::testing::Values(SyncMode::kAlways, SyncMode::kBatch, SyncMode::kEverySec,
+                                           SyncMode::kNone),
                          [](const auto& info) { return std::string(syncModeName(info.param)); });
 
 TEST_P(StoreModeTest, PutGetDeleteAndEveryWriteSurvivesAReopen) {

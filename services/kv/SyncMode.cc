@@ -5,7 +5,8 @@ namespace muduo::kv {
 std::optional<SyncMode> parseSyncMode(std::string_view name) {
   if (name == "always") return SyncMode::kAlways;
   if (name == "batch") return SyncMode::kBatch;
-  if (name == "none") return SyncMode::kNone;
+  if (name == "everysec") return SyncMode::kEverySec;
+  if (name == "no" || name == "none") return SyncMode::kNone;
   return std::nullopt;
 }
 
@@ -15,10 +16,25 @@ const char* syncModeName(SyncMode mode) {
       return "always";
     case SyncMode::kBatch:
       return "batch";
+    case SyncMode::kEverySec:
+      return "everysec";
     case SyncMode::kNone:
-      return "none";
+      return "no";
   }
   return "?";
+}
+
+const char* appendfsyncName(SyncMode mode) {
+  switch (mode) {
+    case SyncMode::kAlways:
+    case SyncMode::kBatch:
+      return "always";
+    case SyncMode::kEverySec:
+      return "everysec";
+    case SyncMode::kNone:
+      return "no";
+  }
+  return "no";
 }
 
 }  // namespace muduo::kv

@@ -4,7 +4,9 @@
 // machine losing power. An interface so tests can fail or watch each call
 // (testing/FaultInjectionEnv.h); Env::posix() gives the real one.
 //
-// Thread contract: one thread at a time.
+// Thread contract: one thread at a time, except that sync() may run in one
+// thread while another appends (everysec's background sync); close() runs
+// alone.
 #ifndef SERVICES_KV_WRITABLEFILE_H_
 #define SERVICES_KV_WRITABLEFILE_H_
 

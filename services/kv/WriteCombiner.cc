@@ -75,7 +75,7 @@ void WriteCombiner::send(WriteBatch batch, std::vector<Entry> entries, bool mayC
   store_->write(
       std::move(batch), [self = shared_from_this(), entries = std::move(entries),
                          mayCompleteInline](absl::Status status, WriteBatch& done) mutable {
-        // Under --sync=none the store calls back at once, in this thread: from
+        // Under --sync=everysec and no the store calls back at once, in this thread: from
         // the end-of-iteration flush no target is running, so complete now
         // rather than a loop iteration later.
         if (mayCompleteInline && CurrentThread::tid() == self->loopThreadId_) {

@@ -2,7 +2,7 @@
 // issue during one loop iteration, and hands them to the Store as a single
 // batch when the iteration's events are handled. Fifty connections'
 // pipelined SETs then cost one log record and one queue hand-off (and, under
-// --sync=none, one write(2)) instead of one each. Their acknowledgements
+// --sync=everysec and no, one write(2)) instead of one each. Their acknowledgements
 // come back to the loop together, in order.
 //
 // It is protocol-neutral: a caller adds ops to batchFor()'s batch, then

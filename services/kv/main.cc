@@ -41,10 +41,14 @@ ABSL_FLAG(int, resp_port, 6380,
           "Redis protocol (RESP2) port on the --bind address; 0 turns it off");
 ABSL_FLAG(std::string, data_dir, defaultDataDir(),
           "directory of the log and snapshots; created if missing");
-ABSL_FLAG(std::string, sync, "batch",
-          "when a write is acknowledged: always (one fdatasync per write), batch (after an "
-          "fdatasync shared by every write waiting for it), none (after write(2): survives a "
-          "crash of the server, not of the machine)");
+ABSL_FLAG(std::string, sync, "always",
+          "when a write is acknowledged, with Redis's appendfsync words: always (after an "
+          "fdatasync that covers it, shared by every write waiting at the time), everysec "
+          "(after write(2); the log is fdatasynced once a second, so losing power takes at most "
+          "about the last 2 s of writes), no (after write(2), never synced by the server: "
+          "survives a crash of the server, not of the machine). Also batch (always, plus a "
+          "short adaptive wait for more writes before each fdatasync: fewer syncs, more "
+          "latency) and none (the same as no)");
 ABSL_FLAG(uint64_t, compaction_min_bytes, 64 << 20,
           "compact once the log since the last snapshot is over this and over twice the live data");
 ABSL_FLAG(bool, repair, false,
@@ -62,13 +66,13 @@ int main(int argc, char* argv[]) {
       {"kv_server [flags]",
        "The durable key-value server: MRPC (and HTTP/JSON) on --port, the Redis protocol on "
        "--resp_port. Talk to it with kv_client, or with redis-cli -p 6380.",
-       {"kv_server --port=9090 --resp_port=6380 --data_dir=/tmp/kv --sync=batch"}});
+       {"kv_server --port=9090 --resp_port=6380 --data_dir=/tmp/kv --sync=always"}});
   const std::optional<muduo::kv::SyncMode> sync =
       muduo::kv::parseSyncMode(absl::GetFlag(FLAGS_sync));
   if (!sync) {
-    muduo::exitWithUsageError("kv_server",
-                              absl::StrCat("--sync must be always, batch or none, not '",
-                                           absl::GetFlag(FLAGS_sync), "'"));
+    muduo::exitWithUsageError(
+        "kv_server", absl::StrCat("--sync must be always, everysec, no, batch or none, not '",
+                                  absl::GetFlag(FLAGS_sync), "'"));
   }
   if (absl::GetFlag(FLAGS_repair)) {
     muduo::kv::Store::Options options;
@@ -135,8 +139,9 @@ int main(int argc, char* argv[]) {
 
   LOG_INFO << "kv_server: MRPC on " << rpcServer.listenAddress().toIpPort() << ", RESP "
            << (respServer != nullptr ? respServer->listenAddress().toIpPort() : std::string("off"))
-           << ", data in " << options.dir << ", sync=" << muduo::kv::syncModeName(*sync) << ", "
-           << runner.threads() << " I/O threads";
+           << ", data in " << options.dir << ", sync=" << muduo::kv::syncModeName(*sync)
+           << " (appendfsync " << muduo::kv::appendfsyncName(*sync) << "), " << runner.threads()
+           << " I/O threads";
   std::vector<std::pair<std::string, muduo::net::InetAddress>> listeners{
       {"rpc", rpcServer.listenAddress()}};
   if (respServer != nullptr) listeners.emplace_back("resp", respServer->listenAddress());

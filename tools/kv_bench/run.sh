@@ -5,19 +5,28 @@
 #
 #   redis --appendonly yes --appendfsync always    vs  kv_server --sync=always
 #   redis --appendonly yes --appendfsync always    vs  kv_server --sync=batch
-#   redis --appendonly yes --appendfsync everysec  vs  kv_server --sync=none
+#   redis --appendonly yes --appendfsync everysec  vs  kv_server --sync=everysec
+#   redis --appendonly yes --appendfsync no        vs  kv_server --sync=no
 #
-# Each pair runs redis-benchmark SET and GET, without and with -P 16, with
-# the server pinned to core 0 and the load to core 1. A line per test and
-# round: throughput and server CPU microseconds per request, for both; then
+# (batch makes the same promise as always, with a short wait for more writes
+# before each fdatasync.) Each pair runs redis-benchmark SET and GET, without
+# and with -P 16, with the server pinned to core 0 and the load to core 1. A
+# line per test and round: throughput and server CPU microseconds per
+# request, for both, and the fdatasyncs kv_server made (from its closing log
+# line; requests per fdatasync does not depend on the machine's load); then
 # tools/kv_bench/summary.py prints medians of the per-round ratios.
 #
-#   tools/kv_bench/run.sh [rounds] [requests]     (needs redis-tools, redis-server)
+#   tools/kv_bench/run.sh [rounds] [requests] [pairs]
+#     pairs: a space-separated subset of "always batch everysec no" (default all)
+#   tools/kv_bench/run.sh 3 100000 | tee out; tools/kv_bench/summary.py out
+#
+# Needs redis-tools and redis-server.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 rounds="${1:-3}"
 requests="${2:-100000}"
+pairs="${3:-always batch everysec no}"
 tools/bazel build --config=opt //services/kv:kv_server >&2
 bin="$(mktemp -d)"
 cp bazel-bin/services/kv/kv_server "$bin/"
@@ -64,7 +73,7 @@ start_redis() {  # appendfsync
 start_kv() {  # sync
   rm -rf "$data/kv"
   taskset -c 0 "$bin/kv_server" --port=0 --resp_port="$port" --threads=1 --sync="$1" \
-    --data_dir="$data/kv" 2>"$data/kv_server.log" &
+    --data_dir="$data/kv" >/dev/null 2>"$data/kv_server.log" &
   server_pid=$!
   wait_port
 }
@@ -74,25 +83,37 @@ stop_server() {
   wait "$server_pid" || true
 }
 
+kv_fdatasyncs() {  # from the store's closing line: "... and N fdatasyncs ..."
+  sed -nE 's/.*closing;.* and ([0-9]+) fdatasyncs.*/\1/p' "$data/kv_server.log" | tail -1
+}
+
 run_pair() {  # round fsync sync
-  local t p kv redis
+  local t p kv redis syncs
   for t in set get; do
     for p in 1 16; do
       start_kv "$3"
       [[ $t == get ]] && measure "$server_pid" set "$p" >/dev/null
       kv=$(measure "$server_pid" "$t" "$p")
       stop_server
+      syncs=$(kv_fdatasyncs)
       start_redis "$2"
       [[ $t == get ]] && measure "$server_pid" set "$p" >/dev/null
       redis=$(measure "$server_pid" "$t" "$p")
       stop_server
-      echo "kv --sync=$3 vs redis appendfsync=$2 ${t^^} -P $p round=$1 kv=[$kv] redis=[$redis]"
+      echo "kv --sync=$3 vs redis appendfsync=$2 ${t^^} -P $p round=$1 kv=[$kv] redis=[$redis]" \
+        "kv_fdatasyncs=${syncs:-?} requests=$requests"
     done
   done
 }
 
 for round in $(seq "$rounds"); do
-  run_pair "$round" always always
-  run_pair "$round" always batch
-  run_pair "$round" everysec none
+  for pair in $pairs; do
+    case "$pair" in
+      always) run_pair "$round" always always ;;
+      batch) run_pair "$round" always batch ;;
+      everysec) run_pair "$round" everysec everysec ;;
+      no) run_pair "$round" no no ;;
+      *) echo "unknown pair '$pair' (always, batch, everysec, no)" >&2; exit 2 ;;
+    esac
+  done
 done

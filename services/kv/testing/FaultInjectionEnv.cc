@@ -1,5 +1,6 @@
 #include "services/kv/testing/FaultInjectionEnv.h"
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <set>
@@ -192,13 +193,38 @@ absl::Status FaultInjectionEnv::fileAppend(File* file, std::string_view data) {
 }
 
 absl::Status FaultInjectionEnv::fileSync(File* file) {
-  MutexLock lock(&mutex_);
-  if (absl::Status s = check(Op::kSync, file->state_->path); !s.ok()) return s;
+  uint64_t covered = 0;
+  std::function<void(const std::string& path)> hook;
+  {
+    MutexLock lock(&mutex_);
+    if (absl::Status s = check(Op::kSync, file->state_->path); !s.ok()) return s;
+    covered = file->base_->size();
+    hook = syncHook_;
+  }
+  if (hook) hook(file->base_->path());
   if (realSync_) {
     if (absl::Status s = file->base_->sync(); !s.ok()) return s;
   }
-  file->state_->synced = file->base_->size();
+  MutexLock lock(&mutex_);
+  if (crashed_) {
+    // The machine stopped while this sync was held: it never completed.
+    ++failures_;
+    return absl::InternalError(absl::StrCat("cannot sync ", file->base_->path(), ": ",
+                                            strerror(EIO), " (simulated crash)"));
+  }
+  file->state_->synced = std::max(file->state_->synced, covered);
+  ++fileSyncs_;
   return absl::OkStatus();
+}
+
+uint64_t FaultInjectionEnv::fileSyncs() const {
+  MutexLock lock(&mutex_);
+  return fileSyncs_;
+}
+
+void FaultInjectionEnv::setSyncHook(std::function<void(const std::string& path)> hook) {
+  MutexLock lock(&mutex_);
+  syncHook_ = std::move(hook);
 }
 
 absl::StatusOr<std::unique_ptr<ReadableFile>> FaultInjectionEnv::openReadable(

@@ -24,6 +24,10 @@
 // went at that instant; reads still work. Then close the store, call
 // simulatePowerLoss() and reopen.
 //
+// A sync covers the bytes in the file when it started: with setSyncHook()
+// a test can hold a sync in progress (to see what waits for it, and what
+// is written meanwhile, which that sync does not cover).
+//
 // Only the directories of files it has opened, renamed or listed are
 // tracked; their existing files count as durable when first seen.
 //
@@ -79,6 +83,14 @@ class FaultInjectionEnv final : public Env {
   [[nodiscard]] uint64_t mutatingOps() const;
   // How many calls failed because of inject() or a crash.
   [[nodiscard]] uint64_t failuresInjected() const;
+  // File syncs (WritableFile::sync) that completed successfully.
+  [[nodiscard]] uint64_t fileSyncs() const;
+
+  // Runs at the start of every file sync, in the syncing thread, with no
+  // lock held (it may block, and the Env stays usable meanwhile); after
+  // the fault check, so it runs only for syncs that will succeed. Empty:
+  // none.
+  void setSyncHook(std::function<void(const std::string& path)> hook);
 
   // Loses every byte and directory change not covered by a sync, as above;
   // then clears faults and the crash, and counts what is on disk as durable.
@@ -133,6 +145,8 @@ class FaultInjectionEnv final : public Env {
   std::mt19937_64 rng_ ABSL_GUARDED_BY(mutex_);
   uint64_t mutatingOps_ ABSL_GUARDED_BY(mutex_) = 0;
   uint64_t failures_ ABSL_GUARDED_BY(mutex_) = 0;
+  uint64_t fileSyncs_ ABSL_GUARDED_BY(mutex_) = 0;
+  std::function<void(const std::string& path)> syncHook_ ABSL_GUARDED_BY(mutex_);
   uint64_t hiddenCounter_ ABSL_GUARDED_BY(mutex_) = 0;
   int openFiles_ ABSL_GUARDED_BY(mutex_) = 0;
 };
