@@ -328,8 +328,10 @@ void encodeRequest(uint64_t id, std::string_view service, std::string_view metho
   thread_local RpcMeta meta;
   meta.set_type(RpcMeta::REQUEST);
   meta.set_call_id(id);
-  meta.set_service(service.data(), service.size());
-  meta.set_method(method.data(), method.size());
+  // assign(), not set_service(): the setters build a temporary string,
+  // which allocates for any name past the small-string size.
+  meta.mutable_service()->assign(service.data(), service.size());
+  meta.mutable_method()->assign(method.data(), method.size());
   meta.set_timeout_us(timeout.count());
   encodeFrame(meta, &request, frame);
 }
