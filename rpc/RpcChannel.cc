@@ -94,9 +94,9 @@ class RpcChannel::Impl : public std::enable_shared_from_this<Impl> {
   void cancelInLoop(uint64_t id) {
     if (pending_.find(id) == pending_.end()) return;
     if (conn_ != nullptr) {
-      RpcMeta meta;
-      meta.set_type(RpcMeta::CANCEL);
-      meta.set_call_id(id);
+      MetaFields meta;
+      meta.type = RpcMeta::CANCEL;
+      meta.callId = id;
       net::Buffer frame;
       encodeFrame(meta, nullptr, &frame);
       conn_->send(&frame);
@@ -319,20 +319,17 @@ bool RpcChannel::connected() const { return impl_->connected(); }
 
 namespace {
 
-// Encodes a REQUEST into `frame` (empty). The meta is one per thread and
-// keeps the storage of the names it held, so encoding allocates nothing
-// once a thread has called a method.
+// Encodes a REQUEST into `frame` (empty), the names straight from the
+// caller's views.
 void encodeRequest(uint64_t id, std::string_view service, std::string_view method,
                    const google::protobuf::MessageLite& request, std::chrono::microseconds timeout,
                    net::Buffer* frame) {
-  thread_local RpcMeta meta;
-  meta.set_type(RpcMeta::REQUEST);
-  meta.set_call_id(id);
-  // assign(), not set_service(): the setters build a temporary string,
-  // which allocates for any name past the small-string size.
-  meta.mutable_service()->assign(service.data(), service.size());
-  meta.mutable_method()->assign(method.data(), method.size());
-  meta.set_timeout_us(timeout.count());
+  MetaFields meta;
+  meta.type = RpcMeta::REQUEST;
+  meta.callId = id;
+  meta.service = service;
+  meta.method = method;
+  meta.timeoutUs = timeout.count();
   encodeFrame(meta, &request, frame);
 }
 

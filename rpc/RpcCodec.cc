@@ -138,6 +138,92 @@ void encodeFrame(const RpcMeta& meta, const google::protobuf::MessageLite* paylo
   out->prepend(kMagic.data(), kMagic.size());
 }
 
+namespace {
+
+// Protobuf's encoding of RpcMeta, field by field: in field-number order,
+// fields at their default value (0, empty) left out, as proto3 does.
+size_t varintSize(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+uint8_t* writeVarint(uint64_t v, uint8_t* p) {
+  while (v >= 0x80) {
+    *p++ = static_cast<uint8_t>(v | 0x80);
+    v >>= 7;
+  }
+  *p++ = static_cast<uint8_t>(v);
+  return p;
+}
+
+// Negative int32s and enums go on the wire sign-extended to 64 bits.
+uint64_t wireValue(int64_t v) { return static_cast<uint64_t>(v); }
+
+size_t encodedSize(const MetaFields& m) {
+  size_t size = 0;
+  auto number = [&size](uint64_t v) {
+    if (v != 0) size += 1 + varintSize(v);
+  };
+  auto text = [&size](std::string_view t) {
+    if (!t.empty()) size += 1 + varintSize(t.size()) + t.size();
+  };
+  number(wireValue(m.type));
+  number(m.callId);
+  text(m.service);
+  text(m.method);
+  number(wireValue(m.statusCode));
+  text(m.statusMessage);
+  number(wireValue(m.timeoutUs));
+  return size;
+}
+
+uint8_t* encodeMeta(const MetaFields& m, uint8_t* p) {
+  auto number = [&p](int field, uint64_t v) {
+    if (v == 0) return;
+    *p++ = static_cast<uint8_t>(field << 3);
+    p = writeVarint(v, p);
+  };
+  auto text = [&p](int field, std::string_view t) {
+    if (t.empty()) return;
+    *p++ = static_cast<uint8_t>(field << 3 | 2);
+    p = writeVarint(t.size(), p);
+    memcpy(p, t.data(), t.size());
+    p += t.size();
+  };
+  number(1, wireValue(m.type));
+  number(2, m.callId);
+  text(3, m.service);
+  text(4, m.method);
+  number(5, wireValue(m.statusCode));
+  text(6, m.statusMessage);
+  number(7, wireValue(m.timeoutUs));
+  return p;
+}
+
+}  // namespace
+
+void encodeFrame(const MetaFields& meta, const google::protobuf::MessageLite* payload,
+                 net::Buffer* out) {
+  assert(out->readableBytes() == 0);
+  const size_t metaLength = encodedSize(meta);
+  const size_t payloadLength = payload != nullptr ? payload->ByteSizeLong() : 0;
+  out->ensureWritableBytes(metaLength + payloadLength);
+  auto* start = reinterpret_cast<uint8_t*>(out->beginWrite());
+  uint8_t* const end = encodeMeta(meta, start);
+  assert(static_cast<size_t>(end - start) == metaLength);
+  (void)end;
+  // ByteSizeLong() just ran and cached the sizes; this pass only writes.
+  if (payload != nullptr) payload->SerializeWithCachedSizesToArray(start + metaLength);
+  out->hasWritten(metaLength + payloadLength);
+  out->prependInt32(static_cast<int32_t>(metaLength));
+  out->prependInt32(static_cast<int32_t>(metaLength + payloadLength));
+  out->prepend(kMagic.data(), kMagic.size());
+}
+
 DecodeStatus decodeFrame(const net::Buffer& in, size_t maxFrameSize, DecodedFrame* frame,
                          std::string* error) {
   const size_t readable = in.readableBytes();

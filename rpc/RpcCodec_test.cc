@@ -1,5 +1,6 @@
 #include "rpc/RpcCodec.h"
 
+#include <climits>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -297,6 +298,37 @@ TEST(RpcCodecTest, EveryMetaDecodesExactlyAsProtobufParsesItIntoAReusedFrame) {
     if (parses) {
       ASSERT_EQ(reused.meta.SerializeAsString(), expected.SerializeAsString()) << i;
     }
+  }
+}
+
+TEST(RpcCodecTest, MetaFieldsEncodeToTheBytesProtobufMakesOfTheSameMeta) {
+  std::mt19937_64 rng(7);
+  const std::string texts[] = {"", "Echo", "muduo.rpc.testing.TestService", std::string(200, 'm'),
+                               "caf\xc3\xa9"};
+  const int64_t numbers[] = {0, 1, 127, 128, 300, -1, -128, INT32_MAX, INT32_MIN, INT64_MIN};
+  EchoRequest payload;
+  payload.set_text("the payload");
+  for (int i = 0; i < 5000; ++i) {
+    MetaFields fields;
+    fields.type = static_cast<RpcMeta::Type>(static_cast<int32_t>(numbers[rng() % 9]));
+    fields.callId = rng() % 3 == 0 ? 0 : rng() >> (rng() % 64);
+    fields.service = texts[rng() % 5];
+    fields.method = texts[rng() % 5];
+    fields.statusCode = static_cast<int32_t>(numbers[rng() % 9]);
+    fields.statusMessage = texts[rng() % 5];
+    fields.timeoutUs = numbers[rng() % 10];
+    RpcMeta meta;
+    meta.set_type(fields.type);
+    meta.set_call_id(fields.callId);
+    meta.set_service(std::string(fields.service));
+    meta.set_method(std::string(fields.method));
+    meta.set_status_code(fields.statusCode);
+    meta.set_status_message(std::string(fields.statusMessage));
+    meta.set_timeout_us(fields.timeoutUs);
+    const bool withPayload = i % 2 == 0;
+    net::Buffer buf;
+    encodeFrame(fields, withPayload ? &payload : nullptr, &buf);
+    ASSERT_EQ(buf.retrieveAllAsString(), encode(meta, withPayload ? &payload : nullptr)) << i;
   }
 }
 
