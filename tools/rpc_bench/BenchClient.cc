@@ -78,7 +78,17 @@ class BenchClient::Connection {
         ++errors_;
       }
     }
-    if (running_ && options_.rate == 0) issue(Clock::now());
+    if (!running_ || options_.rate != 0) return;
+    if (status.ok()) {
+      issue(Clock::now());
+    } else {
+      // A channel that cannot connect fails a call at once, inside
+      // startCall(): issuing the next one here would recurse until the
+      // stack runs out (the server went away). Issue it from the loop.
+      loop_->queueInLoop([this] {
+        if (running_) issue(Clock::now());
+      });
+    }
   }
 
   muduo::net::EventLoop* const loop_;
