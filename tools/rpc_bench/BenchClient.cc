@@ -84,8 +84,12 @@ class BenchClient::Connection {
     } else {
       // A channel that cannot connect fails a call at once, inside
       // startCall(): issuing the next one here would recurse until the
-      // stack runs out (the server went away). Issue it from the loop.
-      loop_->queueInLoop([this] {
+      // stack runs out (the server went away), and issuing it at once from
+      // the loop would spin. Retry a little later; counted in flight, so
+      // run() waits for the retry before the connection goes away.
+      inFlight_.fetch_add(1, std::memory_order_relaxed);
+      loop_->runAfter(std::chrono::milliseconds(10), [this] {
+        inFlight_.fetch_sub(1, std::memory_order_relaxed);
         if (running_) issue(Clock::now());
       });
     }

@@ -53,7 +53,7 @@ run() {
   local answered total
   answered=$(grep -o 'answered [0-9]*' "$WORK/server.$calls" | awk '{print $2}')
   case $TOOL in
-    callgrind) total=$(grep -h '^summary:\|^totals:' "$WORK"/cg.$calls* | awk '{s+=$2} END {print s}') ;;
+    callgrind) total=$(grep -h '^totals:' "$WORK"/cg.$calls* | awk '{s+=$2} END {print s}') ;;
     memcheck) total=$(grep -h 'total heap usage' "$WORK"/mc.$calls* | awk '{gsub(",","",$5); s+=$5} END {print s}') ;;
     strace) total=$(awk '$NF=="total" {print $4}' "$WORK/st.$calls") ;;
   esac
