@@ -1,6 +1,8 @@
 #include "rpc/RpcChannel.h"
 
+#include <algorithm>
 #include <atomic>
+#include <functional>
 #include <utility>
 #include <vector>
 
@@ -47,15 +49,18 @@ class RpcChannel::Impl : public std::enable_shared_from_this<Impl> {
   bool connected() const { return connected_.load(std::memory_order_acquire); }
   uint64_t nextId() { return nextId_.fetch_add(1, std::memory_order_relaxed); }
 
-  // Loop thread. `frame` holds the encoded REQUEST.
-  void startInLoop(uint64_t id, net::Buffer frame, ResponseHandler done, StreamHandler onMessage,
+  // Loop thread. `frame` holds the encoded REQUEST; it is sent (its bytes
+  // taken) or kept for the connection, and left empty either way.
+  void startInLoop(uint64_t id, net::Buffer* frame, ResponseHandler done, StreamHandler onMessage,
                    std::chrono::microseconds timeout, bool waitForReady) {
     loop_->assertInLoopThread();
     if (closed_) {
+      frame->retrieveAll();
       std::move(done)(absl::CancelledError("RpcChannel destroyed"), {});
       return;
     }
     if (conn_ == nullptr && !connectError_.ok() && !waitForReady) {
+      frame->retrieveAll();
       std::move(done)(connectError_, {});
       return;
     }
@@ -63,15 +68,9 @@ class RpcChannel::Impl : public std::enable_shared_from_this<Impl> {
     pending.done = std::move(done);
     pending.waitForReady = waitForReady;
     if (onMessage) pending.onMessage = std::make_shared<StreamHandler>(std::move(onMessage));
-    if (timeout.count() > 0) {
-      pending.timer = loop_->runAfter(timeout, [weak = weak_from_this(), id] {
-        if (auto self = weak.lock()) {
-          self->complete(id, absl::DeadlineExceededError("deadline exceeded"), {}, false);
-        }
-      });
-    }
+    if (timeout.count() > 0) addDeadline(id, Clock::now() + timeout);
     if (conn_ != nullptr) {
-      conn_->send(&frame);
+      conn_->send(frame);
     } else {
       // Not connected yet: the request waits here, within its deadline.
       if (backlog_.size() >= backlogSweepAt_) {
@@ -80,7 +79,10 @@ class RpcChannel::Impl : public std::enable_shared_from_this<Impl> {
                       [this](const auto& entry) { return !pending_.contains(entry.first); });
         backlogSweepAt_ = 2 * backlog_.size() + 64;
       }
-      backlog_.emplace_back(id, std::move(frame));
+      net::Buffer kept;  // `frame` may be the thread's scratch buffer
+      kept.append(frame->view());
+      frame->retrieveAll();
+      backlog_.emplace_back(id, std::move(kept));
     }
   }
 
@@ -92,14 +94,14 @@ class RpcChannel::Impl : public std::enable_shared_from_this<Impl> {
   void cancelInLoop(uint64_t id) {
     if (pending_.find(id) == pending_.end()) return;
     if (conn_ != nullptr) {
-      RpcMeta meta;
-      meta.set_type(RpcMeta::CANCEL);
-      meta.set_call_id(id);
+      MetaFields meta;
+      meta.type = RpcMeta::CANCEL;
+      meta.callId = id;
       net::Buffer frame;
       encodeFrame(meta, nullptr, &frame);
       conn_->send(&frame);
     }
-    complete(id, absl::CancelledError("cancelled by the client"), {}, false);
+    complete(id, absl::CancelledError("cancelled by the client"), {});
   }
 
   // Loop thread, from ~RpcChannel: fail everything, drop the connection.
@@ -115,9 +117,60 @@ class RpcChannel::Impl : public std::enable_shared_from_this<Impl> {
     // Set for streams only. Shared so a handler that cancels its own
     // stream (erasing this entry) is not destroyed while it runs.
     std::shared_ptr<StreamHandler> onMessage;
-    net::TimerId timer;
     bool waitForReady = false;
   };
+  using Clock = std::chrono::steady_clock;
+  // A call's deadline, in deadlines_ (a min-heap by time).
+  struct Deadline {
+    Clock::time_point at;
+    uint64_t id;
+    bool operator>(const Deadline& other) const { return at > other.at; }
+  };
+
+  // Deadlines are enforced by one timer per channel, armed for the earliest
+  // one, not a timer per call: a call that completes leaves its entry
+  // behind (no TimerQueue insertion or cancel per call), and the sweep
+  // skips entries whose calls are gone.
+  void addDeadline(uint64_t id, Clock::time_point at) {
+    if (deadlines_.size() >= deadlineCompactAt_) {
+      // Mostly completed calls: drop them, amortised O(1) per call.
+      std::erase_if(deadlines_, [this](const Deadline& d) { return !pending_.contains(d.id); });
+      std::make_heap(deadlines_.begin(), deadlines_.end(), std::greater<>());
+      deadlineCompactAt_ = 2 * deadlines_.size() + 64;
+    }
+    deadlines_.push_back(Deadline{at, id});
+    std::push_heap(deadlines_.begin(), deadlines_.end(), std::greater<>());
+    if (!sweepTimer_.valid() || at < sweepAt_) armSweep(at);
+  }
+
+  void armSweep(Clock::time_point at) {
+    if (sweepTimer_.valid()) loop_->cancel(sweepTimer_);
+    sweepAt_ = at;
+    // Rounded up, so the timer never fires before the deadline it is for.
+    const auto delay = std::chrono::ceil<std::chrono::microseconds>(at - Clock::now());
+    sweepTimer_ =
+        loop_->runAfter(std::max(delay, std::chrono::microseconds(0)), [weak = weak_from_this()] {
+          if (auto self = weak.lock()) self->sweepDeadlines();
+        });
+  }
+
+  void sweepDeadlines() {
+    sweepTimer_ = net::TimerId();
+    const Clock::time_point now = Clock::now();
+    while (!deadlines_.empty()) {
+      const Deadline earliest = deadlines_.front();
+      if (pending_.contains(earliest.id) && earliest.at > now) {
+        armSweep(earliest.at);
+        return;
+      }
+      std::pop_heap(deadlines_.begin(), deadlines_.end(), std::greater<>());
+      deadlines_.pop_back();
+      // A handler run by complete() may start calls, which push new
+      // deadlines (and may arm the timer); the loop goes on with the heap
+      // as it is then.
+      complete(earliest.id, absl::DeadlineExceededError("deadline exceeded"), {});
+    }
+  }
 
   // An attempt to connect failed; the TcpClient retries after a back-off.
   // The calls that are not waiting for ready fail now, with the reason, and
@@ -131,7 +184,7 @@ class RpcChannel::Impl : public std::enable_shared_from_this<Impl> {
         failing.push_back(id);
       }
     }
-    for (uint64_t id : failing) complete(id, connectError_, {}, false);
+    for (uint64_t id : failing) complete(id, connectError_, {});
   }
 
   void onConnection(const net::TcpConnectionPtr& conn) {
@@ -157,7 +210,8 @@ class RpcChannel::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   void onMessage(const net::TcpConnectionPtr& conn, net::Buffer* buf) {
-    DecodedFrame frame;
+    // Reused: an error's status message keeps its storage.
+    DecodedFrame& frame = frame_;
     std::string error;
     while (true) {
       const DecodeStatus status = decodeFrame(*buf, options_.maxFrameSize, &frame, &error);
@@ -176,7 +230,7 @@ class RpcChannel::Impl : public std::enable_shared_from_this<Impl> {
           complete(meta.call_id(),
                    absl::Status(static_cast<absl::StatusCode>(meta.status_code()),
                                 meta.status_message()),
-                   frame.payload, true);
+                   frame.payload);
           break;
         case RpcMeta::STREAM_MESSAGE:
           if (auto it = pending_.find(meta.call_id());
@@ -198,24 +252,25 @@ class RpcChannel::Impl : public std::enable_shared_from_this<Impl> {
 
   // Completes a pending call once; answers for unknown ids (already timed
   // out or cancelled) are dropped.
-  void complete(uint64_t id, absl::Status status, std::string_view payload, bool fromServer) {
+  void complete(uint64_t id, absl::Status status, std::string_view payload) {
     auto it = pending_.find(id);
     if (it == pending_.end()) return;
     Pending pending = std::move(it->second);
     pending_.erase(it);
-    if (fromServer && pending.timer.valid()) loop_->cancel(pending.timer);
     std::move(pending.done)(std::move(status), payload);
   }
 
   void failAll(const absl::Status& status) {
     backlog_.clear();
+    // Every deadline belongs to a call failed here; new calls started by
+    // the handlers below push their own.
+    deadlines_.clear();
+    if (sweepTimer_.valid()) loop_->cancel(sweepTimer_);
+    sweepTimer_ = net::TimerId();
     // Handlers may start new calls; they go into a fresh map.
     auto failed = std::move(pending_);
     pending_.clear();
-    for (auto& [id, pending] : failed) {
-      if (pending.timer.valid()) loop_->cancel(pending.timer);
-      std::move(pending.done)(status, {});
-    }
+    for (auto& [id, pending] : failed) std::move(pending.done)(status, {});
   }
 
   net::EventLoop* const loop_;
@@ -228,6 +283,11 @@ class RpcChannel::Impl : public std::enable_shared_from_this<Impl> {
   std::atomic<bool> connected_{false};
   std::atomic<uint64_t> nextId_{1};
   absl::flat_hash_map<uint64_t, Pending> pending_;
+  std::vector<Deadline> deadlines_;
+  size_t deadlineCompactAt_ = 64;
+  net::TimerId sweepTimer_;
+  Clock::time_point sweepAt_;
+  DecodedFrame frame_;
   // Requests made while disconnected, in call order, with their call ids.
   std::vector<std::pair<uint64_t, net::Buffer>> backlog_;
   size_t backlogSweepAt_ = 64;
@@ -259,19 +319,25 @@ bool RpcChannel::connected() const { return impl_->connected(); }
 
 namespace {
 
-net::Buffer encodeRequest(uint64_t id, std::string_view service, std::string_view method,
-                          const google::protobuf::MessageLite& request,
-                          std::chrono::microseconds timeout) {
-  RpcMeta meta;
-  meta.set_type(RpcMeta::REQUEST);
-  meta.set_call_id(id);
-  meta.set_service(std::string(service));
-  meta.set_method(std::string(method));
-  meta.set_timeout_us(timeout.count());
-  net::Buffer frame;
-  encodeFrame(meta, &request, &frame);
-  return frame;
+// Encodes a REQUEST into `frame` (empty), the names straight from the
+// caller's views.
+void encodeRequest(uint64_t id, std::string_view service, std::string_view method,
+                   const google::protobuf::MessageLite& request, std::chrono::microseconds timeout,
+                   net::Buffer* frame) {
+  MetaFields meta;
+  meta.type = RpcMeta::REQUEST;
+  meta.callId = id;
+  meta.service = service;
+  meta.method = method;
+  meta.timeoutUs = timeout.count();
+  encodeFrame(meta, &request, frame);
 }
+
+// A request started in the loop thread (a completion handler issuing the
+// next call, the common case for an asynchronous client) is encoded here
+// and handed to the connection without a queued functor or a Buffer of its
+// own; the connection takes the bytes (or the storage) at once.
+thread_local net::Buffer t_request;
 
 }  // namespace
 
@@ -280,11 +346,19 @@ uint64_t RpcChannel::startCall(std::string_view service, std::string_view method
                                const CallOptions& options) {
   const uint64_t id = impl_->nextId();
   const auto timeout = options.timeout.count() > 0 ? options.timeout : defaultTimeout_;
+  if (loop_->isInLoopThread()) {
+    net::Buffer& frame = t_request;
+    frame.retrieveAll();
+    encodeRequest(id, service, method, request, timeout, &frame);
+    impl_->startInLoop(id, &frame, std::move(done), nullptr, timeout, options.waitForReady);
+    return id;
+  }
   // Serialise in the caller's thread: the loop thread only sends.
-  net::Buffer frame = encodeRequest(id, service, method, request, timeout);
+  net::Buffer frame;
+  encodeRequest(id, service, method, request, timeout, &frame);
   loop_->runInLoop([impl = impl_, id, frame = std::move(frame), done = std::move(done), timeout,
                     waitForReady = options.waitForReady]() mutable {
-    impl->startInLoop(id, std::move(frame), std::move(done), nullptr, timeout, waitForReady);
+    impl->startInLoop(id, &frame, std::move(done), nullptr, timeout, waitForReady);
   });
   return id;
 }
@@ -294,12 +368,12 @@ uint64_t RpcChannel::startStream(std::string_view service, std::string_view meth
                                  StreamHandler onMessage, ResponseHandler onFinish,
                                  const CallOptions& options) {
   const uint64_t id = impl_->nextId();
-  net::Buffer frame = encodeRequest(id, service, method, request, options.timeout);
+  net::Buffer frame;
+  encodeRequest(id, service, method, request, options.timeout, &frame);
   loop_->runInLoop([impl = impl_, id, frame = std::move(frame), onFinish = std::move(onFinish),
                     onMessage = std::move(onMessage), timeout = options.timeout,
                     waitForReady = options.waitForReady]() mutable {
-    impl->startInLoop(id, std::move(frame), std::move(onFinish), std::move(onMessage), timeout,
-                      waitForReady);
+    impl->startInLoop(id, &frame, std::move(onFinish), std::move(onMessage), timeout, waitForReady);
   });
   return id;
 }

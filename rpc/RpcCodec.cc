@@ -25,6 +25,105 @@ uint32_t readBigEndian32(const char* p) {
   return be32toh(v);
 }
 
+// A protobuf base-128 varint. False when it runs past `end` or beyond the
+// ten bytes (64 bits) a well-formed one fits in.
+bool readVarint(const uint8_t** cur, const uint8_t* end, uint64_t* value) {
+  uint64_t result = 0;
+  for (int shift = 0; shift < 64 && *cur < end; shift += 7) {
+    const uint8_t byte = *(*cur)++;
+    if (shift == 63 && byte > 1) return false;  // bits past 64: let protobuf judge
+    result |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) {
+      *value = result;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool isAscii(std::string_view text) {
+  for (const char c : text) {
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  }
+  return true;
+}
+
+// Parses a meta of the shape every MRPC peer sends (only RpcMeta's own
+// fields, each with its own wire type, and ASCII text) without protobuf's
+// parser, which costs a call several hundred instructions more. False for
+// anything else (an unknown field, a name that needs UTF-8 validation,
+// a malformed varint or length): protobuf then parses it and decides, so
+// what is accepted and what is refused is exactly as before.
+bool parseCommonMeta(const char* data, size_t size, RpcMeta* meta) {
+  const auto* cur = reinterpret_cast<const uint8_t*>(data);
+  const uint8_t* const end = cur + size;
+  uint64_t type = 0;
+  uint64_t callId = 0;
+  uint64_t statusCode = 0;
+  uint64_t timeoutUs = 0;
+  std::string_view service;
+  std::string_view method;
+  std::string_view statusMessage;
+  while (cur < end) {
+    const uint8_t tag = *cur++;
+    const int wireType = tag & 7;
+    uint64_t value = 0;
+    if (tag >= 0x80 || !readVarint(&cur, end, &value)) return false;
+    std::string_view text;
+    if (wireType == 2) {
+      if (value > static_cast<uint64_t>(end - cur)) return false;
+      text = std::string_view(reinterpret_cast<const char*>(cur), value);
+      if (!isAscii(text)) return false;
+      cur += value;
+    } else if (wireType != 0) {
+      return false;
+    }
+    // Field number and wire type together; a later copy of a field wins,
+    // as in protobuf.
+    switch (tag) {
+      case (1 << 3) | 0:
+        type = value;
+        break;
+      case (2 << 3) | 0:
+        callId = value;
+        break;
+      case (3 << 3) | 2:
+        service = text;
+        break;
+      case (4 << 3) | 2:
+        method = text;
+        break;
+      case (5 << 3) | 0:
+        statusCode = value;
+        break;
+      case (6 << 3) | 2:
+        statusMessage = text;
+        break;
+      case (7 << 3) | 0:
+        timeoutUs = value;
+        break;
+      default:
+        return false;
+    }
+  }
+  // Afresh, as ParseFromArray starts (a reused meta may hold unknown fields
+  // from a frame protobuf parsed); the strings keep their storage.
+  meta->Clear();
+  // Narrowed as protobuf narrows a varint into an int32 or an enum.
+  meta->set_type(static_cast<RpcMeta::Type>(static_cast<int32_t>(type)));
+  meta->set_call_id(callId);
+  meta->set_status_code(static_cast<int32_t>(statusCode));
+  meta->set_timeout_us(static_cast<int64_t>(timeoutUs));
+  // Assigned into the strings the meta already holds: a reused meta keeps
+  // their storage, and an absent one costs no allocation.
+  if (!service.empty()) meta->mutable_service()->assign(service.data(), service.size());
+  if (!method.empty()) meta->mutable_method()->assign(method.data(), method.size());
+  if (!statusMessage.empty()) {
+    meta->mutable_status_message()->assign(statusMessage.data(), statusMessage.size());
+  }
+  return true;
+}
+
 }  // namespace
 
 void encodeFrame(const RpcMeta& meta, const google::protobuf::MessageLite* payload,
@@ -34,6 +133,92 @@ void encodeFrame(const RpcMeta& meta, const google::protobuf::MessageLite* paylo
   const size_t payloadLength = payload != nullptr ? payload->ByteSizeLong() : 0;
   serializeInto(meta, metaLength, out);
   if (payload != nullptr) serializeInto(*payload, payloadLength, out);
+  out->prependInt32(static_cast<int32_t>(metaLength));
+  out->prependInt32(static_cast<int32_t>(metaLength + payloadLength));
+  out->prepend(kMagic.data(), kMagic.size());
+}
+
+namespace {
+
+// Protobuf's encoding of RpcMeta, field by field: in field-number order,
+// fields at their default value (0, empty) left out, as proto3 does.
+size_t varintSize(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+uint8_t* writeVarint(uint64_t v, uint8_t* p) {
+  while (v >= 0x80) {
+    *p++ = static_cast<uint8_t>(v | 0x80);
+    v >>= 7;
+  }
+  *p++ = static_cast<uint8_t>(v);
+  return p;
+}
+
+// Negative int32s and enums go on the wire sign-extended to 64 bits.
+uint64_t wireValue(int64_t v) { return static_cast<uint64_t>(v); }
+
+size_t encodedSize(const MetaFields& m) {
+  size_t size = 0;
+  auto number = [&size](uint64_t v) {
+    if (v != 0) size += 1 + varintSize(v);
+  };
+  auto text = [&size](std::string_view t) {
+    if (!t.empty()) size += 1 + varintSize(t.size()) + t.size();
+  };
+  number(wireValue(m.type));
+  number(m.callId);
+  text(m.service);
+  text(m.method);
+  number(wireValue(m.statusCode));
+  text(m.statusMessage);
+  number(wireValue(m.timeoutUs));
+  return size;
+}
+
+uint8_t* encodeMeta(const MetaFields& m, uint8_t* p) {
+  auto number = [&p](int field, uint64_t v) {
+    if (v == 0) return;
+    *p++ = static_cast<uint8_t>(field << 3);
+    p = writeVarint(v, p);
+  };
+  auto text = [&p](int field, std::string_view t) {
+    if (t.empty()) return;
+    *p++ = static_cast<uint8_t>(field << 3 | 2);
+    p = writeVarint(t.size(), p);
+    memcpy(p, t.data(), t.size());
+    p += t.size();
+  };
+  number(1, wireValue(m.type));
+  number(2, m.callId);
+  text(3, m.service);
+  text(4, m.method);
+  number(5, wireValue(m.statusCode));
+  text(6, m.statusMessage);
+  number(7, wireValue(m.timeoutUs));
+  return p;
+}
+
+}  // namespace
+
+void encodeFrame(const MetaFields& meta, const google::protobuf::MessageLite* payload,
+                 net::Buffer* out) {
+  assert(out->readableBytes() == 0);
+  const size_t metaLength = encodedSize(meta);
+  const size_t payloadLength = payload != nullptr ? payload->ByteSizeLong() : 0;
+  out->ensureWritableBytes(metaLength + payloadLength);
+  auto* start = reinterpret_cast<uint8_t*>(out->beginWrite());
+  uint8_t* const end = encodeMeta(meta, start);
+  assert(static_cast<size_t>(end - start) == metaLength);
+  (void)end;
+  // ByteSizeLong() just ran and cached the sizes; this pass only writes.
+  if (payload != nullptr) payload->SerializeWithCachedSizesToArray(start + metaLength);
+  out->hasWritten(metaLength + payloadLength);
   out->prependInt32(static_cast<int32_t>(metaLength));
   out->prependInt32(static_cast<int32_t>(metaLength + payloadLength));
   out->prepend(kMagic.data(), kMagic.size());
@@ -62,7 +247,8 @@ DecodeStatus decodeFrame(const net::Buffer& in, size_t maxFrameSize, DecodedFram
     return DecodeStatus::kError;
   }
   if (readable < kHeaderLength + bodyLength) return DecodeStatus::kNeedMore;
-  if (!frame->meta.ParseFromArray(p + kHeaderLength, static_cast<int>(metaLength))) {
+  if (!parseCommonMeta(p + kHeaderLength, metaLength, &frame->meta) &&
+      !frame->meta.ParseFromArray(p + kHeaderLength, static_cast<int>(metaLength))) {
     *error = "meta does not parse";
     return DecodeStatus::kError;
   }

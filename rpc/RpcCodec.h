@@ -36,6 +36,22 @@ static_assert(net::Buffer::kCheapPrepend >= kHeaderLength,
 void encodeFrame(const RpcMeta& meta, const google::protobuf::MessageLite* payload,
                  net::Buffer* out);
 
+// A meta's fields by value and view: what the runtime's own senders (a
+// server's answers, a channel's requests) fill in, to encode a frame without
+// building an RpcMeta. Encodes to the very bytes protobuf makes of the
+// RpcMeta with the same fields (RpcCodec_test checks it).
+struct MetaFields {
+  RpcMeta::Type type = RpcMeta::REQUEST;
+  uint64_t callId = 0;
+  std::string_view service;
+  std::string_view method;
+  int32_t statusCode = 0;
+  std::string_view statusMessage;
+  int64_t timeoutUs = 0;
+};
+void encodeFrame(const MetaFields& meta, const google::protobuf::MessageLite* payload,
+                 net::Buffer* out);
+
 enum class DecodeStatus { kNeedMore, kFrame, kError };
 
 struct DecodedFrame {

@@ -1,6 +1,8 @@
 #include "rpc/RpcCodec.h"
 
+#include <climits>
 #include <cstdint>
+#include <random>
 #include <string>
 #include <string_view>
 
@@ -239,6 +241,95 @@ TEST(RpcCodecTest, EmptyMetaIsADefaultRequest) {
   EXPECT_EQ(frame.meta.type(), RpcMeta::REQUEST);
   EXPECT_EQ(frame.payload.size(), 2u);
   EXPECT_EQ(frame.frameLength, kHeaderLength + 2);
+}
+
+std::string varint(uint64_t v, int extraBytes = 0) {
+  std::string out;
+  while (v >= 0x80 || extraBytes > 0) {
+    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+    if (v == 0 && extraBytes > 0) --extraBytes;
+  }
+  out.push_back(static_cast<char>(v));
+  return out;
+}
+
+// Random metas in every shape a peer could send: RpcMeta's own fields in
+// any order and repeated, negative numbers, overlong varints, wrong wire
+// types, unknown fields, non-ASCII and invalid UTF-8 text, truncation.
+std::string randomMeta(std::mt19937* rng) {
+  auto pick = [rng](int n) { return static_cast<int>((*rng)() % n); };
+  const std::string texts[] = {"",
+                               "Echo",
+                               "muduo.rpc.testing.TestService",
+                               "caf\xc3\xa9",
+                               "bad \xff utf-8",
+                               std::string(300, 'x')};
+  std::string meta;
+  const int fields = pick(9);
+  for (int i = 0; i < fields; ++i) {
+    const int field = 1 + pick(9);  // 8 and 9 are unknown
+    const bool textField = field == 3 || field == 4 || field == 6 || field == 9;
+    const bool wrongWireType = pick(8) == 0;
+    if (textField != wrongWireType) {
+      const std::string& text = texts[pick(6)];
+      meta += varint(static_cast<uint64_t>(field) << 3 | 2) + varint(text.size()) + text;
+    } else {
+      const uint64_t values[] = {0, 1, 4, 127, 128, uint64_t(-1), uint64_t(-7), 1ull << 40};
+      meta += varint(static_cast<uint64_t>(field) << 3) + varint(values[pick(8)], pick(4) == 0);
+    }
+  }
+  if (!meta.empty() && pick(10) == 0) meta.resize(pick(static_cast<int>(meta.size())));
+  return meta;
+}
+
+TEST(RpcCodecTest, EveryMetaDecodesExactlyAsProtobufParsesItIntoAReusedFrame) {
+  std::mt19937 rng(20261127);
+  DecodedFrame reused;  // as the server and the channel reuse theirs
+  for (int i = 0; i < 20000; ++i) {
+    const std::string meta = randomMeta(&rng);
+    RpcMeta expected;
+    const bool parses = expected.ParseFromString(meta);
+    std::string error;
+    const DecodeStatus status = decode(
+        header(static_cast<uint32_t>(meta.size()), static_cast<uint32_t>(meta.size())) + meta,
+        kDefaultMaxFrameSize, &reused, &error);
+    ASSERT_EQ(status, parses ? DecodeStatus::kFrame : DecodeStatus::kError) << i;
+    if (parses) {
+      ASSERT_EQ(reused.meta.SerializeAsString(), expected.SerializeAsString()) << i;
+    }
+  }
+}
+
+TEST(RpcCodecTest, MetaFieldsEncodeToTheBytesProtobufMakesOfTheSameMeta) {
+  std::mt19937_64 rng(7);
+  const std::string texts[] = {"", "Echo", "muduo.rpc.testing.TestService", std::string(200, 'm'),
+                               "caf\xc3\xa9"};
+  const int64_t numbers[] = {0, 1, 127, 128, 300, -1, -128, INT32_MAX, INT32_MIN, INT64_MIN};
+  EchoRequest payload;
+  payload.set_text("the payload");
+  for (int i = 0; i < 5000; ++i) {
+    MetaFields fields;
+    fields.type = static_cast<RpcMeta::Type>(static_cast<int32_t>(numbers[rng() % 9]));
+    fields.callId = rng() % 3 == 0 ? 0 : rng() >> (rng() % 64);
+    fields.service = texts[rng() % 5];
+    fields.method = texts[rng() % 5];
+    fields.statusCode = static_cast<int32_t>(numbers[rng() % 9]);
+    fields.statusMessage = texts[rng() % 5];
+    fields.timeoutUs = numbers[rng() % 10];
+    RpcMeta meta;
+    meta.set_type(fields.type);
+    meta.set_call_id(fields.callId);
+    meta.set_service(std::string(fields.service));
+    meta.set_method(std::string(fields.method));
+    meta.set_status_code(fields.statusCode);
+    meta.set_status_message(std::string(fields.statusMessage));
+    meta.set_timeout_us(fields.timeoutUs);
+    const bool withPayload = i % 2 == 0;
+    net::Buffer buf;
+    encodeFrame(fields, withPayload ? &payload : nullptr, &buf);
+    ASSERT_EQ(buf.retrieveAllAsString(), encode(meta, withPayload ? &payload : nullptr)) << i;
+  }
 }
 
 }  // namespace

@@ -37,6 +37,18 @@ struct RpcServer::ConnectionState {
   absl::flat_hash_map<uint64_t, std::weak_ptr<ServerCall>> live;
   size_t sweepAt = 64;
   bool sawFrame = false;  // an MRPC peer: never look for HTTP again
+  // Reused for every frame: its meta keeps the storage of the service and
+  // method names, so parsing them allocates nothing after the first call.
+  DecodedFrame frame;
+  // The method this connection called last, as resolved by the server's
+  // tables: a client calling one method over and over (the common case)
+  // skips the hash lookups and the stats' name table.
+  struct ResolvedMethod {
+    std::string service;
+    std::string method;
+    Service* target = nullptr;
+    RpcStats::Entry* stats = nullptr;
+  } lastMethod;
 
   void add(const std::shared_ptr<ServerCall>& call) {
     if (live.size() >= sweepAt) {
@@ -231,7 +243,7 @@ void RpcServer::onMessage(const net::TcpConnectionPtr& conn, net::Buffer* buf,
       return;
     }
   }
-  DecodedFrame frame;
+  DecodedFrame& frame = state->frame;
   std::string error;
   // Past the output budget the rest waits in the buffer (and the kernel);
   // the connection calls back with it once the client has read enough.
@@ -290,14 +302,24 @@ bool RpcServer::handleRequest(const net::TcpConnectionPtr& conn, ConnectionState
     call->finish(absl::InvalidArgumentError("timeout_us must not be negative"), nullptr);
     return true;
   }
-  auto it = services_.find(meta.service());
-  if (it == services_.end()) {
-    call->finish(absl::UnimplementedError(absl::StrCat("unknown service ", meta.service())),
-                 nullptr);
-    return true;
+  ConnectionState::ResolvedMethod& resolved = state->lastMethod;
+  if (resolved.target == nullptr || resolved.method != meta.method() ||
+      resolved.service != meta.service()) {
+    auto it = services_.find(meta.service());
+    if (it == services_.end()) {
+      call->finish(absl::UnimplementedError(absl::StrCat("unknown service ", meta.service())),
+                   nullptr);
+      return true;
+    }
+    // Copied into storage that keeps its capacity: a client alternating
+    // between methods costs a copy, never an allocation per call.
+    resolved.service.assign(meta.service());
+    resolved.method.assign(meta.method());
+    resolved.target = it->second;
+    resolved.stats = stats_->entryFor(meta.service(), meta.method());
   }
-  Service* service = it->second;
-  call->trackStats(stats_, stats_->entryFor(meta.service(), meta.method()));
+  Service* service = resolved.target;
+  call->trackStats(stats_, resolved.stats);
   if (workers_ != nullptr) {
     // Reachable by CANCEL and the deadline while it waits in the queue.
     call->ownPayload();

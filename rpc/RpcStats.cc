@@ -7,10 +7,16 @@
 namespace muduo::rpc {
 
 struct RpcStats::Entry {
-  MethodStats stats;  // guarded by the owning RpcStats' mutex_
+  const size_t index;  // its row in every shard
 };
 
-RpcStats::RpcStats() : started_(std::chrono::steady_clock::now()) {}
+namespace {
+std::atomic<uint64_t> g_nextStatsId{1};
+}  // namespace
+
+RpcStats::RpcStats()
+    : id_(g_nextStatsId.fetch_add(1, std::memory_order_relaxed)),
+      started_(std::chrono::steady_clock::now()) {}
 RpcStats::~RpcStats() = default;
 
 RpcStats::Entry* RpcStats::entryFor(std::string_view service, std::string_view method) {
@@ -30,18 +36,50 @@ RpcStats::Entry* RpcStats::entryFor(std::string_view service, std::string_view m
       descriptor != nullptr && descriptor->FindMethodByName(std::string(method)) != nullptr;
   MutexLock lock(&mutex_);
   std::unique_ptr<Entry>& entry = known ? entries_[key] : entries_[std::string(kUnknownMethod)];
-  if (entry == nullptr) entry = std::make_unique<Entry>();
+  if (entry == nullptr) entry = std::make_unique<Entry>(Entry{nextIndex_++});
   if (resolved_.size() < kMaxResolved && key.size() <= kMaxResolvedKey) {
     resolved_.emplace(key, entry.get());
   }
   return entry.get();
 }
 
+RpcStats::Shard* RpcStats::shardOfThisThread() {
+  // A thread serves a handful of servers at most (tests make many, one
+  // after another): a few recent ones are remembered, by id, and a miss
+  // costs one lookup under mutex_.
+  struct Cached {
+    uint64_t statsId = 0;
+    Shard* shard = nullptr;
+  };
+  constexpr size_t kCached = 4;
+  thread_local Cached cache[kCached];
+  thread_local size_t nextSlot = 0;
+  for (const Cached& c : cache) {
+    if (c.statsId == id_) return c.shard;
+  }
+  Shard* shard;
+  {
+    MutexLock lock(&mutex_);
+    Shard*& mine = shardOf_[std::this_thread::get_id()];
+    if (mine == nullptr) {
+      shards_.push_back(std::make_unique<Shard>());
+      mine = shards_.back().get();
+    }
+    shard = mine;
+  }
+  cache[nextSlot] = Cached{id_, shard};
+  nextSlot = (nextSlot + 1) % kCached;
+  return shard;
+}
+
 void RpcStats::record(Entry* entry, bool ok, std::chrono::nanoseconds latency) {
-  MutexLock lock(&mutex_);
-  ++entry->stats.calls;
-  if (!ok) ++entry->stats.errors;
-  entry->stats.latencyNs.record(latency.count());
+  Shard* shard = shardOfThisThread();
+  MutexLock lock(&shard->mutex);
+  if (shard->rows.size() <= entry->index) shard->rows.resize(entry->index + 1);
+  MethodStats& row = shard->rows[entry->index];
+  ++row.calls;
+  if (!ok) ++row.errors;
+  row.latencyNs.record(latency.count());
 }
 
 std::chrono::seconds RpcStats::uptime() const {
@@ -54,7 +92,18 @@ std::vector<std::pair<std::string, RpcStats::MethodStats>> RpcStats::snapshot() 
   {
     MutexLock lock(&mutex_);
     result.reserve(entries_.size());
-    for (const auto& [name, entry] : entries_) result.emplace_back(name, entry->stats);
+    for (const auto& [name, entry] : entries_) {
+      MethodStats merged;
+      for (const auto& shard : shards_) {
+        MutexLock shardLock(&shard->mutex);
+        if (entry->index >= shard->rows.size()) continue;
+        const MethodStats& row = shard->rows[entry->index];
+        merged.calls += row.calls;
+        merged.errors += row.errors;
+        merged.latencyNs.merge(row.latencyNs);
+      }
+      result.emplace_back(name, std::move(merged));
+    }
   }
   std::sort(result.begin(), result.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });

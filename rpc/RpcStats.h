@@ -8,8 +8,11 @@
 // linked into the binary and never holds a client's string. A hand-written
 // Service with no .proto behind it is therefore counted as unknown too.
 //
-// Thread safety: every method may be called from any thread; one mutex
-// guards the table (a record is a few increments under it).
+// Thread safety: every method may be called from any thread. record() runs
+// once per call on every serving thread, so it touches only that thread's
+// own shard of counters (its own mutex, which no other thread takes but
+// snapshot()); snapshot() merges the shards. The table of names has a mutex
+// of its own, taken only when a name is seen for the first time.
 #ifndef RPC_RPCSTATS_H_
 #define RPC_RPCSTATS_H_
 
@@ -19,6 +22,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -48,6 +52,8 @@ class RpcStats {
   // generated pool has that service and method; the kUnknownMethod row
   // otherwise. Callers pass only services they serve.
   Entry* entryFor(std::string_view service, std::string_view method);
+  // In the calling thread's shard: no lock or cache line shared with the
+  // other serving threads.
   void record(Entry* entry, bool ok, std::chrono::nanoseconds latency);
 
   void connectionOpened() { connections_.fetch_add(1, std::memory_order_relaxed); }
@@ -59,6 +65,17 @@ class RpcStats {
   [[nodiscard]] std::vector<std::pair<std::string, MethodStats>> snapshot() const;
 
  private:
+  // One thread's counters, a row per Entry (by its index), merged by
+  // snapshot(). Written only by its thread.
+  struct Shard {
+    Mutex mutex;
+    std::vector<MethodStats> rows ABSL_GUARDED_BY(mutex);
+  };
+  Shard* shardOfThisThread();
+
+  // Tells RpcStats apart in the threads' caches of their shards, where an
+  // address could be reused by a later RpcStats.
+  const uint64_t id_;
   const std::chrono::steady_clock::time_point started_;
   std::atomic<int64_t> connections_{0};
   mutable Mutex mutex_;
@@ -70,6 +87,11 @@ class RpcStats {
   static constexpr size_t kMaxResolved = 4096;
   static constexpr size_t kMaxResolvedKey = 256;
   absl::flat_hash_map<std::string, Entry*> resolved_ ABSL_GUARDED_BY(mutex_);
+  size_t nextIndex_ ABSL_GUARDED_BY(mutex_) = 0;
+  // One per thread that ever recorded: the I/O threads and the workers,
+  // a bounded set. Kept after their threads end, with their counts.
+  std::vector<std::unique_ptr<Shard>> shards_ ABSL_GUARDED_BY(mutex_);
+  absl::flat_hash_map<std::thread::id, Shard*> shardOf_ ABSL_GUARDED_BY(mutex_);
 };
 
 }  // namespace muduo::rpc

@@ -1,6 +1,9 @@
 #include "rpc/RpcStats.h"
 
+#include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "rpc/compiler/testdata/test.rpc.h"
@@ -55,6 +58,55 @@ TEST(RpcStatsTest, AMethodNameWithMarkupOrNewlinesIsNeverStored) {
   const auto snapshot = stats.snapshot();
   ASSERT_EQ(snapshot.size(), 1u);
   EXPECT_EQ(snapshot[0].first, RpcStats::kUnknownMethod);
+}
+
+TEST(RpcStatsTest, CountsFromManyThreadsAreMergedWhileTheyRecord) {
+  RpcStats stats;
+  RpcStats::Entry* echo = stats.entryFor(kService, "Echo");
+  RpcStats::Entry* mark = stats.entryFor(kService, "Mark");
+  constexpr int kThreads = 4;
+  constexpr int kCalls = 5000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&stats, echo, mark, t] {
+      for (int i = 0; i < kCalls; ++i) {
+        stats.record(i % 2 == 0 ? echo : mark, i % 10 != 0, std::chrono::microseconds(t + 1));
+      }
+    });
+  }
+  // Read while they write: each thread's counts are its own, merged here.
+  for (int i = 0; i < 20; ++i) {
+    for (const auto& [name, row] : stats.snapshot()) {
+      EXPECT_LE(row.calls, kThreads * kCalls / 2) << name;
+    }
+  }
+  for (auto& thread : threads) thread.join();
+  const auto snapshot = stats.snapshot();
+  ASSERT_EQ(snapshot.size(), 2u);
+  for (const auto& [name, row] : snapshot) {
+    EXPECT_EQ(row.calls, kThreads * kCalls / 2) << name;
+    EXPECT_EQ(row.latencyNs.count(), kThreads * kCalls / 2) << name;
+    EXPECT_EQ(row.latencyNs.max(), kThreads * 1000) << name;
+  }
+  EXPECT_EQ(snapshot[0].second.errors + snapshot[1].second.errors, kThreads * kCalls / 10);
+}
+
+TEST(RpcStatsTest, AThreadRecordingForManyStatsKeepsEachCountApart) {
+  // More RpcStats than a thread remembers shards for, used in turn.
+  std::vector<std::unique_ptr<RpcStats>> all;
+  for (int i = 0; i < 9; ++i) all.push_back(std::make_unique<RpcStats>());
+  for (int round = 0; round < 3; ++round) {
+    for (size_t i = 0; i < all.size(); ++i) {
+      for (size_t n = 0; n <= i; ++n) {
+        all[i]->record(all[i]->entryFor(kService, "Echo"), true, std::chrono::nanoseconds(1));
+      }
+    }
+  }
+  for (size_t i = 0; i < all.size(); ++i) {
+    const auto snapshot = all[i]->snapshot();
+    ASSERT_EQ(snapshot.size(), 1u);
+    EXPECT_EQ(snapshot[0].second.calls, static_cast<int64_t>(3 * (i + 1)));
+  }
 }
 
 TEST(RpcStatsTest, TracksOpenConnections) {

@@ -342,6 +342,56 @@ TEST_F(RpcTest, CallToAServerThatNeverAnswersExceedsItsDeadline) {
   EXPECT_LT(held[0]->deadline(), start + 200ms + 5s);
 }
 
+TEST_F(RpcTest, AShortDeadlineStartedAfterALongOneExpiresOnTimeAndTheLongOneWaits) {
+  startServer();
+  auto channel = connectToServer();
+  // The channel's one deadline timer is armed for the long call first; the
+  // short one must pull it in, not wait behind it.
+  auto longCall =
+      PendingCall::start(channel.get(), kService, "Hold", makeRequest("long"), withTimeout(60s));
+  const auto start = Clock::now();
+  auto shortCall =
+      PendingCall::start(channel.get(), kService, "Hold", makeRequest("short"), withTimeout(200ms));
+  const auto result = shortCall->wait();
+  const auto elapsed = Clock::now() - start;
+  ASSERT_TRUE(result.has_value());
+  EXPECT_EQ(result->status.code(), absl::StatusCode::kDeadlineExceeded) << result->status;
+  EXPECT_GE(elapsed, 190ms);
+  EXPECT_LT(elapsed, 5s);
+  EXPECT_FALSE(longCall->wait(0ms).has_value()) << "60 s have not passed";
+  channel->cancel(longCall->id());
+  const auto cancelled = longCall->wait();
+  ASSERT_TRUE(cancelled.has_value());
+  EXPECT_EQ(cancelled->status.code(), absl::StatusCode::kCancelled) << cancelled->status;
+}
+
+TEST_F(RpcTest, CallsAnsweredInTimeNeverExpireAndALaterCallStillDoes) {
+  startServer();
+  auto channel = connectToServer();
+  // Answered calls leave their deadlines behind in the channel (they are
+  // dropped lazily); hundreds of them must neither fire nor hide a live one.
+  std::vector<std::shared_ptr<PendingCall>> calls;
+  for (int i = 0; i < 500; ++i) {
+    calls.push_back(PendingCall::start(channel.get(), kService, "Echo",
+                                       makeRequest(std::to_string(i)), withTimeout(300ms)));
+  }
+  for (int i = 0; i < 500; ++i) {
+    const auto result = calls[i]->wait();
+    ASSERT_TRUE(result.has_value());
+    ASSERT_TRUE(result->status.ok()) << result->status;
+    EXPECT_EQ(result->text, std::to_string(i));
+  }
+  const auto start = Clock::now();
+  const auto held = callAndWait(channel.get(), "Hold", makeRequest("held"), withTimeout(300ms));
+  ASSERT_TRUE(held.has_value());
+  EXPECT_EQ(held->status.code(), absl::StatusCode::kDeadlineExceeded) << held->status;
+  EXPECT_GE(Clock::now() - start, 290ms);
+  // Past the answered calls' deadlines too: they completed once, OK.
+  const auto after = callAndWait(channel.get(), "Echo", makeRequest("after"), withTimeout(5s));
+  ASSERT_TRUE(after.has_value());
+  EXPECT_TRUE(after->status.ok()) << after->status;
+}
+
 TEST_F(RpcTest, CallToAnAddressWithNothingListeningFailsAtOnceSayingTheConnectionWasRefused) {
   RefusingPort refusing;  // bound, never listening: connect(2) is refused
   auto channel = connectTo(refusing.address());

@@ -328,12 +328,12 @@ bool ServerCall::sendFrame(int type, const absl::Status& status,
                            const google::protobuf::MessageLite* payload) {
   auto conn = conn_.lock();
   if (conn == nullptr || !conn->connected()) return false;
-  RpcMeta meta;
-  meta.set_type(static_cast<RpcMeta::Type>(type));
-  meta.set_call_id(callId_);
+  MetaFields meta;
+  meta.type = static_cast<RpcMeta::Type>(type);
+  meta.callId = callId_;
   if (!status.ok()) {
-    meta.set_status_code(static_cast<int32_t>(status.code()));
-    meta.set_status_message(std::string(status.message()));
+    meta.statusCode = static_cast<int32_t>(status.code());
+    meta.statusMessage = std::string_view(status.message().data(), status.message().size());
   }
   net::Buffer& frame = t_frame;
   frame.retrieveAll();
@@ -350,9 +350,9 @@ bool ServerCall::sendFrame(int type, const absl::Status& status,
       recordStats(false);
       afterEnd(State::kAnswered);
     }
-    meta.set_type(type == RpcMeta::RESPONSE ? RpcMeta::RESPONSE : RpcMeta::STREAM_END);
-    meta.set_status_code(static_cast<int32_t>(absl::StatusCode::kResourceExhausted));
-    meta.set_status_message("the answer is larger than the protocol's 64 MiB frame limit");
+    meta.type = type == RpcMeta::RESPONSE ? RpcMeta::RESPONSE : RpcMeta::STREAM_END;
+    meta.statusCode = static_cast<int32_t>(absl::StatusCode::kResourceExhausted);
+    meta.statusMessage = "the answer is larger than the protocol's 64 MiB frame limit";
     encodeFrame(meta, nullptr, &frame);
     conn->send(&frame);
     return false;

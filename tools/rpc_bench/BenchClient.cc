@@ -78,7 +78,21 @@ class BenchClient::Connection {
         ++errors_;
       }
     }
-    if (running_ && options_.rate == 0) issue(Clock::now());
+    if (!running_ || options_.rate != 0) return;
+    if (status.ok()) {
+      issue(Clock::now());
+    } else {
+      // A channel that cannot connect fails a call at once, inside
+      // startCall(): issuing the next one here would recurse until the
+      // stack runs out (the server went away), and issuing it at once from
+      // the loop would spin. Retry a little later; counted in flight, so
+      // run() waits for the retry before the connection goes away.
+      inFlight_.fetch_add(1, std::memory_order_relaxed);
+      loop_->runAfter(std::chrono::milliseconds(10), [this] {
+        inFlight_.fetch_sub(1, std::memory_order_relaxed);
+        if (running_) issue(Clock::now());
+      });
+    }
   }
 
   muduo::net::EventLoop* const loop_;

@@ -1,10 +1,12 @@
 #include "tools/rpc_bench/BenchServer.h"
 
+#include <atomic>
 #include <chrono>
 #include <thread>
 
 #include "absl/status/status.h"
 #include "muduo/base/ThreadPool.h"
+#include "muduo/net/EventLoop.h"
 #include "rpc/RpcServer.h"
 #include "rpc/Service.h"
 #include "tools/rpc_bench/bench.pb.h"
@@ -16,6 +18,12 @@ namespace rpcbench {
 class BenchService final : public muduo::rpc::Service {
  public:
   explicit BenchService(muduo::ThreadPool* slowWorkers) : slowWorkers_(slowWorkers) {}
+
+  void quitAfter(int64_t calls, muduo::net::EventLoop* loop) {
+    quitAfter_ = calls;
+    quitLoop_ = loop;
+  }
+  int64_t answered() const { return answered_.load(std::memory_order_relaxed); }
 
   std::string_view serviceName() const override { return "rpcbench.Bench"; }
 
@@ -32,6 +40,7 @@ class BenchService final : public muduo::rpc::Service {
       BenchResponse response;
       response.set_payload(std::move(*request.mutable_payload()));
       call->finish(absl::OkStatus(), &response);
+      if (answered_.fetch_add(1, std::memory_order_relaxed) + 1 == quitAfter_) quitLoop_->quit();
       return true;
     }
     auto response = std::make_shared<BenchResponse>();
@@ -46,6 +55,9 @@ class BenchService final : public muduo::rpc::Service {
 
  private:
   muduo::ThreadPool* const slowWorkers_;
+  std::atomic<int64_t> answered_{0};
+  int64_t quitAfter_ = 0;  // fixed before start()
+  muduo::net::EventLoop* quitLoop_ = nullptr;
 };
 
 BenchServer::BenchServer(muduo::net::EventLoop* loop, const muduo::net::InetAddress& listenAddr,
@@ -70,6 +82,12 @@ void BenchServer::start() {
   slowWorkers_->start(32);
   server_->start();
 }
+
+void BenchServer::quitAfter(int64_t calls, muduo::net::EventLoop* loop) {
+  service_->quitAfter(calls, loop);
+}
+
+int64_t BenchServer::callsAnswered() const { return service_->answered(); }
 
 muduo::net::InetAddress BenchServer::listenAddress() const { return server_->listenAddress(); }
 

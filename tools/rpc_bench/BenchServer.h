@@ -7,6 +7,7 @@
 #ifndef TOOLS_RPC_BENCH_BENCHSERVER_H_
 #define TOOLS_RPC_BENCH_BENCHSERVER_H_
 
+#include <cstdint>
 #include <memory>
 
 #include "absl/status/status.h"
@@ -35,6 +36,12 @@ class BenchServer {
   BenchServer& operator=(const BenchServer&) = delete;
 
   void start();
+  // Quits `loop` once this many fast calls have been answered: a fixed
+  // amount of work, so a profile's totals (callgrind's instructions, strace's
+  // syscalls, valgrind's allocations) divide into per-call figures. Before
+  // start(); 0 serves for ever.
+  void quitAfter(int64_t calls, muduo::net::EventLoop* loop);
+  [[nodiscard]] int64_t callsAnswered() const;
   [[nodiscard]] muduo::net::InetAddress listenAddress() const;
   // OK when the constructor could bind and listen.
   [[nodiscard]] absl::Status listenStatus() const;

@@ -1,6 +1,7 @@
 // rpc_bench_server: the server for rpc_bench; see BenchServer.h and run.sh.
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 
 #include "absl/flags/flag.h"
@@ -13,6 +14,9 @@ ABSL_FLAG(int, busy_poll_us, 0,
           "busy-poll budget of every event loop (EventLoop::setBusyPoll); 0 is off");
 ABSL_FLAG(int, port, 0, "port; 0 picks a free one");
 ABSL_FLAG(int, io_threads, 0, "I/O threads; 0 serves in the accepting thread");
+ABSL_FLAG(int64_t, exit_after_calls, 0,
+          "exit once this many fast calls have been answered (a fixed amount of work for "
+          "callgrind, strace -c or valgrind); 0 serves until killed");
 
 int main(int argc, char* argv[]) {
   muduo::parseProgramFlags(argc, argv,
@@ -29,8 +33,12 @@ int main(int argc, char* argv[]) {
   if (!server.listenStatus().ok()) {
     return muduo::net::reportStartupFailure("rpc_bench_server", server.listenStatus());
   }
+  if (absl::GetFlag(FLAGS_exit_after_calls) > 0) {
+    server.quitAfter(absl::GetFlag(FLAGS_exit_after_calls), &loop);
+  }
   server.start();
   printf("rpc_bench_server listening on %s\n", server.listenAddress().toIpPort().c_str());
   fflush(stdout);
   loop.loop();
+  printf("rpc_bench_server: answered %lld calls\n", static_cast<long long>(server.callsAnswered()));
 }

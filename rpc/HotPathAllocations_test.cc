@@ -1,0 +1,172 @@
+// A guard on the unary call's hot path: how many heap allocations a call
+// costs the server's loop thread and the client's, counted by a replacement
+// operator new that counts only in threads that ask it to. The handler and
+// the completion handler allocate nothing themselves, so what is counted is
+// the runtime's own: RpcServer, ServerCall, RpcChannel, the codec and the
+// reactor under them. A change that adds an allocation per call fails here.
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <new>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "gtest/gtest.h"
+#include "muduo/base/CountDownLatch.h"
+#include "muduo/net/EventLoop.h"
+#include "muduo/net/EventLoopThread.h"
+#include "muduo/net/InetAddress.h"
+#include "rpc/RpcChannel.h"
+#include "rpc/RpcServer.h"
+#include "rpc/Service.h"
+#include "rpc/testing/test_messages.pb.h"
+
+namespace {
+thread_local bool t_counting = false;
+thread_local int64_t t_allocations = 0;
+
+void* countedAlloc(size_t size) {
+  if (t_counting) ++t_allocations;
+  void* p = std::malloc(size == 0 ? 1 : size);
+  if (p == nullptr) throw std::bad_alloc();
+  return p;
+}
+}  // namespace
+
+void* operator new(size_t size) { return countedAlloc(size); }
+void* operator new[](size_t size) { return countedAlloc(size); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, size_t) noexcept { std::free(p); }
+void operator delete[](void* p, size_t) noexcept { std::free(p); }
+
+namespace muduo::rpc {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::chrono::milliseconds kWait = 10s;
+constexpr int kWarmupCalls = 300;
+constexpr int kCountedCalls = 3000;
+// What one unary call may cost, at most. The server's one is the ServerCall
+// (shared by the connection's table, the handler and the done path); the
+// client's, none: the request is encoded into reused storage, the pending
+// call lives in a table and the deadline in a heap that keep their capacity.
+constexpr double kServerAllocationsPerCall = 1.0;
+constexpr double kClientAllocationsPerCall = 0.0;
+// Slack for what does not scale with calls (a table growing once).
+constexpr int64_t kSlack = 30;
+
+template <typename Fn>
+void runAndWait(net::EventLoop* loop, Fn fn) {
+  CountDownLatch done(1);
+  loop->runInLoop([&] {
+    fn();
+    done.countDown();
+  });
+  ASSERT_TRUE(done.waitFor(kWait)) << "a loop is wedged";
+}
+
+// Answers Echo with a response made once: the handler allocates nothing.
+class FixedAnswerService final : public Service {
+ public:
+  FixedAnswerService() { response_.set_text("fixed answer"); }
+  std::string_view serviceName() const override { return "test.FixedAnswer"; }
+  bool callMethod(std::string_view method, const std::shared_ptr<ServerCall>& call) override {
+    if (method != "Echo") return false;
+    call->finish(absl::OkStatus(), &response_);
+    return true;
+  }
+
+ private:
+  testing::EchoResponse response_;
+};
+
+// Issues calls one after another from the channel's loop thread, each from
+// the previous one's completion handler (as an asynchronous client does).
+class ChainedCalls {
+ public:
+  explicit ChainedCalls(RpcChannel* channel) : channel_(channel) { request_.set_text("question"); }
+
+  // Loop thread. Runs `calls` calls; `done` counts down after the last.
+  void start(int calls, CountDownLatch* done) {
+    left_ = calls;
+    done_ = done;
+    next();
+  }
+  [[nodiscard]] int64_t failures() const { return failures_; }
+
+ private:
+  void next() {
+    if (left_-- == 0) {
+      done_->countDown();
+      return;
+    }
+    // Captures one pointer: fits the handler's inline storage.
+    channel_->startCall("test.FixedAnswer", "Echo", request_,
+                        [this](absl::Status status, std::string_view) {
+                          if (!status.ok()) ++failures_;
+                          next();
+                        });
+  }
+
+  RpcChannel* const channel_;
+  testing::EchoRequest request_;
+  int left_ = 0;
+  CountDownLatch* done_ = nullptr;
+  int64_t failures_ = 0;
+};
+
+TEST(HotPathAllocationsTest, AUnaryCallCostsTheServerOneAllocationAndTheClientNone) {
+  FixedAnswerService service;
+  net::EventLoopThread serverThread;
+  net::EventLoop* serverLoop = serverThread.startLoop();
+  std::unique_ptr<RpcServer> server;
+  runAndWait(serverLoop, [&] {
+    server = std::make_unique<RpcServer>(serverLoop, net::InetAddress(0, /*loopbackOnly=*/true));
+    server->addService(&service);
+    server->start();
+  });
+  ASSERT_TRUE(server->listenStatus().ok()) << server->listenStatus();
+
+  net::EventLoopThread clientThread;
+  net::EventLoop* clientLoop = clientThread.startLoop();
+  auto channel = std::make_unique<RpcChannel>(clientLoop, server->listenAddress());
+  channel->connect();
+  ChainedCalls calls(channel.get());
+
+  auto run = [&](int n) {
+    CountDownLatch done(1);
+    clientLoop->runInLoop([&] { calls.start(n, &done); });
+    ASSERT_TRUE(done.waitFor(kWait)) << "calls did not complete";
+  };
+  run(kWarmupCalls);  // connection up, tables and buffers at their size
+  runAndWait(serverLoop, [] { t_counting = true; });
+  runAndWait(clientLoop, [] { t_counting = true; });
+  run(kCountedCalls);
+  int64_t serverAllocations = 0;
+  int64_t clientAllocations = 0;
+  runAndWait(serverLoop, [&] {
+    t_counting = false;
+    serverAllocations = t_allocations;
+  });
+  runAndWait(clientLoop, [&] {
+    t_counting = false;
+    clientAllocations = t_allocations;
+  });
+  EXPECT_EQ(calls.failures(), 0);
+  EXPECT_LE(serverAllocations, kServerAllocationsPerCall * kCountedCalls + kSlack)
+      << static_cast<double>(serverAllocations) / kCountedCalls << " per call";
+  EXPECT_LE(clientAllocations, kClientAllocationsPerCall * kCountedCalls + kSlack)
+      << static_cast<double>(clientAllocations) / kCountedCalls << " per call";
+  std::printf("allocations per call: server %.2f, client %.2f\n",
+              static_cast<double>(serverAllocations) / kCountedCalls,
+              static_cast<double>(clientAllocations) / kCountedCalls);
+
+  channel.reset();
+  runAndWait(serverLoop, [&] { server.reset(); });
+}
+
+}  // namespace
+}  // namespace muduo::rpc
