@@ -2,6 +2,7 @@
 
 #include <time.h>
 
+#include <array>
 #include <charconv>
 #include <cstring>
 
@@ -32,12 +33,21 @@ std::string_view dateHeader() {
   return {cached, cachedLen};
 }
 
-// RFC 9110 5.6.2.
+// RFC 9110 5.6.2's tchar, as a table: addHeader() runs for every header of
+// every response.
+constexpr std::array<bool, 256> kTokenChars = [] {
+  std::array<bool, 256> table{};
+  for (int c = '0'; c <= '9'; ++c) table[c] = true;
+  for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
+  for (char c : std::string_view("!#$%&'*+-.^_`|~")) table[static_cast<unsigned char>(c)] = true;
+  return table;
+}();
+
 bool isToken(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s) {
-    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    if (!alnum && (c == '\0' || std::strchr("!#$%&'*+-.^_`|~", c) == nullptr)) return false;
+    if (!kTokenChars[static_cast<unsigned char>(c)]) return false;
   }
   return true;
 }
@@ -46,9 +56,13 @@ bool isToken(std::string_view s) {
 
 bool HttpResponse::addHeader(std::string_view name, std::string_view value) {
   if (!isToken(name)) return false;
+  // One scan for the three bytes that could split the response.
   for (char c : value) {
-    if (c == '\r' || c == '\n' || c == '\0') return false;
+    if (static_cast<unsigned char>(c) <= '\r' && (c == '\r' || c == '\n' || c == '\0')) {
+      return false;
+    }
   }
+  if (headers_.empty()) headers_.reserve(4);
   headers_.emplace_back(std::string(name), std::string(value));
   return true;
 }
@@ -133,7 +147,7 @@ void HttpResponse::appendChunk(std::string_view data, Buffer* output) {
 
 void HttpResponse::appendToBuffer(Buffer* output) const {
   if (continuation_) {
-    output->append(body_);
+    output->append(body());
     return;
   }
   output->append("HTTP/1.1 ");
@@ -153,16 +167,16 @@ void HttpResponse::appendToBuffer(Buffer* output) const {
   const bool allowsBody = statusAllowsBody();
   if (allowsBody && chunked_) {
     output->append("Transfer-Encoding: chunked\r\n\r\n");
-    if (!headResponse_ && !body_.empty()) appendChunk(body_, output);
+    if (!headResponse_ && !body().empty()) appendChunk(body(), output);
     return;
   }
   if (allowsBody) {
     output->append("Content-Length: ");
-    appendNumber(output, hasFileBody() ? fileLength_ : body_.size());
+    appendNumber(output, hasFileBody() ? fileLength_ : body().size());
     output->append("\r\n");
   }
   output->append("\r\n");
-  if (allowsBody && !headResponse_ && !hasFileBody()) output->append(body_);
+  if (allowsBody && !headResponse_ && !hasFileBody()) output->append(body());
 }
 
 }  // namespace muduo::net

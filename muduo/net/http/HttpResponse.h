@@ -15,6 +15,7 @@
 
 #include <sys/types.h>
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -60,8 +61,21 @@ class HttpResponse {
     return headers_;
   }
 
-  void setBody(std::string body) { body_ = std::move(body); }
-  [[nodiscard]] const std::string& body() const { return body_; }
+  void setBody(std::string body) {
+    body_ = std::move(body);
+    sharedBody_.reset();
+  }
+  // A body shared with others (a cached file's contents): `body` lies
+  // within `*storage`, which the response keeps alive; nothing is copied
+  // until appendToBuffer().
+  void setBody(std::shared_ptr<const std::string> storage, std::string_view body) {
+    sharedBody_ = std::move(storage);
+    body_.clear();
+    bodyView_ = body;
+  }
+  [[nodiscard]] std::string_view body() const {
+    return sharedBody_ != nullptr ? bodyView_ : std::string_view(body_);
+  }
 
   // Sends `length` bytes of `file` from `offset` as the body, instead of
   // body(). With `reopen`, a response that has to queue behind another
@@ -107,7 +121,10 @@ class HttpResponse {
   bool chunked_ = false;
   bool continuation_ = false;
   std::vector<std::pair<std::string, std::string>> headers_;
+  // With sharedBody_ the body is bodyView_, within it; else body_.
   std::string body_;
+  std::shared_ptr<const std::string> sharedBody_;
+  std::string_view bodyView_;
   UniqueFd file_;
   FileOpener fileOpener_;
   off_t fileOffset_ = 0;
