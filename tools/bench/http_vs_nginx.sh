@@ -9,6 +9,7 @@
 #
 # Usage: tools/bench/http_vs_nginx.sh [--rounds=N] [--secs=S] [--conns=C]
 #            [--workloads=hello,static16k] [--no-build] [--ours-flags='...']
+#            [--file-server-flags='...']   (--ours-flags go to both servers)
 #   Needs nginx-light and wrk (apt-get install -y nginx-light wrk).
 # Output, one line each (machine-readable, key=value):
 #   ROUND workload=W round=I ours_rps=R peer_rps=R ours_cpu_us=U peer_cpu_us=U
@@ -20,7 +21,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-rounds=3 secs=5 conns=50 workloads="hello,static16k" build=1 ours_flags=""
+rounds=3 secs=5 conns=50 workloads="hello,static16k" build=1 ours_flags="" file_flags=""
 for arg in "$@"; do
   case "$arg" in
     --rounds=*) rounds="${arg#*=}" ;;
@@ -29,6 +30,7 @@ for arg in "$@"; do
     --workloads=*) workloads="${arg#*=}" ;;
     --no-build) build=0 ;;
     --ours-flags=*) ours_flags="${arg#*=}" ;;
+    --file-server-flags=*) file_flags="${arg#*=}" ;;
     -h | --help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $arg (see --help)" >&2; exit 2 ;;
   esac
@@ -43,7 +45,10 @@ fi
 work="$(mktemp -d)"
 cp bazel-bin/muduo/net/http/file_server bazel-bin/muduo/net/http/hello_server "$work/"
 mkdir -p "$work/root" "$work/nginx"
+# nginx workers run as an unprivileged user: let them read the root.
+chmod 755 "$work" "$work/root"
 head -c 16384 /dev/urandom >"$work/root/f16k.bin"
+chmod 644 "$work/root/f16k.bin"
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -72,7 +77,7 @@ taskset -c 0 "$work/hello_server" --port="$hello_port" --threads=0 $ours_flags \
 hello_pid=$!
 pids+=("$hello_pid")
 file_port=$(free_port)
-taskset -c 0 "$work/file_server" --root="$work/root" --port="$file_port" --threads=0 $ours_flags \
+taskset -c 0 "$work/file_server" --root="$work/root" --port="$file_port" --threads=0 $ours_flags $file_flags \
   >"$work/file.log" 2>&1 &
 file_pid=$!
 pids+=("$file_pid")

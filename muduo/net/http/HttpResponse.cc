@@ -68,7 +68,13 @@ bool HttpResponse::addHeader(std::string_view name, std::string_view value) {
 }
 
 void HttpResponse::setFileBody(UniqueFd file, off_t offset, size_t length, FileOpener reopen) {
-  file_ = std::move(file);
+  setFileBody(file.valid() ? std::make_shared<const UniqueFd>(std::move(file)) : nullptr, offset,
+              length, std::move(reopen));
+}
+
+void HttpResponse::setFileBody(std::shared_ptr<const UniqueFd> file, off_t offset, size_t length,
+                               FileOpener reopen) {
+  file_ = file != nullptr && file->valid() ? std::move(file) : nullptr;
   fileOpener_ = std::move(reopen);
   fileOffset_ = offset;
   fileLength_ = length;

@@ -82,11 +82,15 @@ class HttpResponse {
   // file lets its descriptor go and opens the file again when its turn
   // comes (see TcpConnection::sendFile).
   void setFileBody(UniqueFd file, off_t offset, size_t length, FileOpener reopen = nullptr);
-  [[nodiscard]] bool hasFileBody() const { return file_.valid(); }
+  // The same with a descriptor shared with others (a file cache's), which
+  // is borrowed, never closed or moved (sendfile takes its own offset).
+  void setFileBody(std::shared_ptr<const UniqueFd> file, off_t offset, size_t length,
+                   FileOpener reopen = nullptr);
+  [[nodiscard]] bool hasFileBody() const { return file_ != nullptr; }
   [[nodiscard]] off_t fileOffset() const { return fileOffset_; }
   [[nodiscard]] size_t fileLength() const { return fileLength_; }
-  // Gives up the file (invalid when there is none) and its opener.
-  [[nodiscard]] UniqueFd releaseFile() { return std::move(file_); }
+  // Gives up the file (null when there is none) and its opener.
+  [[nodiscard]] std::shared_ptr<const UniqueFd> releaseFile() { return std::move(file_); }
   [[nodiscard]] FileOpener releaseFileOpener() { return std::move(fileOpener_); }
 
   // A response to HEAD: the header says Content-Length of the full body, but
@@ -125,7 +129,7 @@ class HttpResponse {
   std::string body_;
   std::shared_ptr<const std::string> sharedBody_;
   std::string_view bodyView_;
-  UniqueFd file_;
+  std::shared_ptr<const UniqueFd> file_;  // null, or a valid descriptor
   FileOpener fileOpener_;
   off_t fileOffset_ = 0;
   size_t fileLength_ = 0;

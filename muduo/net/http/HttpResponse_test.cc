@@ -87,8 +87,9 @@ TEST(HttpResponse, FileBodyGivesLengthAndOwnsTheFileAndItsOpener) {
   Buffer buf;
   moved.appendToBuffer(&buf);
   EXPECT_NE(std::string(buf.view()).find("Content-Length: 1234\r\n"), std::string::npos);
-  UniqueFd file = moved.releaseFile();
-  EXPECT_EQ(file.get(), number);
+  std::shared_ptr<const UniqueFd> file = moved.releaseFile();
+  ASSERT_NE(file, nullptr);
+  EXPECT_EQ(file->get(), number);
   EXPECT_FALSE(moved.hasFileBody());
   HttpResponse::FileOpener opener = moved.releaseFileOpener();
   ASSERT_TRUE(opener != nullptr);

@@ -55,8 +55,11 @@ class OpenFileCache {
     size_t maxEntries = 1000;
     // Descriptors the cache keeps open, for files too large for memory.
     size_t maxOpenFiles = 100;
-    // Files up to this size are kept in memory (0: none is).
-    size_t maxFileBytesInMemory = 64 * 1024;
+    // Files up to this size are kept in memory and sent with their header
+    // in one write (0: none is); larger ones by descriptor, with sendfile.
+    // Small on purpose: measured here, copying a 16 KiB body into the
+    // socket cost twice the CPU of sendfile's page references.
+    size_t maxFileBytesInMemory = 1024;
     size_t maxBytesInMemory = 32 * 1024 * 1024;
     // How old an entry may be before it is checked against the file again.
     std::chrono::milliseconds validity{1000};

@@ -59,6 +59,7 @@ class OpenFileCacheTest : public ::testing::Test {
   OpenFileCache::Options options() {
     OpenFileCache::Options o;
     o.validity = milliseconds(1000);
+    o.maxFileBytesInMemory = 64 * 1024;
     o.clock = [this] { return OpenFileCache::Clock::time_point(milliseconds(nowMs_.load())); };
     return o;
   }

@@ -310,12 +310,9 @@ void StaticFileHandler::handle(const HttpRequest& request, HttpResponse* respons
     response->setBody(file->contents, std::string_view(*file->contents).substr(first, length));
     return;
   }
-  // The cache keeps its descriptor; the response gets its own.
-  UniqueFd fd(::fcntl(file->fd.get(), F_DUPFD_CLOEXEC, 0));
-  if (!fd.valid()) {
-    setError(response, 503);
-    return;
-  }
+  // The cache's descriptor, borrowed (sendfile keeps its own offset): the
+  // response holds the entry, not a descriptor of its own.
+  std::shared_ptr<const UniqueFd> fd(file, &file->fd);
   // Queued behind another file, the response gives its descriptor back and
   // opens the same path again in turn; a different file there now (swapped,
   // rewritten) yields no descriptor, and the connection closes.

@@ -25,7 +25,7 @@ ABSL_FLAG(uint64_t, open_file_cache_valid_ms, 1000,
           "a cached file is checked against the disk again once its entry is this old, so a "
           "file changed, replaced or deleted is served as it was for at most this long; 0: "
           "check on every request");
-ABSL_FLAG(uint64_t, in_memory_file_bytes, 64 * 1024,
+ABSL_FLAG(uint64_t, in_memory_file_bytes, 1024,
           "files up to this size are cached in memory and sent with their header in one write; "
           "larger ones go out with sendfile; 0: always sendfile");
 ABSL_FLAG(uint64_t, in_memory_total_bytes, 32 * 1024 * 1024,
