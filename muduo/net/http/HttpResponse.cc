@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include <array>
+#include <cassert>
 #include <charconv>
 #include <cstring>
 
@@ -11,12 +12,6 @@
 namespace muduo::net {
 
 namespace {
-
-void appendNumber(Buffer* out, uint64_t n) {
-  char buf[24];
-  const auto result = std::to_chars(buf, buf + sizeof buf, n);
-  out->append(buf, static_cast<size_t>(result.ptr - buf));
-}
 
 // "Date: <IMF-fixdate>\r\n", formatted once a second per thread.
 std::string_view dateHeader() {
@@ -156,33 +151,63 @@ void HttpResponse::appendToBuffer(Buffer* output) const {
     output->append(body());
     return;
   }
-  output->append("HTTP/1.1 ");
-  appendNumber(output, static_cast<uint64_t>(statusCode_));
-  output->append(" ");
-  output->append(reasonPhrase(statusCode_));
-  output->append("\r\n");
-  output->append(dateHeader());
-  output->append("Server: muduo\r\n");
-  output->append(closeConnection_ ? "Connection: close\r\n" : "Connection: keep-alive\r\n");
-  for (const auto& [name, value] : headers_) {
-    output->append(name);
-    output->append(": ");
-    output->append(value);
-    output->append("\r\n");
-  }
   const bool allowsBody = statusAllowsBody();
-  if (allowsBody && chunked_) {
-    output->append("Transfer-Encoding: chunked\r\n\r\n");
-    if (!headResponse_ && !body().empty()) appendChunk(body(), output);
-    return;
+  const bool lengthHeader = allowsBody && !chunked_;
+  const bool inlineBody = allowsBody && !chunked_ && !headResponse_ && !hasFileBody();
+  char status[24];
+  const char* statusEnd = std::to_chars(status, status + sizeof status, statusCode_).ptr;
+  char length[24];
+  const char* lengthEnd =
+      std::to_chars(length, length + sizeof length, hasFileBody() ? fileLength_ : body().size())
+          .ptr;
+  const std::string_view date = dateHeader();
+  const std::string_view reason = reasonPhrase(statusCode_);
+  const std::string_view connection =
+      closeConnection_ ? "Connection: close\r\n" : "Connection: keep-alive\r\n";
+  constexpr std::string_view kServer = "Server: muduo\r\n";
+  constexpr std::string_view kLength = "Content-Length: ";
+  constexpr std::string_view kChunked = "Transfer-Encoding: chunked\r\n";
+  // Sized first and written in place: one ensureWritableBytes() for the
+  // whole head (and a small body), not one per piece.
+  size_t total = 9 + static_cast<size_t>(statusEnd - status) + 1 + reason.size() + 2 + date.size() +
+                 kServer.size() + connection.size() + 2;
+  for (const auto& [name, value] : headers_) total += name.size() + 2 + value.size() + 2;
+  if (lengthHeader) total += kLength.size() + static_cast<size_t>(lengthEnd - length) + 2;
+  if (allowsBody && chunked_) total += kChunked.size();
+  if (inlineBody) total += body().size();
+  output->ensureWritableBytes(total);
+  char* const start = output->beginWrite();
+  char* p = start;
+  const auto put = [&p](std::string_view piece) {
+    if (piece.empty()) return;
+    std::memcpy(p, piece.data(), piece.size());
+    p += piece.size();
+  };
+  put("HTTP/1.1 ");
+  put(std::string_view(status, static_cast<size_t>(statusEnd - status)));
+  put(" ");
+  put(reason);
+  put("\r\n");
+  put(date);
+  put(kServer);
+  put(connection);
+  for (const auto& [name, value] : headers_) {
+    put(name);
+    put(": ");
+    put(value);
+    put("\r\n");
   }
-  if (allowsBody) {
-    output->append("Content-Length: ");
-    appendNumber(output, hasFileBody() ? fileLength_ : body().size());
-    output->append("\r\n");
+  if (lengthHeader) {
+    put(kLength);
+    put(std::string_view(length, static_cast<size_t>(lengthEnd - length)));
+    put("\r\n");
   }
-  output->append("\r\n");
-  if (allowsBody && !headResponse_ && !hasFileBody()) output->append(body());
+  if (allowsBody && chunked_) put(kChunked);
+  put("\r\n");
+  if (inlineBody) put(body());
+  assert(static_cast<size_t>(p - start) == total);
+  output->hasWritten(static_cast<size_t>(p - start));
+  if (allowsBody && chunked_ && !headResponse_ && !body().empty()) appendChunk(body(), output);
 }
 
 }  // namespace muduo::net
