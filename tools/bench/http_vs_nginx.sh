@@ -11,7 +11,7 @@
 #            [--workloads=hello,static16k] [--no-build] [--ours-flags='...']
 #            [--file-server-flags='...']   (--ours-flags go to both servers)
 #   Needs nginx-light and wrk (apt-get install -y nginx-light wrk).
-# Output, one line each (machine-readable, key=value):
+# Output, one line each (machine-readable, key=value; RESULT is one line):
 #   ROUND workload=W round=I ours_rps=R peer_rps=R ours_cpu_us=U peer_cpu_us=U
 #   RESULT workload=W ours_rps=R peer_rps=R ours_cpu_us=U peer_cpu_us=U
 #          rps_ratio=X cpu_ratio=Y rounds=N
@@ -31,7 +31,7 @@ for arg in "$@"; do
     --no-build) build=0 ;;
     --ours-flags=*) ours_flags="${arg#*=}" ;;
     --file-server-flags=*) file_flags="${arg#*=}" ;;
-    -h | --help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "unknown argument: $arg (see --help)" >&2; exit 2 ;;
   esac
 done

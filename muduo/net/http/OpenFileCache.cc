@@ -41,7 +41,7 @@ OpenFileCache::FilePtr OpenFileCache::lookup(const std::string& relative, int* e
   FilePtr previous;
   const Clock::time_point t = now();
   {
-    absl::MutexLock lock(&mutex_);
+    MutexLock lock(&mutex_);
     const auto found = index_.find(std::string_view(relative));
     if (found != index_.end()) {
       Lru::iterator it = found->second;
@@ -57,7 +57,7 @@ OpenFileCache::FilePtr OpenFileCache::lookup(const std::string& relative, int* e
   FilePtr file = load(relative, previous, error);
   if (file == nullptr) {
     // Gone or no longer allowed: forget what we knew.
-    absl::MutexLock lock(&mutex_);
+    MutexLock lock(&mutex_);
     const auto found = index_.find(std::string_view(relative));
     if (found != index_.end()) eraseLocked(found->second);
     return nullptr;
@@ -107,7 +107,7 @@ void OpenFileCache::insert(const std::string& relative, FilePtr file, Clock::tim
   const size_t fds = file->fd.valid() ? 1 : 0;
   // Alone over a limit: served, not kept.
   if (bytes > options_.maxBytesInMemory || fds > options_.maxOpenFiles) return;
-  absl::MutexLock lock(&mutex_);
+  MutexLock lock(&mutex_);
   const auto found = index_.find(std::string_view(relative));
   if (found != index_.end()) eraseLocked(found->second);
   lru_.push_front(Entry{relative, std::move(file), checkedAt});
@@ -130,7 +130,7 @@ void OpenFileCache::eraseLocked(Lru::iterator it) {
 }
 
 OpenFileCache::Stats OpenFileCache::stats() const {
-  absl::MutexLock lock(&mutex_);
+  MutexLock lock(&mutex_);
   return Stats{lru_.size(), openFiles_, bytesInMemory_, hits_, misses_};
 }
 

@@ -41,7 +41,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
+#include "muduo/base/Mutex.h"
 #include "muduo/base/UniqueFd.h"
 
 namespace muduo::net {
@@ -140,7 +140,7 @@ class OpenFileCache {
 
   const std::shared_ptr<const UniqueFd> root_;
   const Options options_;
-  mutable absl::Mutex mutex_;
+  mutable Mutex mutex_;
   Lru lru_ ABSL_GUARDED_BY(mutex_);
   absl::flat_hash_map<std::string_view, Lru::iterator> index_ ABSL_GUARDED_BY(mutex_);
   size_t openFiles_ ABSL_GUARDED_BY(mutex_) = 0;
