@@ -57,8 +57,9 @@ bool HttpResponse::addHeader(std::string_view name, std::string_view value) {
       return false;
     }
   }
-  if (headers_.empty()) headers_.reserve(4);
-  headers_.emplace_back(std::string(name), std::string(value));
+  // Room for a handful of typical headers at the first.
+  if (headerLines_.empty()) headerLines_.reserve(160);
+  headerLines_.append(name).append(": ").append(value).append("\r\n");
   return true;
 }
 
@@ -171,7 +172,7 @@ void HttpResponse::appendToBuffer(Buffer* output) const {
   // whole head (and a small body), not one per piece.
   size_t total = 9 + static_cast<size_t>(statusEnd - status) + 1 + reason.size() + 2 + date.size() +
                  kServer.size() + connection.size() + 2;
-  for (const auto& [name, value] : headers_) total += name.size() + 2 + value.size() + 2;
+  total += headerLines_.size();
   if (lengthHeader) total += kLength.size() + static_cast<size_t>(lengthEnd - length) + 2;
   if (allowsBody && chunked_) total += kChunked.size();
   if (inlineBody) total += body().size();
@@ -191,12 +192,7 @@ void HttpResponse::appendToBuffer(Buffer* output) const {
   put(date);
   put(kServer);
   put(connection);
-  for (const auto& [name, value] : headers_) {
-    put(name);
-    put(": ");
-    put(value);
-    put("\r\n");
-  }
+  put(headerLines_);
   if (lengthHeader) {
     put(kLength);
     put(std::string_view(length, static_cast<size_t>(lengthEnd - length)));

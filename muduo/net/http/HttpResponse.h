@@ -19,7 +19,6 @@
 #include <string>
 #include <string_view>
 #include <utility>
-#include <vector>
 
 #include "absl/functional/any_invocable.h"
 #include "muduo/base/UniqueFd.h"
@@ -57,9 +56,10 @@ class HttpResponse {
   // CR, LF or NUL. Not [[nodiscard]]: most values are constants; a caller
   // that copies a value from elsewhere checks the result.
   bool addHeader(std::string_view name, std::string_view value);
-  [[nodiscard]] const std::vector<std::pair<std::string, std::string>>& headers() const {
-    return headers_;
-  }
+  // The headers added so far, as they go on the wire ("Name: value\r\n"
+  // each): kept formatted, so a response costs one allocation for all of
+  // them and appendToBuffer() one copy.
+  [[nodiscard]] std::string_view headerLines() const { return headerLines_; }
 
   void setBody(std::string body) {
     body_ = std::move(body);
@@ -124,7 +124,7 @@ class HttpResponse {
   bool headResponse_ = false;
   bool chunked_ = false;
   bool continuation_ = false;
-  std::vector<std::pair<std::string, std::string>> headers_;
+  std::string headerLines_;
   // With sharedBody_ the body is bodyView_, within it; else body_.
   std::string body_;
   std::shared_ptr<const std::string> sharedBody_;

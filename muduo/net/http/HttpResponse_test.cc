@@ -106,8 +106,9 @@ TEST(HttpResponse, RefusesHeaderFieldsThatWouldSplitTheResponse) {
   EXPECT_FALSE(resp.addHeader("Bad Name", "v"));
   EXPECT_FALSE(resp.addHeader("X-Split\r\nY", "v"));
   EXPECT_FALSE(resp.addHeader("", "v"));
-  EXPECT_TRUE(resp.headers().empty());
+  EXPECT_TRUE(resp.headerLines().empty());
   EXPECT_TRUE(resp.addHeader("X-Fine", "a\tb c"));
+  EXPECT_EQ(resp.headerLines(), "X-Fine: a\tb c\r\n");
   Buffer buf;
   resp.appendToBuffer(&buf);
   const std::string s(buf.view());
