@@ -3,6 +3,7 @@
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
 #include <sys/sendfile.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -182,6 +183,12 @@ void TcpConnection::flushGathered() {
 }
 
 void TcpConnection::sendFile(UniqueFd file, off_t offset, size_t length, FileOpener reopen) {
+  sendFile(file.valid() ? std::make_shared<const UniqueFd>(std::move(file)) : nullptr, offset,
+           length, std::move(reopen));
+}
+
+void TcpConnection::sendFile(std::shared_ptr<const UniqueFd> file, off_t offset, size_t length,
+                             FileOpener reopen) {
   loop_->assertInLoopThread();
   if (state() != State::kConnected || length == 0) return;
   // Only the front file needs its descriptor; the others reopen in turn.
@@ -202,8 +209,11 @@ void TcpConnection::closePendingFiles() {
 
 bool TcpConnection::writeFrontFile() {
   PendingFile& f = pendingFiles_.front();
-  if (!f.fd.valid() && f.reopen != nullptr) f.fd = f.reopen();
-  if (!f.fd.valid()) {
+  if ((f.fd == nullptr || !f.fd->valid()) && f.reopen != nullptr) {
+    UniqueFd reopened = f.reopen();
+    f.fd = reopened.valid() ? std::make_shared<const UniqueFd>(std::move(reopened)) : nullptr;
+  }
+  if (f.fd == nullptr || !f.fd->valid()) {
     LOG_ERROR << "TcpConnection::sendFile " << name_ << ": the queued file cannot be opened; "
               << f.remaining << " promised bytes cannot be sent";
     handleClose();
@@ -212,7 +222,7 @@ bool TcpConnection::writeFrontFile() {
   while (f.remaining > 0) {
     // Until the socket buffer is full (EAGAIN); writability brings us back.
     const size_t chunk = std::min<size_t>(f.remaining, 1 << 20);
-    const ssize_t n = ::sendfile(channel_->fd(), f.fd.get(), &f.offset, chunk);
+    const ssize_t n = ::sendfile(channel_->fd(), f.fd->get(), &f.offset, chunk);
     if (n > 0) {
       f.remaining -= static_cast<size_t>(n);
       pendingFileBytes_ -= static_cast<size_t>(n);
@@ -511,8 +521,15 @@ void TcpConnection::handleWrite() {
 void TcpConnection::writeOutput() {
   for (;;) {
     if (outputBuffer_.readableBytes() > 0) {
+      // Bytes ahead of a file (an HTTP header before its body) wait in the
+      // socket for the file's first bytes, so both leave in one segment: a
+      // header sent alone costs the peer, and loopback us, a packet more.
+      // sendfile's last call pushes them (it is made without MORE).
       const ssize_t n =
-          sockets::write(channel_->fd(), outputBuffer_.peek(), outputBuffer_.readableBytes());
+          pendingFiles_.empty()
+              ? sockets::write(channel_->fd(), outputBuffer_.peek(), outputBuffer_.readableBytes())
+              : ::send(channel_->fd(), outputBuffer_.peek(), outputBuffer_.readableBytes(),
+                       MSG_MORE | MSG_NOSIGNAL);
       if (n < 0) {
         if (errno != EWOULDBLOCK && errno != EINTR) {
           closeAfterWriteError(errno);

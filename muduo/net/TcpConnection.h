@@ -108,6 +108,10 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   // fails (returns no descriptor) the promised bytes can never be sent and
   // the connection is closed.
   void sendFile(UniqueFd file, off_t offset, size_t length, FileOpener reopen = nullptr);
+  // The same with a descriptor shared with others (a file cache's): held
+  // while needed, never closed here; sendfile leaves its offset alone.
+  void sendFile(std::shared_ptr<const UniqueFd> file, off_t offset, size_t length,
+                FileOpener reopen = nullptr);
 
   // Any thread. Half-closes (SHUT_WR) once every queued byte is written;
   // reading continues until the peer closes.
@@ -270,7 +274,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   // A file waiting behind another holds no descriptor when it can be
   // reopened. Loop thread only.
   struct PendingFile {
-    UniqueFd fd;
+    std::shared_ptr<const UniqueFd> fd;  // null while it waits to be reopened
     FileOpener reopen;
     off_t offset;
     size_t remaining;

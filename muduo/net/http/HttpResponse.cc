@@ -2,6 +2,8 @@
 
 #include <time.h>
 
+#include <array>
+#include <cassert>
 #include <charconv>
 #include <cstring>
 
@@ -10,12 +12,6 @@
 namespace muduo::net {
 
 namespace {
-
-void appendNumber(Buffer* out, uint64_t n) {
-  char buf[24];
-  const auto result = std::to_chars(buf, buf + sizeof buf, n);
-  out->append(buf, static_cast<size_t>(result.ptr - buf));
-}
 
 // "Date: <IMF-fixdate>\r\n", formatted once a second per thread.
 std::string_view dateHeader() {
@@ -32,12 +28,21 @@ std::string_view dateHeader() {
   return {cached, cachedLen};
 }
 
-// RFC 9110 5.6.2.
+// RFC 9110 5.6.2's tchar, as a table: addHeader() runs for every header of
+// every response.
+constexpr std::array<bool, 256> kTokenChars = [] {
+  std::array<bool, 256> table{};
+  for (int c = '0'; c <= '9'; ++c) table[c] = true;
+  for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
+  for (char c : std::string_view("!#$%&'*+-.^_`|~")) table[static_cast<unsigned char>(c)] = true;
+  return table;
+}();
+
 bool isToken(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s) {
-    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    if (!alnum && (c == '\0' || std::strchr("!#$%&'*+-.^_`|~", c) == nullptr)) return false;
+    if (!kTokenChars[static_cast<unsigned char>(c)]) return false;
   }
   return true;
 }
@@ -46,15 +51,26 @@ bool isToken(std::string_view s) {
 
 bool HttpResponse::addHeader(std::string_view name, std::string_view value) {
   if (!isToken(name)) return false;
+  // One scan for the three bytes that could split the response.
   for (char c : value) {
-    if (c == '\r' || c == '\n' || c == '\0') return false;
+    if (static_cast<unsigned char>(c) <= '\r' && (c == '\r' || c == '\n' || c == '\0')) {
+      return false;
+    }
   }
-  headers_.emplace_back(std::string(name), std::string(value));
+  // Room for a handful of typical headers at the first.
+  if (headerLines_.empty()) headerLines_.reserve(160);
+  headerLines_.append(name).append(": ").append(value).append("\r\n");
   return true;
 }
 
 void HttpResponse::setFileBody(UniqueFd file, off_t offset, size_t length, FileOpener reopen) {
-  file_ = std::move(file);
+  setFileBody(file.valid() ? std::make_shared<const UniqueFd>(std::move(file)) : nullptr, offset,
+              length, std::move(reopen));
+}
+
+void HttpResponse::setFileBody(std::shared_ptr<const UniqueFd> file, off_t offset, size_t length,
+                               FileOpener reopen) {
+  file_ = file != nullptr && file->valid() ? std::move(file) : nullptr;
   fileOpener_ = std::move(reopen);
   fileOffset_ = offset;
   fileLength_ = length;
@@ -133,36 +149,61 @@ void HttpResponse::appendChunk(std::string_view data, Buffer* output) {
 
 void HttpResponse::appendToBuffer(Buffer* output) const {
   if (continuation_) {
-    output->append(body_);
+    output->append(body());
     return;
-  }
-  output->append("HTTP/1.1 ");
-  appendNumber(output, static_cast<uint64_t>(statusCode_));
-  output->append(" ");
-  output->append(reasonPhrase(statusCode_));
-  output->append("\r\n");
-  output->append(dateHeader());
-  output->append("Server: muduo\r\n");
-  output->append(closeConnection_ ? "Connection: close\r\n" : "Connection: keep-alive\r\n");
-  for (const auto& [name, value] : headers_) {
-    output->append(name);
-    output->append(": ");
-    output->append(value);
-    output->append("\r\n");
   }
   const bool allowsBody = statusAllowsBody();
-  if (allowsBody && chunked_) {
-    output->append("Transfer-Encoding: chunked\r\n\r\n");
-    if (!headResponse_ && !body_.empty()) appendChunk(body_, output);
-    return;
+  const bool lengthHeader = allowsBody && !chunked_;
+  const bool inlineBody = allowsBody && !chunked_ && !headResponse_ && !hasFileBody();
+  char status[24];
+  const char* statusEnd = std::to_chars(status, status + sizeof status, statusCode_).ptr;
+  char length[24];
+  const char* lengthEnd =
+      std::to_chars(length, length + sizeof length, hasFileBody() ? fileLength_ : body().size())
+          .ptr;
+  const std::string_view date = dateHeader();
+  const std::string_view reason = reasonPhrase(statusCode_);
+  const std::string_view connection =
+      closeConnection_ ? "Connection: close\r\n" : "Connection: keep-alive\r\n";
+  constexpr std::string_view kServer = "Server: muduo\r\n";
+  constexpr std::string_view kLength = "Content-Length: ";
+  constexpr std::string_view kChunked = "Transfer-Encoding: chunked\r\n";
+  // Sized first and written in place: one ensureWritableBytes() for the
+  // whole head (and a small body), not one per piece.
+  size_t total = 9 + static_cast<size_t>(statusEnd - status) + 1 + reason.size() + 2 + date.size() +
+                 kServer.size() + connection.size() + 2;
+  total += headerLines_.size();
+  if (lengthHeader) total += kLength.size() + static_cast<size_t>(lengthEnd - length) + 2;
+  if (allowsBody && chunked_) total += kChunked.size();
+  if (inlineBody) total += body().size();
+  output->ensureWritableBytes(total);
+  char* const start = output->beginWrite();
+  char* p = start;
+  const auto put = [&p](std::string_view piece) {
+    if (piece.empty()) return;
+    std::memcpy(p, piece.data(), piece.size());
+    p += piece.size();
+  };
+  put("HTTP/1.1 ");
+  put(std::string_view(status, static_cast<size_t>(statusEnd - status)));
+  put(" ");
+  put(reason);
+  put("\r\n");
+  put(date);
+  put(kServer);
+  put(connection);
+  put(headerLines_);
+  if (lengthHeader) {
+    put(kLength);
+    put(std::string_view(length, static_cast<size_t>(lengthEnd - length)));
+    put("\r\n");
   }
-  if (allowsBody) {
-    output->append("Content-Length: ");
-    appendNumber(output, hasFileBody() ? fileLength_ : body_.size());
-    output->append("\r\n");
-  }
-  output->append("\r\n");
-  if (allowsBody && !headResponse_ && !hasFileBody()) output->append(body_);
+  if (allowsBody && chunked_) put(kChunked);
+  put("\r\n");
+  if (inlineBody) put(body());
+  assert(static_cast<size_t>(p - start) == total);
+  output->hasWritten(static_cast<size_t>(p - start));
+  if (allowsBody && chunked_ && !headResponse_ && !body().empty()) appendChunk(body(), output);
 }
 
 }  // namespace muduo::net

@@ -15,10 +15,10 @@
 
 #include <sys/types.h>
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
-#include <vector>
 
 #include "absl/functional/any_invocable.h"
 #include "muduo/base/UniqueFd.h"
@@ -56,23 +56,41 @@ class HttpResponse {
   // CR, LF or NUL. Not [[nodiscard]]: most values are constants; a caller
   // that copies a value from elsewhere checks the result.
   bool addHeader(std::string_view name, std::string_view value);
-  [[nodiscard]] const std::vector<std::pair<std::string, std::string>>& headers() const {
-    return headers_;
-  }
+  // The headers added so far, as they go on the wire ("Name: value\r\n"
+  // each): kept formatted, so a response costs one allocation for all of
+  // them and appendToBuffer() one copy.
+  [[nodiscard]] std::string_view headerLines() const { return headerLines_; }
 
-  void setBody(std::string body) { body_ = std::move(body); }
-  [[nodiscard]] const std::string& body() const { return body_; }
+  void setBody(std::string body) {
+    body_ = std::move(body);
+    sharedBody_.reset();
+  }
+  // A body shared with others (a cached file's contents): `body` lies
+  // within `*storage`, which the response keeps alive; nothing is copied
+  // until appendToBuffer().
+  void setBody(std::shared_ptr<const std::string> storage, std::string_view body) {
+    sharedBody_ = std::move(storage);
+    body_.clear();
+    bodyView_ = body;
+  }
+  [[nodiscard]] std::string_view body() const {
+    return sharedBody_ != nullptr ? bodyView_ : std::string_view(body_);
+  }
 
   // Sends `length` bytes of `file` from `offset` as the body, instead of
   // body(). With `reopen`, a response that has to queue behind another
   // file lets its descriptor go and opens the file again when its turn
   // comes (see TcpConnection::sendFile).
   void setFileBody(UniqueFd file, off_t offset, size_t length, FileOpener reopen = nullptr);
-  [[nodiscard]] bool hasFileBody() const { return file_.valid(); }
+  // The same with a descriptor shared with others (a file cache's), which
+  // is borrowed, never closed or moved (sendfile takes its own offset).
+  void setFileBody(std::shared_ptr<const UniqueFd> file, off_t offset, size_t length,
+                   FileOpener reopen = nullptr);
+  [[nodiscard]] bool hasFileBody() const { return file_ != nullptr; }
   [[nodiscard]] off_t fileOffset() const { return fileOffset_; }
   [[nodiscard]] size_t fileLength() const { return fileLength_; }
-  // Gives up the file (invalid when there is none) and its opener.
-  [[nodiscard]] UniqueFd releaseFile() { return std::move(file_); }
+  // Gives up the file (null when there is none) and its opener.
+  [[nodiscard]] std::shared_ptr<const UniqueFd> releaseFile() { return std::move(file_); }
   [[nodiscard]] FileOpener releaseFileOpener() { return std::move(fileOpener_); }
 
   // A response to HEAD: the header says Content-Length of the full body, but
@@ -106,9 +124,12 @@ class HttpResponse {
   bool headResponse_ = false;
   bool chunked_ = false;
   bool continuation_ = false;
-  std::vector<std::pair<std::string, std::string>> headers_;
+  std::string headerLines_;
+  // With sharedBody_ the body is bodyView_, within it; else body_.
   std::string body_;
-  UniqueFd file_;
+  std::shared_ptr<const std::string> sharedBody_;
+  std::string_view bodyView_;
+  std::shared_ptr<const UniqueFd> file_;  // null, or a valid descriptor
   FileOpener fileOpener_;
   off_t fileOffset_ = 0;
   size_t fileLength_ = 0;

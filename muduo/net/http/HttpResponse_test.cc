@@ -87,8 +87,9 @@ TEST(HttpResponse, FileBodyGivesLengthAndOwnsTheFileAndItsOpener) {
   Buffer buf;
   moved.appendToBuffer(&buf);
   EXPECT_NE(std::string(buf.view()).find("Content-Length: 1234\r\n"), std::string::npos);
-  UniqueFd file = moved.releaseFile();
-  EXPECT_EQ(file.get(), number);
+  std::shared_ptr<const UniqueFd> file = moved.releaseFile();
+  ASSERT_NE(file, nullptr);
+  EXPECT_EQ(file->get(), number);
   EXPECT_FALSE(moved.hasFileBody());
   HttpResponse::FileOpener opener = moved.releaseFileOpener();
   ASSERT_TRUE(opener != nullptr);
@@ -105,8 +106,9 @@ TEST(HttpResponse, RefusesHeaderFieldsThatWouldSplitTheResponse) {
   EXPECT_FALSE(resp.addHeader("Bad Name", "v"));
   EXPECT_FALSE(resp.addHeader("X-Split\r\nY", "v"));
   EXPECT_FALSE(resp.addHeader("", "v"));
-  EXPECT_TRUE(resp.headers().empty());
+  EXPECT_TRUE(resp.headerLines().empty());
   EXPECT_TRUE(resp.addHeader("X-Fine", "a\tb c"));
+  EXPECT_EQ(resp.headerLines(), "X-Fine: a\tb c\r\n");
   Buffer buf;
   resp.appendToBuffer(&buf);
   const std::string s(buf.view());

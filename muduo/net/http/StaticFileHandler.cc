@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "muduo/net/http/OpenBeneath.h"
+#include "muduo/net/http/OpenFileCache.h"
 
 namespace muduo::net {
 
@@ -94,22 +95,6 @@ std::string percentEncodePath(std::string_view s) {
   return out;
 }
 
-// What identifies the bytes a response promised: a reopened file that
-// differs in any of these is not the file the header described.
-struct FileIdentity {
-  dev_t dev;
-  ino_t ino;
-  off_t size;
-  struct timespec mtime;
-
-  explicit FileIdentity(const struct stat& st)
-      : dev(st.st_dev), ino(st.st_ino), size(st.st_size), mtime(st.st_mtim) {}
-  [[nodiscard]] bool matches(const struct stat& st) const {
-    return st.st_dev == dev && st.st_ino == ino && st.st_size == size &&
-           st.st_mtim.tv_sec == mtime.tv_sec && st.st_mtim.tv_nsec == mtime.tv_nsec;
-  }
-};
-
 }  // namespace
 
 absl::StatusOr<StaticFileHandler> StaticFileHandler::create(std::string_view root) {
@@ -126,7 +111,9 @@ absl::StatusOr<StaticFileHandler> StaticFileHandler::create(std::string_view roo
                : absl::NotFoundError(
                      absl::StrCat("cannot open root ", rootCopy, ": ", std::strerror(errno)));
   }
-  return StaticFileHandler(rootCopy, std::make_shared<const UniqueFd>(std::move(fd)), options);
+  auto rootFd = std::make_shared<const UniqueFd>(std::move(fd));
+  auto cache = std::make_shared<OpenFileCache>(rootFd, options.cache);
+  return StaticFileHandler(rootCopy, std::move(rootFd), std::move(cache), options);
 }
 
 std::string_view StaticFileHandler::contentType(std::string_view path) {
@@ -192,13 +179,7 @@ std::optional<std::string> StaticFileHandler::percentDecode(std::string_view s) 
   return out;
 }
 
-std::string StaticFileHandler::formatHttpDate(time_t t) {
-  struct tm tm;
-  ::gmtime_r(&t, &tm);
-  char buf[64];
-  const size_t n = ::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  return std::string(buf, n);
-}
+std::string StaticFileHandler::formatHttpDate(time_t t) { return OpenFileCache::formatHttpDate(t); }
 
 std::optional<time_t> StaticFileHandler::parseHttpDate(std::string_view s) {
   const std::string copy(s);
@@ -233,14 +214,10 @@ std::optional<std::string> StaticFileHandler::relativePath(std::string_view deco
   return relative;
 }
 
-UniqueFd StaticFileHandler::open(const std::string& relative, HttpResponse* response) const {
-  UniqueFd fd = openBeneath(rootFd_->get(), relative);
-  if (!fd.valid()) {
-    // EXDEV: out of the root; ELOOP: a symlink the fallback will not follow.
-    const bool forbidden = errno == EACCES || errno == EPERM || errno == EXDEV || errno == ELOOP;
-    setError(response, forbidden ? 403 : 404);
-  }
-  return fd;
+void StaticFileHandler::setOpenError(int error, HttpResponse* response) {
+  // EXDEV: out of the root; ELOOP: a symlink the fallback will not follow.
+  const bool forbidden = error == EACCES || error == EPERM || error == EXDEV || error == ELOOP;
+  setError(response, forbidden ? 403 : 404);
 }
 
 void StaticFileHandler::handle(const HttpRequest& request, HttpResponse* response) const {
@@ -256,19 +233,18 @@ void StaticFileHandler::handle(const HttpRequest& request, HttpResponse* respons
     return;
   }
   int status = 0;
-  std::optional<std::string> relative = relativePath(*decoded, options_.serveDotfiles, &status);
+  std::optional<std::string> relative = relativePath(*decoded, serveDotfiles_, &status);
   if (!relative) {
     setError(response, status);
     return;
   }
-  UniqueFd fd = open(*relative, response);
-  if (!fd.valid()) return;
-  struct stat st;
-  if (::fstat(fd.get(), &st) != 0) {
-    setError(response, 404);
+  int error = 0;
+  OpenFileCache::FilePtr file = cache_->lookup(*relative, &error);
+  if (file == nullptr) {
+    setOpenError(error, response);
     return;
   }
-  if (S_ISDIR(st.st_mode)) {
+  if (file->kind == OpenFileCache::File::Kind::kDirectory) {
     if (decoded->back() != '/') {
       // Built from the cleaned path, never from the raw target: "//host"
       // must not become a redirect to another site.
@@ -283,32 +259,31 @@ void StaticFileHandler::handle(const HttpRequest& request, HttpResponse* respons
       return;
     }
     *relative = *relative == "." ? "index.html" : *relative + "/index.html";
-    fd = open(*relative, response);
-    if (!fd.valid()) return;
-    if (::fstat(fd.get(), &st) != 0) {
-      setError(response, 404);
+    file = cache_->lookup(*relative, &error);
+    if (file == nullptr) {
+      setOpenError(error, response);
       return;
     }
   }
-  if (!S_ISREG(st.st_mode)) {
+  if (file->kind != OpenFileCache::File::Kind::kRegular) {
     setError(response, 404);
     return;
   }
-  const std::string lastModified = formatHttpDate(st.st_mtime);
+  const std::string_view lastModified = file->lastModified;
   response->addHeader("Last-Modified", lastModified);
   response->addHeader("Accept-Ranges", "bytes");
 
   const std::string_view ims = request.header("If-Modified-Since");
   if (!ims.empty()) {
     const std::optional<time_t> since = parseHttpDate(ims);
-    if (since && st.st_mtime <= *since) {
+    if (since && file->identity.mtime.tv_sec <= *since) {
       response->setStatusCode(304);
       return;
     }
   }
 
   response->setContentType(contentType(*relative));
-  const uint64_t size = static_cast<uint64_t>(st.st_size);
+  const uint64_t size = static_cast<uint64_t>(file->identity.size);
   uint64_t first = 0;
   uint64_t last = size == 0 ? 0 : size - 1;
   const std::string_view range = request.header("Range");
@@ -330,19 +305,26 @@ void StaticFileHandler::handle(const HttpRequest& request, HttpResponse* respons
     }
   }
   const size_t length = size == 0 ? 0 : static_cast<size_t>(last - first + 1);
+  if (file->contents != nullptr) {
+    // In memory: goes out with the header, in the same write.
+    response->setBody(file->contents, std::string_view(*file->contents).substr(first, length));
+    return;
+  }
+  // The cache's descriptor, borrowed (sendfile keeps its own offset): the
+  // response holds the entry, not a descriptor of its own.
+  std::shared_ptr<const UniqueFd> fd(file, &file->fd);
   // Queued behind another file, the response gives its descriptor back and
   // opens the same path again in turn; a different file there now (swapped,
   // rewritten) yields no descriptor, and the connection closes.
   response->setFileBody(
       std::move(fd), static_cast<off_t>(first), length,
-      [rootFd = rootFd_, relative = std::move(*relative),
-       identity = FileIdentity(st)]() -> UniqueFd {
-        UniqueFd file = openBeneath(rootFd->get(), relative);
+      [rootFd = rootFd_, relative = std::move(*relative), identity = file->identity]() -> UniqueFd {
+        UniqueFd reopened = openBeneath(rootFd->get(), relative);
         struct stat now;
-        if (!file.valid() || ::fstat(file.get(), &now) != 0 || !identity.matches(now)) {
+        if (!reopened.valid() || ::fstat(reopened.get(), &now) != 0 || !identity.matches(now)) {
           return UniqueFd();
         }
-        return file;
+        return reopened;
       });
 }
 

@@ -1,15 +1,22 @@
 // StaticFileHandler: serves the files under one directory, as an
-// HttpCallback. GET and HEAD; the body goes out with sendfile(2).
+// HttpCallback. GET and HEAD. What it opens it keeps in an OpenFileCache
+// shared by every copy of the handler (so by every loop): a small file's
+// contents go out with the header in one write, a larger file's body with
+// sendfile(2) from the cached descriptor. A file changed, replaced or
+// deleted is seen at most Options::cache.validity (1 s by default) later;
+// see OpenFileCache.h for the bounds.
 //
 // Content-Type from the extension, Last-Modified and If-Modified-Since
 // (304), one byte range per request (206, or 416 when unsatisfiable; several
 // ranges get the whole file), index.html for a directory (a directory named
 // without its trailing slash is redirected to it). Nothing outside the root
 // is ever served: ".." segments (also percent-encoded) are refused, and the
-// path is resolved with realpath(3) and must stay under the resolved root,
-// so symlinks pointing out of it are refused too (403).
+// path is opened beneath the root with openBeneath (openat2 RESOLVE_BENEATH),
+// so symlinks pointing out of it are refused too (403), also when the cache
+// checks an entry again.
 //
-// Immutable after creation: handle() may run in many loop threads at once.
+// Immutable after creation apart from the (thread-safe) cache: handle() may
+// run in many loop threads at once.
 #ifndef MUDUO_NET_HTTP_STATICFILEHANDLER_H_
 #define MUDUO_NET_HTTP_STATICFILEHANDLER_H_
 
@@ -23,6 +30,7 @@
 #include "muduo/base/UniqueFd.h"
 #include "muduo/net/http/HttpRequest.h"
 #include "muduo/net/http/HttpResponse.h"
+#include "muduo/net/http/OpenFileCache.h"
 
 namespace muduo::net {
 
@@ -31,6 +39,8 @@ class StaticFileHandler {
   struct Options {
     // Serve paths with a component starting with '.' (.git, .env ...).
     bool serveDotfiles = false;
+    // maxEntries 0 turns the cache off (every request opens its file).
+    OpenFileCache::Options cache;
   };
 
   // Fails unless `root` is an existing directory, which stays open for the
@@ -46,6 +56,7 @@ class StaticFileHandler {
   }
 
   [[nodiscard]] const std::string& root() const { return root_; }
+  [[nodiscard]] OpenFileCache::Stats cacheStats() const { return cache_->stats(); }
 
   // Helpers, public for tests.
   [[nodiscard]] static std::string_view contentType(std::string_view path);
@@ -62,16 +73,19 @@ class StaticFileHandler {
 
  private:
   StaticFileHandler(std::string root, std::shared_ptr<const UniqueFd> rootFd,
-                    const Options& options)
-      : root_(std::move(root)), rootFd_(std::move(rootFd)), options_(options) {}
+                    std::shared_ptr<OpenFileCache> cache, const Options& options)
+      : root_(std::move(root)),
+        rootFd_(std::move(rootFd)),
+        cache_(std::move(cache)),
+        serveDotfiles_(options.serveDotfiles) {}
 
-  // Opens `relative` beneath the root; invalid with the error status set on
-  // `response` when it cannot be served.
-  [[nodiscard]] UniqueFd open(const std::string& relative, HttpResponse* response) const;
+  // The error status for a file that could not be opened with `error`.
+  static void setOpenError(int error, HttpResponse* response);
 
   std::string root_;                        // as given, for messages
   std::shared_ptr<const UniqueFd> rootFd_;  // shared with queued reopen callbacks
-  Options options_;
+  std::shared_ptr<OpenFileCache> cache_;    // shared by every copy
+  bool serveDotfiles_;
 };
 
 }  // namespace muduo::net

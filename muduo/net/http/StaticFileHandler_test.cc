@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
@@ -352,6 +353,91 @@ TEST_F(StaticFileHandlerTest, NeverServesTheOutsideFileThroughASymlinkSwappedInD
   ASSERT_TRUE(resp);
   EXPECT_EQ(resp->status, 200);
   EXPECT_EQ(resp->body, "INSIDE");
+}
+
+TEST_F(StaticFileHandlerTest, RefusesEveryEscapeWithTheCacheWarm) {
+  // Warm: the files, the directories and the inside link are cached now.
+  for (const char* target : {"/a.txt", "/sub/", "/", "/inside_link", "/big.bin", "/link"}) {
+    ASSERT_TRUE(client_->get(target)) << target;
+  }
+  for (const char* target : {"/../a.txt", "/sub/../../outside/secret.txt", "/link",
+                             "/dirlink/secret.txt", "/%2e%2e/outside/secret.txt"}) {
+    auto resp = client_->get(target);
+    ASSERT_TRUE(resp) << target;
+    EXPECT_TRUE(resp->status == 403 || resp->status == 404) << target << " -> " << resp->status;
+    EXPECT_EQ(resp->body.find("SECRET"), std::string::npos) << target;
+  }
+}
+
+TEST_F(StaticFileHandlerTest, SeesAFileReplacedByAnEscapingSymlinkOnceTheValidityHasPassed) {
+  std::atomic<int64_t> nowMs{0};
+  StaticFileHandler::Options options;
+  options.cache.validity = std::chrono::milliseconds(1000);
+  options.cache.clock = [&nowMs] {
+    return OpenFileCache::Clock::time_point(std::chrono::milliseconds(nowMs.load()));
+  };
+  for (size_t inMemory : {size_t{1024}, size_t{0}}) {
+    options.cache.maxFileBytesInMemory = inMemory;
+    auto handler = StaticFileHandler::create(root_, options);
+    ASSERT_TRUE(handler.ok());
+    HttpServerThread server(*handler);
+    HttpTestClient client(server.address());
+    const std::string path = root_ + "/swapped";
+    writeFile(path, "INSIDE");
+    auto before = client.get("/swapped");
+    ASSERT_TRUE(before);
+    EXPECT_EQ(before->body, "INSIDE");
+    writeFile(path + ".new", "REPLACED");
+    ASSERT_EQ(::rename((path + ".new").c_str(), path.c_str()), 0);
+    // Within the validity: the file that was checked.
+    auto cached = client.get("/swapped");
+    ASSERT_TRUE(cached);
+    EXPECT_EQ(cached->body, "INSIDE");
+    nowMs += 1000;
+    auto replaced = client.get("/swapped");
+    ASSERT_TRUE(replaced);
+    EXPECT_EQ(replaced->body, "REPLACED");
+    // Now a symlink out of the root: checked again through openBeneath.
+    ASSERT_EQ(::symlink("../outside/secret.txt", (path + ".link").c_str()), 0);
+    ASSERT_EQ(::rename((path + ".link").c_str(), path.c_str()), 0);
+    nowMs += 1000;
+    auto escaped = client.get("/swapped");
+    ASSERT_TRUE(escaped);
+    EXPECT_EQ(escaped->status, 403);
+    EXPECT_EQ(escaped->body.find("SECRET"), std::string::npos);
+    ASSERT_EQ(::unlink(path.c_str()), 0);
+    nowMs += 1000;
+    auto gone = client.get("/swapped");
+    ASSERT_TRUE(gone);
+    EXPECT_EQ(gone->status, 404);
+  }
+}
+
+TEST_F(StaticFileHandlerTest, SeveralLoopsShareOneCache) {
+  StaticFileHandler::Options options;
+  options.cache.validity = std::chrono::hours(1);  // however slow the run (TSan)
+  auto handler = StaticFileHandler::create(root_, options);
+  ASSERT_TRUE(handler.ok());
+  HttpServerThread server(*handler, [](HttpServer& s) { s.setThreadNum(3); });
+  std::vector<std::thread> clients;
+  std::atomic<int> wrong{0};
+  for (int c = 0; c < 4; ++c) {
+    clients.emplace_back([&] {
+      HttpTestClient client(server.address());
+      for (int i = 0; i < 50; ++i) {
+        auto small = client.get("/a.txt");
+        auto mid = client.get("/mid.bin");
+        if (!small || small->body != "0123456789abcdefghij") ++wrong;
+        if (!mid || mid->body.size() != kMidSize || !test::matchesPattern(0, mid->body)) ++wrong;
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(wrong.load(), 0);
+  const OpenFileCache::Stats stats = handler->cacheStats();
+  EXPECT_EQ(stats.entries, 2u);
+  // 400 requests; only the first lookups of each file, racing, miss.
+  EXPECT_GE(stats.hits, 380u);
 }
 
 TEST_F(StaticFileHandlerTest, RedirectsADirectoryOnlyToAPathOnThisServer) {

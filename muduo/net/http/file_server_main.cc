@@ -1,5 +1,6 @@
 // file_server: serves a directory over HTTP/1.1.
 //   bazel run //muduo/net/http:file_server -- --root=DIR --port=N
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 
@@ -16,16 +17,36 @@ ABSL_FLAG(std::string, root, ".", "directory to serve");
 ABSL_FLAG(uint64_t, max_keepalive_requests, 1000,
           "requests per connection before it is closed; 0: no limit");
 ABSL_FLAG(bool, serve_dotfiles, false, "serve paths with a component starting with '.'");
+ABSL_FLAG(uint64_t, open_file_cache_entries, 1000,
+          "files whose metadata (and small contents, or descriptor) are cached; 0: no cache");
+ABSL_FLAG(uint64_t, open_file_cache_fds, 100,
+          "descriptors the cache keeps open for files too large to keep in memory");
+ABSL_FLAG(uint64_t, open_file_cache_valid_ms, 1000,
+          "a cached file is checked against the disk again once its entry is this old, so a "
+          "file changed, replaced or deleted is served as it was for at most this long; 0: "
+          "check on every request");
+ABSL_FLAG(uint64_t, in_memory_file_bytes, 1024,
+          "files up to this size are cached in memory and sent with their header in one write; "
+          "larger ones go out with sendfile; 0: always sendfile");
+ABSL_FLAG(uint64_t, in_memory_total_bytes, 32 * 1024 * 1024,
+          "bound on the cached contents of all files together");
 
 int main(int argc, char* argv[]) {
   muduo::net::setServerFlagDefaults({.port = 8080, .threads = 0});
   muduo::parseProgramFlags(argc, argv,
                            {"file_server [flags]",
                             "Serves the files under --root over HTTP/1.1 (GET and HEAD, ranges, "
-                            "keep-alive), never anything outside it.",
+                            "keep-alive), never anything outside it. Opened files are cached "
+                            "(see --open_file_cache_*): a change on disk is seen within "
+                            "--open_file_cache_valid_ms.",
                             {"file_server --root=$PWD --port=8080"}});
   muduo::net::StaticFileHandler::Options options;
   options.serveDotfiles = absl::GetFlag(FLAGS_serve_dotfiles);
+  options.cache.maxEntries = absl::GetFlag(FLAGS_open_file_cache_entries);
+  options.cache.maxOpenFiles = absl::GetFlag(FLAGS_open_file_cache_fds);
+  options.cache.validity = std::chrono::milliseconds(absl::GetFlag(FLAGS_open_file_cache_valid_ms));
+  options.cache.maxFileBytesInMemory = absl::GetFlag(FLAGS_in_memory_file_bytes);
+  options.cache.maxBytesInMemory = absl::GetFlag(FLAGS_in_memory_total_bytes);
   auto handler = muduo::net::StaticFileHandler::create(absl::GetFlag(FLAGS_root), options);
   if (!handler.ok()) muduo::exitWithUsageError("file_server", handler.status().ToString());
   // First: it sets the signal mask every later thread inherits.
