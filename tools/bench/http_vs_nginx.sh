@@ -8,20 +8,23 @@
 # divided by the requests wrk completed.
 #
 # Usage: tools/bench/http_vs_nginx.sh [--rounds=N] [--secs=S] [--conns=C]
-#            [--workloads=hello,static16k] [--no-build] [--ours-flags='...']
-#            [--file-server-flags='...']   (--ours-flags go to both servers)
+#            [--workloads=hello,static16k] [--no-build | --bin=DIR]
+#            [--ours-flags='...'] [--file-server-flags='...']
+#   --ours-flags go to both servers; --bin takes hello_server and file_server
+#   already built (tools/bench/side_by_side.sh passes another tree's).
 #   Needs nginx-light and wrk (apt-get install -y nginx-light wrk).
 # Output, one line each (machine-readable, key=value; RESULT is one line):
-#   ROUND workload=W round=I ours_rps=R peer_rps=R ours_cpu_us=U peer_cpu_us=U
-#   RESULT workload=W ours_rps=R peer_rps=R ours_cpu_us=U peer_cpu_us=U
+#   RESULT workload=W peer=nginx round=I ours_rps=R peer_rps=R ours_cpu_us=U
+#          peer_cpu_us=U                          (one per round)
+#   SUMMARY workload=W ours_rps=R peer_rps=R ours_cpu_us=U peer_cpu_us=U
 #          rps_ratio=X cpu_ratio=Y rounds=N
-# RESULT's figures are medians over the rounds; the ratios (ours / nginx)
+# SUMMARY's figures are medians over the rounds; the ratios (ours / nginx)
 # are medians of the per-round ratios, the only figures that mean anything
 # on a machine whose speed drifts.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-rounds=3 secs=5 conns=50 workloads="hello,static16k" build=1 ours_flags="" file_flags=""
+rounds=3 secs=5 conns=50 workloads="hello,static16k" build=1 bin="" ours_flags="" file_flags=""
 for arg in "$@"; do
   case "$arg" in
     --rounds=*) rounds="${arg#*=}" ;;
@@ -29,6 +32,7 @@ for arg in "$@"; do
     --conns=*) conns="${arg#*=}" ;;
     --workloads=*) workloads="${arg#*=}" ;;
     --no-build) build=0 ;;
+    --bin=*) bin="${arg#*=}" build=0 ;;
     --ours-flags=*) ours_flags="${arg#*=}" ;;
     --file-server-flags=*) file_flags="${arg#*=}" ;;
     -h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
@@ -43,7 +47,7 @@ if [[ $build == 1 ]]; then
   tools/bazel build --config=opt //muduo/net/http:file_server //muduo/net/http:hello_server >&2
 fi
 work="$(mktemp -d)"
-cp bazel-bin/muduo/net/http/file_server bazel-bin/muduo/net/http/hello_server "$work/"
+cp "${bin:-bazel-bin/muduo/net/http}/file_server" "${bin:-bazel-bin/muduo/net/http}/hello_server" "$work/"
 mkdir -p "$work/root" "$work/nginx"
 # nginx workers run as an unprivileged user: let them read the root.
 chmod 755 "$work" "$work/root"
@@ -130,11 +134,11 @@ for w in "${wl[@]}"; do
   for r in $(seq "$rounds"); do
     read -r ors ocpu <<<"$(measure "$ours_pid" "$ours_port" "$path")"
     read -r prs pcpu <<<"$(measure "$nginx_worker" "$nginx_port" "$path")"
-    echo "ROUND workload=$w round=$r ours_rps=$ors peer_rps=$prs ours_cpu_us=$ocpu peer_cpu_us=$pcpu"
+    echo "RESULT workload=$w peer=nginx round=$r ours_rps=$ors peer_rps=$prs ours_cpu_us=$ocpu peer_cpu_us=$pcpu"
     rows+="$ors $prs $ocpu $pcpu"$'\n'
   done
   col() { awk -v c="$1" 'NF {print $c}' <<<"$rows" | median; }
   ratio() { awk -v a="$1" -v b="$2" 'NF && $b > 0 {printf "%.4f\n", $a / $b}' <<<"$rows" | median; }
-  echo "RESULT workload=$w ours_rps=$(col 1) peer_rps=$(col 2) ours_cpu_us=$(col 3)" \
+  echo "SUMMARY workload=$w ours_rps=$(col 1) peer_rps=$(col 2) ours_cpu_us=$(col 3)" \
     "peer_cpu_us=$(col 4) rps_ratio=$(ratio 1 2) cpu_ratio=$(ratio 3 4) rounds=$rounds"
 done

@@ -19,7 +19,8 @@
 #     rpc       = rpc_50x1, rpc_1x1, rpc_1x100 (connections x calls in flight;
 #                 vs muduo protorpc, gRPC, and the raw floor)
 #     kv        = tools/kv_bench/run.sh's pairs vs redis-server (its own rounds)
-#     http      = tools/bench/http_vs_nginx.sh, when present (hello, 16 KiB static)
+#     http      = hello, static16k (tools/bench/http_vs_nginx.sh, vs nginx-light
+#                 with open_file_cache on)
 #     idle      = bytes per idle connection vs muduo (--idle_connections of them)
 # --ours_tree  the tree whose code is "ours": built there with
 #              `tools/bazel build --config=opt` (default: this tree). Run it
@@ -38,9 +39,7 @@
 # redis-benchmark, nginx (through http_vs_nginx.sh). See tools/bench/README.md.
 #
 # The sub-scripts print RESULT lines (tools/bench/aggregate.py reads them);
-# this script builds, runs them and aggregates. http_vs_nginx.sh is run with
-# no arguments and BENCH_ROUNDS, BENCH_SECONDS and BENCH_OURS_TREE in its
-# environment.
+# this script builds, runs them and aggregates.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 tree="$(cd "$here/../.." && pwd)"
@@ -100,9 +99,10 @@ ours_targets=()
 [[ -n ${sel[pingpong]:-} || -n ${sel[idle]:-} ]] &&
   ours_targets+=(//tools/pingpong:pingpong_server //tools/pingpong:pingpong_client)
 [[ -n ${sel[rpc]:-} ]] && ours_targets+=(//tools/rpc_bench:rpc_bench_server //tools/rpc_bench:rpc_bench)
+[[ -n ${sel[http]:-} ]] && ours_targets+=(//muduo/net/http:hello_server //muduo/net/http:file_server)
 instruments=(//tools/bench/raw_floor:raw_floor_server //tools/bench/raw_floor:raw_floor_client)
 [[ -n ${sel[idle]:-} ]] && instruments+=(//tools/conn_scale:conn_scale)
-if [[ -n ${sel[pingpong]:-}${sel[rpc]:-}${sel[idle]:-} ]]; then
+if [[ -n ${sel[pingpong]:-}${sel[rpc]:-}${sel[idle]:-}${sel[http]:-} ]]; then
   echo "== building ours in $ours_tree and the instruments in $tree" >&2
   build_into_bin "$ours_tree" "${ours_targets[@]}"
   build_into_bin "$tree" "${instruments[@]}"
@@ -147,20 +147,8 @@ common=(--rounds="$rounds")
   --workloads="${sel[rpc]}"
 [[ -n ${sel[kv]:-} ]] && run kv "$here/kv_vs_redis.sh" --ours_tree="$ours_tree" "${common[@]}" \
   --requests="$kv_requests"
-if [[ -n ${sel[http]:-} ]]; then
-  http=''
-  for candidate in "$here/http_vs_nginx.sh" "$ours_tree/tools/bench/http_vs_nginx.sh"; do
-    [[ -x $candidate ]] && { http=$candidate; break; }
-  done
-  if [[ -n $http ]]; then
-    run http env BENCH_ROUNDS="$rounds" BENCH_SECONDS="$seconds" BENCH_OURS_TREE="$ours_tree" \
-      "$http"
-  else
-    echo "side_by_side.sh: tools/bench/http_vs_nginx.sh is not in this tree yet; skipping HTTP" >&2
-    echo "SKIP workload=http reason=tools/bench/http_vs_nginx.sh is not in this tree (HTTP hello" \
-      "and 16 KiB static vs nginx)" >>"$results"
-  fi
-fi
+[[ -n ${sel[http]:-} ]] && run http "$here/http_vs_nginx.sh" --bin="$bin" "${common[@]}" \
+  --secs="$seconds"
 [[ -n ${sel[idle]:-} ]] && run idle "$here/idle_vs_muduo.sh" --bin="$bin" \
   --muduo_bin="$muduo_bin" "${common[@]}" --connections="$idle_connections"
 
