@@ -107,7 +107,10 @@ void WriteCombiner::complete(const absl::Status& status, WriteBatch& batch,
         std::span<WriteOp>(batch.ops()).subspan(entry.firstOp, entry.numOps);
     if (entry.target != nullptr) {
       entry.target->writeDone(entry.tag, ops, status);
-      touched.push_back(entry.target.get());
+      // A connection's pipelined writes sit next to each other.
+      if (touched.empty() || touched.back() != entry.target.get()) {
+        touched.push_back(entry.target.get());
+      }
     } else {
       entry.callback(status, ops);
     }
