@@ -3,7 +3,7 @@
 # and redis-server (appendonly no) under callgrind, one at a time, sends a
 # fixed number of redis-benchmark requests to each, and prints the server's
 # user-space instructions per request and heap allocations per request
-# (calls to malloc and operator new, or jemalloc's malloc for redis), for
+# (calls to malloc, calloc and realloc, glibc's or jemalloc's), for
 # SET and GET, without and with -P 16. Counting starts after a warm-up run
 # that fills the keyspace, so start-up and growth costs are left out.
 # Wall-clock figures on this shared machine are noise; these are not.
@@ -42,8 +42,8 @@ summarize() {  # file requests label
   python3 - "$1" "$2" "$3" <<'EOF'
 import re, sys
 path, n, label = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-alloc = re.compile(r'^(malloc|calloc|realloc|je_malloc|je_calloc|je_realloc|'
-                   r'operator new\(unsigned long\)|operator new\[\]\(unsigned long\))$')
+# operator new calls malloc, so malloc alone counts every allocation once.
+alloc = re.compile(r'^(malloc|calloc|realloc|je_malloc|je_calloc|je_realloc)$')
 names, total, allocs, target = {}, 0, 0, None
 for line in open(path):
     if line.startswith('summary:') or line.startswith('totals:'):
