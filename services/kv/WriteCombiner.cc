@@ -105,9 +105,11 @@ void WriteCombiner::send(WriteBatch batch, std::vector<Entry> entries, bool mayC
                     self->recycle(done, entries);
                     return;
                   }
-                  WriteCombiner* combiner = self.get();
-                  combiner->post([self = std::move(self), status = std::move(status),
-                                  done = std::move(done), entries = std::move(entries)]() mutable {
+                  // A copy of `self`: ours keeps the gate's mutex alive until
+                  // post() has unlocked it, though the loop may run the
+                  // functor (and drop its copy) first.
+                  self->post([self, status = std::move(status), done = std::move(done),
+                              entries = std::move(entries)]() mutable {
                     complete(status, done, entries);
                     self->recycle(done, entries);
                   });
