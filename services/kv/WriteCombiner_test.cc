@@ -3,7 +3,6 @@
 #include "services/kv/WriteCombiner.h"
 
 #include <filesystem>
-#include <future>
 #include <string>
 #include <vector>
 
@@ -11,22 +10,14 @@
 #include "gtest/gtest.h"
 #include "muduo/net/EventLoop.h"
 #include "muduo/net/EventLoopThread.h"
+#include "muduo/net/TestUtil.h"
 #include "services/kv/Store.h"
 
 namespace muduo::kv {
 namespace {
 
 using namespace std::chrono_literals;
-
-template <typename F>
-void runAndWait(net::EventLoop* loop, F f) {
-  std::promise<void> ran;
-  loop->runInLoop([&] {
-    f();
-    ran.set_value();
-  });
-  ASSERT_EQ(ran.get_future().wait_for(10s), std::future_status::ready);
-}
+using net::test::runInLoopAndWait;
 
 class WriteCombinerTest : public ::testing::TestWithParam<SyncMode> {
  protected:
@@ -42,11 +33,12 @@ class WriteCombinerTest : public ::testing::TestWithParam<SyncMode> {
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
     loop_ = thread_.startLoop();
-    runAndWait(loop_, [this] { combiner_ = std::make_shared<WriteCombiner>(loop_, store_.get()); });
+    runInLoopAndWait(loop_,
+                     [this] { combiner_ = std::make_shared<WriteCombiner>(loop_, store_.get()); });
   }
 
   void TearDown() override {
-    runAndWait(loop_, [this] { combiner_.reset(); });
+    runInLoopAndWait(loop_, [this] { combiner_.reset(); });
     store_->close();
   }
 
@@ -86,7 +78,7 @@ TEST_P(WriteCombinerTest, IterationsOfGrowingAndShrinkingBatchesAreEachAcknowled
   for (size_t round = 0; round < sizes.size(); ++round) {
     const std::string prefix = absl::StrCat("r", round, "-");
     // Two writers per iteration: their acknowledgements keep their order.
-    runAndWait(loop_, [&] {
+    runInLoopAndWait(loop_, [&] {
       addPuts(prefix + "a", sizes[round], &acked);
       addPuts(prefix + "b", 1, &acked);
     });
@@ -94,10 +86,10 @@ TEST_P(WriteCombinerTest, IterationsOfGrowingAndShrinkingBatchesAreEachAcknowled
     const auto deadline = std::chrono::steady_clock::now() + 10s;
     size_t seen = 0;
     while (seen < static_cast<size_t>(expected) && std::chrono::steady_clock::now() < deadline) {
-      runAndWait(loop_, [&] { seen = acked.size(); });
+      runInLoopAndWait(loop_, [&] { seen = acked.size(); });
     }
     ASSERT_EQ(seen, static_cast<size_t>(expected)) << "round " << round;
-    runAndWait(loop_, [&] {
+    runInLoopAndWait(loop_, [&] {
       EXPECT_EQ(acked[acked.size() - 2], sizes[round]) << "round " << round;
       EXPECT_EQ(acked.back(), 1) << "round " << round;
     });
