@@ -31,7 +31,7 @@ struct Row {
 
 std::vector<Row> rows(const Table& table) {
   std::vector<Row> out;
-  for (const auto& [k, v] : table.map()) out.push_back(Row{k, v, table.expireAt(k)});
+  for (const auto& [k, v] : table.map()) out.push_back(Row{std::string(k), *v, table.expireAt(k)});
   return out;
 }
 
@@ -209,7 +209,7 @@ TEST_F(EvaluatorTest, ExpireOptionsCompareWithTheCurrentTime) {
   };
   for (const Case& c : cases) {
     Table before;
-    for (const auto& [k, v] : table_.map()) before.put(k, v, table_.expireAt(k));
+    for (const auto& [k, v] : table_.map()) before.put(k, *v, table_.expireAt(k));
     std::vector<WriteOp> ops{op(Kind::kExpire, c.key)};
     ops[0].expireAt = c.at;
     ops[0].expireIf = c.when;
@@ -219,7 +219,7 @@ TEST_F(EvaluatorTest, ExpireOptionsCompareWithTheCurrentTime) {
     // Back to the starting state for the next case.
     table_ = std::move(before);
     replayed_.clear();
-    for (const auto& [k, v] : table_.map()) replayed_.put(k, v, table_.expireAt(k));
+    for (const auto& [k, v] : table_.map()) replayed_.put(k, *v, table_.expireAt(k));
   }
 }
 

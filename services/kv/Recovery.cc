@@ -205,7 +205,7 @@ absl::Status writeSnapshot(Env* env, const Table& table, const std::string& path
   log::appendFileHeader(&buffer);
   size_t start = log::beginRecord(&buffer);
   for (const auto& [key, value] : table.map()) {
-    log::appendPut(&buffer, key, value, static_cast<uint64_t>(table.expireAt(key)));
+    log::appendPut(&buffer, key, *value, static_cast<uint64_t>(table.expireAt(key)));
     if (buffer.size() - start >= kSnapshotRecordBytes) {
       log::finishRecord(&buffer, start, log::RecordType::kMutations);
       if (absl::Status s = (*file)->append(buffer); !s.ok()) return s;

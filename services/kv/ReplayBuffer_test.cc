@@ -20,7 +20,7 @@ void expectSameTable(const Table& actual, const Table& expected) {
   auto a = actual.map().begin();
   for (auto e = expected.map().begin(); e != expected.map().end(); ++e, ++a) {
     ASSERT_EQ(a->first, e->first);
-    EXPECT_EQ(a->second, e->second) << e->first;
+    EXPECT_EQ(*a->second, *e->second) << e->first;
     EXPECT_EQ(actual.expireAt(a->first), expected.expireAt(e->first)) << e->first;
   }
   std::vector<std::string> actualExpired, expectedExpired;

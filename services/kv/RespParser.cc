@@ -19,9 +19,12 @@ bool parseInteger(std::string_view s, int64_t* value) {
     if (s.empty()) return false;
   }
   int64_t result = 0;
+  // 18 digits cannot overflow, so the common case (lengths like "3" or
+  // "100", four per SET) skips the division that guards the others.
+  const bool mayOverflow = s.size() > 18;
   for (char c : s) {
     if (c < '0' || c > '9') return false;
-    if (result > (INT64_MAX - (c - '0')) / 10) return false;
+    if (mayOverflow && result > (INT64_MAX - (c - '0')) / 10) return false;
     result = result * 10 + (c - '0');
   }
   *value = negative ? -result : result;

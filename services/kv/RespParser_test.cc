@@ -126,6 +126,29 @@ TEST(RespParserTest, LimitsAreEnforced) {
   EXPECT_EQ(parser.parse("*1\r\n$10\r\n"), Result::kNeedMore) << "at the limit is fine";
 }
 
+TEST(RespParserTest, LengthsPastTheInt64RangeAreRefusedNotWrapped) {
+  RespParser::Limits limits;
+  limits.maxArgs = INT64_MAX;
+  limits.maxBulk = SIZE_MAX;
+  limits.maxRequest = SIZE_MAX;
+  for (const std::string& count :
+       {std::string("9223372036854775808"), std::string("18446744073709551617"),
+        std::string("99999999999999999999")}) {
+    RespParser parser(limits);
+    EXPECT_EQ(parser.parse("*" + count + "\r\n"), Result::kError) << count;
+    EXPECT_EQ(parser.error(), "Protocol error: invalid multibulk length") << count;
+    parser.reset();
+    EXPECT_EQ(parser.parse("*1\r\n$" + count + "\r\n"), Result::kError) << count;
+    EXPECT_EQ(parser.error(), "Protocol error: invalid bulk length") << count;
+  }
+  // The largest int64 still parses (and waits for its bytes).
+  RespParser parser(limits);
+  EXPECT_EQ(parser.parse("*1\r\n$9223372036854775807\r\n"), Result::kNeedMore);
+  parser.reset();
+  EXPECT_EQ(parser.parse("*1\r\n$000000000000000000003\r\n"), Result::kError)
+      << "more than 20 digits";
+}
+
 TEST(RespParserTest, ZeroAndNegativeCountsAreEmptyCommands) {
   RespParser parser;
   ASSERT_EQ(parser.parse("*0\r\n"), Result::kCommand);

@@ -104,6 +104,21 @@ TEST_P(RespServerTest, SetThenGetRoundTripsBinaryValues) {
   client.roundTrip("get k2\r\n", bulk("x y"));
 }
 
+TEST_P(RespServerTest, CommandNamesMatchInAnyCaseAndANearMissIsUnknownWithinOnePipeline) {
+  // The session remembers the last name it looked up; a pipeline that
+  // changes case, or sends a name sharing its prefix, must not fool it.
+  RawClient client(port_);
+  ASSERT_TRUE(client.connected());
+  client.roundTrip(command({"SET", "k", "1"}) + command({"set", "k", "2"}) +
+                       command({"SETX", "k", "3"}) + command({"SeT", "k", "4"}) +
+                       command({"SE", "k"}) + command({"get", "k"}) + command({"GET", "k"}) +
+                       command({"GETS", "k"}),
+                   "+OK\r\n+OK\r\n-ERR unknown command 'SETX', with args beginning with: 'k' "
+                   "'3' \r\n+OK\r\n-ERR unknown command 'SE', with args beginning with: 'k' \r\n" +
+                       bulk("4") + bulk("4") +
+                       "-ERR unknown command 'GETS', with args beginning with: 'k' \r\n");
+}
+
 TEST_P(RespServerTest, PipelinedMixedCommandsAnswerInOrderAndSeeTheirOwnWrites) {
   RawClient client(port_);
   const std::string requests =

@@ -1,5 +1,7 @@
 #include "services/kv/RespSession.h"
 
+#include <cstring>
+
 #include "absl/strings/str_cat.h"
 #include "muduo/base/Logging.h"
 #include "muduo/net/TcpConnection.h"
@@ -58,7 +60,7 @@ void RespSession::onMessage(const net::TcpConnectionPtr& conn, net::Buffer* inpu
       client.lastCommand = lastCommand_;
       client.lastCommandMs = respNowMs();
     });
-    lastCommand_.clear();
+    lastCommand_ = {};
   }
 }
 
@@ -77,13 +79,32 @@ RespReply RespSession::replyTo(net::Buffer* out) {
 size_t RespSession::outputLimit() const { return server_->options().outputLimitBytes; }
 
 size_t RespSession::pendingOutputBytes(const net::Buffer* out) const {
+  return pendingOutputBytes(conn_.lock().get(), out);
+}
+
+size_t RespSession::pendingOutputBytes(net::TcpConnection* conn, const net::Buffer* out) const {
   size_t bytes = slotBytes_ + (openSlot_ != nullptr ? openSlot_->size() : 0);
-  net::TcpConnectionPtr conn = conn_.lock();
   if (conn != nullptr) bytes += conn->outputBuffer()->readableBytes();
   if (out != nullptr && (conn == nullptr || out != conn->outputBuffer())) {
     bytes += out->readableBytes();
   }
   return bytes;
+}
+
+const RespCommand* RespSession::findCommand(std::string_view name) {
+  // A pipeline repeats one command: the same bytes as the last name found
+  // skip the case folding and the hashing.
+  if (name.size() == lastNameSize_ && lastCommandFound_ != nullptr &&
+      std::memcmp(name.data(), lastName_, name.size()) == 0) {
+    return lastCommandFound_;
+  }
+  const RespCommand* command = RespCommandTable::instance().find(name);
+  if (command != nullptr && name.size() <= sizeof lastName_) {
+    std::memcpy(lastName_, name.data(), name.size());
+    lastNameSize_ = name.size();
+    lastCommandFound_ = command;
+  }
+  return command;
 }
 
 void RespSession::process(const net::TcpConnectionPtr& conn, net::Buffer* input, net::Buffer* out) {
@@ -128,7 +149,7 @@ void RespSession::process(const net::TcpConnectionPtr& conn, net::Buffer* input,
       return;
     }
     input->retrieve(consumed);
-    if (const size_t pending = pendingOutputBytes(out); pending > outputLimit()) {
+    if (const size_t pending = pendingOutputBytes(conn.get(), out); pending > outputLimit()) {
       closeForOutputLimit(pending);
       input->retrieveAll();
       return;
@@ -150,7 +171,7 @@ bool RespSession::execute(const net::TcpConnectionPtr& conn, std::span<const std
     closeNow(conn);
     return true;
   }
-  const RespCommand* command = RespCommandTable::instance().find(name);
+  const RespCommand* command = findCommand(name);
   if (transaction_ != nullptr &&
       (command == nullptr || (command->flags & RespCommand::kTransactionControl) == 0)) {
     queueInTransaction(command, args, out);

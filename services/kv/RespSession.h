@@ -111,6 +111,9 @@ class RespSession : public WriteTarget, public std::enable_shared_from_this<Resp
   void queueAlone(WriteBatch batch, RespWriteReplier replier);
   // Unsent reply bytes: the connection's, `out`'s and the queued slots'.
   [[nodiscard]] size_t pendingOutputBytes(const net::Buffer* out) const;
+  [[nodiscard]] size_t pendingOutputBytes(net::TcpConnection* conn, const net::Buffer* out) const;
+  // The command table's row for `name`, or nullptr.
+  const RespCommand* findCommand(std::string_view name);
   [[nodiscard]] size_t outputLimit() const;
   void closeForOutputLimit(size_t pending, std::string_view what = "bytes of replies pending");
   void closeNow(const net::TcpConnectionPtr& conn);
@@ -143,7 +146,12 @@ class RespSession : public WriteTarget, public std::enable_shared_from_this<Resp
   bool readStopped_ = false;
   bool closing_ = false;  // no more commands; close once the replies are out
   bool closed_ = false;
-  std::string lastCommand_;                       // for CLIENT LIST, published once per read
+  // For CLIENT LIST, published once per read; a name in the command table.
+  std::string_view lastCommand_;
+  // The last name findCommand() found, byte for byte, and its row.
+  char lastName_[16];
+  size_t lastNameSize_ = 0;
+  const RespCommand* lastCommandFound_ = nullptr;
   std::unique_ptr<RespTransaction> transaction_;  // between MULTI and EXEC
   std::vector<WriteOp> watches_;                  // WATCH's guards
   size_t watchBytes_ = 0;

@@ -155,7 +155,7 @@ std::optional<std::string> Store::keysFrom(std::string_view start, size_t limit,
   const Table::Map& map = table_.map();
   size_t visited = 0;
   for (auto it = map.lower_bound(start); it != map.end(); ++it) {
-    if (visited == limit) return it->first;
+    if (visited == limit) return std::string(it->first);
     ++visited;
     const int64_t at = table_.expireAt(it->first);
     if (at == 0 || at > time) f(it->first);
@@ -178,7 +178,7 @@ std::optional<std::string> Store::randomKey() const {
   for (int step = 0; step < 128; ++step, ++it) {
     if (it == map.end()) it = map.begin();
     const int64_t at = table_.expireAt(it->first);
-    if (at == 0 || at > time) return it->first;
+    if (at == 0 || at > time) return std::string(it->first);
   }
   return std::nullopt;
 }
@@ -194,14 +194,14 @@ std::vector<std::pair<std::string, std::string>> Store::scan(std::string_view st
   ReaderMutexLock lock(&tableMutex_);
   const Table::Map& map = table_.map();
   for (auto it = map.lower_bound(start); it != map.end(); ++it) {
-    if (end && std::string_view(it->first) >= *end) break;
+    if (end && it->first >= *end) break;
     if (const int64_t at = table_.expireAt(it->first); at != 0 && at <= time) continue;
     if (out.size() >= limit || (bytes >= maxBytes && !out.empty())) {
       *more = true;
       break;
     }
-    bytes += it->first.size() + it->second.size();
-    out.emplace_back(it->first, it->second);
+    bytes += it->first.size() + it->second->size();
+    out.emplace_back(it->first, *it->second);
   }
   return out;
 }

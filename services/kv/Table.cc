@@ -4,46 +4,42 @@
 
 namespace muduo::kv {
 
-namespace {
-
 // Inserts or overwrites: K and V are std::string (moved in) or string_view
-// (copied). Keys in ascending order (a snapshot, a sorted replay) go after
-// the last one without a descent, for one comparison with the rightmost key;
-// otherwise one descent serves both cases (a find followed by an emplace
-// walked the tree twice).
+// (copied). An overwrite is one hash lookup. A new key also goes into the
+// order; keys in ascending order (a snapshot, a sorted replay) go after the
+// last one without a descent.
 template <typename K, typename V>
-void insertOrAssign(Table::Map* map, uint64_t* bytes, K&& key, V&& value) {
+void Table::insertOrAssign(K&& key, V&& value) {
   const std::string_view k(key);
-  if (!map->empty() && std::string_view(map->rbegin()->first) < k) {
-    *bytes += key.size() + value.size();
-    map->emplace_hint(map->end(), std::string(std::forward<K>(key)),
-                      std::string(std::forward<V>(value)));
+  auto found = values_.find(absl::string_view(k.data(), k.size()));
+  if (found != values_.end()) {
+    bytes_ = bytes_ - found->second.size() + std::string_view(value).size();
+    found->second = std::forward<V>(value);
     return;
   }
-  auto it = map->lower_bound(k);
-  if (it == map->end() || std::string_view(it->first) != k) {
-    *bytes += key.size() + value.size();
-    map->emplace_hint(it, std::string(std::forward<K>(key)), std::string(std::forward<V>(value)));
+  bytes_ += k.size() + std::string_view(value).size();
+  auto [it, inserted] =
+      values_.emplace(std::string(std::forward<K>(key)), std::string(std::forward<V>(value)));
+  const std::string_view stored(it->first);
+  if (!order_.empty() && order_.rbegin()->first < stored) {
+    order_.emplace_hint(order_.end(), stored, &it->second);
   } else {
-    *bytes = *bytes - it->second.size() + value.size();
-    it->second = std::forward<V>(value);
+    order_.emplace(stored, &it->second);
   }
 }
 
-}  // namespace
-
 void Table::put(std::string&& key, std::string&& value, int64_t expireAt) {
   if (!expires_.empty() || expireAt != 0) setExpiryUnchecked(key, expireAt);
-  insertOrAssign(&map_, &bytes_, std::move(key), std::move(value));
+  insertOrAssign(std::move(key), std::move(value));
 }
 
 void Table::put(std::string_view key, std::string_view value, int64_t expireAt) {
   if (!expires_.empty() || expireAt != 0) setExpiryUnchecked(key, expireAt);
-  insertOrAssign(&map_, &bytes_, key, value);
+  insertOrAssign(key, value);
 }
 
 bool Table::setExpiry(std::string_view key, int64_t expireAt) {
-  if (map_.find(key) == map_.end()) return false;
+  if (find(key) == nullptr) return false;
   setExpiryUnchecked(key, expireAt);
   return true;
 }
@@ -66,11 +62,13 @@ void Table::setExpiryUnchecked(std::string_view key, int64_t expireAt) {
 }
 
 bool Table::erase(std::string_view key) {
-  auto it = map_.find(key);
-  if (it == map_.end()) return false;
+  auto it = values_.find(absl::string_view(key.data(), key.size()));
+  if (it == values_.end()) return false;
   if (!expires_.empty()) setExpiryUnchecked(key, 0);
   bytes_ -= it->first.size() + it->second.size();
-  map_.erase(it);
+  // The order's view points into the node: drop it first.
+  order_.erase(std::string_view(it->first));
+  values_.erase(it);
   return true;
 }
 
@@ -95,7 +93,8 @@ bool Table::applyMutations(std::string_view payload) {
 }
 
 void Table::clear() {
-  map_.clear();
+  order_.clear();
+  values_.clear();
   expires_.clear();
   deadlines_.clear();
   bytes_ = 0;

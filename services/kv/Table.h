@@ -7,6 +7,13 @@
 // and deleting expired keys is the Store's job (through the log, so that a
 // deletion is as durable as the write that set the time).
 //
+// Point operations (find, put of an existing key) go through a hash map of
+// stable nodes; the order (Scan, KEYS, snapshots) is a B-tree of views of
+// those nodes' keys, touched only when a key is added or removed. A B-tree
+// alone made every GET and SET a root-to-leaf walk of cache misses (a node
+// holds only a few string pairs, and each comparison follows a key's
+// pointer): half of a pipelined SET's server time went there.
+//
 // Not thread-safe. The Store guards its Table with a reader-writer lock;
 // recovery and compaction each own a private one.
 #ifndef SERVICES_KV_TABLE_H_
@@ -22,13 +29,15 @@
 #include "absl/container/btree_map.h"
 #include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 
 namespace muduo::kv {
 
 class Table {
  public:
-  // A B-tree: several keys per cache line walk, and ordered for Scan.
-  using Map = absl::btree_map<std::string, std::string, std::less<>>;
+  // The keys in order, each with its value. Both point into a node of the
+  // hash map, which never moves while the key is in the table.
+  using Map = absl::btree_map<std::string_view, const std::string*, std::less<>>;
 
   Table() = default;
   Table(Table&&) = default;
@@ -38,8 +47,8 @@ class Table {
 
   // nullptr if absent, expired or not. Valid until the next change.
   [[nodiscard]] const std::string* find(std::string_view key) const {
-    auto it = map_.find(key);
-    return it == map_.end() ? nullptr : &it->second;
+    auto it = values_.find(absl::string_view(key.data(), key.size()));
+    return it == values_.end() ? nullptr : &it->second;
   }
   // nullptr if absent or expired at `now`. The clock is read only when
   // some key expires: `now` is called at most once.
@@ -74,16 +83,23 @@ class Table {
   // Up to `limit` keys whose time is <= now, earliest first.
   void collectExpired(int64_t now, size_t limit, std::vector<std::string>* keys) const;
 
-  [[nodiscard]] size_t size() const { return map_.size(); }
+  [[nodiscard]] size_t size() const { return values_.size(); }
   // Sum of key and value sizes.
   [[nodiscard]] uint64_t bytes() const { return bytes_; }
-  [[nodiscard]] const Map& map() const { return map_; }
+  // In key order; valid until the next change.
+  [[nodiscard]] const Map& map() const { return order_; }
 
  private:
+  template <typename K, typename V>
+  void insertOrAssign(K&& key, V&& value);
+
   // Records the key's time (0: none) without checking that the key exists.
   void setExpiryUnchecked(std::string_view key, int64_t expireAt);
 
-  Map map_;
+  // node_hash_map: a key's node (and so the views in order_) stays put
+  // while the map grows.
+  absl::node_hash_map<std::string, std::string> values_;
+  Map order_;
   uint64_t bytes_ = 0;
   // Only keys that expire, as Redis keeps them: most keys cost nothing. The
   // deadlines, in time order, let the Store find expired keys without a scan.

@@ -62,29 +62,58 @@ void WriteCombiner::flush(bool mayCompleteInline) {
   if (entries_.empty()) return;
   const size_t ops = batch_.size();
   WriteBatch batch = std::move(batch_);
+  // The next iteration is likely alike: gather it in the vectors a finished
+  // batch gave back (recycle()), or in new ones of this one's size.
+  batch_.ops() = std::move(spareOps_);
   batch_.clear();
-  batch_.ops().reserve(ops);  // the next iteration is likely alike
+  batch_.ops().reserve(ops);
   std::vector<Entry> entries = std::move(entries_);
+  entries_ = std::move(spareEntries_);
   entries_.clear();
   entries_.reserve(entries.size());
+  spareOps_ = std::vector<WriteOp>();
+  spareEntries_ = std::vector<Entry>();
   bytes_ = 0;
   send(std::move(batch), std::move(entries), mayCompleteInline);
 }
 
+void WriteCombiner::recycle(WriteBatch& batch, std::vector<Entry>& entries) {
+  // A pipelined flush holds hundreds of ops of a few hundred bytes each:
+  // allocating and freeing that much every iteration cost more than the
+  // copies of the keys and values (glibc consolidates its free lists on
+  // every free that large).
+  std::vector<WriteOp>& ops = batch.ops();
+  if (ops.capacity() <= kMaxSpareOps && ops.capacity() > spareOps_.capacity()) {
+    ops.clear();
+    spareOps_ = std::move(ops);
+  }
+  if (entries.capacity() <= kMaxSpareOps && entries.capacity() > spareEntries_.capacity()) {
+    entries.clear();
+    spareEntries_ = std::move(entries);
+  }
+}
+
 void WriteCombiner::send(WriteBatch batch, std::vector<Entry> entries, bool mayCompleteInline) {
-  store_->write(
-      std::move(batch), [self = shared_from_this(), entries = std::move(entries),
-                         mayCompleteInline](absl::Status status, WriteBatch& done) mutable {
-        // Under --sync=everysec and no the store calls back at once, in this thread: from
-        // the end-of-iteration flush no target is running, so complete now
-        // rather than a loop iteration later.
-        if (mayCompleteInline && CurrentThread::tid() == self->loopThreadId_) {
-          complete(status, done, entries);
-          return;
-        }
-        self->post([status = std::move(status), done = std::move(done),
-                    entries = std::move(entries)]() mutable { complete(status, done, entries); });
-      });
+  store_->write(std::move(batch),
+                [self = shared_from_this(), entries = std::move(entries), mayCompleteInline](
+                    absl::Status status, WriteBatch& done) mutable {
+                  // Under --sync=everysec and no the store calls back at once, in this thread: from
+                  // the end-of-iteration flush no target is running, so complete now
+                  // rather than a loop iteration later.
+                  if (mayCompleteInline && CurrentThread::tid() == self->loopThreadId_) {
+                    complete(status, done, entries);
+                    self->recycle(done, entries);
+                    return;
+                  }
+                  // A copy of `self`: ours keeps the gate's mutex alive until
+                  // post() has unlocked it, though the loop may run the
+                  // functor (and drop its copy) first.
+                  self->post([self, status = std::move(status), done = std::move(done),
+                              entries = std::move(entries)]() mutable {
+                    complete(status, done, entries);
+                    self->recycle(done, entries);
+                  });
+                });
 }
 
 void WriteCombiner::post(absl::AnyInvocable<void()> f) {
@@ -107,7 +136,10 @@ void WriteCombiner::complete(const absl::Status& status, WriteBatch& batch,
         std::span<WriteOp>(batch.ops()).subspan(entry.firstOp, entry.numOps);
     if (entry.target != nullptr) {
       entry.target->writeDone(entry.tag, ops, status);
-      touched.push_back(entry.target.get());
+      // A connection's pipelined writes sit next to each other.
+      if (touched.empty() || touched.back() != entry.target.get()) {
+        touched.push_back(entry.target.get());
+      }
     } else {
       entry.callback(status, ops);
     }

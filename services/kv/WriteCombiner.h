@@ -42,6 +42,8 @@ class WriteCombiner : public std::enable_shared_from_this<WriteCombiner> {
  public:
   // A batch over this many bytes goes to the store at once.
   static constexpr size_t kFlushBytes = 8 << 20;
+  // A finished batch's vectors are kept for the next one up to this many ops.
+  static constexpr size_t kMaxSpareOps = 4096;
   // For callers that have no long-lived target (one MRPC call).
   using Callback = absl::AnyInvocable<void(const absl::Status& status, std::span<WriteOp> ops)>;
 
@@ -85,6 +87,8 @@ class WriteCombiner : public std::enable_shared_from_this<WriteCombiner> {
   // From the store's thread: runs `f` in the loop, unless detached.
   void post(absl::AnyInvocable<void()> f);
   static void complete(const absl::Status& status, WriteBatch& batch, std::vector<Entry>& entries);
+  // In the loop, after complete(): keeps the vectors for the next flush().
+  void recycle(WriteBatch& batch, std::vector<Entry>& entries);
 
   net::EventLoop* const loop_;
   // The loop's thread: the store's thread may compare against it without
@@ -95,6 +99,9 @@ class WriteCombiner : public std::enable_shared_from_this<WriteCombiner> {
   std::vector<Entry> entries_;
   size_t bytes_ = 0;
   bool flushQueued_ = false;
+  // Emptied vectors of a finished batch, reused by the next flush().
+  std::vector<WriteOp> spareOps_;
+  std::vector<Entry> spareEntries_;
   Mutex gateMutex_;
   bool detached_ ABSL_GUARDED_BY(gateMutex_) = false;
 };

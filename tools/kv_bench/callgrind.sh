@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Load-independent cost of one Redis request: runs kv_server (--sync=none)
+# and redis-server (appendonly no) under callgrind, one at a time, sends a
+# fixed number of redis-benchmark requests to each, and prints the server's
+# user-space instructions per request and heap allocations per request
+# (calls to malloc, calloc and realloc, glibc's or jemalloc's), for
+# SET and GET, without and with -P 16. Counting starts after a warm-up run
+# that fills the keyspace, so start-up and growth costs are left out.
+# Wall-clock figures on this shared machine are noise; these are not.
+#
+#   tools/kv_bench/callgrind.sh [requests] [kv|redis|both]
+#
+# (needs valgrind, redis-server, redis-tools; KV_SERVER=path skips the build)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+requests="${1:-100000}"
+which="${2:-both}"
+if [[ -z "${KV_SERVER:-}" ]]; then
+  tools/bazel build --config=opt //services/kv:kv_server >&2
+  KV_SERVER=bazel-bin/services/kv/kv_server
+fi
+work="$(mktemp -d -p "${BENCH_DIR:-/var/tmp}")"
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+port=16391
+
+wait_port() {
+  for _ in $(seq 1200); do
+    redis-cli -p "$port" ping >/dev/null 2>&1 && return 0
+    sleep 0.05
+  done
+  echo "nothing answers on port $port" >&2
+  return 1
+}
+
+bench() {  # test pipeline requests
+  redis-benchmark -p "$port" -t "$1" -c 50 -n "$3" -P "$2" -r 100000 -d 100 -q >/dev/null 2>&1
+}
+
+# Sums the Ir total and the calls to allocation functions in a callgrind dump.
+summarize() {  # file requests label
+  python3 - "$1" "$2" "$3" <<'EOF'
+import re, sys
+path, n, label = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+# operator new calls malloc, so malloc alone counts every allocation once.
+alloc = re.compile(r'^(malloc|calloc|realloc|je_malloc|je_calloc|je_realloc)$')
+names, total, allocs, target = {}, 0, 0, None
+for line in open(path):
+    if line.startswith('summary:') or line.startswith('totals:'):
+        total = max(total, int(line.split()[1]))
+    elif line.startswith('cfn='):
+        m = re.match(r'cfn=\((\d+)\)(?: (.*))?', line.strip())
+        if m.group(2) is not None:
+            names[m.group(1)] = m.group(2)
+        target = names.get(m.group(1), '')
+    elif line.startswith('fn='):
+        m = re.match(r'fn=\((\d+)\)(?: (.*))?', line.strip())
+        if m and m.group(2) is not None:
+            names[m.group(1)] = m.group(2)
+    elif line.startswith('calls=') and target is not None:
+        if alloc.match(target):
+            allocs += int(line.split('=')[1].split()[0])
+        target = None
+print(f"{label:24s} {total / n:10.0f} instructions/request {allocs / n:6.2f} allocations/request")
+EOF
+}
+
+run_one() {  # name command...
+  local name="$1"
+  shift
+  valgrind --tool=callgrind --callgrind-out-file="$work/$name.%p.out" "$@" \
+    >"$work/$name.log" 2>&1 &
+  local pid=$!
+  wait_port
+  bench set 16 100000  # fills the keyspace and warms every path
+  bench get 16 100000
+  for test in set get; do
+    for p in 1 16; do
+      callgrind_control -z "$pid" >/dev/null 2>&1
+      bench "$test" "$p" "$requests"
+      callgrind_control -d "$name-$test-P$p" "$pid" >/dev/null 2>&1
+      local dump
+      dump="$(ls -t "$work/$name.$pid.out".* 2>/dev/null | head -1)"
+      summarize "$dump" "$requests" "$name $test -P $p"
+    done
+  done
+  kill -INT "$pid"
+  wait "$pid" || true
+}
+
+if [[ "$which" == kv || "$which" == both ]]; then
+  run_one kv "$KV_SERVER" --port=0 --resp_port="$port" --threads=1 --sync=none \
+    --data_dir="$work/kv"
+fi
+if [[ "$which" == redis || "$which" == both ]]; then
+  mkdir -p "$work/redis"
+  run_one redis redis-server --port "$port" --save '' --appendonly no --dir "$work/redis"
+fi
