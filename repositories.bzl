@@ -8,7 +8,7 @@ In a WORKSPACE that uses this one (see examples/external/):
 
 Like grpc_deps(), it declares only what the caller has not: a repository of
 the same name declared earlier in the WORKSPACE wins. Everything is local,
-nothing is downloaded: Debian's protobuf, abseil, googletest and benchmark
+nothing is downloaded: Debian's protobuf, abseil, googletest, benchmark and liburing
 under /usr (tools/bazel installs the packages), and the small stand-ins for
 Bazel's rule repositories kept in third_party/.
 """
@@ -44,6 +44,7 @@ _SYSTEM_LIBRARIES = {
     "com_google_absl": "//third_party/absl:absl.BUILD",
     "com_google_googletest": "//third_party/googletest:googletest.BUILD",
     "com_github_google_benchmark": "//third_party/benchmark:benchmark.BUILD",
+    "com_github_axboe_liburing": "//third_party/liburing:liburing.BUILD",
 }
 
 def muduo_cpp_dependencies():

@@ -2,7 +2,9 @@
 //
 // Internal to muduo/net. Owned by one EventLoop and used only in its thread.
 // newDefaultPoller() picks epoll, or poll when MUDUO_USE_POLL is set in the
-// environment (so every reactor test can run against both).
+// environment, or io_uring when MUDUO_USE_URING is set (so every reactor test
+// can run against each). Where io_uring cannot be set up (disabled by sysctl,
+// blocked by seccomp, an old kernel) it logs one WARN and uses epoll.
 #ifndef MUDUO_NET_POLLER_H_
 #define MUDUO_NET_POLLER_H_
 

@@ -73,28 +73,42 @@ def muduo_cc_benchmark(name, deps = [], copts = [], tags = [], **kwargs):
         **kwargs
     )
 
-def muduo_reactor_test(name, env = {}, **kwargs):
-    """A test of reactor code, declared twice: once per Poller implementation.
+def muduo_reactor_test(name, env = {}, uring = False, **kwargs):
+    """A test of reactor code, declared once per Poller implementation.
 
     `name` runs against the default poller (epoll); `name` with its "_test"
     suffix replaced by "_poll_test" runs the same sources with MUDUO_USE_POLL=1,
-    so every reactor test also covers the poll(2) poller.
+    so every reactor test also covers the poll(2) poller. With `uring`, a
+    third copy "_uring_test" runs with MUDUO_USE_URING=1 (the io_uring
+    poller; epoll where this machine cannot set up a ring). Only the tests
+    that cover the poller's contract have the third copy: each copy compiles
+    its sources again.
 
     Args:
       name: the epoll test's name; must end in "_test".
-      env: extra environment for both tests.
+      env: extra environment for every copy.
+      uring: whether to declare the io_uring copy too.
       **kwargs: passed to muduo_cc_test (srcs, deps, size, tags, ...).
     """
     if not name.endswith("_test"):
         fail("muduo_reactor_test name must end in _test: " + name)
     muduo_cc_test(name = name, env = env, **kwargs)
+    stem = name[:-len("_test")]
     poll_env = dict(env)
     poll_env["MUDUO_USE_POLL"] = "1"
     muduo_cc_test(
-        name = name[:-len("_test")] + "_poll_test",
+        name = stem + "_poll_test",
         env = poll_env,
         **kwargs
     )
+    if uring:
+        uring_env = dict(env)
+        uring_env["MUDUO_USE_URING"] = "1"
+        muduo_cc_test(
+            name = stem + "_uring_test",
+            env = uring_env,
+            **kwargs
+        )
 
 def muduo_fuzz_test(name, srcs, deps = [], corpus = None, copts = [], size = "small", tags = [], **kwargs):
     """A fuzz target declared once, with two faces.
