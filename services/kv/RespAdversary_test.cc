@@ -3,7 +3,6 @@
 // transactions that read keys their own writes changed, and arguments at
 // the edges of the integer and float ranges (each reply checked against
 // redis-server 7.0 by hand).
-#include <filesystem>
 #include <future>
 #include <memory>
 #include <string>
@@ -15,6 +14,7 @@
 #include "services/kv/RespServer.h"
 #include "services/kv/Store.h"
 #include "services/kv/testing/RespRawClient.h"
+#include "services/kv/testing/TestLog.h"
 
 namespace muduo::kv {
 namespace {
@@ -30,13 +30,7 @@ constexpr size_t kOutputLimit = 1 << 20;
 class RespAdversaryTest : public ::testing::TestWithParam<SyncMode> {
  protected:
   void SetUp() override {
-    const char* tmp = ::getenv("TEST_TMPDIR");
-    dir_ = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/resp_adversary_test_", counter_++);
-    std::filesystem::remove_all(dir_);
-    Store::Options options;
-    options.dir = dir_;
-    options.sync = GetParam();
-    auto store = Store::open(options);
+    auto store = testing::openTestStore("resp_adversary_test", GetParam(), &dir_);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
     loop_ = thread_.startLoop();
@@ -75,7 +69,6 @@ class RespAdversaryTest : public ::testing::TestWithParam<SyncMode> {
     return client.readAll(limit);
   }
 
-  static inline int counter_ = 0;
   std::string dir_;
   std::unique_ptr<Store> store_;
   net::EventLoopThread thread_;

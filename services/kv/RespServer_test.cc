@@ -9,7 +9,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <filesystem>
 #include <future>
 #include <set>
 #include <string>
@@ -22,6 +21,7 @@
 #include "muduo/net/EventLoopThread.h"
 #include "services/kv/Store.h"
 #include "services/kv/testing/RespRawClient.h"
+#include "services/kv/testing/TestLog.h"
 
 namespace muduo::kv {
 namespace {
@@ -37,13 +37,7 @@ using RawClient = resp_test::RespRawClient;
 class RespServerTest : public ::testing::TestWithParam<SyncMode> {
  protected:
   void SetUp() override {
-    const char* tmp = ::getenv("TEST_TMPDIR");
-    dir_ = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/resp_server_test_", counter_++);
-    std::filesystem::remove_all(dir_);
-    Store::Options options;
-    options.dir = dir_;
-    options.sync = GetParam();
-    auto store = Store::open(options);
+    auto store = testing::openTestStore("resp_server_test", GetParam(), &dir_);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
     loop_ = thread_.startLoop();
@@ -71,7 +65,6 @@ class RespServerTest : public ::testing::TestWithParam<SyncMode> {
     ASSERT_EQ(ran.get_future().wait_for(kWait), std::future_status::ready);
   }
 
-  static inline int counter_ = 0;
   std::string dir_;
   std::unique_ptr<Store> store_;
   net::EventLoopThread thread_;

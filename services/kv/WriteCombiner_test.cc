@@ -2,7 +2,6 @@
 // (--sync=none) and posted back from the log writer (--sync=batch).
 #include "services/kv/WriteCombiner.h"
 
-#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -12,6 +11,7 @@
 #include "muduo/net/EventLoopThread.h"
 #include "muduo/net/TestUtil.h"
 #include "services/kv/Store.h"
+#include "services/kv/testing/TestLog.h"
 
 namespace muduo::kv {
 namespace {
@@ -22,14 +22,7 @@ using net::test::runInLoopAndWait;
 class WriteCombinerTest : public ::testing::TestWithParam<SyncMode> {
  protected:
   void SetUp() override {
-    const char* tmp = ::getenv("TEST_TMPDIR");
-    dir_ = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/write_combiner_test_",
-                        static_cast<int>(GetParam()));
-    std::filesystem::remove_all(dir_);
-    Store::Options options;
-    options.dir = dir_;
-    options.sync = GetParam();
-    auto store = Store::open(options);
+    auto store = testing::openTestStore("write_combiner_test", GetParam(), &dir_);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
     loop_ = thread_.startLoop();

@@ -24,14 +24,8 @@ work="$(mktemp -d -p "${BENCH_DIR:-/var/tmp}")"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 port=16391
 
-wait_port() {
-  for _ in $(seq 1200); do
-    redis-cli -p "$port" ping >/dev/null 2>&1 && return 0
-    sleep 0.05
-  done
-  echo "nothing answers on port $port" >&2
-  return 1
-}
+# shellcheck source=tools/kv_bench/lib.sh
+. tools/kv_bench/lib.sh  # after the cd above: relative to the repository
 
 bench() {  # test pipeline requests
   redis-benchmark -p "$port" -t "$1" -c 50 -n "$3" -P "$2" -r 100000 -d 100 -q >/dev/null 2>&1
@@ -71,7 +65,7 @@ run_one() {  # name command...
   valgrind --tool=callgrind --callgrind-out-file="$work/$name.%p.out" "$@" \
     >"$work/$name.log" 2>&1 &
   local pid=$!
-  wait_port
+  wait_port 1200
   bench set 16 100000  # fills the keyspace and warms every path
   bench get 16 100000
   for test in set get; do

@@ -36,14 +36,8 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$bin" "$data"' EXIT
 port=16390
 ticks=$(getconf CLK_TCK)
 
-wait_port() {
-  for _ in $(seq 400); do
-    redis-cli -p "$port" ping >/dev/null 2>&1 && return 0
-    sleep 0.05
-  done
-  echo "nothing answers on port $port" >&2
-  return 1
-}
+# shellcheck source=tools/kv_bench/lib.sh
+. tools/kv_bench/lib.sh  # after the cd above: relative to the repository
 
 cpu_ticks() {  # utime + stime of a process
   awk '{print $14 + $15}' "/proc/$1/stat"

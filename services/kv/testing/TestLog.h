@@ -1,18 +1,22 @@
-// Test helpers for the store's pieces: a whole log record, and a fresh
-// directory under $TEST_TMPDIR for each test's data.
+// Test helpers for the store's pieces: a whole log record, a fresh
+// directory under $TEST_TMPDIR for each test's data, and a store opened in
+// one.
 //
 // Thread safety: freshTestDir() numbers directories with an atomic
-// counter; both helpers may be called from any thread.
+// counter; every helper may be called from any thread.
 #ifndef SERVICES_KV_TESTING_TESTLOG_H_
 #define SERVICES_KV_TESTING_TESTLOG_H_
 
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 
+#include "absl/status/statusor.h"
 #include "services/kv/LogFormat.h"
+#include "services/kv/Store.h"
 
 namespace muduo::kv::testing {
 
@@ -33,6 +37,17 @@ inline std::string freshTestDir(std::string_view prefix) {
                      std::to_string(counter++);
   std::filesystem::remove_all(path);
   return path;
+}
+
+// A store with default options but `sync`, in a fresh directory (left in
+// *dir, for tests that reopen it).
+inline absl::StatusOr<std::unique_ptr<Store>> openTestStore(std::string_view prefix, SyncMode sync,
+                                                            std::string* dir) {
+  *dir = freshTestDir(prefix);
+  Store::Options options;
+  options.dir = *dir;
+  options.sync = sync;
+  return Store::open(options);
 }
 
 }  // namespace muduo::kv::testing
