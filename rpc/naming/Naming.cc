@@ -1,0 +1,24 @@
+#include "rpc/naming/Naming.h"
+
+#include <string>
+
+#include "rpc/naming/ListResolver.h"
+
+namespace muduo::rpc::naming {
+
+absl::StatusOr<std::unique_ptr<Resolver>> makeResolver(std::string_view url) {
+  constexpr std::string_view kList = "list://";
+  if (url.starts_with(kList)) {
+    absl::StatusOr<std::unique_ptr<ListResolver>> list =
+        ListResolver::parse(url.substr(kList.size()));
+    if (!list.ok()) {
+      return absl::InvalidArgumentError(std::string(url) + ": " +
+                                        std::string(list.status().message()));
+    }
+    return std::unique_ptr<Resolver>(std::move(*list));
+  }
+  return absl::InvalidArgumentError("unknown naming scheme in \"" + std::string(url) +
+                                    "\" (known: list://)");
+}
+
+}  // namespace muduo::rpc::naming
