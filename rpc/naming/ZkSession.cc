@@ -45,23 +45,6 @@ long long millisSince(std::chrono::steady_clock::time_point start) {
       .count();
 }
 
-// "host:port[,host:port...]" with nothing else (no chroot suffix: the path
-// belongs to each zk:// URL, not to the session).
-absl::Status checkConnectString(const std::string& connectString) {
-  if (connectString.empty()) return absl::InvalidArgumentError("empty ZooKeeper connect string");
-  std::string_view rest = connectString;
-  while (true) {
-    const size_t comma = rest.find(',');
-    const std::string_view entry = rest.substr(0, comma);
-    if (!net::HostPort::parse(entry).ok()) {
-      return absl::InvalidArgumentError("bad ZooKeeper server \"" + std::string(entry) +
-                                        "\" in \"" + connectString + "\" (want host:port)");
-    }
-    if (comma == std::string_view::npos) return absl::OkStatus();
-    rest.remove_prefix(comma + 1);
-  }
-}
-
 // Completion contexts: the caller's callback, owned by the C client from a
 // request until its completion, which posts it into the ZooKeeper loop.
 template <typename Callback>
@@ -132,6 +115,21 @@ void settle(int rc, std::unique_ptr<Op<Callback>>& op, Empty... empty) {
 }
 
 }  // namespace
+
+absl::Status ZkSession::checkConnectString(const std::string& connectString) {
+  if (connectString.empty()) return absl::InvalidArgumentError("empty ZooKeeper connect string");
+  std::string_view rest = connectString;
+  while (true) {
+    const size_t comma = rest.find(',');
+    const std::string_view entry = rest.substr(0, comma);
+    if (!net::HostPort::parse(entry).ok()) {
+      return absl::InvalidArgumentError("bad ZooKeeper server \"" + std::string(entry) +
+                                        "\" in \"" + connectString + "\" (want host:port)");
+    }
+    if (comma == std::string_view::npos) return absl::OkStatus();
+    rest.remove_prefix(comma + 1);
+  }
+}
 
 net::EventLoop* ZkSession::loop() {
   // Never destroyed: sessions may be dropped (and close their handles) in

@@ -100,6 +100,10 @@ class ZkSession : public std::enable_shared_from_this<ZkSession> {
     return get(connectString, Options{});
   }
 
+  // OK for "host:port[,host:port...]" and nothing else (a chroot suffix
+  // belongs in each zk:// URL's path, not in the session). Pure; any thread.
+  [[nodiscard]] static absl::Status checkConnectString(const std::string& connectString);
+
   ~ZkSession();
   ZkSession(const ZkSession&) = delete;
   ZkSession& operator=(const ZkSession&) = delete;

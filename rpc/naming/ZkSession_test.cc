@@ -6,16 +6,12 @@
 #include <gtest/gtest.h>
 #include <zookeeper/zookeeper.h>
 
-#include <condition_variable>
-#include <mutex>
-
 #include "muduo/net/EventLoop.h"
+#include "rpc/naming/testing/Inbox.h"
 #include "rpc/naming/testing/ZooKeeperServer.h"
 
 namespace muduo::rpc::naming {
 namespace {
-
-constexpr auto kWait = std::chrono::seconds(20);
 
 // One ZooKeeper for the whole file: a JVM start costs a second or two.
 class ZkSessionTest : public ::testing::Test {
@@ -40,37 +36,8 @@ class ZkSessionTest : public ::testing::Test {
 
 testing::ZooKeeperServer* ZkSessionTest::zk_ = nullptr;
 
-// Collects what callbacks in the ZooKeeper loop report, for the test thread
-// to await.
-template <typename T>
-class Inbox {
- public:
-  void put(T value) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    values_.push_back(std::move(value));
-    cond_.notify_all();
-  }
-  // Waits until `pred` holds for the values so far.
-  template <typename Pred>
-  bool waitFor(Pred pred) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    return cond_.wait_for(lock, kWait, [&] { return pred(values_); });
-  }
-  std::vector<T> values() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return values_;
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable cond_;
-  std::vector<T> values_;
-};
-
-template <typename T>
-bool contains(const std::vector<T>& values, const T& value) {
-  return std::find(values.begin(), values.end(), value) != values.end();
-}
+using testing::contains;
+using testing::Inbox;
 
 // Runs a request and waits for its rc.
 int await(absl::AnyInvocable<void(ZkSession::DoneCallback)> request) {
