@@ -73,7 +73,7 @@ class ZkResolverTest : public ::testing::Test {
   std::unique_ptr<Resolver> start(const std::string& path, Inbox<Pushed>* pushed) {
     auto resolver = makeResolver(url(path));
     EXPECT_TRUE(resolver.ok()) << resolver.status();
-    loop_->runInLoop([&, r = resolver->get()] {
+    loop_->runInLoop([this, pushed, r = resolver->get()] {
       r->start(loop_, [pushed](const Pushed& endpoints) { pushed->put(endpoints); });
     });
     return std::move(*resolver);
