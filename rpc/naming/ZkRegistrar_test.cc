@@ -13,6 +13,7 @@
 #include "muduo/net/EventLoop.h"
 #include "muduo/net/EventLoopThread.h"
 #include "rpc/naming/EndpointFormat.h"
+#include "rpc/naming/testing/ExpireSession.h"
 #include "rpc/naming/testing/Inbox.h"
 #include "rpc/naming/testing/ZooKeeperServer.h"
 
@@ -119,9 +120,7 @@ TEST_F(ZkRegistrarTest, RegistersAgainAfterTheSessionExpires) {
   ASSERT_TRUE(eventually([&] { return !registrar->nodePath().empty(); }));
   const std::string before = registrar->nodePath();
 
-  auto session = *ZkSession::get(zk_->connectString());
-  const ZkSession::Credentials old = session->credentialsForTesting();
-  ASSERT_TRUE(testing::expireSession(zk_->connectString(), old.id, old.password));
+  ASSERT_TRUE(testing::expireAndWait(*ZkSession::get(zk_->connectString())));
   ASSERT_TRUE(eventually([&] { return registrar->registrations() == 2; }));
   const std::string after = registrar->nodePath();
   EXPECT_NE(after, before);

@@ -12,6 +12,7 @@
 #include "muduo/net/EventLoopThread.h"
 #include "rpc/naming/EndpointFormat.h"
 #include "rpc/naming/Naming.h"
+#include "rpc/naming/testing/ExpireSession.h"
 #include "rpc/naming/testing/Inbox.h"
 #include "rpc/naming/testing/LogCapture.h"
 #include "rpc/naming/testing/ZooKeeperServer.h"
@@ -158,8 +159,7 @@ TEST_F(ZkResolverTest, WatchesAreReArmedAfterTheSessionExpires) {
   auto session = *ZkSession::get(zk_->connectString());
   Inbox<ZkSession::Event> events;
   const uint64_t listener = session->addSessionListener([&](ZkSession::Event e) { events.put(e); });
-  const ZkSession::Credentials old = session->credentialsForTesting();
-  ASSERT_TRUE(testing::expireSession(zk_->connectString(), old.id, old.password));
+  ASSERT_TRUE(testing::expireAndWait(session));
   ASSERT_TRUE(events.waitFor([](auto& v) {
     return testing::contains(v, ZkSession::Event::kExpired) &&
            v.back() == ZkSession::Event::kConnected;

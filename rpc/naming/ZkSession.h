@@ -144,6 +144,9 @@ class ZkSession : public std::enable_shared_from_this<ZkSession> {
   // The current session's id; 0 before the first connect.
   [[nodiscard]] int64_t sessionId() const { return sessionId_; }
 
+  // Requests the C client holds (ZkSession.cc). Internal.
+  class Pending;
+
   struct Credentials {
     int64_t id = 0;
     std::string password;
@@ -163,6 +166,8 @@ class ZkSession : public std::enable_shared_from_this<ZkSession> {
 
   void open();
   void closeHandle();
+  template <typename T, typename Callback>
+  std::unique_ptr<T> newOp(Callback done);
   void onWatcherEvent(uint64_t generation, int type, int state, const std::string& path);
   void onSessionState(int state);
   void notify(Event event);
@@ -186,6 +191,8 @@ class ZkSession : public std::enable_shared_from_this<ZkSession> {
   // while it runs.
   std::map<uint64_t, std::shared_ptr<SessionListener>> listeners_;
   std::map<uint64_t, std::pair<std::string, std::shared_ptr<WatchCallback>>> watches_;
+  // Any thread (it has its own lock).
+  const std::shared_ptr<Pending> pending_;
 };
 
 }  // namespace muduo::rpc::naming

@@ -7,6 +7,7 @@
 #include <zookeeper/zookeeper.h>
 
 #include "muduo/net/EventLoop.h"
+#include "rpc/naming/testing/ExpireSession.h"
 #include "rpc/naming/testing/Inbox.h"
 #include "rpc/naming/testing/ZooKeeperServer.h"
 
@@ -134,7 +135,7 @@ TEST_F(ZkSessionTest, AnExpiredSessionIsReplacedAndListenersHearBoth) {
 
   const ZkSession::Credentials before = session->credentialsForTesting();
   ASSERT_NE(before.id, 0);
-  ASSERT_TRUE(testing::expireSession(zk_->connectString(), before.id, before.password));
+  ASSERT_TRUE(testing::expireAndWait(session));
   ASSERT_TRUE(events.waitFor([](auto& v) {
     return contains(v, ZkSession::Event::kExpired) && v.back() == ZkSession::Event::kConnected;
   }));
