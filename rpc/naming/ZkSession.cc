@@ -397,7 +397,21 @@ uint64_t ZkSession::addSessionListener(SessionListener listener) {
 }
 
 void ZkSession::removeSessionListener(uint64_t id) {
-  loop()->runInLoop([self = shared_from_this(), id] { self->listeners_.erase(id); });
+  inLoopAndWait([this, id] { listeners_.erase(id); });
+}
+
+void ZkSession::inLoopAndWait(absl::AnyInvocable<void()> f) {
+  if (loop()->isInLoopThread()) {
+    f();
+    return;
+  }
+  // Waiting is safe: the loop never waits for a user's thread.
+  CountDownLatch latch(1);
+  loop()->queueInLoop([self = shared_from_this(), &f, &latch] {
+    f();
+    latch.countDown();
+  });
+  latch.wait();
 }
 
 uint64_t ZkSession::addWatch(const std::string& path, WatchCallback callback) {
@@ -411,7 +425,7 @@ uint64_t ZkSession::addWatch(const std::string& path, WatchCallback callback) {
 }
 
 void ZkSession::removeWatch(uint64_t id) {
-  loop()->runInLoop([self = shared_from_this(), id] { self->watches_.erase(id); });
+  inLoopAndWait([this, id] { watches_.erase(id); });
 }
 
 void ZkSession::getChildren(const std::string& path, bool watch, ChildrenCallback done) {

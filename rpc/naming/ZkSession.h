@@ -114,9 +114,9 @@ class ZkSession : public std::enable_shared_from_this<ZkSession> {
   [[nodiscard]] const std::string& connectString() const { return connectString_; }
   [[nodiscard]] const Options& options() const { return options_; }
 
-  // Listeners hear every Event from now on. Any thread; a listener may run
-  // once more after removeSessionListener() unless that was called in the
-  // ZooKeeper loop.
+  // Listeners hear every Event from now on. Any thread. Once
+  // removeSessionListener() returns, the listener is never called again
+  // (called from another thread, it waits for the ZooKeeper loop).
   uint64_t addSessionListener(SessionListener listener);
   void removeSessionListener(uint64_t id);
   // `callback` runs on every watch event for `path` or any direct child of
@@ -174,6 +174,8 @@ class ZkSession : public std::enable_shared_from_this<ZkSession> {
   // Queues `request(handle_)` in the ZooKeeper loop: queued, never run at
   // once, so a callback never runs inside the call that asked for it.
   void inLoop(absl::AnyInvocable<void(ZkSession* self)> request);
+  // Runs `f` in the ZooKeeper loop and returns after it ran.
+  void inLoopAndWait(absl::AnyInvocable<void()> f);
 
   const std::string connectString_;
   const Options options_;

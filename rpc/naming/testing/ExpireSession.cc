@@ -42,9 +42,6 @@ bool expireAndWait(const std::shared_ptr<ZkSession>& session) {
         std::chrono::seconds(3));
   }
   session->removeSessionListener(listener);
-  // The listener may still be queued in the session's loop; wait for the
-  // removal to pass through it before `events` goes away.
-  (void)session->credentialsForTesting();
   return expired;
 }
 
