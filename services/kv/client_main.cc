@@ -18,9 +18,15 @@
 #include "rpc/RpcChannel.h"
 #include "services/kv/ClientCommand.h"
 #include "services/kv/LoadGenerator.h"
+#include "services/kv/cluster/ClusterCalls.h"
+#include "services/kv/cluster/KvClusterClient.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:9090", "the kv_server's MRPC address, host:port");
 ABSL_FLAG(int, timeout_ms, 5000, "deadline of each call");
+ABSL_FLAG(std::string, cluster, "",
+          "a sharded cluster instead of one --server: the MRPC host:port of one or more of its "
+          "nodes (comma-separated), to read the slot map from; each key then goes to the node "
+          "serving its slot, following MOVED redirects");
 ABSL_FLAG(bool, cas_absent, false, "cas: expect the key to be absent (then: cas K NEW)");
 ABSL_FLAG(bool, cas_delete, false, "cas: delete the key instead of setting it (then: cas K OLD)");
 ABSL_FLAG(size_t, limit, 0, "scan: at most this many entries (0: all)");
@@ -69,6 +75,39 @@ int runLoadMode(const muduo::net::InetAddress& server) {
   return result.errors == 0 && result.ok == options.calls ? 0 : 2;
 }
 
+muduo::kv::CommandOptions commandOptions() {
+  muduo::kv::CommandOptions options;
+  options.expectAbsent = absl::GetFlag(FLAGS_cas_absent);
+  options.remove = absl::GetFlag(FLAGS_cas_delete);
+  options.scanLimit = absl::GetFlag(FLAGS_limit);
+  options.ttlMs = absl::GetFlag(FLAGS_ttl_ms);
+  return options;
+}
+
+int runClusterCommand(const std::string& seeds, const std::vector<char*>& positional) {
+  if (absl::GetFlag(FLAGS_load)) {
+    std::cerr << "kv_client: --load runs against one --server, not a --cluster\n";
+    return 2;
+  }
+  muduo::net::EventLoopThread loopThread;
+  muduo::kv::cluster::KvClusterClient::Options options;
+  size_t start = 0;
+  while (start <= seeds.size()) {
+    const size_t comma = std::min(seeds.find(',', start), seeds.size());
+    if (comma > start) options.seeds.push_back(seeds.substr(start, comma - start));
+    start = comma + 1;
+  }
+  options.timeout = std::chrono::milliseconds(absl::GetFlag(FLAGS_timeout_ms));
+  muduo::kv::cluster::KvClusterClient client(loopThread.startLoop(), options);
+  if (absl::Status s = client.refreshMap(); !s.ok()) {
+    std::cerr << "kv_client: cannot read the slot map from " << seeds << ": " << s << "\n";
+    return 2;
+  }
+  muduo::kv::cluster::ClusterCalls calls(&client);
+  const std::vector<std::string> args(positional.begin() + 1, positional.end());
+  return muduo::kv::runCommand(calls, args, commandOptions(), std::cout, std::cerr);
+}
+
 }  // namespace
 
 int main(int argc, char* argv[]) {
@@ -80,6 +119,9 @@ int main(int argc, char* argv[]) {
        {"kv_client --server=127.0.0.1:9090 put user:1 alice", "kv_client get user:1",
         "kv_client --load --op=get --calls=100000 --connections=50"}});
   muduo::Logger::setLogLevel(muduo::LogLevel::kWarn);
+  if (const std::string seeds = absl::GetFlag(FLAGS_cluster); !seeds.empty()) {
+    return runClusterCommand(seeds, positional);
+  }
   const absl::StatusOr<muduo::net::InetAddress> server =
       muduo::net::HostPort::resolve(absl::GetFlag(FLAGS_server));
   if (!server.ok()) {
@@ -96,13 +138,8 @@ int main(int argc, char* argv[]) {
     muduo::rpc::RpcChannel channel(loop, *server, channelOptions);
     channel.connect();
     muduo::kv::KvService::Stub stub(&channel);
-    muduo::kv::CommandOptions options;
-    options.expectAbsent = absl::GetFlag(FLAGS_cas_absent);
-    options.remove = absl::GetFlag(FLAGS_cas_delete);
-    options.scanLimit = absl::GetFlag(FLAGS_limit);
-    options.ttlMs = absl::GetFlag(FLAGS_ttl_ms);
     const std::vector<std::string> args(positional.begin() + 1, positional.end());
-    code = muduo::kv::runCommand(stub, args, options, std::cout, std::cerr);
+    code = muduo::kv::runCommand(stub, args, commandOptions(), std::cout, std::cerr);
   }
   return code;
 }
