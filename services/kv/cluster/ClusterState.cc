@@ -59,7 +59,7 @@ uint64_t ClusterState::epoch() const { return map()->epoch(); }
 ClusterState::Admission ClusterState::admitSlot(int slot, bool write, Protocol protocol) const {
   Admission a;
   a.slot = slot;
-  const SlotState s = state(slot);
+  SlotState s = state(slot);
   if (s == SlotState::kOurs || (s == SlotState::kBlocked && !write)) return a;
   if (s == SlotState::kBlocked) {
     a.kind = Admission::Kind::kTryAgain;
@@ -67,6 +67,15 @@ ClusterState::Admission ClusterState::admitSlot(int slot, bool write, Protocol p
   }
   // The slow path: somebody else's (or being handed to somebody else).
   MutexLock lock(&mutex_);
+  // Again, under the lock: a new map may have been installed while we
+  // waited for it (setMap holds it throughout), and a hand-off read before
+  // would then have no target left.
+  s = state(slot);
+  if (s == SlotState::kOurs || (s == SlotState::kBlocked && !write)) return a;
+  if (s == SlotState::kBlocked) {
+    a.kind = Admission::Kind::kTryAgain;
+    return a;
+  }
   const SlotMap::Node* node = nullptr;
   if (s == SlotState::kHandedOff) {
     auto it = handedOffTo_.find(slot);

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 namespace muduo::kv::cluster {
@@ -120,6 +122,39 @@ TEST(ClusterStateTest, ParseMovedRejectsOtherStatuses) {
   EXPECT_TRUE(
       ClusterState::parseMoved(absl::FailedPreconditionError("MOVED 7 h:1"), &slot, &address));
   EXPECT_EQ(slot, 7);
+}
+
+}  // namespace
+}  // namespace muduo::kv::cluster
+
+namespace muduo::kv::cluster {
+namespace {
+
+// A request that read "handed off" just before the new map was installed
+// must be redirected to the new owner, not answered CLUSTERDOWN (seen in
+// KvCluster_test: the slow path found the hand-off gone once it got the lock).
+TEST(ClusterStateTest, ARequestRacingTheMapThatEndsAHandOffIsRedirectedNeverDown) {
+  constexpr int kRounds = 60;
+  const int slot = keySlot("bar");
+  int down = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    ClusterState state("a");
+    ASSERT_TRUE(state.setMap(twoNodes(1)).ok());
+    ASSERT_TRUE(state.blockWrites(slot).ok());
+    ASSERT_TRUE(state.handOff(slot, "b").ok());
+    SlotMap next = twoNodes(2);
+    next.assign(slot, slot, 1);
+    std::atomic<bool> installed{false};
+    std::thread installer([&] {
+      EXPECT_TRUE(state.setMap(next).ok());
+      installed.store(true);
+    });
+    while (!installed.load()) {
+      if (state.admit("bar", true, Protocol::kMrpc).kind == Kind::kDown) ++down;
+    }
+    installer.join();
+  }
+  EXPECT_EQ(down, 0);
 }
 
 }  // namespace
