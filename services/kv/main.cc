@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -24,6 +25,7 @@
 #include "services/kv/Store.h"
 #include "services/kv/cluster/ClusterAdminServiceImpl.h"
 #include "services/kv/cluster/ClusterState.h"
+#include "services/kv/cluster/ZkClusterMap.h"
 
 namespace {
 
@@ -70,6 +72,11 @@ ABSL_FLAG(std::string, cluster_slots, "",
           "cluster mode: the initial slot map, in its text form with ';' between lines "
           "(\"epoch 1; node n1 127.0.0.1:9091 127.0.0.1:6381; slots 0-16383 n1\"), or @FILE. "
           "kv_admin publishes newer ones");
+
+ABSL_FLAG(std::string, cluster_zk, "",
+          "cluster mode with the slot map in ZooKeeper: HOST:PORT[,HOST:PORT...]/ROOT (e.g. "
+          "127.0.0.1:2181/kv/prod). The node registers as ROOT/nodes/<id>, watches ROOT/slots and "
+          "installs each newer map; while ZooKeeper is unreachable it serves by the last one");
 
 namespace {
 
@@ -143,8 +150,20 @@ int main(int argc, char* argv[]) {
     if (absl::Status s = cluster->setMap(std::move(*map)); !s.ok()) {
       muduo::exitWithUsageError("kv_server", s.message());
     }
-  } else if (!absl::GetFlag(FLAGS_cluster_slots).empty()) {
-    muduo::exitWithUsageError("kv_server", "--cluster_slots needs --cluster_node_id");
+  } else if (!absl::GetFlag(FLAGS_cluster_slots).empty() ||
+             !absl::GetFlag(FLAGS_cluster_zk).empty()) {
+    muduo::exitWithUsageError("kv_server",
+                              "--cluster_slots and --cluster_zk need --cluster_node_id");
+  }
+  std::optional<muduo::kv::cluster::ZkLocation> zkLocation;
+  if (const std::string zk = absl::GetFlag(FLAGS_cluster_zk); !zk.empty()) {
+    absl::StatusOr<muduo::kv::cluster::ZkLocation> location =
+        muduo::kv::cluster::ZkLocation::parse(zk);
+    if (!location.ok()) {
+      muduo::exitWithUsageError("kv_server",
+                                absl::StrCat("--cluster_zk: ", location.status().message()));
+    }
+    zkLocation = *location;
   }
 
   muduo::kv::KvServiceImpl service(store->get());
@@ -198,6 +217,18 @@ int main(int argc, char* argv[]) {
     muduo::MutexLock lock(&loopsMutex);
     ioLoops = rpcServer.threadPool()->getAllLoops();
   }
+  // Registered only once both ports serve, so kv_admin init never maps a
+  // node that cannot answer yet.
+  std::unique_ptr<muduo::kv::cluster::ZkClusterMap> zkMap;
+  if (zkLocation) {
+    zkMap = std::make_unique<muduo::kv::cluster::ZkClusterMap>(
+        *zkLocation, cluster.get(),
+        absl::StrCat(rpcServer.listenAddress().toIpPort(), " ",
+                     respServer != nullptr ? respServer->listenAddress().toIpPort() : "-"));
+    if (absl::Status s = zkMap->start(); !s.ok()) {
+      muduo::exitWithUsageError("kv_server", absl::StrCat("--cluster_zk: ", s.message()));
+    }
+  }
   if (respServer != nullptr) {
     respServer->setThreadPool(rpcServer.threadPool());
     respServer->start();
@@ -217,6 +248,8 @@ int main(int argc, char* argv[]) {
   if (!runner.serving(listeners).ok()) return 1;
 
   return runner.run([&](absl::AnyInvocable<void()> done) {
+    // Deregister first: clients and kv_admin stop counting on this node.
+    if (zkMap != nullptr) zkMap->stop();
     if (respServer != nullptr) respServer->stopAccepting();
     rpcServer.shutdown(std::chrono::seconds(5), [&, done = std::move(done)]() mutable {
       // Every write accepted is now answered, logged and synced.
