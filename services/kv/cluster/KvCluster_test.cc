@@ -1,16 +1,18 @@
-// A real cluster: three kv_server processes in cluster mode, the map
-// published to them over their admin service, and KvClusterClient in this
-// process. Every key written comes back; a slot moved under concurrent
+// A real cluster: a real ZooKeeper (one per suite, a root per test), three
+// kv_server processes registered in it, the first map written by
+// ZkMapPublisher::init (kv_admin init) and watched by the nodes, and
+// KvClusterClient in this process. Every key written comes back; a slot moved under concurrent
 // writes loses no acknowledged write; a SIGKILLed node fails only its own
 // keys, at once, and serves them again after a restart.
 #include <signal.h>
 
 #include <atomic>
 #include <filesystem>
-#include <fstream>
 #include <future>
+#include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -19,10 +21,12 @@
 #include "muduo/base/CountDownLatch.h"
 #include "muduo/net/EventLoop.h"
 #include "muduo/net/EventLoopThread.h"
+#include "rpc/naming/testing/ZooKeeperServer.h"
 #include "services/kv/Subprocess.h"
 #include "services/kv/cluster/KeySlot.h"
 #include "services/kv/cluster/KvClusterClient.h"
 #include "services/kv/cluster/SlotMover.h"
+#include "services/kv/cluster/ZkMapPublisher.h"
 
 namespace muduo::kv::cluster {
 namespace {
@@ -51,28 +55,60 @@ std::string valueOf(int i, int version) { return absl::StrCat("value of ", i, " 
 
 class KvClusterTest : public ::testing::Test {
  protected:
+  static void SetUpTestSuite() {
+    zk_ = new rpc::naming::testing::ZooKeeperServer();
+    const absl::Status started = zk_->start();
+    ASSERT_TRUE(started.ok()) << started;
+  }
+  static void TearDownTestSuite() {
+    delete zk_;
+    zk_ = nullptr;
+  }
+
   void SetUp() override {
+    ASSERT_NE(zk_, nullptr);
     const std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
     base_ = test::tempPath("kvcluster_" + name);
     std::filesystem::remove_all(base_);
     std::filesystem::create_directories(base_);
+    location_.connectString = zk_->connectString();
+    location_.root = "/kv/" + name;
     for (int i = 0; i < kNodes; ++i) {
       NodeProcess& node = nodes_[i];
       node.id = absl::StrCat("n", i + 1);
       node.dir = base_ + "/" + node.id;
-      ASSERT_TRUE(start(node, ""));
-      map_.addNode({node.id, absl::StrCat("127.0.0.1:", node.rpcPort), ""});
+      ASSERT_TRUE(start(node));
     }
-    map_.setEpoch(1);
-    map_.assignEvenly();
     loop_ = loopThread_.startLoop();
     mover_ = std::make_unique<SlotMover>(loop_, nullptr, SlotMover::Options());
-    publisher_ = std::make_unique<DirectPublisher>(mover_.get(), map_.nodes()[0].rpcAddress);
+    publisher_ = std::make_unique<ZkMapPublisher>(location_, mover_.get());
+    ASSERT_TRUE(publisher_->connect(10s).ok());
     mover_->setPublisher(publisher_.get());
-    ASSERT_TRUE(publisher_->publish(SlotMap(), map_).ok());
+    // Each node registers once it serves.
+    for (int attempt = 0; attempt < 200; ++attempt) {
+      absl::StatusOr<std::map<std::string, std::string>> registered = publisher_->registeredNodes();
+      if (registered.ok() && registered->size() == kNodes) break;
+      std::this_thread::sleep_for(50ms);
+    }
+    absl::StatusOr<SlotMap> map = publisher_->init(/*replace=*/false);
+    ASSERT_TRUE(map.ok()) << map.status();
+    ASSERT_EQ(map->nodes().size(), static_cast<size_t>(kNodes));
+    map_ = *map;
     KvClusterClient::Options options;
-    options.seeds = {map_.nodes()[0].rpcAddress};
+    for (const SlotMap::Node& node : map_.nodes()) options.seeds.push_back(node.rpcAddress);
     client_ = std::make_unique<KvClusterClient>(loop_, options);
+    // The nodes learn the map from their watch: wait until each has it.
+    for (const SlotMap::Node& node : map_.nodes()) {
+      absl::StatusOr<KvClusterAdmin::Stub*> stub = mover_->admin(node.rpcAddress);
+      ASSERT_TRUE(stub.ok());
+      uint64_t epoch = 0;
+      for (int attempt = 0; attempt < 200 && epoch != 1; ++attempt) {
+        GetSlotMapResponse response;
+        if ((*stub)->GetSlotMap(GetSlotMapRequest(), &response).ok()) epoch = response.epoch();
+        if (epoch != 1) std::this_thread::sleep_for(20ms);
+      }
+      ASSERT_EQ(epoch, 1u) << node.id << " never saw the map";
+    }
     ASSERT_TRUE(client_->refreshMap().ok());
     ASSERT_EQ(client_->map()->epoch(), 1u);
   }
@@ -83,9 +119,9 @@ class KvClusterTest : public ::testing::Test {
     for (NodeProcess& node : nodes_) node.process.reset();
   }
 
-  // Starts (or restarts, on its old ports) a node; `mapFile` is its
-  // --cluster_slots (empty: it waits for one to be published).
-  bool start(NodeProcess& node, const std::string& mapFile) {
+  // Starts (or restarts, on its old port) a node; it registers in
+  // ZooKeeper and takes the map from there.
+  bool start(NodeProcess& node) {
     const std::string portFile = absl::StrCat(node.dir, ".ports");
     std::filesystem::remove(portFile);
     std::vector<std::string> argv = {test::runfile("services/kv/kv_server"),
@@ -96,7 +132,7 @@ class KvClusterTest : public ::testing::Test {
                                      // fdatasync per write keeps the test fast.
                                      "--sync=everysec", "--data_dir=" + node.dir,
                                      "--port_file=" + portFile, "--cluster_node_id=" + node.id};
-    if (!mapFile.empty()) argv.push_back("--cluster_slots=@" + mapFile);
+    argv.push_back(absl::StrCat("--cluster_zk=", location_.connectString, location_.root));
     node.process = std::make_unique<test::Subprocess>(argv, node.dir + ".log");
     if (!test::waitForFile(portFile, 20s)) {
       ADD_FAILURE() << "kv_server " << node.id << " did not start: " << node.process->err();
@@ -174,15 +210,19 @@ class KvClusterTest : public ::testing::Test {
     return out;
   }
 
+  static rpc::naming::testing::ZooKeeperServer* zk_;
+  ZkLocation location_;
   std::string base_;
   NodeProcess nodes_[kNodes];
   SlotMap map_;
   net::EventLoopThread loopThread_;
   net::EventLoop* loop_ = nullptr;
   std::unique_ptr<SlotMover> mover_;
-  std::unique_ptr<DirectPublisher> publisher_;
+  std::unique_ptr<ZkMapPublisher> publisher_;
   std::unique_ptr<KvClusterClient> client_;
 };
+
+rpc::naming::testing::ZooKeeperServer* KvClusterTest::zk_ = nullptr;
 
 TEST_F(KvClusterTest, EveryKeyWrittenThroughTheClusterClientIsReadBackFromItsNode) {
   ASSERT_EQ(putAll(kKeys, 1), 0);
@@ -301,11 +341,9 @@ TEST_F(KvClusterTest, AKilledNodeFailsOnlyItsOwnKeysAtOnceAndServesThemAfterARes
   // deadline. Loose: a loaded sanitizer run is slow, but not this slow.
   EXPECT_LT(slowestFailure, 2500ms);
 
-  // Restarted on its ports with the current map, it serves its keys again:
-  // they were durable on its disk.
-  const std::string mapFile = base_ + "/map";
-  std::ofstream(mapFile) << map_.serialize();
-  ASSERT_TRUE(start(victim, mapFile));
+  // Restarted on its port, it reads the map from ZooKeeper and serves its
+  // keys again: they were durable on its disk.
+  ASSERT_TRUE(start(victim));
   int missing = kKeys;
   for (int attempt = 0; attempt < 50 && missing > 0; ++attempt) {
     if (attempt > 0) std::this_thread::sleep_for(200ms);
@@ -316,6 +354,27 @@ TEST_F(KvClusterTest, AKilledNodeFailsOnlyItsOwnKeysAtOnceAndServesThemAfterARes
     }
   }
   EXPECT_EQ(missing, 0);
+}
+
+TEST_F(KvClusterTest, TwoAdminsChangingTheSameMapCannotBothWin) {
+  ZkMapPublisher other(location_, nullptr);
+  ASSERT_TRUE(other.connect(10s).ok());
+  absl::StatusOr<SlotMap> mine = publisher_->current();
+  absl::StatusOr<SlotMap> theirs = other.current();
+  ASSERT_TRUE(mine.ok() && theirs.ok());
+  SlotMap next = *theirs;
+  next.setEpoch(theirs->epoch() + 1);
+  next.assign(0, 0, 1);
+  ASSERT_TRUE(other.publish(*theirs, next).ok());
+  // This one read the map before that change: its write is refused.
+  SlotMap stale = *mine;
+  stale.setEpoch(mine->epoch() + 1);
+  stale.assign(0, 0, 2);
+  const absl::Status refused = publisher_->publish(*mine, stale);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition) << refused;
+  absl::StatusOr<SlotMap> now = publisher_->current();
+  ASSERT_TRUE(now.ok());
+  EXPECT_EQ(now->owner(0)->id, "n2");
 }
 
 }  // namespace
