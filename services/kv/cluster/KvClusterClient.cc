@@ -6,7 +6,6 @@
 #include "absl/strings/str_cat.h"
 #include "muduo/base/Logging.h"
 #include "muduo/net/EventLoop.h"
-#include "muduo/net/HostPort.h"
 #include "services/kv/cluster/ClusterState.h"
 #include "services/kv/cluster/KeySlot.h"
 #include "services/kv/cluster/kv_cluster.rpc.h"
@@ -23,23 +22,6 @@ constexpr std::chrono::seconds kRedialInterval{1};
 
 }  // namespace
 
-struct KvClusterClient::Node {
-  Node(net::EventLoop* loop, const net::InetAddress& address, std::chrono::milliseconds timeout)
-      : channel(loop, address, channelOptions(timeout)), kv(&channel), admin(&channel) {
-    channel.connect();
-  }
-  static rpc::RpcChannel::Options channelOptions(std::chrono::milliseconds timeout) {
-    rpc::RpcChannel::Options options;
-    options.defaultTimeout = timeout;
-    return options;
-  }
-
-  rpc::RpcChannel channel;
-  KvService::Stub kv;
-  KvClusterAdmin::Stub admin;
-  const Clock::time_point created = Clock::now();
-};
-
 template <typename Request, typename Response>
 struct KvClusterClient::Call {
   Method<Request, Response> method;
@@ -53,7 +35,10 @@ struct KvClusterClient::Call {
 };
 
 KvClusterClient::KvClusterClient(net::EventLoop* loop, Options options)
-    : loop_(loop), options_(std::move(options)), map_(std::make_shared<const SlotMap>()) {}
+    : loop_(loop),
+      options_(std::move(options)),
+      map_(std::make_shared<const SlotMap>()),
+      nodes_(loop, options_.timeout) {}
 
 KvClusterClient::~KvClusterClient() {
   // The channels belong to the loop's thread.
@@ -88,7 +73,7 @@ absl::Status KvClusterClient::refreshMap() {
   for (const std::string& seed : options_.seeds) {
     std::promise<absl::StatusOr<std::string>> answer;
     loop_->runInLoop([this, &seed, &answer] {
-      Node* node = nodeFor(seed);
+      NodeChannel* node = nodeFor(seed);
       if (node == nullptr) {
         answer.set_value(absl::InvalidArgumentError(absl::StrCat("bad seed address ", seed)));
         return;
@@ -116,19 +101,13 @@ absl::Status KvClusterClient::refreshMap() {
   return last;
 }
 
-KvClusterClient::Node* KvClusterClient::nodeFor(const std::string& address) {
-  auto it = nodes_.find(address);
-  if (it != nodes_.end()) return it->second.get();
-  absl::StatusOr<net::InetAddress> resolved = net::HostPort::resolve(address);
-  if (!resolved.ok()) {
-    LOG_WARN << "KvClusterClient: cannot resolve node address " << address << ": "
-             << resolved.status().ToString();
+NodeChannel* KvClusterClient::nodeFor(const std::string& address) {
+  absl::StatusOr<NodeChannel*> node = nodes_.get(address);
+  if (!node.ok()) {
+    LOG_WARN << "KvClusterClient: " << node.status().ToString();
     return nullptr;
   }
-  auto node = std::make_unique<Node>(loop_, *resolved, options_.timeout);
-  Node* raw = node.get();
-  nodes_.emplace(address, std::move(node));
-  return raw;
+  return *node;
 }
 
 std::string KvClusterClient::addressFor(int slot) const {
@@ -140,7 +119,7 @@ std::string KvClusterClient::addressFor(int slot) const {
 
 void KvClusterClient::refreshFrom(const std::string& address) {
   if (refreshing_) return;
-  Node* node = nodeFor(address);
+  NodeChannel* node = nodeFor(address);
   if (node == nullptr) return;
   refreshing_ = true;
   rpc::CallOptions options;
@@ -154,18 +133,6 @@ void KvClusterClient::refreshFrom(const std::string& address) {
         if (map.ok()) setMap(std::move(*map));
       },
       options);
-}
-
-void KvClusterClient::noteUnavailable(const std::string& address) {
-  auto it = nodes_.find(address);
-  if (it == nodes_.end() || it->second->channel.connected() ||
-      Clock::now() - it->second->created < kRedialInterval) {
-    return;
-  }
-  // Not from inside the channel's own callback: destroy it a turn later.
-  std::shared_ptr<Node> old(std::move(it->second));
-  nodes_.erase(it);
-  loop_->queueInLoop([old] {});
 }
 
 template <typename Request, typename Response>
@@ -197,7 +164,7 @@ void KvClusterClient::attempt(std::shared_ptr<Call<Request, Response>> call) {
     return;
   }
   const std::string address = addressFor(call->slot);
-  Node* node = address.empty() ? nullptr : nodeFor(address);
+  NodeChannel* node = address.empty() ? nullptr : nodeFor(address);
   if (node == nullptr) {
     std::move(call->done)(absl::UnavailableError(absl::StrCat(
                               "CLUSTERDOWN no node serves slot ", call->slot,
@@ -247,7 +214,8 @@ void KvClusterClient::attempt(std::shared_ptr<Call<Request, Response>> call) {
           loop_->runAfter(call->backoff, [this, call] { attempt(call); });
           return;
         }
-        if (s.code() == absl::StatusCode::kUnavailable) noteUnavailable(address);
+        if (s.code() == absl::StatusCode::kUnavailable)
+          nodes_.redialIfDown(address, kRedialInterval);
         std::move(call->done)(s, response);
       },
       options);
@@ -314,7 +282,7 @@ absl::Status KvClusterClient::scan(const std::string& prefix, size_t limit,
       request.set_start(start);
       std::promise<absl::StatusOr<ScanResponse>> answer;
       loop_->runInLoop([&] {
-        Node* channel = nodeFor(node.rpcAddress);
+        NodeChannel* channel = nodeFor(node.rpcAddress);
         if (channel == nullptr) {
           answer.set_value(absl::InvalidArgumentError("bad node address " + node.rpcAddress));
           return;

@@ -39,6 +39,7 @@
 #include "absl/status/status.h"
 #include "muduo/base/Mutex.h"
 #include "rpc/RpcChannel.h"
+#include "services/kv/cluster/NodeChannels.h"
 #include "services/kv/cluster/SlotMap.h"
 #include "services/kv/kv.rpc.h"
 
@@ -98,7 +99,6 @@ class KvClusterClient {
   absl::Status scan(const std::string& prefix, size_t limit, std::vector<KeyValue>* out);
 
  private:
-  struct Node;
   template <typename Request, typename Response>
   struct Call;
   template <typename Request, typename Response>
@@ -112,13 +112,12 @@ class KvClusterClient {
   absl::Status blocking(Method<Request, Response> method, const Request& request,
                         Response* response);
 
-  // Loop thread. The node for `address`, made on first use.
-  Node* nodeFor(const std::string& address);
+  // Loop thread. The node's channel, or null (logged) if the address is bad.
+  NodeChannel* nodeFor(const std::string& address);
   // The address serving `slot`: a redirect's, else the map's; empty if none.
   std::string addressFor(int slot) const;
   // Fetches the map from `address` and installs it if newer; async.
   void refreshFrom(const std::string& address);
-  void noteUnavailable(const std::string& address);
 
   net::EventLoop* const loop_;
   const Options options_;
@@ -128,7 +127,7 @@ class KvClusterClient {
   absl::flat_hash_map<int, std::string> redirects_ ABSL_GUARDED_BY(mutex_);
   Stats stats_ ABSL_GUARDED_BY(mutex_);
   // Loop thread only.
-  absl::flat_hash_map<std::string, std::unique_ptr<Node>> nodes_;
+  NodeChannels nodes_;
   bool refreshing_ = false;
 };
 

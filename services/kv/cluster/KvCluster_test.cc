@@ -151,30 +151,35 @@ class KvClusterTest : public ::testing::Test {
     return node.rpcPort != 0;
   }
 
-  // Puts keys [0, n) with value version `version`, kInFlight at a time.
-  // Returns the number that failed.
-  int putAll(int n, int version) {
-    std::atomic<int> failed{0};
+  // Runs issue(i, next) for i in [0, n), kInFlight at a time; each call
+  // must run `next` once its answer is in.
+  static void pipelined(int n, const std::function<void(int, std::function<void()>)>& issue) {
     std::atomic<int> next{0};
     CountDownLatch done(kInFlight);
-    std::function<void()> issue = [&] {
+    std::function<void()> one = [&] {
       const int i = next.fetch_add(1);
       if (i >= n) {
         done.countDown();
         return;
       }
+      issue(i, one);
+    };
+    for (int i = 0; i < kInFlight; ++i) one();
+    EXPECT_TRUE(done.waitFor(120s));
+  }
+
+  // Puts keys [0, n) with value version `version`. Returns how many failed.
+  int putAll(int n, int version) {
+    std::atomic<int> failed{0};
+    pipelined(n, [&](int i, std::function<void()> next) {
       PutRequest request;
       request.set_key(keyOf(i));
       request.set_value(valueOf(i, version));
-      client_->put(request, [&, i](absl::Status s, PutResponse*) {
-        if (!s.ok()) {
-          if (failed.fetch_add(1) < 3) ADD_FAILURE() << keyOf(i) << ": " << s;
-        }
-        issue();
+      client_->put(request, [&, i, next](absl::Status s, PutResponse*) {
+        if (!s.ok() && failed.fetch_add(1) < 3) ADD_FAILURE() << keyOf(i) << ": " << s;
+        next();
       });
-    };
-    for (int i = 0; i < kInFlight; ++i) issue();
-    EXPECT_TRUE(done.waitFor(120s));
+    });
     return failed.load();
   }
 
@@ -183,18 +188,11 @@ class KvClusterTest : public ::testing::Test {
       int n, std::vector<std::chrono::microseconds>* latencies = nullptr) {
     std::vector<std::pair<absl::Status, std::string>> out(static_cast<size_t>(n));
     if (latencies != nullptr) latencies->assign(static_cast<size_t>(n), {});
-    std::atomic<int> next{0};
-    CountDownLatch done(kInFlight);
-    std::function<void()> issue = [&] {
-      const int i = next.fetch_add(1);
-      if (i >= n) {
-        done.countDown();
-        return;
-      }
+    pipelined(n, [&](int i, std::function<void()> next) {
       GetRequest request;
       request.set_key(keyOf(i));
       const Clock::time_point started = Clock::now();
-      client_->get(request, [&, i, started](absl::Status s, GetResponse* r) {
+      client_->get(request, [&, i, started, next](absl::Status s, GetResponse* r) {
         auto& slot = out[static_cast<size_t>(i)];
         slot.first = s;
         if (s.ok()) slot.second = r->found() ? r->value() : "(not found)";
@@ -202,11 +200,9 @@ class KvClusterTest : public ::testing::Test {
           (*latencies)[static_cast<size_t>(i)] =
               std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
         }
-        issue();
+        next();
       });
-    };
-    for (int i = 0; i < kInFlight; ++i) issue();
-    EXPECT_TRUE(done.waitFor(120s));
+    });
     return out;
   }
 

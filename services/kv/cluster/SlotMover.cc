@@ -4,8 +4,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "muduo/base/Logging.h"
-#include "muduo/net/HostPort.h"
-#include "rpc/RpcChannel.h"
 
 namespace muduo::kv::cluster {
 namespace {
@@ -23,34 +21,15 @@ absl::Status annotate(const absl::Status& s, std::string_view what) {
 
 }  // namespace
 
-struct SlotMover::Node {
-  Node(net::EventLoop* loop, const net::InetAddress& address, std::chrono::milliseconds timeout)
-      : channel(loop, address, options(timeout)), stub(&channel) {
-    channel.connect();
-  }
-  static rpc::RpcChannel::Options options(std::chrono::milliseconds timeout) {
-    rpc::RpcChannel::Options o;
-    o.defaultTimeout = timeout;
-    return o;
-  }
-  rpc::RpcChannel channel;
-  KvClusterAdmin::Stub stub;
-};
-
 SlotMover::SlotMover(net::EventLoop* loop, MapPublisher* publisher, Options options)
-    : loop_(loop), publisher_(publisher), options_(options) {}
+    : publisher_(publisher), options_(options), nodes_(loop, options.callTimeout) {}
 
 SlotMover::~SlotMover() = default;
 
 absl::StatusOr<KvClusterAdmin::Stub*> SlotMover::admin(const std::string& address) {
-  auto it = nodes_.find(address);
-  if (it != nodes_.end()) return &it->second->stub;
-  absl::StatusOr<net::InetAddress> resolved = net::HostPort::resolve(address);
-  if (!resolved.ok()) return annotate(resolved.status(), address);
-  auto node = std::make_unique<Node>(loop_, *resolved, options_.callTimeout);
-  KvClusterAdmin::Stub* stub = &node->stub;
-  nodes_.emplace(address, std::move(node));
-  return stub;
+  absl::StatusOr<NodeChannel*> node = nodes_.get(address);
+  if (!node.ok()) return node.status();
+  return &(*node)->admin;
 }
 
 absl::Status SlotMover::clear(KvClusterAdmin::Stub* node, int first, int last, uint64_t* deleted) {

@@ -40,6 +40,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "services/kv/cluster/NodeChannels.h"
 #include "services/kv/cluster/SlotMap.h"
 #include "services/kv/cluster/kv_cluster.rpc.h"
 
@@ -99,16 +100,13 @@ class SlotMover {
   [[nodiscard]] absl::StatusOr<KvClusterAdmin::Stub*> admin(const std::string& address);
 
  private:
-  struct Node;
-
   absl::Status copy(KvClusterAdmin::Stub* source, KvClusterAdmin::Stub* target, int first, int last,
                     Result* result);
   absl::Status clear(KvClusterAdmin::Stub* node, int first, int last, uint64_t* deleted);
 
-  net::EventLoop* const loop_;
   MapPublisher* publisher_;
   const Options options_;
-  absl::flat_hash_map<std::string, std::unique_ptr<Node>> nodes_;
+  NodeChannels nodes_;
 };
 
 // Publishes straight to the nodes: the current map is read from `seed`;
