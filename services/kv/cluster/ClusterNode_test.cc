@@ -13,6 +13,7 @@
 #include "muduo/net/EventLoopThreadPool.h"
 #include "rpc/RpcChannel.h"
 #include "rpc/RpcServer.h"
+#include "rpc/gateway/RpcHttpGateway.h"
 #include "services/kv/KvServiceImpl.h"
 #include "services/kv/RespServer.h"
 #include "services/kv/Store.h"
@@ -70,6 +71,8 @@ class ClusterNodeTest : public ::testing::Test {
       server_ = std::make_unique<rpc::RpcServer>(loop_, net::InetAddress(0, true), options);
       server_->addService(service_.get());
       server_->addService(admin_.get());
+      server_->setStatusText([this] { return state_->describe(); });
+      server_->addProtocol(std::make_unique<rpc::RpcHttpGateway>(server_.get()));
       server_->start();
       loops_ = server_->threadPool()->getAllLoops();
       RespServerState::Options respOptions;
@@ -282,6 +285,20 @@ TEST_F(ClusterNodeTest, ASlotsEntriesCopyToANodeThatDoesNotServeItAndAreDeletedA
   // An entry of another slot is refused.
   import.mutable_entries(0)->set_key("hello");
   EXPECT_EQ(adminStub_->Import(import, &imported).code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(ClusterNodeTest, StatusShowsTheNodeItsSlotMapAndSlotsBeingMoved) {
+  ASSERT_TRUE(block(keySlot("bar"), true).ok());
+  RespRawClient http(server_->listenAddress().port());
+  ASSERT_TRUE(http.connected());
+  http.send("GET /status HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
+  const std::string page = http.readAll(1 << 20);
+  EXPECT_NE(page.find("cluster node a\nserves 8192 slots\n"), std::string::npos) << page;
+  EXPECT_NE(page.find(absl::StrCat("slot ", keySlot("bar"), " writes blocked (moving)")),
+            std::string::npos)
+      << page;
+  EXPECT_NE(page.find("epoch 1\nnode a 127.0.0.1:1 127.0.0.1:2\n"), std::string::npos) << page;
+  EXPECT_NE(page.find("slots 8192-16383 b\n"), std::string::npos) << page;
 }
 
 }  // namespace
