@@ -3,7 +3,9 @@
 //   kv_client [--server=host:port] put K V | get K | del K | scan PREFIX | cas K OLD NEW
 //   kv_client --load [--op=get|put] [--calls=N] [--connections=C] [--concurrency=K]
 #include <iostream>
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -20,13 +22,15 @@
 #include "services/kv/LoadGenerator.h"
 #include "services/kv/cluster/ClusterCalls.h"
 #include "services/kv/cluster/KvClusterClient.h"
+#include "services/kv/cluster/ZkClusterMap.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:9090", "the kv_server's MRPC address, host:port");
 ABSL_FLAG(int, timeout_ms, 5000, "deadline of each call");
 ABSL_FLAG(std::string, cluster, "",
           "a sharded cluster instead of one --server: the MRPC host:port of one or more of its "
-          "nodes (comma-separated), to read the slot map from; each key then goes to the node "
-          "serving its slot, following MOVED redirects");
+          "nodes (comma-separated), to read the slot map from, or zk://HOST:PORT/ROOT to read it "
+          "from ZooKeeper; each key then goes to the node serving its slot, following MOVED "
+          "redirects");
 ABSL_FLAG(bool, cas_absent, false, "cas: expect the key to be absent (then: cas K NEW)");
 ABSL_FLAG(bool, cas_delete, false, "cas: delete the key instead of setting it (then: cas K OLD)");
 ABSL_FLAG(size_t, limit, 0, "scan: at most this many entries (0: all)");
@@ -98,14 +102,35 @@ int runClusterCommand(const std::string& seeds, const std::vector<char*>& positi
     start = comma + 1;
   }
   options.timeout = std::chrono::milliseconds(absl::GetFlag(FLAGS_timeout_ms));
+  std::unique_ptr<muduo::kv::cluster::ZkClusterMap> watcher;
   muduo::kv::cluster::KvClusterClient client(loopThread.startLoop(), options);
-  if (absl::Status s = client.refreshMap(); !s.ok()) {
+  if (seeds.starts_with("zk://")) {
+    // The map from ZooKeeper, kept current by a watch.
+    absl::StatusOr<muduo::kv::cluster::ZkLocation> location =
+        muduo::kv::cluster::ZkLocation::parse(seeds.substr(5));
+    if (!location.ok()) muduo::exitWithUsageError("kv_client", location.status().message());
+    watcher = std::make_unique<muduo::kv::cluster::ZkClusterMap>(
+        *location, [&client](muduo::kv::cluster::SlotMap map) { client.setMap(std::move(map)); });
+    if (absl::Status s = watcher->start(); !s.ok()) {
+      muduo::exitWithUsageError("kv_client", s.message());
+    }
+    const auto deadline = std::chrono::steady_clock::now() + options.timeout;
+    while (client.map()->epoch() == 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (client.map()->epoch() == 0) {
+      std::cerr << "kv_client: no slot map in ZooKeeper at " << seeds << "\n";
+      return 2;
+    }
+  } else if (absl::Status s = client.refreshMap(); !s.ok()) {
     std::cerr << "kv_client: cannot read the slot map from " << seeds << ": " << s << "\n";
     return 2;
   }
   muduo::kv::cluster::ClusterCalls calls(&client);
   const std::vector<std::string> args(positional.begin() + 1, positional.end());
-  return muduo::kv::runCommand(calls, args, commandOptions(), std::cout, std::cerr);
+  const int code = muduo::kv::runCommand(calls, args, commandOptions(), std::cout, std::cerr);
+  if (watcher != nullptr) watcher->stop();
+  return code;
 }
 
 }  // namespace

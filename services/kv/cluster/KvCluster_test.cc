@@ -26,6 +26,7 @@
 #include "services/kv/cluster/KeySlot.h"
 #include "services/kv/cluster/KvClusterClient.h"
 #include "services/kv/cluster/SlotMover.h"
+#include "services/kv/cluster/ZkClusterMap.h"
 #include "services/kv/cluster/ZkMapPublisher.h"
 
 namespace muduo::kv::cluster {
@@ -109,11 +110,18 @@ class KvClusterTest : public ::testing::Test {
       }
       ASSERT_EQ(epoch, 1u) << node.id << " never saw the map";
     }
-    ASSERT_TRUE(client_->refreshMap().ok());
+    // The client takes the map from ZooKeeper too, by watch.
+    watcher_ = std::make_unique<ZkClusterMap>(
+        location_, [client = client_.get()](SlotMap map) { client->setMap(std::move(map)); });
+    ASSERT_TRUE(watcher_->start().ok());
+    for (int attempt = 0; attempt < 200 && client_->map()->epoch() != 1; ++attempt) {
+      std::this_thread::sleep_for(20ms);
+    }
     ASSERT_EQ(client_->map()->epoch(), 1u);
   }
 
   void TearDown() override {
+    if (watcher_ != nullptr) watcher_->stop();
     client_.reset();
     mover_.reset();
     for (NodeProcess& node : nodes_) node.process.reset();
@@ -216,6 +224,7 @@ class KvClusterTest : public ::testing::Test {
   std::unique_ptr<SlotMover> mover_;
   std::unique_ptr<ZkMapPublisher> publisher_;
   std::unique_ptr<KvClusterClient> client_;
+  std::unique_ptr<ZkClusterMap> watcher_;
 };
 
 rpc::naming::testing::ZooKeeperServer* KvClusterTest::zk_ = nullptr;
@@ -305,7 +314,8 @@ TEST_F(KvClusterTest, ASlotMovedUnderConcurrentWritesLosesNoAcknowledgedWrite) {
     }
   }
   EXPECT_EQ(lost, 0);
-  // The map moved: n2 now serves 0-2047, and clients were told.
+  // The map moved: n2 now serves 0-2047, and the client has the new map.
+  EXPECT_EQ(client_->map()->epoch(), 2u);
   EXPECT_EQ(client_->map()->owner(100)->id, "n2");
   EXPECT_GT(client_->stats().redirects, 0u);
 }

@@ -2,6 +2,8 @@
 
 #include <zookeeper/zookeeper.h>
 
+#include <future>
+
 #include "absl/strings/str_cat.h"
 #include "muduo/base/Logging.h"
 #include "muduo/net/EventLoop.h"
@@ -29,8 +31,10 @@ absl::StatusOr<ZkLocation> ZkLocation::parse(const std::string& text) {
 // they check `stopped` and never touch a dead ZkClusterMap.
 struct ZkClusterMap::Shared : std::enable_shared_from_this<Shared> {
   ZkLocation location;
-  ClusterState* cluster = nullptr;
+  MapListener listener;
+  std::string nodeId;  // empty: a client, which does not register
   std::string registration;
+  uint64_t epoch = 0;  // of the last map given to the listener
   std::shared_ptr<ZkSession> session;
   uint64_t listenerId = 0;
   uint64_t watchId = 0;
@@ -52,7 +56,7 @@ struct ZkClusterMap::Shared : std::enable_shared_from_this<Shared> {
       }
       if (rc != ZOK) {
         LOG_WARN << "cluster: reading " << self->location.slotsPath() << " failed (rc " << rc
-                 << "); serving by the last map, epoch " << self->cluster->epoch();
+                 << "); keeping the last map, epoch " << self->epoch;
         return;
       }
       absl::StatusOr<SlotMap> map = SlotMap::parse(data);
@@ -61,17 +65,16 @@ struct ZkClusterMap::Shared : std::enable_shared_from_this<Shared> {
                   << " does not parse, kept the last one: " << map.status().ToString();
         return;
       }
-      if (map->epoch() == self->cluster->epoch()) return;
-      if (absl::Status s = self->cluster->setMap(std::move(*map)); !s.ok()) {
-        LOG_WARN << "cluster: map from ZooKeeper not installed: " << s.ToString();
-      }
+      if (map->epoch() == self->epoch) return;
+      self->epoch = map->epoch();
+      self->listener(std::move(*map));
     });
   }
 
   // ZooKeeper loop. (Re)creates this node's ephemeral znode, first the
   // persistent parents.
   void registerNode() {
-    if (stopped.load()) return;
+    if (stopped.load() || nodeId.empty()) return;
     std::vector<std::string> parents;
     for (size_t at = location.root.find('/', 1); at != std::string::npos;
          at = location.root.find('/', at + 1)) {
@@ -82,7 +85,7 @@ struct ZkClusterMap::Shared : std::enable_shared_from_this<Shared> {
     for (const std::string& path : parents) {
       session->create(path, "", ZOO_PERSISTENT, [](int, std::string) {});
     }
-    const std::string path = absl::StrCat(location.nodesPath(), "/", cluster->selfId());
+    const std::string path = absl::StrCat(location.nodesPath(), "/", nodeId);
     std::weak_ptr<Shared> weak = weak_from_this();
     // A node left by this server's previous session (a restart faster than
     // the session timeout) is ours: replace it.
@@ -101,10 +104,19 @@ struct ZkClusterMap::Shared : std::enable_shared_from_this<Shared> {
 };
 
 ZkClusterMap::ZkClusterMap(ZkLocation location, ClusterState* cluster, std::string registration)
+    : ZkClusterMap(std::move(location), [cluster](SlotMap map) {
+        if (absl::Status s = cluster->setMap(std::move(map)); !s.ok()) {
+          LOG_WARN << "cluster: map from ZooKeeper not installed: " << s.ToString();
+        }
+      }) {
+  shared_->nodeId = cluster->selfId();
+  shared_->registration = std::move(registration);
+}
+
+ZkClusterMap::ZkClusterMap(ZkLocation location, MapListener listener)
     : location_(std::move(location)), shared_(std::make_shared<Shared>()) {
   shared_->location = location_;
-  shared_->cluster = cluster;
-  shared_->registration = std::move(registration);
+  shared_->listener = std::move(listener);
 }
 
 ZkClusterMap::~ZkClusterMap() { stop(); }
@@ -129,8 +141,8 @@ absl::Status ZkClusterMap::start() {
       self->registerNode();
       self->readMap();
     } else if (event == ZkSession::Event::kDisconnected) {
-      LOG_WARN << "cluster: ZooKeeper unreachable; serving by slot map epoch "
-               << self->cluster->epoch() << " until it is back";
+      LOG_WARN << "cluster: ZooKeeper unreachable; keeping slot map epoch " << self->epoch
+               << " until it is back";
     }
   });
   // Already connected (a shared session): the listener will not hear it.
@@ -149,8 +161,14 @@ void ZkClusterMap::stop() {
   shared_->session->removeWatch(shared_->watchId);
   shared_->session->removeSessionListener(shared_->listenerId);
   // Deregister now rather than when the session goes (it may be shared).
-  shared_->session->remove(absl::StrCat(location_.nodesPath(), "/", shared_->cluster->selfId()),
-                           [](int) {});
+  if (!shared_->nodeId.empty()) {
+    shared_->session->remove(absl::StrCat(location_.nodesPath(), "/", shared_->nodeId), [](int) {});
+  }
+  // A callback already running in the ZooKeeper loop finishes before this
+  // returns; later ones see `stopped`.
+  std::promise<void> drained;
+  ZkSession::loop()->runInLoop([&drained] { drained.set_value(); });
+  drained.get_future().wait();
 }
 
 }  // namespace muduo::kv::cluster

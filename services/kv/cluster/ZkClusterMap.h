@@ -9,17 +9,20 @@
 //                         "<rpc host:port> <resp host:port or ->", from
 //                         which `kv_admin init` builds the first map.
 //
-// The server watches <root>/slots and installs each newer map in its
+// A server watches <root>/slots and installs each newer map in its
 // ClusterState at once (a watch, not polling); after a reconnect or a
 // session expiry it reads the map again and re-creates its node. While
 // ZooKeeper is unreachable the node keeps serving by the last map it had.
+// A client (KvClusterClient) watches the map the same way, without
+// registering.
 //
-// Thread contract: start() and stop() in one thread; the work happens in
-// ZkSession's loop. stop() before the ClusterState dies.
+// Thread contract: start() and stop() in one thread that is not ZkSession's
+// loop; the listener runs in that loop, never after stop() returned.
 #ifndef SERVICES_KV_CLUSTER_ZKCLUSTERMAP_H_
 #define SERVICES_KV_CLUSTER_ZKCLUSTERMAP_H_
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -32,6 +35,7 @@ class ZkSession;
 namespace muduo::kv::cluster {
 
 class ClusterState;
+class SlotMap;
 
 // "host:port[,host:port...]/root/path", split.
 struct ZkLocation {
@@ -45,8 +49,14 @@ struct ZkLocation {
 
 class ZkClusterMap {
  public:
-  // `registration` is what <root>/nodes/<id> holds: "rpc_addr resp_addr".
+  // Each map read (after every change and reconnect; maybe the same again).
+  using MapListener = std::function<void(SlotMap map)>;
+
+  // A node: installs maps in `cluster` and registers as <root>/nodes/<id>
+  // holding `registration`, "rpc_addr resp_addr".
   ZkClusterMap(ZkLocation location, ClusterState* cluster, std::string registration);
+  // A client: only watches.
+  ZkClusterMap(ZkLocation location, MapListener listener);
   ~ZkClusterMap();
   ZkClusterMap(const ZkClusterMap&) = delete;
   ZkClusterMap& operator=(const ZkClusterMap&) = delete;
