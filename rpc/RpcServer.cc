@@ -116,6 +116,10 @@ void RpcServer::setHealthCheck(HealthCheck check) { healthCheck_ = std::move(che
 
 absl::Status RpcServer::health() const { return healthCheck_ ? healthCheck_() : absl::OkStatus(); }
 
+void RpcServer::setStatusText(StatusText text) { statusText_ = std::move(text); }
+
+std::string RpcServer::applicationStatus() const { return statusText_ ? statusText_() : ""; }
+
 void RpcServer::addProtocol(std::unique_ptr<ProtocolHandler> protocol) {
   protocols_.push_back(std::move(protocol));
 }

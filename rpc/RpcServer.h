@@ -85,6 +85,10 @@ class RpcServer final : public ServiceHost {
   // concurrently; must not block. Unset: always OK.
   using HealthCheck = absl::AnyInvocable<absl::Status() const>;
   void setHealthCheck(HealthCheck check);
+  // What applicationStatus() asks: lines /status shows after the server's
+  // own. Called from any loop thread, concurrently. Before start().
+  using StatusText = absl::AnyInvocable<std::string() const>;
+  void setStatusText(StatusText text);
   void start();
 
   // Serves a connection made elsewhere as if this server had accepted it:
@@ -119,6 +123,7 @@ class RpcServer final : public ServiceHost {
   [[nodiscard]] std::shared_ptr<RpcStats> sharedStats() const override { return stats_; }
   [[nodiscard]] bool draining() const override { return draining_.load(std::memory_order_relaxed); }
   [[nodiscard]] absl::Status health() const override;
+  [[nodiscard]] std::string applicationStatus() const override;
   void dispatch(Service* service, const std::string& method,
                 const std::shared_ptr<ServerCall>& call) override;
 
@@ -150,6 +155,7 @@ class RpcServer final : public ServiceHost {
   std::shared_ptr<RpcStats> stats_;
   std::atomic<bool> draining_{false};
   HealthCheck healthCheck_;  // fixed after start()
+  StatusText statusText_;    // fixed after start()
   // Connections a protocol took over, by their identity while they live.
   mutable Mutex ownersMutex_;
   absl::flat_hash_map<const net::TcpConnection*, ProtocolHandler*> owners_

@@ -36,6 +36,9 @@ class ServiceHost {
   // OK, or why the application behind the server cannot do its job (a
   // failed disk, say): health checks should fail while it is not OK.
   [[nodiscard]] virtual absl::Status health() const = 0;
+  // The application's own lines for /status (a KV node's slot map, say);
+  // empty for none.
+  [[nodiscard]] virtual std::string applicationStatus() const { return ""; }
   // Runs `method` of `service` for `call`, as RpcServer runs an MRPC
   // request: counts it in flight until it dies, records it in the stats,
   // queues it on the worker pool when there is one (RESOURCE_EXHAUSTED when

@@ -43,7 +43,11 @@ void statusPage(const ServiceHost& host, const net::HttpRequest& request,
                             micros(m.latencyNs.percentile(0.99)),
                             micros(m.latencyNs.percentile(0.999)), micros(m.latencyNs.max()));
     }
-    body += "</table></body></html>\n";
+    body += "</table>";
+    if (const std::string app = host.applicationStatus(); !app.empty()) {
+      absl::StrAppend(&body, "<pre>", htmlEscape(app), "</pre>");
+    }
+    body += "</body></html>\n";
     response->setStatusCode(200);
     response->setContentType("text/html; charset=utf-8");
     response->setBody(std::move(body));
@@ -59,6 +63,9 @@ void statusPage(const ServiceHost& host, const net::HttpRequest& request,
                           m.errors, micros(m.latencyNs.percentile(0.5)),
                           micros(m.latencyNs.percentile(0.99)),
                           micros(m.latencyNs.percentile(0.999)), micros(m.latencyNs.max()));
+  }
+  if (const std::string app = host.applicationStatus(); !app.empty()) {
+    absl::StrAppend(&body, "\n", app);
   }
   textResponse(response, 200, std::move(body));
 }

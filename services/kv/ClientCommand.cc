@@ -21,10 +21,43 @@ int failed(std::ostream& err, const absl::Status& status) {
   return kError;
 }
 
+class StubCalls final : public KvCalls {
+ public:
+  explicit StubCalls(KvService::Stub& stub) : stub_(stub) {}
+  absl::Status Get(const GetRequest& request, GetResponse* response) override {
+    return stub_.Get(request, response);
+  }
+  absl::Status Put(const PutRequest& request, PutResponse* response) override {
+    return stub_.Put(request, response);
+  }
+  absl::Status Delete(const DeleteRequest& request, DeleteResponse* response) override {
+    return stub_.Delete(request, response);
+  }
+  absl::Status Scan(const ScanRequest& request, ScanResponse* response) override {
+    return stub_.Scan(request, response);
+  }
+  absl::Status CompareAndSet(const CompareAndSetRequest& request,
+                             CompareAndSetResponse* response) override {
+    return stub_.CompareAndSet(request, response);
+  }
+  absl::Status Expire(const ExpireRequest& request, ExpireResponse* response) override {
+    return stub_.Expire(request, response);
+  }
+
+ private:
+  KvService::Stub& stub_;
+};
+
 }  // namespace
 
 int runCommand(KvService::Stub& stub, const std::vector<std::string>& args,
                const CommandOptions& options, std::ostream& out, std::ostream& err) {
+  StubCalls calls(stub);
+  return runCommand(calls, args, options, out, err);
+}
+
+int runCommand(KvCalls& stub, const std::vector<std::string>& args, const CommandOptions& options,
+               std::ostream& out, std::ostream& err) {
   if (args.empty()) return usage(err, "no command");
   const std::string& command = args[0];
 

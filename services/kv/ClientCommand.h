@@ -34,6 +34,22 @@ struct CommandOptions {
   uint64_t ttlMs = 0;         // put: expire after this long (0: never)
 };
 
+// The blocking calls the commands make: a stub over one server, or a
+// cluster client routing each key to its node (services/kv/cluster).
+class KvCalls {
+ public:
+  virtual ~KvCalls() = default;
+  virtual absl::Status Get(const GetRequest& request, GetResponse* response) = 0;
+  virtual absl::Status Put(const PutRequest& request, PutResponse* response) = 0;
+  virtual absl::Status Delete(const DeleteRequest& request, DeleteResponse* response) = 0;
+  virtual absl::Status Scan(const ScanRequest& request, ScanResponse* response) = 0;
+  virtual absl::Status CompareAndSet(const CompareAndSetRequest& request,
+                                     CompareAndSetResponse* response) = 0;
+  virtual absl::Status Expire(const ExpireRequest& request, ExpireResponse* response) = 0;
+};
+
+int runCommand(KvCalls& kv, const std::vector<std::string>& args, const CommandOptions& options,
+               std::ostream& out, std::ostream& err);
 int runCommand(KvService::Stub& stub, const std::vector<std::string>& args,
                const CommandOptions& options, std::ostream& out, std::ostream& err);
 

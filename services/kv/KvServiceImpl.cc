@@ -6,6 +6,7 @@
 #include "muduo/net/EventLoop.h"
 #include "services/kv/Limits.h"
 #include "services/kv/Store.h"
+#include "services/kv/cluster/ClusterState.h"
 
 namespace muduo::kv {
 namespace {
@@ -18,9 +19,17 @@ absl::Status checkKey(const std::string& key) {
 
 }  // namespace
 
+absl::Status KvServiceImpl::admit(const std::string& key, bool write) const {
+  if (cluster_ == nullptr) return absl::OkStatus();
+  return cluster::ClusterState::mrpcStatus(
+      cluster_->admit(key, write, cluster::ClusterState::Protocol::kMrpc));
+}
+
 void KvServiceImpl::Get(rpc::ServerContext*, const GetRequest* request, GetResponse* response,
                         rpc::DoneCallback done) {
-  if (absl::Status s = checkKey(request->key()); !s.ok()) {
+  absl::Status s = checkKey(request->key());
+  if (s.ok()) s = admit(request->key(), /*write=*/false);
+  if (!s.ok()) {
     std::move(done)(s);
     return;
   }
@@ -64,7 +73,9 @@ int64_t KvServiceImpl::expiryFromNow(uint64_t ttlMs) const {
 
 void KvServiceImpl::Expire(rpc::ServerContext*, const ExpireRequest* request,
                            ExpireResponse* response, rpc::DoneCallback done) {
-  if (absl::Status s = checkKey(request->key()); !s.ok()) {
+  absl::Status s = checkKey(request->key());
+  if (s.ok()) s = admit(request->key(), /*write=*/true);
+  if (!s.ok()) {
     std::move(done)(s);
     return;
   }
@@ -83,6 +94,10 @@ void KvServiceImpl::Expire(rpc::ServerContext*, const ExpireRequest* request,
 
 void KvServiceImpl::Put(rpc::ServerContext*, const PutRequest* request, PutResponse*,
                         rpc::DoneCallback done) {
+  if (absl::Status s = admit(request->key(), /*write=*/true); !s.ok()) {
+    std::move(done)(s);
+    return;
+  }
   const int64_t expireAt = request->ttl_ms() == 0 ? 0 : expiryFromNow(request->ttl_ms());
   write([request, expireAt](
             WriteBatch& batch) { batch.put(request->key(), request->value()).expireAt = expireAt; },
@@ -94,6 +109,10 @@ void KvServiceImpl::Put(rpc::ServerContext*, const PutRequest* request, PutRespo
 
 void KvServiceImpl::Delete(rpc::ServerContext*, const DeleteRequest* request,
                            DeleteResponse* response, rpc::DoneCallback done) {
+  if (absl::Status s = admit(request->key(), /*write=*/true); !s.ok()) {
+    std::move(done)(s);
+    return;
+  }
   write([request](WriteBatch& batch) { batch.remove(request->key()); },
         WriteBatch::opBytes(request->key().size(), 0),
         [response, done = std::move(done)](const absl::Status& status,
@@ -131,6 +150,10 @@ void KvServiceImpl::Scan(rpc::ServerContext*, const ScanRequest* request, ScanRe
 
 void KvServiceImpl::CompareAndSet(rpc::ServerContext*, const CompareAndSetRequest* request,
                                   CompareAndSetResponse* response, rpc::DoneCallback done) {
+  if (absl::Status s = admit(request->key(), /*write=*/true); !s.ok()) {
+    std::move(done)(s);
+    return;
+  }
   write(
       [request](WriteBatch& batch) {
         batch.compareAndSet(

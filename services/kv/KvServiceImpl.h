@@ -21,6 +21,9 @@
 namespace muduo::kv {
 
 class Store;
+namespace cluster {
+class ClusterState;
+}  // namespace cluster
 
 class KvServiceImpl final : public KvService::Service {
  public:
@@ -31,6 +34,14 @@ class KvServiceImpl final : public KvService::Service {
   static constexpr uint32_t kMaxScanLimit = 10000;
 
   explicit KvServiceImpl(Store* store) : store_(store), combiners_(store) {}
+
+  // Cluster mode: every call on a key is admitted by `cluster` first, and a
+  // key of a slot this node does not serve is answered with its redirect
+  // (ClusterState::mrpcStatus: FAILED_PRECONDITION "MOVED <slot>
+  // <host:port>", ABORTED "TRYAGAIN ...", UNAVAILABLE "CLUSTERDOWN ...").
+  // Scan stays local: it returns this node's keys. Before the server starts;
+  // `cluster` must outlive the service.
+  void setCluster(const cluster::ClusterState* cluster) { cluster_ = cluster; }
 
   void Get(rpc::ServerContext* context, const GetRequest* request, GetResponse* response,
            rpc::DoneCallback done) override;
@@ -52,8 +63,12 @@ class KvServiceImpl final : public KvService::Service {
              WriteCombiner::Callback done);
   [[nodiscard]] int64_t expiryFromNow(uint64_t ttlMs) const;
 
+  // OK, or the redirect for a key this node does not serve now.
+  [[nodiscard]] absl::Status admit(const std::string& key, bool write) const;
+
   Store* const store_;
   WriteCombinerPool combiners_;
+  const cluster::ClusterState* cluster_ = nullptr;
 };
 
 }  // namespace muduo::kv

@@ -14,7 +14,7 @@ const RespCommandTable& RespCommandTable::instance() {
   static const RespCommandTable* table = [] {
     std::vector<RespCommand> commands;
     for (auto group : {respStringCommands(), respKeyCommands(), respConnectionCommands(),
-                       respServerCommands(), respTransactionCommands()}) {
+                       respServerCommands(), respTransactionCommands(), respClusterCommands()}) {
       commands.insert(commands.end(), group.begin(), group.end());
     }
     return new RespCommandTable(std::move(commands));

@@ -40,6 +40,7 @@ class RespCommandTable {
 [[nodiscard]] std::vector<RespCommand> respConnectionCommands();
 [[nodiscard]] std::vector<RespCommand> respServerCommands();
 [[nodiscard]] std::vector<RespCommand> respTransactionCommands();
+[[nodiscard]] std::vector<RespCommand> respClusterCommands();
 
 }  // namespace muduo::kv
 

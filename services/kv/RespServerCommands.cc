@@ -53,7 +53,7 @@ void info(RespCall& call) {
   if (wanted(call, "server", true)) {
     section("Server");
     field("redis_version", std::string(kRedisVersion));
-    field("redis_mode", "standalone");
+    field("redis_mode", server.options().cluster != nullptr ? "cluster" : "standalone");
     field("os", "Linux");
     field("arch_bits", sizeof(void*) * 8);
     field("multiplexing_api", "epoll");
@@ -107,6 +107,10 @@ void info(RespCall& call) {
     field("role", "master");
     field("connected_slaves", 0);
   }
+  if (wanted(call, "cluster", true)) {
+    section("Cluster");
+    field("cluster_enabled", server.options().cluster != nullptr ? 1 : 0);
+  }
   if (wanted(call, "keyspace", true)) {
     section("Keyspace");
     if (stats.keys > 0) field("db0", absl::StrCat("keys=", stats.keys, ",expires=0,avg_ttl=0"));
@@ -135,7 +139,7 @@ std::vector<std::pair<std::string, std::string>> configValues(RespCall& call) {
       {"proto-max-bulk-len", std::to_string(kMaxValueSize)},
       {"client-output-buffer-limit",
        absl::StrCat("normal ", limit, " ", limit, " 0 slave 0 0 0 pubsub 0 0 0")},
-      {"cluster-enabled", "no"},
+      {"cluster-enabled", server.options().cluster != nullptr ? "yes" : "no"},
       {"replica-read-only", "yes"},
       {"slave-read-only", "yes"},
       {"notify-keyspace-events", ""},

@@ -19,12 +19,20 @@
 
 namespace muduo::kv {
 
+namespace cluster {
+class ClusterState;
+}  // namespace cluster
+
 class RespServerState {
  public:
   struct Options {
     // Redis's client-output-buffer-limit for normal clients, as one hard
     // limit: a connection whose unsent replies pass it is closed.
     size_t outputLimitBytes = 64 << 20;
+    // Cluster mode: every keyed command is admitted by it first (MOVED,
+    // TRYAGAIN, CLUSTERDOWN, CROSSSLOT) and CLUSTER SLOTS shows its map.
+    // Null: a standalone server. Must outlive the server.
+    const cluster::ClusterState* cluster = nullptr;
   };
 
   // What CLIENT LIST shows of one connection.

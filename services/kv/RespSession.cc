@@ -6,6 +6,7 @@
 #include "muduo/base/Logging.h"
 #include "muduo/net/TcpConnection.h"
 #include "services/kv/RespCall.h"
+#include "services/kv/RespClusterCommands.h"
 #include "services/kv/RespCommandTable.h"
 #include "services/kv/RespErrors.h"
 #include "services/kv/RespServerState.h"
@@ -191,6 +192,10 @@ bool RespSession::execute(const net::TcpConnectionPtr& conn, std::span<const std
       pendingWrites_ > 0) {
     return false;  // wait to see this connection's own writes
   }
+  if (const std::string refusal = clusterRefusal(*command, args); !refusal.empty()) {
+    replyTo(out).error(refusal);
+    return true;
+  }
   RespCall call(this, args, out);
   command->handler(call);
   lastCommand_ = command->name;
@@ -209,6 +214,8 @@ void RespSession::queueInTransaction(const RespCommand* command,
     arityError(reply, command->name);
   } else if ((command->flags & RespCommand::kNoMulti) != 0) {
     reply.error("ERR Command not allowed inside a transaction");
+  } else if (const std::string refusal = clusterRefusal(*command, args); !refusal.empty()) {
+    reply.error(refusal);
   } else if (!transaction_->queue(args)) {
     reply.error("ERR Transaction too large");
   } else {
@@ -216,6 +223,15 @@ void RespSession::queueInTransaction(const RespCommand* command,
     return;
   }
   transaction_->markFailed();
+}
+
+std::string RespSession::clusterRefusal(const RespCommand& command,
+                                        std::span<const std::string_view> args) {
+  const cluster::ClusterState* state = server_->options().cluster;
+  if (state == nullptr || command.firstKey <= 0) return "";
+  clusterKeys_.clear();
+  commandKeys(command, args, &clusterKeys_);
+  return respClusterRefusal(*state, clusterKeys_, (command.flags & RespCommand::kWrite) != 0);
 }
 
 void RespSession::beginTransaction() {
@@ -270,6 +286,25 @@ void RespSession::exec(RespCall& call) {
   if (transaction->failed()) {
     call.reply().error("EXECABORT Transaction discarded because of previous errors.");
     return;
+  }
+  if (server_->options().cluster != nullptr) {
+    // Checked again now: a slot may have moved (or stopped taking writes)
+    // since its commands were queued. All the keys, watched ones too, must
+    // be in one slot served here, as Redis Cluster requires.
+    std::vector<std::string_view> keys;
+    bool write = false;
+    for (const WriteOp& guard : guards) keys.push_back(guard.key);
+    for (size_t i = 0; i < transaction->size(); ++i) {
+      const std::vector<std::string_view> args = transaction->command(i);
+      const RespCommand* command = RespCommandTable::instance().find(args[0]);
+      commandKeys(*command, args, &keys);
+      write = write || (command->flags & RespCommand::kWrite) != 0;
+    }
+    if (const std::string refusal = respClusterRefusal(*server_->options().cluster, keys, write);
+        !refusal.empty()) {
+      call.reply().error(refusal);
+      return;
+    }
   }
   WriteBatch& batch = transaction->batch();
   for (WriteOp& guard : guards) batch.add(std::move(guard));

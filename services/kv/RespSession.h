@@ -123,6 +123,8 @@ class RespSession : public WriteTarget, public std::enable_shared_from_this<Resp
   void pause(const net::TcpConnectionPtr& conn, net::Buffer* input);
   void resume(const net::TcpConnectionPtr& conn);
   void noteCommand(std::string_view name);
+  // Cluster mode: the error to answer instead of running `command`, or "".
+  std::string clusterRefusal(const RespCommand& command, std::span<const std::string_view> args);
 
   struct Slot {
     std::string reply;
@@ -156,6 +158,7 @@ class RespSession : public WriteTarget, public std::enable_shared_from_this<Resp
   std::vector<WriteOp> watches_;                  // WATCH's guards
   size_t watchBytes_ = 0;
   net::Buffer scratch_;
+  std::vector<std::string_view> clusterKeys_;  // clusterRefusal()'s, reused
   // What this connection's writes in flight may still copy out of the store
   // into their results (WriteOp::resultBudget): the output limit, less the
   // values copied and not yet turned into replies. The store's writer thread

@@ -5,13 +5,16 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "muduo/base/Logging.h"
+#include "muduo/base/Mutex.h"
 #include "muduo/base/ProgramFlags.h"
 #include "muduo/net/ConnectionFlags.h"
+#include "muduo/net/EventLoopThreadPool.h"
 #include "muduo/net/InetAddress.h"
 #include "muduo/net/ListenFlags.h"
 #include "muduo/net/ServerRunner.h"
@@ -21,6 +24,9 @@
 #include "services/kv/KvServiceImpl.h"
 #include "services/kv/RespServer.h"
 #include "services/kv/Store.h"
+#include "services/kv/cluster/ClusterAdminServiceImpl.h"
+#include "services/kv/cluster/ClusterState.h"
+#include "services/kv/cluster/ZkClusterMap.h"
 
 namespace {
 
@@ -59,6 +65,38 @@ ABSL_FLAG(bool, repair, false,
 ABSL_FLAG(uint64_t, resp_output_limit_mib, 64,
           "a RESP connection whose unsent replies pass this many MiB is closed (Redis's "
           "client-output-buffer-limit for normal clients)");
+
+ABSL_FLAG(std::string, cluster_node_id, "",
+          "cluster mode: this node's id in the slot map; keys of slots it does not serve are "
+          "redirected (MOVED). Empty: a standalone server");
+ABSL_FLAG(std::string, cluster_slots, "",
+          "cluster mode: the initial slot map, in its text form with ';' between lines "
+          "(\"epoch 1; node n1 127.0.0.1:9091 127.0.0.1:6381; slots 0-16383 n1\"), or @FILE. "
+          "kv_admin publishes newer ones");
+
+ABSL_FLAG(std::string, cluster_zk, "",
+          "cluster mode with the slot map in ZooKeeper: HOST:PORT[,HOST:PORT...]/ROOT (e.g. "
+          "127.0.0.1:2181/kv/prod). The node registers as ROOT/nodes/<id>, watches ROOT/slots and "
+          "installs each newer map; while ZooKeeper is unreachable it serves by the last one");
+
+namespace {
+
+absl::StatusOr<muduo::kv::cluster::SlotMap> initialSlotMap(const std::string& flag) {
+  if (flag.empty()) return muduo::kv::cluster::SlotMap();
+  if (flag[0] != '@') return muduo::kv::cluster::SlotMap::parse(flag);
+  FILE* file = ::fopen(flag.c_str() + 1, "r");
+  if (file == nullptr) {
+    return absl::NotFoundError(absl::StrCat("--cluster_slots: cannot open ", flag.substr(1)));
+  }
+  std::string text;
+  char buffer[4096];
+  size_t n;
+  while ((n = ::fread(buffer, 1, sizeof buffer, file)) > 0) text.append(buffer, n);
+  ::fclose(file);
+  return muduo::kv::cluster::SlotMap::parse(text);
+}
+
+}  // namespace
 
 int main(int argc, char* argv[]) {
   muduo::net::setServerFlagDefaults({.port = 9090, .threads = 2});
@@ -104,7 +142,45 @@ int main(int argc, char* argv[]) {
     return 1;
   }
 
+  std::unique_ptr<muduo::kv::cluster::ClusterState> cluster;
+  if (const std::string id = absl::GetFlag(FLAGS_cluster_node_id); !id.empty()) {
+    absl::StatusOr<muduo::kv::cluster::SlotMap> map =
+        initialSlotMap(absl::GetFlag(FLAGS_cluster_slots));
+    if (!map.ok()) muduo::exitWithUsageError("kv_server", map.status().message());
+    cluster = std::make_unique<muduo::kv::cluster::ClusterState>(id);
+    if (absl::Status s = cluster->setMap(std::move(*map)); !s.ok()) {
+      muduo::exitWithUsageError("kv_server", s.message());
+    }
+  } else if (!absl::GetFlag(FLAGS_cluster_slots).empty() ||
+             !absl::GetFlag(FLAGS_cluster_zk).empty()) {
+    muduo::exitWithUsageError("kv_server",
+                              "--cluster_slots and --cluster_zk need --cluster_node_id");
+  }
+  std::optional<muduo::kv::cluster::ZkLocation> zkLocation;
+  if (const std::string zk = absl::GetFlag(FLAGS_cluster_zk); !zk.empty()) {
+    absl::StatusOr<muduo::kv::cluster::ZkLocation> location =
+        muduo::kv::cluster::ZkLocation::parse(zk);
+    if (!location.ok()) {
+      muduo::exitWithUsageError("kv_server",
+                                absl::StrCat("--cluster_zk: ", location.status().message()));
+    }
+    zkLocation = *location;
+  }
+
   muduo::kv::KvServiceImpl service(store->get());
+  service.setCluster(cluster.get());
+  // The loops that admit requests, for the admin service's BlockSlot; set
+  // once the server has started them.
+  muduo::Mutex loopsMutex;
+  std::vector<muduo::net::EventLoop*> ioLoops;
+  std::unique_ptr<muduo::kv::cluster::ClusterAdminServiceImpl> admin;
+  if (cluster != nullptr) {
+    admin = std::make_unique<muduo::kv::cluster::ClusterAdminServiceImpl>(
+        store->get(), cluster.get(), [&loopsMutex, &ioLoops] {
+          muduo::MutexLock lock(&loopsMutex);
+          return ioLoops;
+        });
+  }
   muduo::rpc::RpcServer::Options rpcOptions;
   rpcOptions.ioThreads = runner.threads();
   const absl::StatusOr<muduo::net::ConnectionOptions> connection =
@@ -123,6 +199,7 @@ int main(int argc, char* argv[]) {
   if (respAddress->port() != 0) {
     muduo::kv::RespServerState::Options respOptions;
     respOptions.outputLimitBytes = absl::GetFlag(FLAGS_resp_output_limit_mib) << 20;
+    respOptions.cluster = cluster.get();
     respServer = std::make_unique<muduo::kv::RespServer>(
         runner.loop(), *respAddress, store->get(),
         muduo::kv::RespServer::defaultConnectionOptions(), respOptions);
@@ -131,12 +208,32 @@ int main(int argc, char* argv[]) {
     }
   }
   rpcServer.addService(&service);
+  if (admin != nullptr) {
+    rpcServer.addService(admin.get());
+    rpcServer.setStatusText([c = cluster.get()] { return c->describe(); });
+  }
   // Once the store fails (a log write or sync error) it is read-only:
   // /health answers 503 and /status says why.
   rpcServer.setHealthCheck([s = store->get()] { return s->health(); });
   rpcServer.addProtocol(
       std::make_unique<muduo::rpc::RpcHttpGateway>(&rpcServer));  // /status, /rpc/...
   rpcServer.start();
+  {
+    muduo::MutexLock lock(&loopsMutex);
+    ioLoops = rpcServer.threadPool()->getAllLoops();
+  }
+  // Registered only once both ports serve, so kv_admin init never maps a
+  // node that cannot answer yet.
+  std::unique_ptr<muduo::kv::cluster::ZkClusterMap> zkMap;
+  if (zkLocation) {
+    zkMap = std::make_unique<muduo::kv::cluster::ZkClusterMap>(
+        *zkLocation, cluster.get(),
+        absl::StrCat(rpcServer.listenAddress().toIpPort(), " ",
+                     respServer != nullptr ? respServer->listenAddress().toIpPort() : "-"));
+    if (absl::Status s = zkMap->start(); !s.ok()) {
+      muduo::exitWithUsageError("kv_server", absl::StrCat("--cluster_zk: ", s.message()));
+    }
+  }
   if (respServer != nullptr) {
     respServer->setThreadPool(rpcServer.threadPool());
     respServer->start();
@@ -146,7 +243,10 @@ int main(int argc, char* argv[]) {
            << (respServer != nullptr ? respServer->listenAddress().toIpPort() : std::string("off"))
            << ", data in " << options.dir << ", sync=" << muduo::kv::syncModeName(*sync)
            << " (appendfsync " << muduo::kv::appendfsyncName(*sync) << "), " << runner.threads()
-           << " I/O threads";
+           << " I/O threads"
+           << (cluster != nullptr ? absl::StrCat(", cluster node ", cluster->selfId(),
+                                                 " (slot map epoch ", cluster->epoch(), ")")
+                                  : std::string());
   std::vector<std::pair<std::string, muduo::net::InetAddress>> listeners{
       {"rpc", rpcServer.listenAddress()}};
   if (respServer != nullptr) listeners.emplace_back("resp", respServer->listenAddress());
@@ -154,7 +254,9 @@ int main(int argc, char* argv[]) {
 
   (*registration)->start();
   return runner.run([&](absl::AnyInvocable<void()> done) {
-    // Deregister first, so clients move away while this server still answers.
+    // Deregister first, so clients and kv_admin stop counting on this node
+    // while it still answers.
+    if (zkMap != nullptr) zkMap->stop();
     (*registration)->deregisterThen(runner.loop(), [&, done = std::move(done)]() mutable {
       if (respServer != nullptr) respServer->stopAccepting();
       rpcServer.shutdown(std::chrono::seconds(5), [&, done = std::move(done)]() mutable {
