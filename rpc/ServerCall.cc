@@ -149,9 +149,8 @@ ServerCall::ServerCall(const net::TcpConnectionPtr& conn, Responder responder, S
   payload_ = ownedPayload_;
 }
 
-void ServerCall::recordStats(bool ok) {
-  if (stats_ != nullptr)
-    stats_->record(statsEntry_, ok, std::chrono::steady_clock::now() - started_);
+void ServerCall::recordStats(bool ok, std::chrono::steady_clock::time_point now) {
+  if (stats_ != nullptr) stats_->record(statsEntry_, ok, now - started_);
 }
 
 bool ServerCall::isCancelled() const {
@@ -219,7 +218,9 @@ void ServerCall::afterEnd(State how) {
 }
 
 void ServerCall::finish(const absl::Status& status, const google::protobuf::MessageLite* response) {
-  if (expireIfPast()) {
+  // One clock read serves the deadline and the latency.
+  const auto now = std::chrono::steady_clock::now();
+  if (expireIfPast(now)) {
     LOG_DEBUG << "ServerCall " << callId_ << " answered after its deadline; dropped";
     return;
   }
@@ -230,7 +231,7 @@ void ServerCall::finish(const absl::Status& status, const google::protobuf::Mess
     }
     return;  // cancelled or expired: nobody is waiting for the answer
   }
-  recordStats(status.ok());
+  recordStats(status.ok(), now);
   afterEnd(State::kAnswered);
   if (responder_) {
     responder_(status, status.ok() ? response : nullptr);
@@ -249,8 +250,8 @@ WriteReadiness ServerCall::readiness() const {
   return conn->queuedOutputBytes() < outputBudget_ ? WriteReadiness::kReady : WriteReadiness::kFull;
 }
 
-bool ServerCall::expireIfPast() {
-  if (std::chrono::steady_clock::now() <= deadline_) return false;
+bool ServerCall::expireIfPast(std::chrono::steady_clock::time_point now) {
+  if (now <= deadline_) return false;
   // The timer has not fired yet (or is not armed while the handler runs),
   // but the client has given up: the call ends here, as the timer would
   // have ended it.

@@ -177,7 +177,7 @@ class ServerCall final : public ServerContext, public std::enable_shared_from_th
   enum class State { kActive, kAnswered, kCancelled, kExpired };
 
   // Past the deadline: expire() now, and true.
-  bool expireIfPast();
+  bool expireIfPast(std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now());
   // Moves from kActive to `to`; false when the call had already ended.
   bool end(State to);
   // After the end: stops the deadline timer, wakes writers waiting for
@@ -220,7 +220,8 @@ class ServerCall final : public ServerContext, public std::enable_shared_from_th
   std::shared_ptr<RpcStats> stats_;
   RpcStats::Entry* statsEntry_ = nullptr;
 
-  void recordStats(bool ok);
+  void recordStats(bool ok,
+                   std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now());
 };
 
 // The typed writer a server-streaming handler gets: a cheap copyable handle.
