@@ -13,6 +13,8 @@
 # raw_floor_client (an opt build); --muduo_bin is build_peers.sh's bin
 # directory. --keep leaves the callgrind dumps there for callgrind_annotate.
 set -euo pipefail
+# shellcheck source=tools/bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 
 bin='' muduo_bin=/work/peers/muduo-build/bin side=ours block=16384 sessions=100
 seconds=2,6 keep=''
@@ -32,14 +34,10 @@ done
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # run SECONDS: prints "<server Ir> <blocks echoed>".
 run() {
   local s=$1 port out bytes
-  port=$(free_port)
+  port=$(bench_free_port)
   local cg=(valgrind --tool=callgrind "--callgrind-out-file=$work/cg.$s")
   case "$side" in
     ours) taskset -c 0 "${cg[@]}" "$bin/pingpong_server" --port="$port" --threads=0 \
@@ -51,11 +49,7 @@ run() {
     *) echo "unknown --side=$side" >&2; exit 2 ;;
   esac
   local server=$!
-  for _ in $(seq 150); do
-    python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $port), 0.2)" \
-      2>/dev/null && break
-    sleep 0.2
-  done
+  bench_wait_port "$port"
   case "$side" in
     ours) out=$(taskset -c 1 "$bin/pingpong_client" --port="$port" --threads=1 \
       --block_size="$block" --sessions="$sessions" --seconds="$s" 2>&1)
