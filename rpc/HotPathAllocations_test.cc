@@ -49,11 +49,23 @@ using namespace std::chrono_literals;
 constexpr std::chrono::milliseconds kWait = 10s;
 constexpr int kWarmupCalls = 300;
 constexpr int kCountedCalls = 3000;
-// What one unary call may cost, at most. The server's one is the ServerCall
-// (shared by the connection's table, the handler and the done path); the
-// client's, none: the request is encoded into reused storage, the pending
-// call lives in a table and the deadline in a heap that keep their capacity.
+// What one unary call may cost, at most: nothing on either side. The
+// server's ServerCall comes from a block its loop thread recycles
+// (ServerCall::make); under AddressSanitizer the recycling is off, so a use
+// after free stays visible, and the call costs its one allocation. The
+// client's request is encoded into reused storage, the pending call lives in
+// a table and the deadline in a heap that keep their capacity.
+#if defined(__SANITIZE_ADDRESS__)
 constexpr double kServerAllocationsPerCall = 1.0;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr double kServerAllocationsPerCall = 1.0;
+#else
+constexpr double kServerAllocationsPerCall = 0.0;
+#endif
+#else
+constexpr double kServerAllocationsPerCall = 0.0;
+#endif
 constexpr double kClientAllocationsPerCall = 0.0;
 // Slack for what does not scale with calls (a table growing once).
 constexpr int64_t kSlack = 30;
@@ -118,7 +130,7 @@ class ChainedCalls {
   int64_t failures_ = 0;
 };
 
-TEST(HotPathAllocationsTest, AUnaryCallCostsTheServerOneAllocationAndTheClientNone) {
+TEST(HotPathAllocationsTest, AUnaryCallCostsNeitherTheServerNorTheClientAnAllocation) {
   FixedAnswerService service;
   net::EventLoopThread serverThread;
   net::EventLoop* serverLoop = serverThread.startLoop();

@@ -2,6 +2,7 @@
 
 #include <climits>
 #include <cstdint>
+#include <iterator>
 #include <random>
 #include <string>
 #include <string_view>
@@ -259,12 +260,11 @@ std::string varint(uint64_t v, int extraBytes = 0) {
 // types, unknown fields, non-ASCII and invalid UTF-8 text, truncation.
 std::string randomMeta(std::mt19937* rng) {
   auto pick = [rng](int n) { return static_cast<int>((*rng)() % n); };
-  const std::string texts[] = {"",
-                               "Echo",
-                               "muduo.rpc.testing.TestService",
-                               "caf\xc3\xa9",
-                               "bad \xff utf-8",
-                               std::string(300, 'x')};
+  const std::string texts[] = {"", "Echo", "muduo.rpc.testing.TestService", "caf\xc3\xa9",
+                               "bad \xff utf-8", std::string(300, 'x'),
+                               // Past the first eight bytes, and in a tail
+                               // shorter than eight: isAscii reads by words.
+                               "muduo.rpc.caf\xc3\xa9 service", "eight by\xff"};
   std::string meta;
   const int fields = pick(9);
   for (int i = 0; i < fields; ++i) {
@@ -272,7 +272,7 @@ std::string randomMeta(std::mt19937* rng) {
     const bool textField = field == 3 || field == 4 || field == 6 || field == 9;
     const bool wrongWireType = pick(8) == 0;
     if (textField != wrongWireType) {
-      const std::string& text = texts[pick(6)];
+      const std::string& text = texts[pick(static_cast<int>(std::size(texts)))];
       meta += varint(static_cast<uint64_t>(field) << 3 | 2) + varint(text.size()) + text;
     } else {
       const uint64_t values[] = {0, 1, 4, 127, 128, uint64_t(-1), uint64_t(-7), 1ull << 40};

@@ -299,8 +299,7 @@ bool RpcServer::handleRequest(const net::TcpConnectionPtr& conn, ConnectionState
     conn->forceClose();
     return false;
   }
-  auto call = std::make_shared<ServerCall>(conn, meta.call_id(), frame.payload,
-                                           deadlineFor(meta.timeout_us()));
+  auto call = ServerCall::make(conn, meta.call_id(), frame.payload, deadlineFor(meta.timeout_us()));
   call->trackInFlight(inFlight_);
   if (meta.timeout_us() < 0) {
     call->finish(absl::InvalidArgumentError("timeout_us must not be negative"), nullptr);

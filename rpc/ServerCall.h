@@ -81,6 +81,13 @@ class ServerCall final : public ServerContext, public std::enable_shared_from_th
   // Answers go back over `conn` as MRPC frames.
   ServerCall(const net::TcpConnectionPtr& conn, uint64_t callId, std::string_view payload,
              std::chrono::steady_clock::time_point deadline);
+  // The same, in a block recycled through a free list of the calling
+  // thread (RpcServer's, once per MRPC call): a steady stream of unary calls
+  // costs no heap allocation. Blocks return to the list of the thread that
+  // lets go of the call last, up to a bound; the rest go back to the heap.
+  static std::shared_ptr<ServerCall> make(const net::TcpConnectionPtr& conn, uint64_t callId,
+                                          std::string_view payload,
+                                          std::chrono::steady_clock::time_point deadline);
   // Answers go to `responder` (any thread, once) instead: how the HTTP/JSON
   // gateway calls a service. Streams are not supported that way.
   using Responder =
@@ -170,7 +177,7 @@ class ServerCall final : public ServerContext, public std::enable_shared_from_th
   enum class State { kActive, kAnswered, kCancelled, kExpired };
 
   // Past the deadline: expire() now, and true.
-  bool expireIfPast();
+  bool expireIfPast(std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now());
   // Moves from kActive to `to`; false when the call had already ended.
   bool end(State to);
   // After the end: stops the deadline timer, wakes writers waiting for
@@ -213,7 +220,8 @@ class ServerCall final : public ServerContext, public std::enable_shared_from_th
   std::shared_ptr<RpcStats> stats_;
   RpcStats::Entry* statsEntry_ = nullptr;
 
-  void recordStats(bool ok);
+  void recordStats(bool ok,
+                   std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now());
 };
 
 // The typed writer a server-streaming handler gets: a cheap copyable handle.

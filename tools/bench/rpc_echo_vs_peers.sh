@@ -10,12 +10,18 @@
 # muduo's rpcbench payload, on every side.
 #
 #   tools/bench/rpc_echo_vs_peers.sh --bin=DIR --muduo_bin=DIR --grpc_bin=DIR
-#       [--rounds=3] [--seconds=5] [--workloads=rpc_50x1,rpc_1x1,rpc_1x100]
+#       [--rounds=3] [--seconds=5] [--workloads=rpc_50x1,rpc_1x1,rpc_1x100,rpc_busy_1x1]
+#       [--busy_poll_us=50]
 #
 # DIR holds rpc_bench_server, rpc_bench, raw_floor_server, raw_floor_client;
 # --muduo_bin is build_peers.sh's bin directory, --grpc_bin grpc_peer/build.sh's
 # output; an empty --grpc_bin or --muduo_bin skips that peer. muduo's client
 # keeps one call in flight per connection, so rpc_1x100 has no muduo peer.
+# rpc_busy_1x1 is rpc_1x1 with our server and client both started with
+# --busy_poll_us (EventLoop's adaptive busy poll: spin on a non-blocking poll
+# that long before sleeping), against the same peers, which sleep as usual:
+# what a latency-bound user buys with it, and, in the CPU column, what it
+# costs the server (its spinning is counted as CPU per call).
 # Prints per workload, round and peer (muduo, grpc, raw):
 #   RESULT workload=W peer=P round=R ours_rps=X peer_rps=Y ours_cpu_us=A peer_cpu_us=B
 # rps: calls per second; cpu_us: server CPU microseconds per call.
@@ -24,7 +30,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 bin='' muduo_bin='' grpc_bin='' rounds=3 seconds=5 workloads=rpc_50x1,rpc_1x1,rpc_1x100
-payload=6
+payload=6 busy_poll_us=50
 for arg in "$@"; do
   case "$arg" in
     --bin=*) bin="${arg#*=}" ;;
@@ -33,6 +39,7 @@ for arg in "$@"; do
     --rounds=*) rounds="${arg#*=}" ;;
     --seconds=*) seconds="${arg#*=}" ;;
     --workloads=*) workloads="${arg#*=}" ;;
+    --busy_poll_us=*) busy_poll_us="${arg#*=}" ;;
     *) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2; exit 2 ;;
   esac
 done
@@ -52,7 +59,7 @@ rpc_run() {
       bench_window "$s" 0.7
       bench_measure "${pid[ours]}" "$bench_lead" "$bench_span" "$bin/rpc_bench" \
         --port="${port[ours]}" --connections="$c" --outstanding="$k" --payload="$payload" \
-        --threads=1 --seconds="$s"
+        --threads=1 --seconds="$s" --busy_poll_us="$busy"
       rps=$(bench_field ' ([0-9.]+) calls/s' "$bench_out")
       ;;
     muduo)
@@ -91,16 +98,18 @@ rpc_run() {
 
 for workload in ${workloads//,/ }; do
   case "$workload" in
-    rpc_50x1) c=50 k=1 ;;
-    rpc_1x1) c=1 k=1 ;;
-    rpc_1x100) c=1 k=100 ;;
+    rpc_50x1) c=50 k=1 busy=0 ;;
+    rpc_1x1) c=1 k=1 busy=0 ;;
+    rpc_1x100) c=1 k=100 busy=0 ;;
+    rpc_busy_1x1) c=1 k=1 busy=$busy_poll_us ;;
     *) echo "rpc_echo_vs_peers.sh: unknown workload $workload" >&2; exit 2 ;;
   esac
   sides=(ours raw)
   [[ -n $muduo_bin && $k == 1 ]] && sides+=(muduo)
   [[ -n $grpc_bin ]] && sides+=(grpc)
   declare -A pid port
-  bench_start "$tmp/ours.log" "$bin/rpc_bench_server" --port=0 --io_threads=0
+  bench_start "$tmp/ours.log" "$bin/rpc_bench_server" --port=0 --io_threads=0 \
+    --busy_poll_us="$busy"
   pid[ours]=$bench_pid; pids+=("$bench_pid")
   bench_wait_listening "$tmp/ours.log"; port[ours]=$bench_port
   bench_start "$tmp/raw.log" "$bin/raw_floor_server" --mode=mrpc --port=0

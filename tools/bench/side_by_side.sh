@@ -11,13 +11,15 @@
 #
 #   tools/bench/side_by_side.sh [--rounds=3] [--seconds=5] [--workloads=LIST]
 #       [--ours_tree=DIR] [--peers_dir=/work/peers] [--kv_requests=100000]
-#       [--idle_connections=10000] [--results=FILE]
+#       [--idle_connections=10000] [--results=FILE] [--busy_poll_us=50]
 #
 # --workloads  comma-separated groups or single workloads (default: all):
 #     pingpong  = pingpong_16k_x10, pingpong_16k_x100, pingpong_16k_x1000, pingpong_4k_x100
 #                 (vs muduo examples/pingpong, and the raw floor)
 #     rpc       = rpc_50x1, rpc_1x1, rpc_1x100 (connections x calls in flight;
-#                 vs muduo protorpc, gRPC, and the raw floor)
+#                 vs muduo protorpc, gRPC, and the raw floor), rpc_busy_1x1
+#                 (rpc_1x1 with our server and client at --busy_poll_us, a
+#                 separate row whose CPU column is the spinning's cost)
 #     kv        = tools/kv_bench/run.sh's pairs vs redis-server (its own rounds)
 #     http      = hello, static16k (tools/bench/http_vs_nginx.sh, vs nginx-light
 #                 with open_file_cache on)
@@ -31,6 +33,7 @@
 #              client takes one); --rounds at least 3 for a figure you quote.
 # --results    also keep the RESULT lines in FILE (default: a temp file,
 #              whose path is printed).
+# --busy_poll_us  the busy-poll budget of rpc_busy_1x1's server and client.
 #
 # Peers: muduo from tools/bench/build_peers.sh (run here when its binaries are
 # missing; it needs the local snapshot of chenshuo/muduo), the gRPC echo peer
@@ -45,7 +48,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 tree="$(cd "$here/../.." && pwd)"
 
 rounds=3 seconds=5 workloads=pingpong,rpc,kv,http,idle ours_tree=$tree peers_dir=/work/peers
-kv_requests=100000 idle_connections=10000 results=''
+kv_requests=100000 idle_connections=10000 results='' busy_poll_us=50
 for arg in "$@"; do
   case "$arg" in
     --rounds=*) rounds="${arg#*=}" ;;
@@ -56,6 +59,7 @@ for arg in "$@"; do
     --kv_requests=*) kv_requests="${arg#*=}" ;;
     --idle_connections=*) idle_connections="${arg#*=}" ;;
     --results=*) results="${arg#*=}" ;;
+    --busy_poll_us=*) busy_poll_us="${arg#*=}" ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "side_by_side.sh: unknown flag $arg (see --help)" >&2; exit 2 ;;
   esac
@@ -69,7 +73,7 @@ declare -A sel
 for w in ${workloads//,/ }; do
   case "$w" in
     pingpong) sel[pingpong]=pingpong_16k_x10,pingpong_16k_x100,pingpong_16k_x1000,pingpong_4k_x100 ;;
-    rpc) sel[rpc]=rpc_50x1,rpc_1x1,rpc_1x100 ;;
+    rpc) sel[rpc]=rpc_50x1,rpc_1x1,rpc_busy_1x1,rpc_1x100 ;;
     pingpong_*) sel[pingpong]="${sel[pingpong]:+${sel[pingpong]},}$w" ;;
     rpc_*) sel[rpc]="${sel[rpc]:+${sel[rpc]},}$w" ;;
     kv|http|idle) sel[$w]=yes ;;
@@ -144,7 +148,7 @@ common=(--rounds="$rounds")
   --muduo_bin="$muduo_bin" "${common[@]}" --seconds="$seconds" --workloads="${sel[pingpong]}"
 [[ -n ${sel[rpc]:-} ]] && run rpc "$here/rpc_echo_vs_peers.sh" --bin="$bin" \
   --muduo_bin="$muduo_bin" --grpc_bin="$grpc_bin" "${common[@]}" --seconds="$seconds" \
-  --workloads="${sel[rpc]}"
+  --workloads="${sel[rpc]}" --busy_poll_us="$busy_poll_us"
 [[ -n ${sel[kv]:-} ]] && run kv "$here/kv_vs_redis.sh" --ours_tree="$ours_tree" "${common[@]}" \
   --requests="$kv_requests"
 [[ -n ${sel[http]:-} ]] && run http "$here/http_vs_nginx.sh" --bin="$bin" "${common[@]}" \

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Load-independent cost of one echoed block: runs a pingpong server (ours,
+# muduo's or the raw floor's) under callgrind on core 0, drives it with its
+# own client on core 1 for a short and a long run, and prints the server's
+# user-space instructions per block echoed, (Ir_long - Ir_short) /
+# (blocks_long - blocks_short), so start-up, connecting and shutdown cancel
+# out. Wall-clock figures on this shared machine are noise; these are not.
+#
+#   tools/bench/pingpong_callgrind.sh --bin=DIR [--muduo_bin=DIR] [--side=ours|muduo|raw]
+#       [--block=16384] [--sessions=100] [--seconds=2,6] [--keep=DIR]
+#
+# DIR holds pingpong_server, pingpong_client, raw_floor_server and
+# raw_floor_client (an opt build); --muduo_bin is build_peers.sh's bin
+# directory. --keep leaves the callgrind dumps there for callgrind_annotate.
+set -euo pipefail
+# shellcheck source=tools/bench/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+bin='' muduo_bin=/work/peers/muduo-build/bin side=ours block=16384 sessions=100
+seconds=2,6 keep=''
+for arg in "$@"; do
+  case "$arg" in
+    --bin=*) bin="${arg#*=}" ;;
+    --muduo_bin=*) muduo_bin="${arg#*=}" ;;
+    --side=*) side="${arg#*=}" ;;
+    --block=*) block="${arg#*=}" ;;
+    --sessions=*) sessions="${arg#*=}" ;;
+    --seconds=*) seconds="${arg#*=}" ;;
+    --keep=*) keep="${arg#*=}" ;;
+    *) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2; exit 2 ;;
+  esac
+done
+[[ -x $bin/pingpong_server ]] || { echo "pingpong_callgrind.sh: need --bin" >&2; exit 2; }
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+
+# run SECONDS: prints "<server Ir> <blocks echoed>".
+run() {
+  local s=$1 port out bytes
+  port=$(bench_free_port)
+  local cg=(valgrind --tool=callgrind "--callgrind-out-file=$work/cg.$s")
+  case "$side" in
+    ours) taskset -c 0 "${cg[@]}" "$bin/pingpong_server" --port="$port" --threads=0 \
+      >"$work/server.$s" 2>&1 & ;;
+    muduo) taskset -c 0 "${cg[@]}" "$muduo_bin/pingpong_server" 127.0.0.1 "$port" 1 \
+      >"$work/server.$s" 2>&1 & ;;
+    raw) taskset -c 0 "${cg[@]}" "$bin/raw_floor_server" --mode=echo --port="$port" \
+      >"$work/server.$s" 2>&1 & ;;
+    *) echo "unknown --side=$side" >&2; exit 2 ;;
+  esac
+  local server=$!
+  bench_wait_port "$port"
+  case "$side" in
+    ours) out=$(taskset -c 1 "$bin/pingpong_client" --port="$port" --threads=1 \
+      --block_size="$block" --sessions="$sessions" --seconds="$s" 2>&1)
+      bytes=$(sed -nE 's/.* ([0-9.]+) s: ([0-9.]+) MiB\/s.*/\1 \2/p' <<<"$out" |
+        awk '{ printf "%.0f", $1 * $2 * 1048576 }') ;;
+    muduo) out=$(taskset -c 1 "$muduo_bin/pingpong_client" 127.0.0.1 "$port" 1 "$block" \
+      "$sessions" "$s" 2>&1)
+      bytes=$(awk '/total bytes read/ { for (i = 1; i <= NF; i++) if ($(i+1) == "total") print $i }' <<<"$out") ;;
+    raw) out=$(taskset -c 1 "$bin/raw_floor_client" --mode=echo --port="$port" \
+      --block_size="$block" --connections="$sessions" --seconds="$s" 2>&1)
+      bytes=$(sed -nE 's/.* ([0-9.]+) MiB\/s.*/\1/p' <<<"$out" | awk -v s="$s" '{ printf "%.0f", s * $1 * 1048576 }') ;;
+  esac
+  [[ -n $bytes ]] || { echo "no byte count from the $side client: $out" >&2; exit 1; }
+  kill -TERM "$server"
+  wait "$server" 2>/dev/null || true
+  [[ -z $keep ]] || { mkdir -p "$keep" && cp "$work/cg.$s" "$keep/cg.$side.$s"; }
+  echo "$(awk '/^totals:/ { print $2 }' "$work/cg.$s") $((bytes / block))"
+}
+
+IFS=, read -r short long <<<"$seconds"
+read -r ir_short blocks_short < <(run "$short")
+read -r ir_long blocks_long < <(run "$long")
+awk -v a="$ir_short" -v b="$ir_long" -v na="$blocks_short" -v nb="$blocks_long" \
+  -v what="$side ${block}x$sessions" \
+  'BEGIN { printf "%s: %.0f instructions per block (%d Ir over %d blocks, %d over %d)\n",
+           what, (b - a) / (nb - na), a, na, b, nb }'
