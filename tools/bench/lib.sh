@@ -18,11 +18,19 @@ bench_free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# BENCH_URING picks our servers' poller: unset for epoll, 1 for the io_uring
+# readiness poller, io for completion-based I/O (MUDUO_USE_URING's values).
+# Only servers get it (peers ignore the variable); clients and the raw floor
+# always run as they would without it.
+bench_server_env=(-u MUDUO_USE_URING)
+if [[ -n ${BENCH_URING:-} ]]; then bench_server_env=(MUDUO_USE_URING="$BENCH_URING"); fi
+unset MUDUO_USE_URING
+
 # bench_start LOG cmd...: starts a server pinned to core 0; sets bench_pid.
 bench_start() {
   local log=$1
   shift
-  taskset -c 0 "$@" >"$log" 2>&1 &
+  env "${bench_server_env[@]}" taskset -c 0 "$@" >"$log" 2>&1 &
   bench_pid=$!
 }
 
