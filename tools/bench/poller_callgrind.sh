@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Server instructions per request (callgrind, user space only), per poller
 # backend: a load-independent figure like poller_syscalls.sh's. The server
-# runs under valgrind --tool=callgrind on core 0 with collection off; after
-# a warm-up the counters are zeroed (callgrind_control -z), the client runs
+# runs under valgrind --tool=callgrind on core 0, in one thread (valgrind
+# 3.19 holds its big lock through a blocking io_uring_enter, so a second
+# loop thread would never run); after a warm-up the counters are zeroed
+# (callgrind_control -z), the client runs
 # for the measured seconds on core 1, and the dump taken then
 # (callgrind_control -d) is divided by the requests the client counted.
 #
@@ -43,24 +45,28 @@ backend_env() {
   esac
 }
 
-# run NAME BACKEND SERVER CLIENT CLIENT_ARGS...
+# run NAME BACKEND SERVER CLIENT SERVER_ARGS CLIENT_ARGS...
 run() {
   local name=$1 backend=$2 server_bin=$3 client=$4
   shift 4
   rm -f "${tmp}"/callgrind.out.* "${tmp}/out"
+  local server_args=$1
+  shift
+  # shellcheck disable=SC2086
   env -u MUDUO_USE_URING "$(backend_env "${backend}")" taskset -c 0 valgrind --tool=callgrind \
-    --collect-atstart=no --callgrind-out-file="${tmp}/callgrind.out.%p" "${server_bin}" \
+    --callgrind-out-file="${tmp}/callgrind.out.%p" "${server_bin}" ${server_args} \
     >"${tmp}/out" 2>&1 &
   server=$!
   for _ in $(seq 600); do grep -q listening "${tmp}/out" && break; sleep 0.1; done
+  sleep 0.5  # the "listening" line may come before the loop runs
   local port
   port=$(sed -n 's/.*listening on .*:\([0-9]*\)$/\1/p' "${tmp}/out")
   # Warm-up: connections, buffers and the first allocations, not counted.
-  taskset -c 1 "${client}" --port="${port}" --seconds=1 "$@" >/dev/null
-  callgrind_control -z "${server}" >/dev/null
-  callgrind_control -i on "${server}" >/dev/null
-  taskset -c 1 "${client}" --port="${port}" --seconds="${seconds}" "$@" >"${tmp}/client"
-  callgrind_control -d "${server}" >/dev/null
+  env -u MUDUO_USE_URING taskset -c 1 "${client}" --port="${port}" --seconds=1 "$@" >/dev/null
+  callgrind_control -z "${server}" >/dev/null 2>&1
+  env -u MUDUO_USE_URING taskset -c 1 "${client}" --port="${port}" --seconds="${seconds}" "$@" \
+    >"${tmp}/client"
+  callgrind_control -d "${server}" >/dev/null 2>&1
   kill -TERM "${server}" 2>/dev/null || true
   wait "${server}" 2>/dev/null || true
   server=
@@ -68,14 +74,14 @@ run() {
   rate=$(grep -oE '[0-9.]+ (messages|calls)/s' "${tmp}/client" | head -1 | cut -d' ' -f1)
   req=$(awk -v rate="${rate}" -v secs="${seconds}" 'BEGIN { printf "%d", rate * secs }')
   # The dump made by -d carries the measured span; sum its totals.
-  ir=$(cat "${tmp}"/callgrind.out.*.[0-9]* 2>/dev/null | awk '/^summary:/ { s += $2 } END { print s + 0 }')
+  ir=$(cat "${tmp}"/callgrind.out.*.[0-9]* 2>/dev/null | awk '/^totals:/ { s += $2 } END { print s + 0 }')
   awk -v name="${name}" -v backend="${backend}" -v req="${req}" -v ir="${ir}" 'BEGIN {
     printf "%-20s %-6s requests %8d  instructions/request %8.0f\n", name, backend, req, (req > 0 ? ir / req : 0) }'
 }
 
 for backend in ${backends}; do
   run "pingpong 4KiB x 10" "${backend}" "${pp}/pingpong_server" "${pp}/pingpong_client" \
-    --threads=1 --block_size=4096 --sessions=10
+    "--threads=0" --threads=1 --block_size=4096 --sessions=10
   run "rpc echo 50 x 1" "${backend}" "${rb}/rpc_bench_server" "${rb}/rpc_bench" \
-    --connections=50 --outstanding=1
+    "--io_threads=0" --connections=50 --outstanding=1
 done
