@@ -129,3 +129,17 @@ bench_field() {
 bench_result() {  # workload peer round ours_rps peer_rps ours_cpu_us peer_cpu_us
   echo "RESULT workload=$1 peer=$2 round=$3 ours_rps=$4 peer_rps=$5 ours_cpu_us=$6 peer_cpu_us=$7"
 }
+
+# bench_poller_bins: sets pp and rb, the directories of pingpong_server/_client
+# and rpc_bench_server/rpc_bench: $BIN when set, else this tree's opt build.
+bench_poller_bins() {
+  if [[ -z "${BIN:-}" ]]; then
+    tools/bazel build --config=opt //tools/pingpong:pingpong_server //tools/pingpong:pingpong_client \
+      //tools/rpc_bench:rpc_bench_server //tools/rpc_bench:rpc_bench >&2
+    pp=bazel-bin/tools/pingpong
+    rb=bazel-bin/tools/rpc_bench
+  else
+    pp=${BIN}
+    rb=${BIN}
+  fi
+}

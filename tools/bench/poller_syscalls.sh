@@ -15,15 +15,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-3}
-if [[ -z "${BIN:-}" ]]; then
-  tools/bazel build --config=opt //tools/pingpong:pingpong_server //tools/pingpong:pingpong_client \
-    //tools/rpc_bench:rpc_bench_server //tools/rpc_bench:rpc_bench >&2
-  pp=bazel-bin/tools/pingpong
-  rb=bazel-bin/tools/rpc_bench
-else
-  pp=${BIN}
-  rb=${BIN}
-fi
+# shellcheck source=tools/bench/lib.sh
+source tools/bench/lib.sh
+bench_poller_bins
 tmp=$(mktemp -d)
 tracer=
 trap '[[ -n "${tracer}" ]] && kill "${tracer}" 2>/dev/null; rm -rf "${tmp}"' EXIT

@@ -104,22 +104,15 @@ def muduo_reactor_test(name, env = {}, uring = False, uring_io = False, **kwargs
         env = poll_env,
         **kwargs
     )
-    if uring:
-        uring_env = dict(env)
-        uring_env["MUDUO_USE_URING"] = "1"
-        muduo_cc_test(
-            name = stem + "_uring_test",
-            env = uring_env,
-            **kwargs
-        )
-    if uring_io:
-        uring_io_env = dict(env)
-        uring_io_env["MUDUO_USE_URING"] = "io"
-        muduo_cc_test(
-            name = stem + "_uring_io_test",
-            env = uring_io_env,
-            **kwargs
-        )
+    for wanted, suffix, mode in [(uring, "_uring_test", "1"), (uring_io, "_uring_io_test", "io")]:
+        if wanted:
+            uring_env = dict(env)
+            uring_env["MUDUO_USE_URING"] = mode
+            muduo_cc_test(
+                name = stem + suffix,
+                env = uring_env,
+                **kwargs
+            )
 
 def muduo_fuzz_test(name, srcs, deps = [], corpus = None, copts = [], size = "small", tags = [], **kwargs):
     """A fuzz target declared once, with two faces.
