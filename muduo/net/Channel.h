@@ -14,6 +14,7 @@
 
 namespace muduo::net {
 
+class Buffer;
 class EventLoop;
 
 class Channel {
@@ -41,6 +42,13 @@ class Channel {
   // Ties this channel to its owner (a TcpConnection held by shared_ptr), so
   // the owner is not destroyed while handleEvent() runs.
   void tie(const std::shared_ptr<void>& owner);
+
+  // Completion-based receiving (see CompletionIo): where a poller that
+  // offers it appends what arrives while read interest is on. Pollers
+  // without it ignore the sink and report readability as usual. Set before
+  // the channel's first update; the sink must outlive the registration.
+  void setReceiveSink(Buffer* sink) { receiveSink_ = sink; }
+  [[nodiscard]] Buffer* receiveSink() const { return receiveSink_; }
 
   [[nodiscard]] int fd() const { return fd_; }
   [[nodiscard]] int events() const { return events_; }
@@ -115,6 +123,7 @@ class Channel {
   bool tied_ = false;
   bool eventHandling_ = false;
   bool addedToLoop_ = false;
+  Buffer* receiveSink_ = nullptr;
   std::weak_ptr<void> tie_;
   ReadEventCallback readCallback_;
   EventCallback writeCallback_;

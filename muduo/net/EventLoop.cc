@@ -44,6 +44,7 @@ EventLoop::EventLoop()
     : threadId_(CurrentThread::tid()),
       busyPollNs_(g_defaultBusyPollNs.load(std::memory_order_relaxed)),
       poller_(Poller::newDefaultPoller(this)),
+      completionIo_(poller_->completionIo()),
       timerQueue_(std::make_unique<TimerQueue>(this)),
       wakeupFd_(createEventfd()),
       wakeupChannel_(std::make_unique<Channel>(this, wakeupFd_.get())) {

@@ -25,6 +25,7 @@
 namespace muduo::net {
 
 class Channel;
+class CompletionIo;
 class Poller;
 class TimerQueue;
 
@@ -84,6 +85,9 @@ class EventLoop {
   void updateChannel(Channel* channel);
   void removeChannel(Channel* channel);
   [[nodiscard]] bool hasChannel(Channel* channel);
+  // The poller's completion-based I/O, or null (see CompletionIo). Fixed at
+  // construction, so any thread may read it.
+  [[nodiscard]] CompletionIo* completionIo() const { return completionIo_; }
 
   void assertInLoopThread() {
     if (!isInLoopThread()) abortNotInLoopThread();
@@ -118,6 +122,7 @@ class EventLoop {
   std::atomic<int64_t> spinPolls_{0};
   std::atomic<int64_t> blockingPolls_{0};
   std::unique_ptr<Poller> poller_;
+  CompletionIo* const completionIo_;
   std::unique_ptr<TimerQueue> timerQueue_;
   UniqueFd wakeupFd_;
   std::unique_ptr<Channel> wakeupChannel_;

@@ -59,7 +59,7 @@ PollerKind expectedPollerKind(EventLoop* loop) {
   if (::getenv("MUDUO_USE_POLL") != nullptr) return PollerKind::kPoll;
   if (::getenv("MUDUO_USE_URING") != nullptr) {
     std::string error;
-    if (UringPoller::create(loop, &error) != nullptr) return PollerKind::kUring;
+    if (UringPoller::create(loop, false, &error) != nullptr) return PollerKind::kUring;
   }
   return PollerKind::kEpoll;
 }

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <string>
+#include <string_view>
 
 #include "muduo/base/Logging.h"
 #include "muduo/net/EventLoop.h"
@@ -14,9 +15,10 @@ namespace muduo::net {
 
 std::unique_ptr<Poller> Poller::newDefaultPoller(EventLoop* loop) {
   if (::getenv("MUDUO_USE_POLL") != nullptr) return std::make_unique<PollPoller>(loop);
-  if (::getenv("MUDUO_USE_URING") != nullptr) {
+  if (const char* uringMode = ::getenv("MUDUO_USE_URING")) {
     std::string error;
-    if (auto uring = UringPoller::create(loop, &error)) return uring;
+    const bool completion = std::string_view(uringMode) == "io";
+    if (auto uring = UringPoller::create(loop, completion, &error)) return uring;
     // Every loop of the process would say the same; once is enough.
     static std::atomic<bool> warned{false};
     if (!warned.exchange(true)) {

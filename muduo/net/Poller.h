@@ -5,6 +5,9 @@
 // environment, or io_uring when MUDUO_USE_URING is set (so every reactor test
 // can run against each). Where io_uring cannot be set up (disabled by sysctl,
 // blocked by seccomp, an old kernel) it logs one WARN and uses epoll.
+// MUDUO_USE_URING=io asks for completion-based I/O on top (see
+// CompletionIo); where the kernel lacks what that needs, it logs one WARN
+// and the io_uring poller runs in readiness mode.
 #ifndef MUDUO_NET_POLLER_H_
 #define MUDUO_NET_POLLER_H_
 
@@ -16,6 +19,7 @@
 namespace muduo::net {
 
 class Channel;
+class CompletionIo;
 class EventLoop;
 
 class Poller {
@@ -33,6 +37,9 @@ class Poller {
   virtual void updateChannel(Channel* channel) = 0;
   virtual void removeChannel(Channel* channel) = 0;
   [[nodiscard]] virtual bool hasChannel(Channel* channel) const = 0;
+  // Completion-based socket I/O, or null when this poller reports readiness
+  // only. Fixed for the poller's life.
+  [[nodiscard]] virtual CompletionIo* completionIo() { return nullptr; }
 
   static std::unique_ptr<Poller> newDefaultPoller(EventLoop* loop);
 

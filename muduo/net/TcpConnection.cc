@@ -12,6 +12,7 @@
 
 #include "muduo/base/Logging.h"
 #include "muduo/net/Channel.h"
+#include "muduo/net/CompletionIo.h"
 #include "muduo/net/EventLoop.h"
 #include "muduo/net/Socket.h"
 #include "muduo/net/SocketsOps.h"
@@ -31,6 +32,7 @@ TcpConnection::TcpConnection(EventLoop* loop, std::string name, UniqueFd sockfd,
                              const InetAddress& localAddr, const InetAddress& peerAddr,
                              const ConnectionOptions& options)
     : loop_(loop),
+      io_(loop->completionIo()),
       name_(std::move(name)),
       options_(options),
       socket_(std::make_unique<Socket>(std::move(sockfd))),
@@ -42,6 +44,7 @@ TcpConnection::TcpConnection(EventLoop* loop, std::string name, UniqueFd sockfd,
   channel_->setCloseCallback([this] { handleClose(); });
   channel_->setErrorCallback([this] { handleError(); });
   channel_->setPeerHalfCloseCallback([this] { handlePeerHalfClose(); });
+  if (io_ != nullptr) channel_->setReceiveSink(&inputBuffer_);
   socket_->setKeepAlive(true);
   LOG_DEBUG << "TcpConnection " << name_ << " fd=" << socket_->fd();
 }
@@ -136,7 +139,8 @@ void TcpConnection::sendInLoop(std::string_view data) {
   // connections (a chat post fanned out to a room) costs one write per
   // connection per loop iteration, not one per message.
   const bool gather = inMessageCallback_ || loop_->eventHandling();
-  if (!channel_->isWriting() && outputBuffer_.readableBytes() == 0 && !gather) {
+  // In completion mode every write is a send submitted with the next wait.
+  if (io_ == nullptr && !channel_->isWriting() && outputBuffer_.readableBytes() == 0 && !gather) {
     const ssize_t n = sockets::write(channel_->fd(), data.data(), data.size());
     if (n >= 0) {
       written = static_cast<size_t>(n);
@@ -152,7 +156,7 @@ void TcpConnection::sendInLoop(std::string_view data) {
   }
   const size_t remaining = data.size() - written;
   if (remaining == 0) return;
-  const size_t queued = outputBuffer_.readableBytes();
+  const size_t queued = outputBuffer_.readableBytes() + inFlightBytes_;
   if (queued + remaining >= highWaterMark_ && queued < highWaterMark_ && highWaterMarkCallback_) {
     loop_->queueInLoop([self = shared_from_this(), total = queued + remaining] {
       self->highWaterMarkCallback_(self, total);
@@ -161,7 +165,7 @@ void TcpConnection::sendInLoop(std::string_view data) {
   outputBuffer_.append(data.substr(written));
   publishOutputBytes();
   checkOutputBudget();
-  if (channel_->isWriting() || inMessageCallback_) return;
+  if (channel_->isWriting() || inMessageCallback_ || sendInFlight_) return;
   if (gather) {
     if (!flushQueued_) {
       flushQueued_ = true;
@@ -169,6 +173,10 @@ void TcpConnection::sendInLoop(std::string_view data) {
       // in this iteration, without a wake-up.
       loop_->queueInLoop([self = shared_from_this()] { self->flushGathered(); });
     }
+    return;
+  }
+  if (io_ != nullptr) {
+    writeOutput();  // prepares the send; no syscall until the loop waits
     return;
   }
   channel_->enableWriting();
@@ -352,7 +360,12 @@ void TcpConnection::updateReading() {
         self->redeliverQueued_ = false;
         if (self->connected() && self->channel_->isReading() &&
             self->inputBuffer_.readableBytes() > 0) {
-          self->deliverInput(self->loop_->pollReturnTime());
+          if (self->io_ != nullptr) {
+            // Counts what the poller appended while reading was off.
+            self->handleReceived(self->loop_->pollReturnTime(), /*deliverBuffered=*/true);
+          } else {
+            self->deliverInput(self->loop_->pollReturnTime());
+          }
         }
       });
     }
@@ -420,6 +433,8 @@ void TcpConnection::connectDestroyed() {
   if (s == State::kConnected || s == State::kDisconnecting) {
     setState(State::kDisconnected);
     channel_->disableAll();
+    sendInFlight_ = false;
+    inFlightBytes_ = 0;
     socket_->shutdownWrite();  // see handleClose()
     connectionCallback_(shared_from_this());
   }
@@ -428,6 +443,10 @@ void TcpConnection::connectDestroyed() {
 
 void TcpConnection::handleRead(Timestamp receiveTime) {
   loop_->assertInLoopThread();
+  if (io_ != nullptr) {
+    handleReceived(receiveTime);
+    return;
+  }
   int savedErrno = 0;
   const ssize_t n = inputBuffer_.readFd(channel_->fd(), &savedErrno);
   if (n > 0) {
@@ -447,6 +466,27 @@ void TcpConnection::handleRead(Timestamp receiveTime) {
     }
     handleClose();
   }
+}
+
+void TcpConnection::handleReceived(Timestamp receiveTime, bool deliverBuffered) {
+  const CompletionIo::Received received = io_->takeReceived(channel_.get());
+  if (received.bytes > 0) {
+    bytesReceived_.fetch_add(received.bytes, std::memory_order_relaxed);
+    noteActivity(receiveTime);
+  }
+  if (received.bytes > 0 || (deliverBuffered && inputBuffer_.readableBytes() > 0)) {
+    deliverInput(receiveTime);
+  }
+  if (received.end == 0 || disconnected()) return;
+  if (received.end != CompletionIo::kEof) {
+    if (received.end == -ECONNRESET) {
+      LOG_INFO << "connection reset by " << peerAddr_.toIpPort() << " [" << name_ << "]";
+    } else {
+      errno = -received.end;
+      LOG_SYSERR << "receiving from " << peerAddr_.toIpPort() << " [" << name_ << "]";
+    }
+  }
+  handleClose();
 }
 
 void TcpConnection::deliverInput(Timestamp receiveTime) {
@@ -511,6 +551,10 @@ const char* TcpConnection::timeoutReason(Timestamp now) {
 
 void TcpConnection::handleWrite() {
   loop_->assertInLoopThread();
+  if (sendInFlight_) {
+    if (handleSent()) writeOutput();
+    return;
+  }
   if (!channel_->isWriting()) {
     LOG_TRACE << "Connection fd = " << channel_->fd() << " is down, no more writing";
     return;
@@ -518,9 +562,41 @@ void TcpConnection::handleWrite() {
   writeOutput();
 }
 
+bool TcpConnection::handleSent() {
+  const CompletionIo::Sent sent = io_->takeSent(channel_.get());
+  if (sent.bytes > 0) {
+    inFlightBytes_ -= sent.bytes;
+    bytesSent_.fetch_add(sent.bytes, std::memory_order_relaxed);
+    noteActivity(loop_->pollReturnTime());
+  }
+  if (sent.inFlight) {
+    publishOutputBytes();
+    checkOutputBudget();
+    return false;
+  }
+  sendInFlight_ = false;
+  inFlightBytes_ = 0;
+  publishOutputBytes();
+  if (sent.error != 0) {
+    closeAfterWriteError(sent.error);
+    return false;
+  }
+  return !disconnected();
+}
+
 void TcpConnection::writeOutput() {
+  // Completion mode: what was queued since waits for the send in flight.
+  if (sendInFlight_) return;
   for (;;) {
     if (outputBuffer_.readableBytes() > 0) {
+      if (io_ != nullptr && pendingFiles_.empty()) {
+        // The poller takes the bytes; they count as queued until written.
+        inFlightBytes_ = outputBuffer_.readableBytes();
+        sendInFlight_ = true;
+        io_->startSend(channel_.get(), &outputBuffer_);
+        if (channel_->isWriting()) channel_->disableWriting();
+        return;
+      }
       // Bytes ahead of a file (an HTTP header before its body) wait in the
       // socket for the file's first bytes, so both leave in one segment: a
       // header sent alone costs the peer, and loopback us, a packet more.
@@ -575,6 +651,14 @@ void TcpConnection::handleClose() {
   if (s == State::kDisconnected) return;  // a write error may beat the hang-up event
   LOG_TRACE << "fd = " << channel_->fd() << " state = " << static_cast<int>(s);
   setState(State::kDisconnected);
+  if (sendInFlight_) {
+    // Completion mode: a send may have completed in the same wait as the
+    // event that closes us; its bytes count as sent.
+    const CompletionIo::Sent sent = io_->takeSent(channel_.get());
+    bytesSent_.fetch_add(sent.bytes, std::memory_order_relaxed);
+    sendInFlight_ = false;
+    inFlightBytes_ = 0;
+  }
   channel_->disableAll();
   closePendingFiles();
   // The fd is closed only when the last TcpConnectionPtr goes, which a user

@@ -18,6 +18,13 @@
 // peer closing or resetting, so a paused connection never outlives its peer.
 // A FIN from the peer ends the connection, as a read of 0 bytes always has
 // (half-open connections are not kept), and unread requests go with it.
+//
+// On a loop whose poller offers completion-based I/O (MUDUO_USE_URING=io,
+// see CompletionIo) the connection does not read or write the socket
+// itself: the poller receives into the input buffer, and queued output is
+// handed to the poller as one send at a time, whose bytes count as queued
+// output until the kernel has taken them. Everything above (callbacks,
+// ordering, the budget, shutdown after the last byte) behaves the same.
 #ifndef MUDUO_NET_TCPCONNECTION_H_
 #define MUDUO_NET_TCPCONNECTION_H_
 
@@ -43,6 +50,7 @@
 namespace muduo::net {
 
 class Channel;
+class CompletionIo;
 class EventLoop;
 class Socket;
 
@@ -187,6 +195,12 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   void setState(State s) { state_.store(s, std::memory_order_release); }
 
   void handleRead(Timestamp receiveTime);
+  // handleRead() and handleWrite() in completion mode. With
+  // deliverBuffered, offers the input buffer even when nothing new came.
+  void handleReceived(Timestamp receiveTime, bool deliverBuffered = false);
+  // False when nothing more is to be written now (a send still in flight,
+  // or the connection closed).
+  bool handleSent();
   // Calls the message callback with whatever the input buffer holds, and
   // writes what it sent afterwards.
   void deliverInput(Timestamp receiveTime);
@@ -207,7 +221,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   void sendInLoop(std::string_view data);
   // Whether anything (buffered bytes or files) waits to be written.
   [[nodiscard]] bool hasQueuedOutput() const {
-    return outputBuffer_.readableBytes() > 0 || !pendingFiles_.empty();
+    return outputBuffer_.readableBytes() > 0 || !pendingFiles_.empty() || sendInFlight_;
   }
   // Writes the front file of pendingFiles_ with sendfile; false on EAGAIN or
   // error (then closed).
@@ -219,7 +233,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   void queueSend(std::string&& message);
   void queueSend(Buffer&& message);
   [[nodiscard]] size_t queuedBytesInLoop() const {
-    return outputBuffer_.readableBytes() + pendingFileBytes_;
+    return outputBuffer_.readableBytes() + pendingFileBytes_ + inFlightBytes_;
   }
   void publishOutputBytes() { outputBytes_.store(queuedBytesInLoop(), std::memory_order_relaxed); }
   // A byte moved in either direction at `now`.
@@ -239,6 +253,9 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   void closeAfterWriteError(int savedErrno);
 
   EventLoop* const loop_;
+  // The loop's completion-based I/O, or null to read and write the socket
+  // here (see the class comment).
+  CompletionIo* const io_;
   const std::string name_;
   std::atomic<State> state_{State::kConnecting};
   bool reading_ = true;             // loop thread only; stopRead() / startRead()
@@ -248,7 +265,11 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   bool inMessageCallback_ = false;  // loop thread only; sends are gathered meanwhile
   bool destroyed_ = false;          // loop thread only
   bool flushQueued_ = false;        // loop thread only; a flushGathered() is queued
-  ConnectionOptions options_;       // loop thread only
+  // Completion mode, loop thread only: output handed to the poller and not
+  // yet reported written. Everything queued waits behind it.
+  bool sendInFlight_ = false;
+  size_t inFlightBytes_ = 0;
+  ConnectionOptions options_;  // loop thread only
   // For the timeouts, loop thread only: when a byte last moved, and when the
   // request now arriving began (invalid: none) with the byte count then.
   Timestamp lastActivity_;

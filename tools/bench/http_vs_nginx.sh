@@ -75,13 +75,19 @@ wait_port() {  # port
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 ticks=$(getconf CLK_TCK)
 
+# BENCH_URING (unset, 1 or io) picks our servers' poller, as in lib.sh; the
+# load generator and nginx never see it.
+ours_env=(-u MUDUO_USE_URING)
+if [[ -n ${BENCH_URING:-} ]]; then ours_env=(MUDUO_USE_URING="$BENCH_URING"); fi
+unset MUDUO_USE_URING
+
 hello_port=$(free_port)
-taskset -c 0 "$work/hello_server" --port="$hello_port" --threads=0 $ours_flags \
+env "${ours_env[@]}" taskset -c 0 "$work/hello_server" --port="$hello_port" --threads=0 $ours_flags \
   >"$work/hello.log" 2>&1 &
 hello_pid=$!
 pids+=("$hello_pid")
 file_port=$(free_port)
-taskset -c 0 "$work/file_server" --root="$work/root" --port="$file_port" --threads=0 $ours_flags $file_flags \
+env "${ours_env[@]}" taskset -c 0 "$work/file_server" --root="$work/root" --port="$file_port" --threads=0 $ours_flags $file_flags \
   >"$work/file.log" 2>&1 &
 file_pid=$!
 pids+=("$file_pid")

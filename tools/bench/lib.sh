@@ -18,11 +18,19 @@ bench_free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# BENCH_URING picks our servers' poller: unset for epoll, 1 for the io_uring
+# readiness poller, io for completion-based I/O (MUDUO_USE_URING's values).
+# Only servers get it (peers ignore the variable); clients and the raw floor
+# always run as they would without it.
+bench_server_env=(-u MUDUO_USE_URING)
+if [[ -n ${BENCH_URING:-} ]]; then bench_server_env=(MUDUO_USE_URING="$BENCH_URING"); fi
+unset MUDUO_USE_URING
+
 # bench_start LOG cmd...: starts a server pinned to core 0; sets bench_pid.
 bench_start() {
   local log=$1
   shift
-  taskset -c 0 "$@" >"$log" 2>&1 &
+  env "${bench_server_env[@]}" taskset -c 0 "$@" >"$log" 2>&1 &
   bench_pid=$!
 }
 
@@ -120,4 +128,18 @@ bench_field() {
 
 bench_result() {  # workload peer round ours_rps peer_rps ours_cpu_us peer_cpu_us
   echo "RESULT workload=$1 peer=$2 round=$3 ours_rps=$4 peer_rps=$5 ours_cpu_us=$6 peer_cpu_us=$7"
+}
+
+# bench_poller_bins: sets pp and rb, the directories of pingpong_server/_client
+# and rpc_bench_server/rpc_bench: $BIN when set, else this tree's opt build.
+bench_poller_bins() {
+  if [[ -z "${BIN:-}" ]]; then
+    tools/bazel build --config=opt //tools/pingpong:pingpong_server //tools/pingpong:pingpong_client \
+      //tools/rpc_bench:rpc_bench_server //tools/rpc_bench:rpc_bench >&2
+    pp=bazel-bin/tools/pingpong
+    rb=bazel-bin/tools/rpc_bench
+  else
+    pp=${BIN}
+    rb=${BIN}
+  fi
 }

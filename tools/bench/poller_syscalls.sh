@@ -7,20 +7,17 @@
 # Usage: tools/bench/poller_syscalls.sh [seconds=3]
 #   BIN=dir   take pingpong_server/_client, rpc_bench_server/rpc_bench from
 #             dir instead of building them with --config=opt.
+#   BACKENDS="epoll uring io"   which backends (uring: the readiness io_uring
+#             poller, MUDUO_USE_URING=1; io: completion-based I/O,
+#             MUDUO_USE_URING=io). The client always runs on epoll.
 # Prints, per workload and backend, the requests, the syscalls per request
 # and the top syscalls per request.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-3}
-if [[ -z "${BIN:-}" ]]; then
-  tools/bazel build --config=opt //tools/pingpong:pingpong_server //tools/pingpong:pingpong_client \
-    //tools/rpc_bench:rpc_bench_server //tools/rpc_bench:rpc_bench >&2
-  pp=bazel-bin/tools/pingpong
-  rb=bazel-bin/tools/rpc_bench
-else
-  pp=${BIN}
-  rb=${BIN}
-fi
+# shellcheck source=tools/bench/lib.sh
+source tools/bench/lib.sh
+bench_poller_bins
 tmp=$(mktemp -d)
 tracer=
 trap '[[ -n "${tracer}" ]] && kill "${tracer}" 2>/dev/null; rm -rf "${tmp}"' EXIT
@@ -29,14 +26,16 @@ trap '[[ -n "${tracer}" ]] && kill "${tracer}" 2>/dev/null; rm -rf "${tmp}"' EXI
 run() {
   local name=$1 backend=$2 server=$3 client=$4
   shift 4
-  local uring=()
+  local uring=(-u MUDUO_USE_URING)
   [[ "${backend}" == uring ]] && uring=(MUDUO_USE_URING=1)
+  [[ "${backend}" == io ]] && uring=(MUDUO_USE_URING=io)
   env "${uring[@]}" strace -c -f -o "${tmp}/strace" taskset -c 0 "${server}" >"${tmp}/out" 2>&1 &
   tracer=$!
   for _ in $(seq 100); do grep -q listening "${tmp}/out" && break; sleep 0.1; done
   local port
   port=$(sed -n 's/.*listening on .*:\([0-9]*\)$/\1/p' "${tmp}/out")
-  taskset -c 1 "${client}" --port="${port}" --seconds="${seconds}" "$@" >"${tmp}/client"
+  env -u MUDUO_USE_URING taskset -c 1 "${client}" --port="${port}" --seconds="${seconds}" "$@" \
+    >"${tmp}/client"
   # The traced server is strace's child; stopping it ends strace, which then
   # writes its summary.
   local pid
@@ -57,7 +56,7 @@ run() {
     "${tmp}/strace"
 }
 
-for backend in epoll uring; do
+for backend in ${BACKENDS:-epoll uring io}; do
   run "pingpong 4KiB x 10" "${backend}" "${pp}/pingpong_server" "${pp}/pingpong_client" \
     --threads=1 --block_size=4096 --sessions=10
   run "rpc echo 50 x 1" "${backend}" "${rb}/rpc_bench_server" "${rb}/rpc_bench" \

@@ -73,7 +73,7 @@ def muduo_cc_benchmark(name, deps = [], copts = [], tags = [], **kwargs):
         **kwargs
     )
 
-def muduo_reactor_test(name, env = {}, uring = False, **kwargs):
+def muduo_reactor_test(name, env = {}, uring = False, uring_io = False, **kwargs):
     """A test of reactor code, declared once per Poller implementation.
 
     `name` runs against the default poller (epoll); `name` with its "_test"
@@ -82,12 +82,15 @@ def muduo_reactor_test(name, env = {}, uring = False, **kwargs):
     third copy "_uring_test" runs with MUDUO_USE_URING=1 (the io_uring
     poller; epoll where this machine cannot set up a ring). Only the tests
     that cover the poller's contract have the third copy: each copy compiles
-    its sources again.
+    its sources again. With `uring_io`, a fourth copy "_uring_io_test" runs
+    with MUDUO_USE_URING=io (completion-based receives and sends; only the
+    connection tests need it).
 
     Args:
       name: the epoll test's name; must end in "_test".
       env: extra environment for every copy.
       uring: whether to declare the io_uring copy too.
+      uring_io: whether to declare the completion-mode io_uring copy too.
       **kwargs: passed to muduo_cc_test (srcs, deps, size, tags, ...).
     """
     if not name.endswith("_test"):
@@ -101,14 +104,15 @@ def muduo_reactor_test(name, env = {}, uring = False, **kwargs):
         env = poll_env,
         **kwargs
     )
-    if uring:
-        uring_env = dict(env)
-        uring_env["MUDUO_USE_URING"] = "1"
-        muduo_cc_test(
-            name = stem + "_uring_test",
-            env = uring_env,
-            **kwargs
-        )
+    for wanted, suffix, mode in [(uring, "_uring_test", "1"), (uring_io, "_uring_io_test", "io")]:
+        if wanted:
+            uring_env = dict(env)
+            uring_env["MUDUO_USE_URING"] = mode
+            muduo_cc_test(
+                name = stem + suffix,
+                env = uring_env,
+                **kwargs
+            )
 
 def muduo_fuzz_test(name, srcs, deps = [], corpus = None, copts = [], size = "small", tags = [], **kwargs):
     """A fuzz target declared once, with two faces.

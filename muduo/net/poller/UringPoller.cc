@@ -2,8 +2,13 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/utsname.h>
 
+#include <atomic>
 #include <cassert>
+#include <cstdio>
 #include <cstring>
 
 #include "muduo/base/Logging.h"
@@ -16,28 +21,66 @@ constexpr unsigned kSqEntries = 256;
 // Every armed poll yields at most one completion and every cancel one more;
 // room for four per SQ entry keeps overflow (handled, but slower) rare.
 constexpr unsigned kCqEntries = 4 * kSqEntries;
-// The completions of our own POLL_REMOVE requests; nothing to do with them.
+// The completions of our own POLL_REMOVE and cancel requests; nothing to do
+// with them.
 constexpr uint64_t kInternalUserData = ~uint64_t{0};
 // Bits the kernel reports whatever the interest; a channel always gets them.
 constexpr int kAlwaysReported = POLLHUP | POLLERR | POLLNVAL;
+constexpr int kReadEvents = POLLIN | POLLPRI;
 
-uint64_t userData(int index, uint32_t generation) {
-  return (uint64_t{generation} << 32) | static_cast<uint32_t>(index);
+// user_data: the request's kind in the top two bits, a 30-bit tag (the poll
+// generation, or the slot's registration for recv and send), the slot index.
+enum Kind : uint64_t { kPollKind = 0, kRecvKind = 1, kSendKind = 2 };
+constexpr uint32_t kTagMask = (1u << 30) - 1;
+
+uint64_t userData(Kind kind, int index, uint32_t tag) {
+  return (uint64_t{kind} << 62) | (uint64_t{tag & kTagMask} << 32) | static_cast<uint32_t>(index);
+}
+
+// Provided buffers for multishot recv: 128 of 16 KiB (2 MiB of address
+// space per loop, touched only as used). A 16 KiB message fits one buffer;
+// a ring that runs dry ends the recv with -ENOBUFS, which is re-armed.
+constexpr unsigned kBufCount = 128;
+constexpr size_t kBufSize = 16 * 1024;
+constexpr uint16_t kBufGroup = 0;
+
+// Multishot recv came in 6.0 (buffer rings in 5.19); the opcode probe cannot
+// tell, so the kernel release is read.
+bool kernelAtLeast(int major, int minor) {
+  utsname name;
+  if (::uname(&name) != 0) return false;
+  int haveMajor = 0;
+  int haveMinor = 0;
+  if (sscanf(name.release, "%d.%d", &haveMajor, &haveMinor) != 2) return false;
+  return haveMajor > major || (haveMajor == major && haveMinor >= minor);
 }
 
 }  // namespace
 
-std::unique_ptr<UringPoller> UringPoller::create(EventLoop* loop, std::string* error) {
+std::unique_ptr<UringPoller> UringPoller::create(EventLoop* loop, bool completion,
+                                                 std::string* error) {
   std::unique_ptr<UringPoller> poller(new UringPoller(loop));
   if (!poller->init(error)) return nullptr;
+  if (completion) {
+    std::string why;
+    if (!poller->initCompletion(&why)) {
+      // Every loop of the process would say the same; once is enough.
+      static std::atomic<bool> warned{false};
+      if (!warned.exchange(true)) {
+        LOG_WARN << "MUDUO_USE_URING=io: " << why << "; io_uring in readiness mode";
+      }
+    }
+  }
   return poller;
 }
 
 UringPoller::UringPoller(EventLoop* loop) : Poller(loop) {}
 
 UringPoller::~UringPoller() {
-  // Exiting the ring cancels every poll still armed.
+  // Exiting the ring cancels every request still armed; the buffer ring's
+  // pages were pinned at registration and are released with the ring.
   if (ringReady_) io_uring_queue_exit(&ring_);
+  if (bufRing_ != nullptr) ::munmap(bufRing_, bufMapBytes_);
 }
 
 bool UringPoller::init(std::string* error) {
@@ -72,6 +115,53 @@ bool UringPoller::init(std::string* error) {
     *error = "io_uring does not support POLL_ADD/POLL_REMOVE here";
     return false;
   }
+  return true;
+}
+
+bool UringPoller::initCompletion(std::string* error) {
+  if (!kernelAtLeast(6, 0)) {
+    *error = "multishot recv needs Linux 6.0";
+    return false;
+  }
+  io_uring_probe* probe = io_uring_get_probe_ring(&ring_);
+  const bool supported = probe != nullptr && io_uring_opcode_supported(probe, IORING_OP_RECV) &&
+                         io_uring_opcode_supported(probe, IORING_OP_SEND) &&
+                         io_uring_opcode_supported(probe, IORING_OP_ASYNC_CANCEL);
+  if (probe != nullptr) io_uring_free_probe(probe);
+  if (!supported) {
+    *error = "io_uring does not support RECV/SEND/ASYNC_CANCEL here";
+    return false;
+  }
+  const size_t ringBytes = kBufCount * sizeof(io_uring_buf);  // a page-aligned header
+  bufMapBytes_ = ringBytes + kBufCount * kBufSize;
+  void* mem =
+      ::mmap(nullptr, bufMapBytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mem == MAP_FAILED) {
+    *error = std::string("mmap of the receive buffers failed: ") + strerror(errno);
+    return false;
+  }
+  bufRing_ = static_cast<io_uring_buf_ring*>(mem);
+  bufBase_ = static_cast<char*>(mem) + ringBytes;
+  io_uring_buf_ring_init(bufRing_);
+  io_uring_buf_reg reg;
+  memset(&reg, 0, sizeof reg);
+  reg.ring_addr = reinterpret_cast<uintptr_t>(bufRing_);
+  reg.ring_entries = kBufCount;
+  reg.bgid = kBufGroup;
+  const int ret = io_uring_register_buf_ring(&ring_, &reg, 0);
+  if (ret < 0) {
+    *error = std::string("io_uring_register_buf_ring failed: ") + strerror(-ret);
+    ::munmap(bufRing_, bufMapBytes_);
+    bufRing_ = nullptr;
+    return false;
+  }
+  const int mask = io_uring_buf_ring_mask(kBufCount);
+  for (unsigned i = 0; i < kBufCount; ++i) {
+    io_uring_buf_ring_add(bufRing_, bufBase_ + i * kBufSize, kBufSize, static_cast<uint16_t>(i),
+                          mask, static_cast<int>(i));
+  }
+  io_uring_buf_ring_advance(bufRing_, kBufCount);
+  completion_ = true;
   return true;
 }
 
@@ -123,46 +213,149 @@ void UringPoller::submitAndWait(int timeoutMs) {
 void UringPoller::reap(ChannelList* activeChannels) {
   unsigned head;
   unsigned seen = 0;
+  int recycled = 0;
   io_uring_cqe* cqe;
   io_uring_for_each_cqe(&ring_, head, cqe) {
     ++seen;
     const uint64_t data = cqe->user_data;
     if (data == kInternalUserData) continue;
     const auto index = static_cast<uint32_t>(data);
-    const auto generation = static_cast<uint32_t>(data >> 32);
+    const auto tag = static_cast<uint32_t>(data >> 32) & kTagMask;
     if (index >= slots_.size()) continue;
-    Slot& slot = slots_[index];
-    // A request of a removed channel, or one replaced by an interest change.
-    if (slot.channel == nullptr || slot.generation != generation || !slot.armed) continue;
-    const bool more = (cqe->flags & IORING_CQE_F_MORE) != 0;
-    if (!more) {
-      slot.armed = false;
-      slot.multishot = false;
+    switch (data >> 62) {
+      case kPollKind:
+        reapPoll(static_cast<int>(index), tag, cqe);
+        break;
+      case kRecvKind:
+        recycled += reapRecv(static_cast<int>(index), tag, cqe, recycled);
+        break;
+      case kSendKind:
+        reapSend(static_cast<int>(index), tag, cqe);
+        break;
+      default:
+        break;
     }
-    int revents;
-    if (cqe->res < 0) {
-      // The poll could not be armed (a bad fd): say so once and leave the
-      // slot unarmed until the owner changes its interest or removes it.
-      errno = -cqe->res;
-      LOG_SYSERR << "UringPoller poll fd=" << slot.channel->fd();
-      revents = POLLERR | (cqe->res == -EBADF ? POLLNVAL : 0);
-    } else {
-      revents = cqe->res & (slot.channel->events() | kAlwaysReported);
-      if (revents == 0) {
-        // Only a bit the kernel adds on its own (RDHUP): re-arming one-shot
-        // would complete at once again, so wait for an edge instead.
-        if (!more) {
-          slot.edgeOnly = true;
-          markDirty(static_cast<int>(index));
-        }
-        continue;
-      }
-      if (!more) markDirty(static_cast<int>(index));
-    }
-    slot.channel->setRevents(revents);
-    activeChannels->push_back(slot.channel);
   }
   io_uring_cq_advance(&ring_, seen);
+  if (recycled > 0) io_uring_buf_ring_advance(bufRing_, recycled);
+  // One entry per channel, whatever number of completions it had.
+  for (int index : reported_) {
+    Slot& slot = slots_[index];
+    slot.channel->setRevents(slot.reportedRevents);
+    slot.reportedRevents = 0;
+    activeChannels->push_back(slot.channel);
+  }
+  reported_.clear();
+}
+
+void UringPoller::report(int index, int revents) {
+  Slot& slot = slots_[index];
+  if (slot.reportedRevents == 0) reported_.push_back(index);
+  slot.reportedRevents |= revents;
+}
+
+void UringPoller::reapPoll(int index, uint32_t tag, const io_uring_cqe* cqe) {
+  Slot& slot = slots_[index];
+  // A request of a removed channel, or one replaced by an interest change.
+  if (slot.channel == nullptr || (slot.generation & kTagMask) != tag || !slot.armed) return;
+  const bool more = (cqe->flags & IORING_CQE_F_MORE) != 0;
+  if (!more) {
+    slot.armed = false;
+    slot.multishot = false;
+  }
+  int revents;
+  if (cqe->res < 0) {
+    // The poll could not be armed (a bad fd): say so once and leave the
+    // slot unarmed until the owner changes its interest or removes it.
+    errno = -cqe->res;
+    LOG_SYSERR << "UringPoller poll fd=" << slot.channel->fd();
+    revents = POLLERR | (cqe->res == -EBADF ? POLLNVAL : 0);
+  } else {
+    revents = cqe->res & (slot.armedEvents | kAlwaysReported);
+    if (revents == 0) {
+      // Only a bit the kernel adds on its own (RDHUP): re-arming one-shot
+      // would complete at once again, so wait for an edge instead.
+      if (!more) {
+        slot.edgeOnly = true;
+        markDirty(index);
+      }
+      return;
+    }
+    if (!more) markDirty(index);
+  }
+  report(index, revents);
+}
+
+int UringPoller::reapRecv(int index, uint32_t tag, const io_uring_cqe* cqe, int recycledBefore) {
+  Slot& slot = slots_[index];
+  const bool current = slot.channel != nullptr && (slot.registration & kTagMask) == tag;
+  const int res = cqe->res;
+  int recycled = 0;
+  if ((cqe->flags & IORING_CQE_F_BUFFER) != 0) {
+    const auto bid = static_cast<uint16_t>(cqe->flags >> IORING_CQE_BUFFER_SHIFT);
+    char* buf = bufBase_ + size_t{bid} * kBufSize;
+    if (current && res > 0) {
+      slot.channel->receiveSink()->append(buf, static_cast<size_t>(res));
+      slot.recvBytes += static_cast<size_t>(res);
+      report(index, POLLIN);
+    }
+    // Back to the ring at once, behind those recycled earlier in this reap
+    // (published together after it).
+    io_uring_buf_ring_add(bufRing_, buf, kBufSize, bid, io_uring_buf_ring_mask(kBufCount),
+                          recycledBefore);
+    recycled = 1;
+  }
+  if ((cqe->flags & IORING_CQE_F_MORE) != 0) return recycled;
+  // The request is over.
+  --slot.inFlightOps;
+  slot.recvArmed = false;
+  slot.recvCancelling = false;
+  if (!current) {
+    freeIfIdle(index);
+    return recycled;
+  }
+  if (res == 0) {
+    slot.recvEnd = kEof;
+  } else if (res < 0 && res != -ENOBUFS && res != -ECANCELED && res != -EAGAIN && res != -EINTR) {
+    slot.recvEnd = res;
+  }
+  if (slot.recvEnd != 0) {
+    // RDHUP too: a channel whose reading is paused closes on it.
+    report(index, POLLIN | POLLRDHUP);
+  } else {
+    markDirty(index);  // re-armed with the next submission while wanted
+  }
+  return recycled;
+}
+
+void UringPoller::reapSend(int index, uint32_t tag, const io_uring_cqe* cqe) {
+  Slot& slot = slots_[index];
+  --slot.inFlightOps;
+  const bool current = slot.channel != nullptr && (slot.registration & kTagMask) == tag;
+  if (!current) {
+    slot.sendBuffer.retrieveAll();
+    slot.sendInFlight = false;
+    freeIfIdle(index);
+    return;
+  }
+  const int res = cqe->res;
+  if (res > 0) {
+    slot.sendBuffer.retrieve(static_cast<size_t>(res));
+    slot.sentBytes += static_cast<size_t>(res);
+    if (slot.sendBuffer.readableBytes() > 0) {
+      armSend(index);  // a short send goes on from where it stopped
+    } else {
+      slot.sendInFlight = false;
+    }
+  } else if (res == -EAGAIN || res == -EINTR) {
+    armSend(index);
+    return;
+  } else {
+    slot.sendError = res == 0 ? EPIPE : -res;
+    slot.sendBuffer.retrieveAll();
+    slot.sendInFlight = false;
+  }
+  report(index, POLLOUT);
 }
 
 void UringPoller::updateChannel(Channel* channel) {
@@ -179,11 +372,16 @@ void UringPoller::updateChannel(Channel* channel) {
     }
     slots_[index].channel = channel;
     channel->setIndex(index);
-  } else if (channel->isNoneEvent()) {
+  } else if (channel->isNoneEvent() && !(completion_ && channel->receiveSink() != nullptr)) {
     releaseSlot(index);
     channel->setIndex(-1);
     return;
   }
+  // A receiving channel keeps its slot, and so its registration, until it
+  // is removed: interest passes through none on the way from reading to
+  // watching RDHUP (Channel::disableReading, then enableWatchingPeerHalfClose),
+  // and bytes its cancelled recv still delivers must reach the sink, not be
+  // dropped as stale.
   assert(slots_[index].channel == channel);
   markDirty(index);
 }
@@ -231,7 +429,19 @@ void UringPoller::armOrCancel(int index) {
   Slot& slot = slots_[index];
   slot.dirty = false;
   if (slot.channel == nullptr) return;  // released since it was marked
-  const int wanted = slot.channel->events();
+  int wanted = slot.channel->events();
+  if (completion_ && slot.channel->receiveSink() != nullptr) {
+    // Reading is the recv's job; the poll covers the rest (RDHUP, POLLOUT).
+    const bool recvWanted = (wanted & kReadEvents) != 0 && slot.recvEnd == 0;
+    wanted &= ~kReadEvents;
+    if (recvWanted && !slot.recvArmed) {
+      armRecv(index);
+    } else if (!recvWanted && slot.recvArmed && !slot.recvCancelling) {
+      // Bytes that arrive before the cancel lands still go to the sink.
+      cancelRequest(userData(kRecvKind, index, slot.registration));
+      slot.recvCancelling = true;
+    }
+  }
   if (slot.armed) {
     if (slot.armedEvents == wanted) return;
     cancelArmed(&slot);
@@ -246,7 +456,7 @@ void UringPoller::armOrCancel(int index) {
   } else {
     io_uring_prep_poll_add(sqe, slot.channel->fd(), mask);
   }
-  io_uring_sqe_set_data64(sqe, userData(index, slot.generation));
+  io_uring_sqe_set_data64(sqe, userData(kPollKind, index, slot.generation));
   slot.armed = true;
   slot.armedEvents = wanted;
 }
@@ -254,7 +464,7 @@ void UringPoller::armOrCancel(int index) {
 void UringPoller::cancelArmed(Slot* slot) {
   const auto index = static_cast<int>(slot - slots_.data());
   io_uring_sqe* sqe = getSqe();
-  io_uring_prep_poll_remove(sqe, userData(index, slot->generation));
+  io_uring_prep_poll_remove(sqe, userData(kPollKind, index, slot->generation));
   io_uring_sqe_set_data64(sqe, kInternalUserData);
   // Whatever the old request still reports is stale from here on.
   ++slot->generation;
@@ -264,9 +474,22 @@ void UringPoller::cancelArmed(Slot* slot) {
 
 void UringPoller::releaseSlot(int index) {
   Slot& slot = slots_[index];
+  bool cancelled = false;
   if (slot.armed) {
     cancelArmed(&slot);
-    // Now, not with the next poll(): the armed poll holds the socket's file.
+    cancelled = true;
+  }
+  if (slot.recvArmed && !slot.recvCancelling) {
+    cancelRequest(userData(kRecvKind, index, slot.registration));
+    slot.recvCancelling = true;
+    cancelled = true;
+  }
+  if (slot.sendInFlight) {
+    cancelRequest(userData(kSendKind, index, slot.registration));
+    cancelled = true;
+  }
+  if (cancelled) {
+    // Now, not with the next poll(): an armed request holds the socket's file.
     const int ret = io_uring_submit(&ring_);
     if (ret < 0) {
       errno = -ret;
@@ -274,9 +497,92 @@ void UringPoller::releaseSlot(int index) {
     }
   }
   ++slot.generation;
+  ++slot.registration;
   slot.channel = nullptr;
   slot.edgeOnly = false;
+  slot.recvEnd = 0;
+  slot.recvBytes = 0;
+  slot.sentBytes = 0;
+  slot.sendError = 0;
+  slot.released = true;
+  freeIfIdle(index);
+}
+
+void UringPoller::freeIfIdle(int index) {
+  Slot& slot = slots_[index];
+  // The kernel may still read the send buffer or write a recv's CQE tagged
+  // with this slot: reuse waits until the last of them is in.
+  if (!slot.released || slot.inFlightOps > 0) return;
+  slot.released = false;
+  slot.sendInFlight = false;
+  slot.sendBuffer.retrieveAll();
   freeSlots_.push_back(index);
+}
+
+void UringPoller::armRecv(int index) {
+  Slot& slot = slots_[index];
+  io_uring_sqe* sqe = getSqe();
+  io_uring_prep_recv_multishot(sqe, slot.channel->fd(), nullptr, 0, 0);
+  sqe->flags |= IOSQE_BUFFER_SELECT;
+  sqe->buf_group = kBufGroup;
+  io_uring_sqe_set_data64(sqe, userData(kRecvKind, index, slot.registration));
+  slot.recvArmed = true;
+  ++slot.inFlightOps;
+}
+
+void UringPoller::armSend(int index) {
+  Slot& slot = slots_[index];
+  io_uring_sqe* sqe = getSqe();
+  io_uring_prep_send(sqe, slot.channel->fd(), slot.sendBuffer.peek(),
+                     slot.sendBuffer.readableBytes(), MSG_NOSIGNAL);
+  io_uring_sqe_set_data64(sqe, userData(kSendKind, index, slot.registration));
+  ++slot.inFlightOps;
+}
+
+void UringPoller::cancelRequest(uint64_t userData) {
+  io_uring_sqe* sqe = getSqe();
+  io_uring_prep_cancel64(sqe, userData, 0);
+  io_uring_sqe_set_data64(sqe, kInternalUserData);
+}
+
+void UringPoller::startSend(Channel* channel, Buffer* output) {
+  assertInLoopThread();
+  assert(completion_);
+  const int index = channel->index();
+  assert(index >= 0 && slots_[index].channel == channel);
+  Slot& slot = slots_[index];
+  assert(!slot.sendInFlight && slot.sendBuffer.readableBytes() == 0);
+  // The slot's (empty) storage goes back to the caller: the two buffers
+  // take turns, and neither is reallocated in steady state.
+  slot.sendBuffer.swap(*output);
+  slot.sendInFlight = true;
+  armSend(index);
+}
+
+CompletionIo::Sent UringPoller::takeSent(Channel* channel) {
+  assertInLoopThread();
+  Sent sent;
+  const int index = channel->index();
+  if (index < 0 || slots_[index].channel != channel) return sent;
+  Slot& slot = slots_[index];
+  sent.bytes = slot.sentBytes;
+  sent.inFlight = slot.sendInFlight;
+  sent.error = slot.sendError;
+  slot.sentBytes = 0;
+  slot.sendError = 0;
+  return sent;
+}
+
+CompletionIo::Received UringPoller::takeReceived(Channel* channel) {
+  assertInLoopThread();
+  Received received;
+  const int index = channel->index();
+  if (index < 0 || slots_[index].channel != channel) return received;
+  Slot& slot = slots_[index];
+  received.bytes = slot.recvBytes;
+  received.end = slot.recvEnd;
+  slot.recvBytes = 0;
+  return received;
 }
 
 }  // namespace muduo::net

@@ -42,14 +42,28 @@
 // them over on the next enter instead of dropping them; a submit that returns
 // EBUSY reaps completions first and retries.
 //
-// Next step (completion-based I/O, not started here): multishot recv with a
-// provided-buffer ring and sends through the ring need TcpConnection to stop
-// calling read/write itself: a "bytes arrived in buffer N" callback that
-// appends into its input Buffer and returns the buffer to the ring, an output
-// path that hands the Buffer's readable span to the poller and keeps it
-// pinned (no append that reallocates) until the send's CQE, and shutdown /
-// close ordered after the in-flight send and recv CQEs. That is an interface
-// between TcpConnection and the poller that Poller does not have yet.
+// Completion mode (MUDUO_USE_URING=io; see CompletionIo): a channel with a
+// receive sink keeps one multishot IORING_OP_RECV armed instead of a POLLIN
+// poll. The recv picks buffers from a provided-buffer ring; reap() appends
+// each completion's bytes to the sink and gives the buffer back to the ring
+// at once, so the ring never holds data the loop has seen. A recv that ends
+// (no IORING_CQE_F_MORE: -ENOBUFS when the ring ran dry, or the kernel
+// stopping a multishot) is re-armed in the next submission while read
+// interest lasts; EOF and errors end it for good and are handed to the owner.
+// Sends are IORING_OP_SEND over a Buffer the slot holds, so it stays alive
+// and unchanged until the completion even when the channel is gone first;
+// a short send is continued from the slot. All SQEs prepared in an iteration
+// go to the kernel in the same io_uring_enter as the wait.
+//
+// Completions of recv and send requests carry the slot's registration
+// number, which changes when the channel leaves: late ones (after a cancel)
+// recycle their buffer and are otherwise dropped. A released slot is reused
+// only once every recv and send request on it has completed, so the kernel
+// never reads a slot's send buffer after a new owner got it.
+//
+// Completion mode needs multishot recv and registered buffer rings (Linux
+// 6.0); where they are missing, create() logs one WARN and runs in readiness
+// mode.
 #ifndef MUDUO_NET_POLLER_URINGPOLLER_H_
 #define MUDUO_NET_POLLER_URINGPOLLER_H_
 
@@ -60,20 +74,29 @@
 #include <string>
 #include <vector>
 
+#include "muduo/net/Buffer.h"
+#include "muduo/net/CompletionIo.h"
 #include "muduo/net/Poller.h"
 
 namespace muduo::net {
 
-class UringPoller final : public Poller {
+class UringPoller final : public Poller, public CompletionIo {
  public:
-  // Returns null and sets *error when io_uring cannot be used here.
-  static std::unique_ptr<UringPoller> create(EventLoop* loop, std::string* error);
+  // Returns null and sets *error when io_uring cannot be used here. With
+  // `completion`, also sets up completion-based I/O, or warns once and goes
+  // without it.
+  static std::unique_ptr<UringPoller> create(EventLoop* loop, bool completion, std::string* error);
   ~UringPoller() override;
 
   Timestamp poll(int timeoutMs, ChannelList* activeChannels) override;
   void updateChannel(Channel* channel) override;
   void removeChannel(Channel* channel) override;
   [[nodiscard]] bool hasChannel(Channel* channel) const override;
+  [[nodiscard]] CompletionIo* completionIo() override { return completion_ ? this : nullptr; }
+
+  void startSend(Channel* channel, Buffer* output) override;
+  [[nodiscard]] Sent takeSent(Channel* channel) override;
+  [[nodiscard]] Received takeReceived(Channel* channel) override;
 
  private:
   struct Slot {
@@ -84,10 +107,25 @@ class UringPoller final : public Poller {
     bool multishot = false;  // armed as multishot (see the header comment)
     bool edgeOnly = false;   // last completion had nothing asked for
     bool dirty = false;      // on dirty_
+    // Completion mode. `registration` tags recv and send requests; it
+    // changes when the channel leaves (interest changes keep it).
+    uint32_t registration = 0;
+    int inFlightOps = 0;     // recv and send requests the kernel holds
+    bool released = false;   // channel gone; freed once inFlightOps is 0
+    bool recvArmed = false;  // a multishot recv is in flight
+    bool recvCancelling = false;
+    int recvEnd = 0;       // CompletionIo::Received::end, kept until taken
+    size_t recvBytes = 0;  // appended to the sink, not yet taken
+    bool sendInFlight = false;
+    size_t sentBytes = 0;  // not yet taken
+    int sendError = 0;
+    Buffer sendBuffer;        // the bytes of the send in flight
+    int reportedRevents = 0;  // gathered in reap(); on reported_
   };
 
   explicit UringPoller(EventLoop* loop);
   bool init(std::string* error);
+  bool initCompletion(std::string* error);
 
   io_uring_sqe* getSqe();
   void markDirty(int index);
@@ -96,12 +134,29 @@ class UringPoller final : public Poller {
   void releaseSlot(int index);
   void submitAndWait(int timeoutMs);
   void reap(ChannelList* activeChannels);
+  void reapPoll(int index, uint32_t tag, const io_uring_cqe* cqe);
+  // Returns how many provided buffers it gave back to the ring (0 or 1);
+  // `recycledBefore` counts those given back earlier in the same reap.
+  int reapRecv(int index, uint32_t tag, const io_uring_cqe* cqe, int recycledBefore);
+  void reapSend(int index, uint32_t tag, const io_uring_cqe* cqe);
+  void report(int index, int revents);
+  void armRecv(int index);
+  void armSend(int index);
+  void cancelRequest(uint64_t userData);
+  void freeIfIdle(int index);
 
   io_uring ring_{};
   bool ringReady_ = false;
   std::vector<Slot> slots_;  // loop thread only
   std::vector<int> freeSlots_;
-  std::vector<int> dirty_;  // slots whose interest changed or whose poll fired
+  std::vector<int> dirty_;     // slots whose interest changed or whose poll fired
+  std::vector<int> reported_;  // slots with events gathered in this reap()
+  // Completion mode: the provided-buffer ring and the buffers it hands out
+  // (one mapping; the ring header first).
+  bool completion_ = false;
+  io_uring_buf_ring* bufRing_ = nullptr;
+  char* bufBase_ = nullptr;
+  size_t bufMapBytes_ = 0;
 };
 
 }  // namespace muduo::net

@@ -64,10 +64,10 @@ void unregister(Channel* channel) {
 }
 
 // Skips the calling test where this machine cannot set up a ring.
-#define SKIP_WITHOUT_URING(loop)                                             \
-  do {                                                                       \
-    std::string error;                                                       \
-    if (UringPoller::create(loop, &error) == nullptr) GTEST_SKIP() << error; \
+#define SKIP_WITHOUT_URING(loop)                                                    \
+  do {                                                                              \
+    std::string error;                                                              \
+    if (UringPoller::create(loop, false, &error) == nullptr) GTEST_SKIP() << error; \
   } while (0)
 
 TEST(UringPollerTest, AnFdLeftReadableIsReportedAgainOnTheNextPoll) {

@@ -1,0 +1,63 @@
+// CompletionIo: completion-based socket I/O offered by a Poller (io_uring in
+// "io" mode), for TcpConnection.
+//
+// Internal to muduo/net. Owned by the Poller of one EventLoop; every method
+// is called in that loop's thread only.
+//
+// Receiving: a Channel given a receive sink (Channel::setReceiveSink) and
+// read interest is not polled for readability; the poller keeps a receive
+// request armed on its fd instead, appends what arrives to the sink while it
+// polls, and reports the channel readable. The owner then collects the byte
+// count and the end of the stream with takeReceived(). Bytes that arrive
+// while reading is being switched off still land in the sink: none is lost.
+//
+// Sending: startSend() takes the output buffer's bytes (the Buffer's storage
+// moves to the poller, which keeps it alive and unchanged until the kernel is
+// done with it, even if the channel goes first) and queues a send that goes
+// to the kernel with the next wait. The poller continues short sends itself;
+// each completion reports the channel writable, and takeSent() says how many
+// bytes left and whether the send is still in flight.
+//
+// Removing the channel cancels its requests; their late completions are
+// recognised and dropped (disabling all its events only cancels the recv: the
+// channel keeps its registration until removed, and its sink gets every byte
+// received until then).
+#ifndef MUDUO_NET_COMPLETIONIO_H_
+#define MUDUO_NET_COMPLETIONIO_H_
+
+#include <cstddef>
+
+namespace muduo::net {
+
+class Buffer;
+class Channel;
+
+class CompletionIo {
+ public:
+  struct Received {
+    size_t bytes = 0;  // appended to the sink since the last call
+    int end = 0;       // 0: the stream goes on; kEof; or -errno
+  };
+  struct Sent {
+    size_t bytes = 0;       // written since the last call
+    bool inFlight = false;  // part of the send is still with the kernel
+    int error = 0;          // errno of a failed send (the rest was dropped)
+  };
+  static constexpr int kEof = 1;
+
+  CompletionIo() = default;
+  CompletionIo(const CompletionIo&) = delete;
+  CompletionIo& operator=(const CompletionIo&) = delete;
+
+  // The channel must be registered (have events). Leaves *output empty.
+  virtual void startSend(Channel* channel, Buffer* output) = 0;
+  [[nodiscard]] virtual Sent takeSent(Channel* channel) = 0;
+  [[nodiscard]] virtual Received takeReceived(Channel* channel) = 0;
+
+ protected:
+  ~CompletionIo() = default;
+};
+
+}  // namespace muduo::net
+
+#endif  // MUDUO_NET_COMPLETIONIO_H_
