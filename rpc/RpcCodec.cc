@@ -224,6 +224,21 @@ void encodeFrame(const MetaFields& meta, const google::protobuf::MessageLite* pa
   out->prepend(kMagic.data(), kMagic.size());
 }
 
+void encodeFrame(const MetaFields& meta, std::string_view payload, net::Buffer* out) {
+  assert(out->readableBytes() == 0);
+  const size_t metaLength = encodedSize(meta);
+  out->ensureWritableBytes(metaLength + payload.size());
+  auto* start = reinterpret_cast<uint8_t*>(out->beginWrite());
+  uint8_t* const end = encodeMeta(meta, start);
+  assert(static_cast<size_t>(end - start) == metaLength);
+  (void)end;
+  out->hasWritten(metaLength);
+  out->append(payload.data(), payload.size());
+  out->prependInt32(static_cast<int32_t>(metaLength));
+  out->prependInt32(static_cast<int32_t>(metaLength + payload.size()));
+  out->prepend(kMagic.data(), kMagic.size());
+}
+
 DecodeStatus decodeFrame(const net::Buffer& in, size_t maxFrameSize, DecodedFrame* frame,
                          std::string* error) {
   const size_t readable = in.readableBytes();

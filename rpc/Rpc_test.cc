@@ -400,12 +400,16 @@ TEST_F(RpcTest, CallToAnAddressWithNothingListeningFailsAtOnceSayingTheConnectio
       callAndWait(channel.get(), "Echo", makeRequest("nobody home"), withTimeout(10s));
   ASSERT_TRUE(result.has_value()) << "the call must complete, not hang";
   EXPECT_LT(Clock::now() - start, 5s) << "fail fast, not at the deadline";
-  EXPECT_EQ(result->status.ToString(),
-            "UNAVAILABLE: connect to " + refusing.address().toIpPort() + ": Connection refused");
+  EXPECT_EQ(result->status.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(result->status.message(),
+            "connect to " + refusing.address().toIpPort() + ": Connection refused");
+  EXPECT_TRUE(RpcChannel::neverReachedServer(result->status))
+      << "no connection was ever up, so the call is safe to send elsewhere";
   // Later calls, while the channel retries, fail the same way at once.
   const auto again = callAndWait(channel.get(), "Echo", makeRequest("still?"), withTimeout(10s));
   ASSERT_TRUE(again.has_value());
   EXPECT_EQ(again->status.code(), absl::StatusCode::kUnavailable) << again->status;
+  EXPECT_TRUE(RpcChannel::neverReachedServer(again->status));
   EXPECT_FALSE(channel->connected());
 }
 
@@ -476,6 +480,8 @@ TEST_F(RpcTest, PendingCallFailsWithUnavailableWhenTheServerIsDestroyed) {
   ASSERT_TRUE(result.has_value());
   EXPECT_EQ(result->status.code(), absl::StatusCode::kUnavailable) << result->status;
   EXPECT_LT(elapsed, 2s) << "a dropped connection fails its calls at once, not at the deadline";
+  EXPECT_FALSE(RpcChannel::neverReachedServer(result->status))
+      << "the server had the call: resending it could run it twice";
 }
 
 TEST_F(RpcTest, UnknownServiceIsUnimplemented) {
