@@ -37,6 +37,7 @@
 #include "rpc/RpcChannel.h"
 #include "rpc/RpcCodec.h"
 #include "rpc/RpcServer.h"
+#include "rpc/testing/RefusingPort.h"
 #include "rpc/testing/TestService.h"
 #include "rpc/testing/test_messages.pb.h"
 
@@ -176,33 +177,6 @@ class RawSocket {
  private:
   const int fd_;
   bool connected_ = false;
-};
-
-// A loopback port that refuses connections: bound, never listening, and held
-// until destruction so nobody else can take it.
-class RefusingPort {
- public:
-  RefusingPort() : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
-    struct sockaddr_in addr = {};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-      std::perror("RefusingPort");
-      std::abort();
-    }
-    address_ = net::InetAddress(addr);
-  }
-  ~RefusingPort() { ::close(fd_); }
-  RefusingPort(const RefusingPort&) = delete;
-  RefusingPort& operator=(const RefusingPort&) = delete;
-
-  [[nodiscard]] const net::InetAddress& address() const { return address_; }
-
- private:
-  const int fd_;
-  net::InetAddress address_;
 };
 
 class RpcTest : public ::testing::Test {
@@ -393,7 +367,7 @@ TEST_F(RpcTest, CallsAnsweredInTimeNeverExpireAndALaterCallStillDoes) {
 }
 
 TEST_F(RpcTest, CallToAnAddressWithNothingListeningFailsAtOnceSayingTheConnectionWasRefused) {
-  RefusingPort refusing;  // bound, never listening: connect(2) is refused
+  testing::RefusingPort refusing;  // bound, never listening: connect(2) is refused
   auto channel = connectTo(refusing.address());
   const auto start = Clock::now();
   const auto result =
@@ -414,7 +388,7 @@ TEST_F(RpcTest, CallToAnAddressWithNothingListeningFailsAtOnceSayingTheConnectio
 }
 
 TEST_F(RpcTest, AWaitForReadyCallToAnAddressWithNothingListeningWaitsUntilItsDeadline) {
-  RefusingPort refusing;
+  testing::RefusingPort refusing;
   auto channel = connectTo(refusing.address());
   CallOptions options = withTimeout(300ms);
   options.waitForReady = true;
