@@ -93,9 +93,9 @@ class RpcChannel final : public Channel {
  private:
   class Impl;
   template <typename Payload>
+  // A unary call when onMessage is null. Moves from *onMessage and done.
   uint64_t start(std::string_view service, std::string_view method, const Payload& request,
-                 bool unary, StreamHandler onMessage, ResponseHandler done,
-                 const CallOptions& options);
+                 StreamHandler* onMessage, ResponseHandler& done, const CallOptions& options);
 
   net::EventLoop* const loop_;
   const std::chrono::microseconds defaultTimeout_;

@@ -5,6 +5,7 @@
 #include <cassert>
 #include <cstring>
 
+#include "absl/base/attributes.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/message_lite.h"
 
@@ -163,7 +164,9 @@ uint8_t* writeVarint(uint64_t v, uint8_t* p) {
 // Negative int32s and enums go on the wire sign-extended to 64 bits.
 uint64_t wireValue(int64_t v) { return static_cast<uint64_t>(v); }
 
-size_t encodedSize(const MetaFields& m) {
+// Always inlined: both encodeFrame(MetaFields) overloads use them, and a
+// call per field pass costs a request's encode ~2% more instructions.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline size_t encodedSize(const MetaFields& m) {
   size_t size = 0;
   auto number = [&size](uint64_t v) {
     if (v != 0) size += 1 + varintSize(v);
@@ -181,7 +184,7 @@ size_t encodedSize(const MetaFields& m) {
   return size;
 }
 
-uint8_t* encodeMeta(const MetaFields& m, uint8_t* p) {
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline uint8_t* encodeMeta(const MetaFields& m, uint8_t* p) {
   auto number = [&p](int field, uint64_t v) {
     if (v == 0) return;
     *p++ = static_cast<uint8_t>(field << 3);
