@@ -8,9 +8,9 @@ In a WORKSPACE that uses this one (see examples/external/):
 
 Like grpc_deps(), it declares only what the caller has not: a repository of
 the same name declared earlier in the WORKSPACE wins. Everything is local,
-nothing is downloaded: Debian's protobuf, abseil, googletest, benchmark and liburing
-under /usr (tools/bazel installs the packages), and the small stand-ins for
-Bazel's rule repositories kept in third_party/.
+nothing is downloaded: Debian's protobuf, abseil, googletest, benchmark, liburing
+and the ZooKeeper C client under /usr (tools/bazel installs the packages),
+and the small stand-ins for Bazel's rule repositories kept in third_party/.
 """
 
 def _vendored_repository_impl(rctx):
@@ -45,6 +45,7 @@ _SYSTEM_LIBRARIES = {
     "com_google_googletest": "//third_party/googletest:googletest.BUILD",
     "com_github_google_benchmark": "//third_party/benchmark:benchmark.BUILD",
     "com_github_axboe_liburing": "//third_party/liburing:liburing.BUILD",
+    "org_apache_zookeeper": "//third_party/zookeeper:zookeeper.BUILD",
 }
 
 def muduo_cpp_dependencies():

@@ -1,6 +1,10 @@
 // makeResolver: the resolver a service URL asks for.
 //
 //   list://10.0.0.1:9090,10.0.0.2:9090   a fixed list (ListResolver.h)
+//   dns://db.internal:5432?refresh=10   every address of a name, refreshed
+//                                        (DnsResolver.h)
+//   zk://10.0.0.1:2181,10.0.0.2:2181/services/muduo.kv.KvService
+//                                        ZooKeeper, watched (ZkResolver.h)
 //
 // Any thread; a pure function of the URL (no lookups happen until start()).
 #ifndef RPC_NAMING_NAMING_H_

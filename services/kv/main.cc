@@ -17,6 +17,7 @@
 #include "muduo/net/ServerRunner.h"
 #include "rpc/RpcServer.h"
 #include "rpc/gateway/RpcHttpGateway.h"
+#include "rpc/naming/ServerRegistration.h"
 #include "services/kv/KvServiceImpl.h"
 #include "services/kv/RespServer.h"
 #include "services/kv/Store.h"
@@ -114,6 +115,10 @@ int main(int argc, char* argv[]) {
   if (!rpcServer.listenStatus().ok()) {
     return muduo::net::reportStartupFailure("kv_server", rpcServer.listenStatus());
   }
+  // --register: ZooKeeper (the MRPC address), from outside the server library.
+  absl::StatusOr<std::unique_ptr<muduo::rpc::naming::ServerRegistration>> registration =
+      muduo::rpc::naming::ServerRegistration::fromFlags(rpcServer.listenAddress());
+  if (!registration.ok()) muduo::exitWithUsageError("kv_server", registration.status().message());
   std::unique_ptr<muduo::kv::RespServer> respServer;
   if (respAddress->port() != 0) {
     muduo::kv::RespServerState::Options respOptions;
@@ -147,14 +152,18 @@ int main(int argc, char* argv[]) {
   if (respServer != nullptr) listeners.emplace_back("resp", respServer->listenAddress());
   if (!runner.serving(listeners).ok()) return 1;
 
+  (*registration)->start();
   return runner.run([&](absl::AnyInvocable<void()> done) {
-    if (respServer != nullptr) respServer->stopAccepting();
-    rpcServer.shutdown(std::chrono::seconds(5), [&, done = std::move(done)]() mutable {
-      // Every write accepted is now answered, logged and synced.
-      (*store)->close();
-      if (respServer != nullptr) respServer->stop();
-      LOG_INFO << "kv_server: stopped";
-      done();
+    // Deregister first, so clients move away while this server still answers.
+    (*registration)->deregisterThen(runner.loop(), [&, done = std::move(done)]() mutable {
+      if (respServer != nullptr) respServer->stopAccepting();
+      rpcServer.shutdown(std::chrono::seconds(5), [&, done = std::move(done)]() mutable {
+        // Every write accepted is now answered, logged and synced.
+        (*store)->close();
+        if (respServer != nullptr) respServer->stop();
+        LOG_INFO << "kv_server: stopped";
+        done();
+      });
     });
   });
 }

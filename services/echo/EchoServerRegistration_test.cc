@@ -1,0 +1,137 @@
+// The real echo_server with --register, against a real ZooKeeper: it appears
+// in a zk:// resolver's list while it serves; SIGKILLed, it leaves the list
+// within its session timeout; stopped gracefully, it deregisters (and exits
+// 0) instead of waiting for its session to expire.
+#include <signal.h>
+
+#include <chrono>
+#include <fstream>
+#include <string>
+
+#include "gtest/gtest.h"
+#include "muduo/net/EventLoop.h"
+#include "muduo/net/EventLoopThread.h"
+#include "rpc/naming/Naming.h"
+#include "rpc/naming/testing/ChildProcess.h"
+#include "rpc/naming/testing/Inbox.h"
+#include "rpc/naming/testing/ZooKeeperServer.h"
+
+namespace muduo::rpc::naming {
+namespace {
+
+using testing::Inbox;
+using Pushed = absl::StatusOr<EndpointList>;
+
+class EchoServerRegistrationTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    zk_ = new testing::ZooKeeperServer();
+    ASSERT_TRUE(zk_->start().ok());
+  }
+  static void TearDownTestSuite() {
+    delete zk_;
+    zk_ = nullptr;
+  }
+  void SetUp() override {
+    loop_ = loopThread_.startLoop();
+    dir_ = testing::makeTempDir("echo-registration-");
+  }
+  void TearDown() override {
+    Inbox<bool> done;
+    loop_->runInLoop([&] {
+      resolver_.reset();
+      done.put(true);
+    });
+    ASSERT_TRUE(done.waitForAny());
+  }
+
+  // Starts an echo_server registered at `path` with `sessionMs`, and returns
+  // its port once it serves.
+  uint16_t startServer(const std::string& path, int sessionMs) {
+    const std::string portFile = dir_ + "/port";
+    server_ = std::make_unique<testing::ChildProcess>(
+        std::vector<std::string>{testing::runfile("services/echo/echo_server"), "--port=0",
+                                 "--port_file=" + portFile,
+                                 "--register=zk://" + zk_->connectString() + path +
+                                     "?session_timeout_ms=" + std::to_string(sessionMs),
+                                 "--register_weight=7"},
+        dir_ + "/server.log");
+    const auto deadline = std::chrono::steady_clock::now() + testing::kWait;
+    while (std::chrono::steady_clock::now() < deadline && server_->running()) {
+      std::ifstream in(portFile);
+      std::string line;
+      if (std::getline(in, line) && line.starts_with("rpc_port=")) {
+        return static_cast<uint16_t>(std::stoi(line.substr(9)));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ADD_FAILURE() << "echo_server did not start: " << server_->output();
+    return 0;
+  }
+
+  void watch(const std::string& path) {
+    auto resolver = makeResolver("zk://" + zk_->connectString() + path);
+    ASSERT_TRUE(resolver.ok()) << resolver.status();
+    resolver_ = std::move(*resolver);
+    loop_->runInLoop([this] {
+      resolver_->start(loop_, [this](const Pushed& endpoints) { pushed_.put(endpoints); });
+    });
+  }
+  static bool lastIs(const std::vector<Pushed>& pushes, std::vector<uint16_t> ports) {
+    if (pushes.empty() || !pushes.back().ok()) return false;
+    std::vector<uint16_t> seen;
+    for (const Endpoint& e : *pushes.back()) seen.push_back(e.address.port());
+    return seen == ports;
+  }
+
+  static testing::ZooKeeperServer* zk_;
+  net::EventLoopThread loopThread_;
+  net::EventLoop* loop_ = nullptr;
+  std::string dir_;
+  std::unique_ptr<testing::ChildProcess> server_;
+  std::unique_ptr<Resolver> resolver_;
+  Inbox<Pushed> pushed_;
+};
+
+testing::ZooKeeperServer* EchoServerRegistrationTest::zk_ = nullptr;
+
+TEST_F(EchoServerRegistrationTest, AKilledServerLeavesTheListWithinItsSessionTimeout) {
+  constexpr int kSessionMs = 2000;
+  const uint16_t port = startServer("/services/echo", kSessionMs);
+  ASSERT_NE(port, 0);
+  watch("/services/echo");
+  ASSERT_TRUE(pushed_.waitFor([&](auto& v) { return lastIs(v, {port}); })) << server_->output();
+  EXPECT_EQ(pushed_.last()->front().weight, 7u);
+
+  const auto killed = std::chrono::steady_clock::now();
+  server_->signal(SIGKILL);
+  ASSERT_TRUE(pushed_.waitFor([](auto& v) { return lastIs(v, {}); }));
+  const auto gone = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - killed);
+  std::printf("a SIGKILLed server left the list after %lld ms (session timeout %d ms)\n",
+              static_cast<long long>(gone.count()), kSessionMs);
+  // ZooKeeper checks sessions once a tick (500 ms here); allow that and the
+  // watch's round trip, generously, for a loaded machine.
+  EXPECT_LT(gone.count(), kSessionMs + 3000);
+}
+
+TEST_F(EchoServerRegistrationTest, AGracefulStopDeregistersInsteadOfWaitingForExpiry) {
+  // A session far longer than the test: only deregistration (or the
+  // process closing its session) can take the node away this soon.
+  const uint16_t port = startServer("/services/echo2", 60000);
+  ASSERT_NE(port, 0);
+  watch("/services/echo2");
+  ASSERT_TRUE(pushed_.waitFor([&](auto& v) { return lastIs(v, {port}); })) << server_->output();
+
+  server_->signal(SIGTERM);
+  ASSERT_TRUE(pushed_.waitFor([](auto& v) { return lastIs(v, {}); }));
+  EXPECT_EQ(server_->wait(std::chrono::seconds(20)), 0);
+  const std::string log = server_->output();
+  const size_t deregistered = log.find("deregistered /services/echo2/endpoint-");
+  EXPECT_NE(deregistered, std::string::npos) << log;
+  // The order: the signal, then deregistration, then the drain.
+  EXPECT_LT(log.find("shutting down"), deregistered) << log;
+}
+
+}  // namespace
+}  // namespace muduo::rpc::naming
