@@ -37,9 +37,9 @@ struct Sub {
   Backend backend;
   std::unique_ptr<RpcChannel> channel;
   bool removed = false;  // left the list; draining
-  // Has answered a call; if its connection drops afterwards, it takes no
+  // Calls it answered. Once it has, if its connection drops, it takes no
   // new calls until the connection is back.
-  bool answered = false;
+  int64_t answered = 0;
   int consecutiveFailures = 0;
   bool ejected = false;
   bool probeInFlight = false;
@@ -150,7 +150,7 @@ class ClusterChannel::Impl : public std::enable_shared_from_this<Impl> {
     std::vector<EndpointState> out;
     for (const Sub* sub : live_) {
       out.push_back(EndpointState{sub->backend.name, sub->backend.weight, sub->backend.outstanding,
-                                  sub->ejected, sub->backend.latencyEwmaUs});
+                                  sub->ejected, sub->backend.latencyEwmaUs, sub->answered});
     }
     return out;
   }
@@ -286,7 +286,7 @@ class ClusterChannel::Impl : public std::enable_shared_from_this<Impl> {
   bool usable(const Sub& sub, Clock::time_point now, bool strict) const {
     if (sub.backend.weight == 0) return false;
     if (sub.ejected && (now < sub.ejectedUntil || sub.probeInFlight)) return false;
-    if (strict && sub.answered && !sub.channel->connected()) return false;
+    if (strict && sub.answered > 0 && !sub.channel->connected()) return false;
     return true;
   }
 
@@ -472,7 +472,7 @@ class ClusterChannel::Impl : public std::enable_shared_from_this<Impl> {
                  status->code() != absl::StatusCode::kDeadlineExceeded) {
         // An answer, even an application's error.
         budget_.onSuccess();
-        sub->answered = true;
+        ++sub->answered;
         sub->consecutiveFailures = 0;
         const double us = static_cast<double>(
             std::chrono::duration_cast<std::chrono::microseconds>(now - attempt.started).count());

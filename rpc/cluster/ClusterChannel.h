@@ -91,6 +91,7 @@ class ClusterChannel final : public Channel {
     int outstanding = 0;
     bool ejected = false;
     double latencyEwmaUs = 0;
+    int64_t answered = 0;  // attempts it answered (any status but UNAVAILABLE/INTERNAL)
   };
 
   // `target` names the service in error messages (the URL, say).
