@@ -33,4 +33,17 @@ absl::Status Channel::blockingCall(std::string_view service, std::string_view me
   return result;
 }
 
+void Channel::runInLoopAndWait(net::EventLoop* loop, absl::FunctionRef<void()> f) {
+  if (loop->isInLoopThread()) {
+    f();
+    return;
+  }
+  CountDownLatch done(1);
+  loop->runInLoop([&] {
+    f();
+    done.countDown();
+  });
+  done.wait();
+}
+
 }  // namespace muduo::rpc

@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "absl/functional/any_invocable.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "rpc/CallOptions.h"
 
@@ -59,6 +60,12 @@ class Channel {
                             const google::protobuf::MessageLite& request,
                             google::protobuf::MessageLite* response,
                             const CallOptions& options = CallOptions());
+
+ protected:
+  // Runs `f` in `loop`'s thread and returns after it ran: at once when
+  // called there, else queued and waited for. For an implementation's
+  // destructor and its snapshots of loop-thread state.
+  static void runInLoopAndWait(net::EventLoop* loop, absl::FunctionRef<void()> f);
 };
 
 }  // namespace muduo::rpc

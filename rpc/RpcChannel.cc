@@ -324,16 +324,7 @@ RpcChannel::RpcChannel(net::EventLoop* loop, const net::InetAddress& serverAddr,
 }
 
 RpcChannel::~RpcChannel() {
-  if (loop_->isInLoopThread()) {
-    impl_->close();
-    return;
-  }
-  CountDownLatch done(1);
-  loop_->runInLoop([this, &done] {
-    impl_->close();
-    done.countDown();
-  });
-  done.wait();
+  runInLoopAndWait(loop_, [this] { impl_->close(); });
 }
 
 void RpcChannel::connect() { impl_->connect(); }

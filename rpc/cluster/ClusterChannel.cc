@@ -8,7 +8,6 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "google/protobuf/message_lite.h"
-#include "muduo/base/CountDownLatch.h"
 #include "muduo/base/Logging.h"
 #include "muduo/net/EventLoop.h"
 #include "rpc/cluster/RetryBudget.h"
@@ -120,10 +119,7 @@ class ClusterChannel::Impl : public std::enable_shared_from_this<Impl> {
     const uint64_t id = call->id;
     calls_.emplace(id, std::move(owned));
     dispatch(call);
-    if (Call* still = find(id);
-        still != nullptr && !still->stream && !still->waiting && still->backupDelay.count() > 0) {
-      armBackup(still);
-    }
+    dispatched(id);
   }
 
   void mute(uint64_t id) {
@@ -246,10 +242,7 @@ class ClusterChannel::Impl : public std::enable_shared_from_this<Impl> {
       if (call->timer.valid()) loop_->cancel(call->timer);
       call->timer = net::TimerId();
       dispatch(call);
-      if (Call* still = find(id);
-          still != nullptr && !still->stream && !still->waiting && still->backupDelay.count() > 0) {
-        armBackup(still);
-      }
+      dispatched(id);
     }
   }
 
@@ -345,6 +338,15 @@ class ClusterChannel::Impl : public std::enable_shared_from_this<Impl> {
                      {});
       }
     });
+  }
+
+  // After dispatch(): a unary call that is now out on an endpoint gets its
+  // backup timer.
+  void dispatched(uint64_t id) {
+    Call* call = find(id);
+    if (call != nullptr && !call->stream && !call->waiting && call->backupDelay.count() > 0) {
+      armBackup(call);
+    }
   }
 
   void armBackup(Call* call) {
@@ -566,16 +568,7 @@ absl::StatusOr<std::unique_ptr<ClusterChannel>> ClusterChannel::create(net::Even
 }
 
 ClusterChannel::~ClusterChannel() {
-  if (loop_->isInLoopThread()) {
-    impl_->close();
-    return;
-  }
-  CountDownLatch done(1);
-  loop_->runInLoop([this, &done] {
-    impl_->close();
-    done.countDown();
-  });
-  done.wait();
+  runInLoopAndWait(loop_, [this] { impl_->close(); });
 }
 
 uint64_t ClusterChannel::start(std::unique_ptr<Call> call) {
@@ -633,14 +626,8 @@ void ClusterChannel::cancel(uint64_t callId) {
 ClusterChannel::Stats ClusterChannel::stats() const { return impl_->stats(); }
 
 std::vector<ClusterChannel::EndpointState> ClusterChannel::endpoints() const {
-  if (loop_->isInLoopThread()) return impl_->endpoints();
   std::vector<EndpointState> out;
-  CountDownLatch done(1);
-  loop_->runInLoop([&] {
-    out = impl_->endpoints();
-    done.countDown();
-  });
-  done.wait();
+  runInLoopAndWait(loop_, [&] { out = impl_->endpoints(); });
   return out;
 }
 
