@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
 #include "google/protobuf/message_lite.h"
 #include "muduo/base/Logging.h"
 #include "muduo/net/EventLoop.h"
@@ -82,9 +83,10 @@ struct ClusterChannel::Call {
   int attempts = 0;
   uint32_t attemptSeq = 0;
   absl::Status lastError;
-  net::TimerId timer;         // the wait for a list, then the backup delay
-  std::vector<Attempt> live;  // attempts sent and not completed
-  std::vector<Sub*> tried;    // endpoints tried, in order
+  net::TimerId timer;  // the wait for a list, then the backup delay
+  // Inline: most calls make one attempt, none more than maxAttempts + 1.
+  absl::InlinedVector<Attempt, 2> live;  // attempts sent and not completed
+  absl::InlinedVector<Sub*, 2> tried;    // endpoints tried, in order
 };
 
 class ClusterChannel::Impl : public std::enable_shared_from_this<Impl> {
@@ -283,7 +285,7 @@ class ClusterChannel::Impl : public std::enable_shared_from_this<Impl> {
     return true;
   }
 
-  Sub* pick(const Call& call, const std::vector<Sub*>& tried, Clock::time_point now) {
+  Sub* pick(const Call& call, const absl::InlinedVector<Sub*, 2>& tried, Clock::time_point now) {
     for (bool strict : {true, false}) {
       const int i = lb_->pick(call.key, [&](size_t index) {
         const Sub* sub = live_[index];
@@ -425,7 +427,7 @@ class ClusterChannel::Impl : public std::enable_shared_from_this<Impl> {
   void onAttemptDone(uint64_t id, uint32_t seq, absl::Status status, std::string_view payload) {
     Call* call = find(id);
     if (call == nullptr) return;  // finished; its attempts were released then
-    std::vector<Attempt>& live = call->live;
+    auto& live = call->live;
     auto a =
         std::find_if(live.begin(), live.end(), [seq](const Attempt& x) { return x.seq == seq; });
     if (a == live.end()) return;
