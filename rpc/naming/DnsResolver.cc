@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <charconv>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
@@ -14,6 +13,7 @@
 #include "muduo/base/Logging.h"
 #include "muduo/net/EventLoop.h"
 #include "muduo/net/HostPort.h"
+#include "rpc/naming/UrlOption.h"
 
 namespace muduo::rpc::naming {
 
@@ -110,20 +110,10 @@ absl::StatusOr<std::unique_ptr<DnsResolver>> DnsResolver::parse(std::string_view
   if (!hostPort.ok()) return hostPort.status();
   Options options;
   if (question != std::string_view::npos) {
-    constexpr std::string_view kRefresh = "refresh=";
-    const std::string_view query = spec.substr(question + 1);
-    if (!query.starts_with(kRefresh)) {
-      return absl::InvalidArgumentError("unknown option \"" + std::string(query) +
-                                        "\" (known: refresh=S)");
-    }
-    const std::string_view value = query.substr(kRefresh.size());
-    int seconds = 0;
-    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
-    if (ec != std::errc() || end != value.data() + value.size() || seconds < 1 || seconds > 86400) {
-      return absl::InvalidArgumentError("refresh wants whole seconds 1-86400, not \"" +
-                                        std::string(value) + "\"");
-    }
-    options.refresh = std::chrono::seconds(seconds);
+    absl::StatusOr<int64_t> seconds =
+        parseUrlOption(spec.substr(question + 1), "refresh", 1, 86400);
+    if (!seconds.ok()) return seconds.status();
+    options.refresh = std::chrono::seconds(*seconds);
   }
   return std::make_unique<DnsResolver>(hostPort->host(), hostPort->port(), std::move(options));
 }

@@ -13,24 +13,17 @@
 #include "muduo/net/EventLoop.h"
 #include "muduo/net/EventLoopThread.h"
 #include "rpc/naming/EndpointFormat.h"
+#include "rpc/naming/testing/ExpireSession.h"
 #include "rpc/naming/testing/Inbox.h"
-#include "rpc/naming/testing/ZooKeeperServer.h"
+#include "rpc/naming/testing/ZooKeeperTest.h"
 
 namespace muduo::rpc::naming {
 namespace {
 
 using testing::Inbox;
 
-class ZkRegistrarTest : public ::testing::Test {
+class ZkRegistrarTest : public testing::ZooKeeperTest {
  protected:
-  static void SetUpTestSuite() {
-    zk_ = new testing::ZooKeeperServer();
-    ASSERT_TRUE(zk_->start().ok());
-  }
-  static void TearDownTestSuite() {
-    delete zk_;
-    zk_ = nullptr;
-  }
   void SetUp() override {
     ZkSession::Options options;
     options.sessionTimeout = std::chrono::milliseconds(3000);
@@ -85,13 +78,10 @@ class ZkRegistrarTest : public ::testing::Test {
     return done.last();
   }
 
-  static testing::ZooKeeperServer* zk_;
   std::shared_ptr<ZkSession> reader_;
   net::EventLoopThread loopThread_;
   net::EventLoop* loop_ = nullptr;
 };
-
-testing::ZooKeeperServer* ZkRegistrarTest::zk_ = nullptr;
 
 TEST_F(ZkRegistrarTest, RegistersAnEphemeralSequentialNodeWithItsDataCreatingTheParents) {
   auto registrar = *ZkRegistrar::create(url("/deep/down/svc"), endpoint(8001));
@@ -119,9 +109,7 @@ TEST_F(ZkRegistrarTest, RegistersAgainAfterTheSessionExpires) {
   ASSERT_TRUE(eventually([&] { return !registrar->nodePath().empty(); }));
   const std::string before = registrar->nodePath();
 
-  auto session = *ZkSession::get(zk_->connectString());
-  const ZkSession::Credentials old = session->credentialsForTesting();
-  ASSERT_TRUE(testing::expireSession(zk_->connectString(), old.id, old.password));
+  ASSERT_TRUE(testing::expireAndWait(*ZkSession::get(zk_->connectString())));
   ASSERT_TRUE(eventually([&] { return registrar->registrations() == 2; }));
   const std::string after = registrar->nodePath();
   EXPECT_NE(after, before);

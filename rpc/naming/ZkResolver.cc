@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <charconv>
 #include <map>
 #include <optional>
 #include <vector>
@@ -12,6 +11,7 @@
 #include "muduo/base/Logging.h"
 #include "muduo/net/EventLoop.h"
 #include "rpc/naming/EndpointFormat.h"
+#include "rpc/naming/UrlOption.h"
 
 namespace muduo::rpc::naming {
 namespace {
@@ -65,19 +65,9 @@ absl::StatusOr<ZkUrl> parseZkUrl(std::string_view spec) {
   url.path = std::string(rest.substr(0, question));
   if (absl::Status status = checkZnodePath(url.path); !status.ok()) return status;
   if (question != std::string_view::npos) {
-    constexpr std::string_view kTimeout = "session_timeout_ms=";
-    if (!query.starts_with(kTimeout)) {
-      return absl::InvalidArgumentError("unknown option \"" + std::string(query) +
-                                        "\" (known: session_timeout_ms=N)");
-    }
-    const std::string_view value = query.substr(kTimeout.size());
-    int64_t ms = 0;
-    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), ms);
-    if (ec != std::errc() || end != value.data() + value.size() || ms < 100 || ms > 600000) {
-      return absl::InvalidArgumentError("session_timeout_ms wants 100-600000, not \"" +
-                                        std::string(value) + "\"");
-    }
-    url.options.sessionTimeout = std::chrono::milliseconds(ms);
+    absl::StatusOr<int64_t> ms = parseUrlOption(query, "session_timeout_ms", 100, 600000);
+    if (!ms.ok()) return ms.status();
+    url.options.sessionTimeout = std::chrono::milliseconds(*ms);
   }
   // Here, so that a bad URL fails at makeResolver(), not at start().
   if (absl::Status status = ZkSession::checkConnectString(url.connectString); !status.ok()) {

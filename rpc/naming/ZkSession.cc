@@ -3,8 +3,11 @@
 #include <zookeeper/zookeeper.h>
 
 #include <cerrno>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
+#include <set>
 #include <utility>
 
 #include "muduo/base/CountDownLatch.h"
@@ -22,6 +25,45 @@ namespace muduo::rpc::naming {
 struct ZkSession::HandleContext {
   std::weak_ptr<ZkSession> session;
   uint64_t generation = 0;
+};
+
+namespace {
+struct OpBase;
+}  // namespace
+
+// Every request the C client holds. zookeeper_close() does not run the
+// completions of requests still pending (it queues them for a completion
+// thread it has already stopped, and frees neither those entries nor our
+// contexts), so a session waits briefly for them before closing and fails
+// the rest itself afterwards.
+class ZkSession::Pending {
+ public:
+  void add(OpBase* op) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ops_.insert(op);
+  }
+  // The C client's threads (a completion) or the loop (a refused request).
+  void remove(OpBase* op) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ops_.erase(op);
+    if (ops_.empty()) drained_.notify_all();
+  }
+  // Whether none is pending within `timeout`.
+  bool waitDrained(std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    return drained_.wait_for(lock, timeout, [this] { return ops_.empty(); });
+  }
+  // After zookeeper_close(): what it left, which no client thread can touch
+  // any more.
+  std::set<OpBase*> takeAll() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return std::exchange(ops_, {});
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable drained_;
+  std::set<OpBase*> ops_;
 };
 
 namespace {
@@ -47,19 +89,39 @@ long long millisSince(std::chrono::steady_clock::time_point start) {
 
 // Completion contexts: the caller's callback, owned by the C client from a
 // request until its completion, which posts it into the ZooKeeper loop.
-template <typename Callback>
-struct Op {
-  explicit Op(Callback cb) : done(std::move(cb)) {}
+struct OpBase {
+  explicit OpBase(std::shared_ptr<ZkSession::Pending> p) : pending(std::move(p)) {}
+  virtual ~OpBase() = default;
+  // Posts the callback with `rc` and no result, and deletes this.
+  virtual void failLater(int rc) = 0;
+  std::shared_ptr<ZkSession::Pending> pending;
+};
+
+template <typename Callback, typename... Empty>
+struct Op final : OpBase {
+  Op(std::shared_ptr<ZkSession::Pending> p, Callback cb)
+      : OpBase(std::move(p)), done(std::move(cb)) {}
+  void failLater(int rc) override {
+    ZkSession::loop()->queueInLoop(
+        [self = std::unique_ptr<Op>(this), rc]() mutable { self->done(rc, Empty()...); });
+  }
   Callback done;
 };
 
-template <typename Callback>
-std::unique_ptr<Op<Callback>> adopt(const void* data) {
-  return std::unique_ptr<Op<Callback>>(static_cast<Op<Callback>*>(const_cast<void*>(data)));
+using ChildrenOp = Op<ZkSession::ChildrenCallback, std::vector<std::string>>;
+using DataOp = Op<ZkSession::DataCallback, std::string>;
+using DoneOp = Op<ZkSession::DoneCallback>;
+using CreateOp = Op<ZkSession::CreateCallback, std::string>;
+
+template <typename T>
+std::unique_ptr<T> adopt(const void* data) {
+  std::unique_ptr<T> op(static_cast<T*>(const_cast<void*>(data)));
+  op->pending->remove(op.get());
+  return op;
 }
 
 void childrenCompletion(int rc, const String_vector* strings, const void* data) {
-  auto op = adopt<ZkSession::ChildrenCallback>(data);
+  auto op = adopt<ChildrenOp>(data);
   std::vector<std::string> children;
   if (rc == ZOK && strings != nullptr) {
     children.reserve(static_cast<size_t>(strings->count));
@@ -72,7 +134,7 @@ void childrenCompletion(int rc, const String_vector* strings, const void* data) 
 }
 
 void dataCompletion(int rc, const char* value, int length, const Stat*, const void* data) {
-  auto op = adopt<ZkSession::DataCallback>(data);
+  auto op = adopt<DataOp>(data);
   std::string bytes;
   if (rc == ZOK && value != nullptr && length > 0) bytes.assign(value, static_cast<size_t>(length));
   ZkSession::loop()->queueInLoop([op = std::move(op), rc, bytes = std::move(bytes)]() mutable {
@@ -81,17 +143,17 @@ void dataCompletion(int rc, const char* value, int length, const Stat*, const vo
 }
 
 void statCompletion(int rc, const Stat*, const void* data) {
-  auto op = adopt<ZkSession::DoneCallback>(data);
+  auto op = adopt<DoneOp>(data);
   ZkSession::loop()->queueInLoop([op = std::move(op), rc]() mutable { op->done(rc); });
 }
 
 void voidCompletion(int rc, const void* data) {
-  auto op = adopt<ZkSession::DoneCallback>(data);
+  auto op = adopt<DoneOp>(data);
   ZkSession::loop()->queueInLoop([op = std::move(op), rc]() mutable { op->done(rc); });
 }
 
 void stringCompletion(int rc, const char* value, const void* data) {
-  auto op = adopt<ZkSession::CreateCallback>(data);
+  auto op = adopt<CreateOp>(data);
   std::string path = rc == ZOK && value != nullptr ? value : "";
   ZkSession::loop()->queueInLoop([op = std::move(op), rc, path = std::move(path)]() mutable {
     op->done(rc, std::move(path));
@@ -105,12 +167,13 @@ void authCompletion(int rc, const void*) {
 // Hands ownership of `op` to the C client if `rc` says it took the request;
 // otherwise fails the request here (already in the ZooKeeper loop, in a
 // task of its own, so not re-entrantly).
-template <typename Callback, typename... Empty>
-void settle(int rc, std::unique_ptr<Op<Callback>>& op, Empty... empty) {
+template <typename T>
+void settle(int rc, std::unique_ptr<T>& op) {
   if (rc == ZOK) {
     (void)op.release();
   } else {
-    op->done(rc, empty...);
+    op->pending->remove(op.get());
+    op.release()->failLater(rc);
   }
 }
 
@@ -159,7 +222,16 @@ absl::StatusOr<std::shared_ptr<ZkSession>> ZkSession::get(const std::string& con
 }
 
 ZkSession::ZkSession(std::string connectString, Options options)
-    : connectString_(std::move(connectString)), options_(std::move(options)) {}
+    : connectString_(std::move(connectString)),
+      options_(std::move(options)),
+      pending_(std::make_shared<Pending>()) {}
+
+template <typename T, typename Callback>
+std::unique_ptr<T> ZkSession::newOp(Callback done) {
+  auto op = std::make_unique<T>(pending_, std::move(done));
+  pending_->add(op.get());
+  return op;
+}
 
 ZkSession::~ZkSession() {
   // No loop task can run on this session now (each holds a strong
@@ -196,8 +268,12 @@ void ZkSession::open() {
   context_ = std::make_unique<HandleContext>();
   context_->session = weak_from_this();
   context_->generation = ++generation_;
-  // Process-wide; the client's own log goes through clientLog anyway.
-  zoo_set_debug_level(ZOO_LOG_LEVEL_WARN);
+  // Process-wide. Off unless we log at DEBUG: our own lines say what
+  // matters once per event, and the 3.8 client formats addresses for its
+  // log lines in a static buffer shared by every handle's threads (a data
+  // race ThreadSanitizer reports as soon as two handles log at once).
+  zoo_set_debug_level(Logger::enabled(LogLevel::kDebug) ? ZOO_LOG_LEVEL_WARN
+                                                        : static_cast<ZooLogLevel>(0));
   handle_ = zookeeper_init2(connectString_.c_str(), &ZkSession::watcher,
                             static_cast<int>(options_.sessionTimeout.count()), nullptr,
                             context_.get(), 0, &ZkSession::clientLog);
@@ -233,11 +309,15 @@ void ZkSession::open() {
 
 void ZkSession::closeHandle() {
   if (handle_ != nullptr) {
+    // Answers to requests in flight come within a round trip; wait for
+    // them (never for long) so that closing does not lose them.
+    if (connected_) (void)pending_->waitDrained(std::chrono::milliseconds(1000));
     // Fails what is still pending with ZCLOSING (those callbacks are posted
     // into the loop like any other) and, for a live session, ends it on the
     // server, which deletes its ephemeral nodes at once.
     zookeeper_close(handle_);
     handle_ = nullptr;
+    for (OpBase* op : pending_->takeAll()) op->failLater(ZCLOSING);
   }
   context_.reset();
   connected_ = false;
@@ -317,7 +397,21 @@ uint64_t ZkSession::addSessionListener(SessionListener listener) {
 }
 
 void ZkSession::removeSessionListener(uint64_t id) {
-  loop()->runInLoop([self = shared_from_this(), id] { self->listeners_.erase(id); });
+  inLoopAndWait([this, id] { listeners_.erase(id); });
+}
+
+void ZkSession::inLoopAndWait(absl::AnyInvocable<void()> f) {
+  if (loop()->isInLoopThread()) {
+    f();
+    return;
+  }
+  // Waiting is safe: the loop never waits for a user's thread.
+  CountDownLatch latch(1);
+  loop()->queueInLoop([self = shared_from_this(), &f, &latch] {
+    f();
+    latch.countDown();
+  });
+  latch.wait();
 }
 
 uint64_t ZkSession::addWatch(const std::string& path, WatchCallback callback) {
@@ -331,33 +425,33 @@ uint64_t ZkSession::addWatch(const std::string& path, WatchCallback callback) {
 }
 
 void ZkSession::removeWatch(uint64_t id) {
-  loop()->runInLoop([self = shared_from_this(), id] { self->watches_.erase(id); });
+  inLoopAndWait([this, id] { watches_.erase(id); });
 }
 
 void ZkSession::getChildren(const std::string& path, bool watch, ChildrenCallback done) {
   inLoop([path, watch, done = std::move(done)](ZkSession* self) mutable {
-    auto op = std::make_unique<Op<ChildrenCallback>>(std::move(done));
+    auto op = self->newOp<ChildrenOp>(std::move(done));
     const int rc = self->handle_ == nullptr
                        ? ZINVALIDSTATE
                        : zoo_aget_children(self->handle_, path.c_str(), watch ? 1 : 0,
                                            &childrenCompletion, op.get());
-    settle(rc, op, std::vector<std::string>());
+    settle(rc, op);
   });
 }
 
 void ZkSession::getData(const std::string& path, bool watch, DataCallback done) {
   inLoop([path, watch, done = std::move(done)](ZkSession* self) mutable {
-    auto op = std::make_unique<Op<DataCallback>>(std::move(done));
+    auto op = self->newOp<DataOp>(std::move(done));
     const int rc = self->handle_ == nullptr ? ZINVALIDSTATE
                                             : zoo_aget(self->handle_, path.c_str(), watch ? 1 : 0,
                                                        &dataCompletion, op.get());
-    settle(rc, op, std::string());
+    settle(rc, op);
   });
 }
 
 void ZkSession::exists(const std::string& path, bool watch, DoneCallback done) {
   inLoop([path, watch, done = std::move(done)](ZkSession* self) mutable {
-    auto op = std::make_unique<Op<DoneCallback>>(std::move(done));
+    auto op = self->newOp<DoneOp>(std::move(done));
     const int rc = self->handle_ == nullptr ? ZINVALIDSTATE
                                             : zoo_aexists(self->handle_, path.c_str(),
                                                           watch ? 1 : 0, &statCompletion, op.get());
@@ -367,19 +461,19 @@ void ZkSession::exists(const std::string& path, bool watch, DoneCallback done) {
 
 void ZkSession::create(const std::string& path, std::string data, int flags, CreateCallback done) {
   inLoop([path, data = std::move(data), flags, done = std::move(done)](ZkSession* self) mutable {
-    auto op = std::make_unique<Op<CreateCallback>>(std::move(done));
+    auto op = self->newOp<CreateOp>(std::move(done));
     const int rc =
         self->handle_ == nullptr
             ? ZINVALIDSTATE
             : zoo_acreate(self->handle_, path.c_str(), data.data(), static_cast<int>(data.size()),
                           &ZOO_OPEN_ACL_UNSAFE, flags, &stringCompletion, op.get());
-    settle(rc, op, std::string());
+    settle(rc, op);
   });
 }
 
 void ZkSession::remove(const std::string& path, DoneCallback done) {
   inLoop([path, done = std::move(done)](ZkSession* self) mutable {
-    auto op = std::make_unique<Op<DoneCallback>>(std::move(done));
+    auto op = self->newOp<DoneOp>(std::move(done));
     const int rc = self->handle_ == nullptr
                        ? ZINVALIDSTATE
                        : zoo_adelete(self->handle_, path.c_str(), -1, &voidCompletion, op.get());

@@ -114,9 +114,9 @@ class ZkSession : public std::enable_shared_from_this<ZkSession> {
   [[nodiscard]] const std::string& connectString() const { return connectString_; }
   [[nodiscard]] const Options& options() const { return options_; }
 
-  // Listeners hear every Event from now on. Any thread; a listener may run
-  // once more after removeSessionListener() unless that was called in the
-  // ZooKeeper loop.
+  // Listeners hear every Event from now on. Any thread. Once
+  // removeSessionListener() returns, the listener is never called again
+  // (called from another thread, it waits for the ZooKeeper loop).
   uint64_t addSessionListener(SessionListener listener);
   void removeSessionListener(uint64_t id);
   // `callback` runs on every watch event for `path` or any direct child of
@@ -144,6 +144,9 @@ class ZkSession : public std::enable_shared_from_this<ZkSession> {
   // The current session's id; 0 before the first connect.
   [[nodiscard]] int64_t sessionId() const { return sessionId_; }
 
+  // Requests the C client holds (ZkSession.cc). Internal.
+  class Pending;
+
   struct Credentials {
     int64_t id = 0;
     std::string password;
@@ -163,12 +166,16 @@ class ZkSession : public std::enable_shared_from_this<ZkSession> {
 
   void open();
   void closeHandle();
+  template <typename T, typename Callback>
+  std::unique_ptr<T> newOp(Callback done);
   void onWatcherEvent(uint64_t generation, int type, int state, const std::string& path);
   void onSessionState(int state);
   void notify(Event event);
   // Queues `request(handle_)` in the ZooKeeper loop: queued, never run at
   // once, so a callback never runs inside the call that asked for it.
   void inLoop(absl::AnyInvocable<void(ZkSession* self)> request);
+  // Runs `f` in the ZooKeeper loop and returns after it ran.
+  void inLoopAndWait(absl::AnyInvocable<void()> f);
 
   const std::string connectString_;
   const Options options_;
@@ -186,6 +193,8 @@ class ZkSession : public std::enable_shared_from_this<ZkSession> {
   // while it runs.
   std::map<uint64_t, std::shared_ptr<SessionListener>> listeners_;
   std::map<uint64_t, std::pair<std::string, std::shared_ptr<WatchCallback>>> watches_;
+  // Any thread (it has its own lock).
+  const std::shared_ptr<Pending> pending_;
 };
 
 }  // namespace muduo::rpc::naming

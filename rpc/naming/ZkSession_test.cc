@@ -7,34 +7,21 @@
 #include <zookeeper/zookeeper.h>
 
 #include "muduo/net/EventLoop.h"
+#include "rpc/naming/testing/ExpireSession.h"
 #include "rpc/naming/testing/Inbox.h"
-#include "rpc/naming/testing/ZooKeeperServer.h"
+#include "rpc/naming/testing/ZooKeeperTest.h"
 
 namespace muduo::rpc::naming {
 namespace {
 
-// One ZooKeeper for the whole file: a JVM start costs a second or two.
-class ZkSessionTest : public ::testing::Test {
+class ZkSessionTest : public testing::ZooKeeperTest {
  protected:
-  static void SetUpTestSuite() {
-    zk_ = new testing::ZooKeeperServer();
-    ASSERT_TRUE(zk_->start().ok());
-  }
-  static void TearDownTestSuite() {
-    delete zk_;
-    zk_ = nullptr;
-  }
-
   static ZkSession::Options shortSession() {
     ZkSession::Options options;
     options.sessionTimeout = std::chrono::milliseconds(2000);
     return options;
   }
-
-  static testing::ZooKeeperServer* zk_;
 };
-
-testing::ZooKeeperServer* ZkSessionTest::zk_ = nullptr;
 
 using testing::contains;
 using testing::Inbox;
@@ -134,7 +121,7 @@ TEST_F(ZkSessionTest, AnExpiredSessionIsReplacedAndListenersHearBoth) {
 
   const ZkSession::Credentials before = session->credentialsForTesting();
   ASSERT_NE(before.id, 0);
-  ASSERT_TRUE(testing::expireSession(zk_->connectString(), before.id, before.password));
+  ASSERT_TRUE(testing::expireAndWait(session));
   ASSERT_TRUE(events.waitFor([](auto& v) {
     return contains(v, ZkSession::Event::kExpired) && v.back() == ZkSession::Event::kConnected;
   }));

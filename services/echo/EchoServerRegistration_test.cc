@@ -7,43 +7,21 @@
 #include <chrono>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "gtest/gtest.h"
-#include "muduo/net/EventLoop.h"
-#include "muduo/net/EventLoopThread.h"
-#include "rpc/naming/Naming.h"
 #include "rpc/naming/testing/ChildProcess.h"
-#include "rpc/naming/testing/Inbox.h"
-#include "rpc/naming/testing/ZooKeeperServer.h"
+#include "rpc/naming/testing/ResolverProbe.h"
+#include "rpc/naming/testing/ZooKeeperTest.h"
 
 namespace muduo::rpc::naming {
 namespace {
 
-using testing::Inbox;
-using Pushed = absl::StatusOr<EndpointList>;
+using testing::ResolverProbe;
 
-class EchoServerRegistrationTest : public ::testing::Test {
+class EchoServerRegistrationTest : public testing::ZooKeeperTest {
  protected:
-  static void SetUpTestSuite() {
-    zk_ = new testing::ZooKeeperServer();
-    ASSERT_TRUE(zk_->start().ok());
-  }
-  static void TearDownTestSuite() {
-    delete zk_;
-    zk_ = nullptr;
-  }
-  void SetUp() override {
-    loop_ = loopThread_.startLoop();
-    dir_ = testing::makeTempDir("echo-registration-");
-  }
-  void TearDown() override {
-    Inbox<bool> done;
-    loop_->runInLoop([&] {
-      resolver_.reset();
-      done.put(true);
-    });
-    ASSERT_TRUE(done.waitForAny());
-  }
+  void SetUp() override { dir_ = testing::makeTempDir("echo-registration-"); }
 
   // Starts an echo_server registered at `path` with `sessionMs`, and returns
   // its port once it serves.
@@ -69,43 +47,21 @@ class EchoServerRegistrationTest : public ::testing::Test {
     return 0;
   }
 
-  void watch(const std::string& path) {
-    auto resolver = makeResolver("zk://" + zk_->connectString() + path);
-    ASSERT_TRUE(resolver.ok()) << resolver.status();
-    resolver_ = std::move(*resolver);
-    loop_->runInLoop([this] {
-      resolver_->start(loop_, [this](const Pushed& endpoints) { pushed_.put(endpoints); });
-    });
-  }
-  static bool lastIs(const std::vector<Pushed>& pushes, std::vector<uint16_t> ports) {
-    if (pushes.empty() || !pushes.back().ok()) return false;
-    std::vector<uint16_t> seen;
-    for (const Endpoint& e : *pushes.back()) seen.push_back(e.address.port());
-    return seen == ports;
-  }
-
-  static testing::ZooKeeperServer* zk_;
-  net::EventLoopThread loopThread_;
-  net::EventLoop* loop_ = nullptr;
   std::string dir_;
   std::unique_ptr<testing::ChildProcess> server_;
-  std::unique_ptr<Resolver> resolver_;
-  Inbox<Pushed> pushed_;
 };
-
-testing::ZooKeeperServer* EchoServerRegistrationTest::zk_ = nullptr;
 
 TEST_F(EchoServerRegistrationTest, AKilledServerLeavesTheListWithinItsSessionTimeout) {
   constexpr int kSessionMs = 2000;
   const uint16_t port = startServer("/services/echo", kSessionMs);
   ASSERT_NE(port, 0);
-  watch("/services/echo");
-  ASSERT_TRUE(pushed_.waitFor([&](auto& v) { return lastIs(v, {port}); })) << server_->output();
-  EXPECT_EQ(pushed_.last()->front().weight, 7u);
+  ResolverProbe probe("zk://" + zk_->connectString() + "/services/echo");
+  ASSERT_TRUE(probe.waitForPorts({port})) << server_->output();
+  EXPECT_EQ(probe.pushed().last()->front().weight, 7u);
 
   const auto killed = std::chrono::steady_clock::now();
   server_->signal(SIGKILL);
-  ASSERT_TRUE(pushed_.waitFor([](auto& v) { return lastIs(v, {}); }));
+  ASSERT_TRUE(probe.waitForPorts({}));
   const auto gone = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - killed);
   std::printf("a SIGKILLed server left the list after %lld ms (session timeout %d ms)\n",
@@ -120,11 +76,11 @@ TEST_F(EchoServerRegistrationTest, AGracefulStopDeregistersInsteadOfWaitingForEx
   // process closing its session) can take the node away this soon.
   const uint16_t port = startServer("/services/echo2", 60000);
   ASSERT_NE(port, 0);
-  watch("/services/echo2");
-  ASSERT_TRUE(pushed_.waitFor([&](auto& v) { return lastIs(v, {port}); })) << server_->output();
+  ResolverProbe probe("zk://" + zk_->connectString() + "/services/echo2");
+  ASSERT_TRUE(probe.waitForPorts({port})) << server_->output();
 
   server_->signal(SIGTERM);
-  ASSERT_TRUE(pushed_.waitFor([](auto& v) { return lastIs(v, {}); }));
+  ASSERT_TRUE(probe.waitForPorts({}));
   EXPECT_EQ(server_->wait(std::chrono::seconds(20)), 0);
   const std::string log = server_->output();
   const size_t deregistered = log.find("deregistered /services/echo2/endpoint-");

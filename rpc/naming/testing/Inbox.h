@@ -26,9 +26,9 @@ class Inbox {
   }
   // Waits up to kWait until `pred(values so far)` holds.
   template <typename Pred>
-  [[nodiscard]] bool waitFor(Pred pred) {
+  [[nodiscard]] bool waitFor(Pred pred, std::chrono::milliseconds timeout = kWait) {
     std::unique_lock<std::mutex> lock(mutex_);
-    return cond_.wait_for(lock, kWait, [&] { return pred(values_); });
+    return cond_.wait_for(lock, timeout, [&] { return pred(values_); });
   }
   [[nodiscard]] bool waitForAny() {
     return waitFor([](const std::vector<T>& values) { return !values.empty(); });

@@ -6,10 +6,7 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <zookeeper/zookeeper.h>
 
-#include <algorithm>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -197,22 +194,6 @@ void ZooKeeperServer::kill() {
 absl::Status ZooKeeperServer::restart() {
   stop();
   return start();
-}
-
-bool expireSession(const std::string& connectString, int64_t sessionId,
-                   const std::string& password) {
-  clientid_t id{};
-  id.client_id = sessionId;
-  std::memcpy(id.passwd, password.data(), std::min(password.size(), sizeof id.passwd));
-  zhandle_t* zh = zookeeper_init(connectString.c_str(), nullptr, 10000, &id, nullptr, 0);
-  if (zh == nullptr) return false;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (zoo_state(zh) != ZOO_CONNECTED_STATE && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  const bool connected = zoo_state(zh) == ZOO_CONNECTED_STATE;
-  zookeeper_close(zh);
-  return connected;
 }
 
 }  // namespace muduo::rpc::naming::testing

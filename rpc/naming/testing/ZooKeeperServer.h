@@ -83,14 +83,6 @@ class ZooKeeperServer {
 [[nodiscard]] std::string fourLetterWord(uint16_t port, const std::string& word,
                                          std::chrono::milliseconds timeout);
 
-// Expires a client's session the way a long partition would: opens a second
-// connection with the same session id and password, then closes it, which
-// ends the session on the server. The first client learns of it when it
-// next reaches the server. False if the second connection never came up.
-// Any thread.
-bool expireSession(const std::string& connectString, int64_t sessionId,
-                   const std::string& password);
-
 }  // namespace muduo::rpc::naming::testing
 
 #endif  // RPC_NAMING_TESTING_ZOOKEEPERSERVER_H_
