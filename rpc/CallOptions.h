@@ -5,6 +5,8 @@
 #define RPC_CALLOPTIONS_H_
 
 #include <chrono>
+#include <cstdint>
+#include <optional>
 
 namespace muduo::rpc {
 
@@ -22,6 +24,18 @@ struct CallOptions {
   // deadline. Either way, a call made while the first attempt is still in
   // progress waits for that attempt.
   bool waitForReady = false;
+
+  // Cluster channels only (RpcChannel ignores both).
+  //
+  // The request's key for consistent hashing (a user id, a hash of a row
+  // key): while the endpoint list does not change, calls with one key go to
+  // one endpoint. Without a key, a consistent-hashing channel picks at
+  // random.
+  std::optional<uint64_t> requestKey;
+  // After this long without an answer, a copy of a unary call goes to a
+  // second endpoint; the first answer wins and the other is cancelled. Zero:
+  // never. Only for idempotent methods: both copies may run.
+  std::chrono::microseconds backupDelay{0};
 };
 
 }  // namespace muduo::rpc

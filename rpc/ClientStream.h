@@ -7,13 +7,13 @@
 
 #include <cstdint>
 
-#include "rpc/RpcChannel.h"
+#include "rpc/Channel.h"
 
 namespace muduo::rpc {
 
 class ClientStream {
  public:
-  ClientStream(RpcChannel* channel, uint64_t callId) : channel_(channel), callId_(callId) {}
+  ClientStream(Channel* channel, uint64_t callId) : channel_(channel), callId_(callId) {}
 
   // Stops the stream: the server is told, no more messages are delivered, and
   // the finish handler runs with CANCELLED (unless the stream already ended).
@@ -21,7 +21,7 @@ class ClientStream {
   [[nodiscard]] uint64_t callId() const { return callId_; }
 
  private:
-  RpcChannel* channel_;
+  Channel* channel_;
   uint64_t callId_;
 };
 

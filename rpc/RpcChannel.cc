@@ -6,7 +6,10 @@
 #include <utility>
 #include <vector>
 
+#include "absl/base/attributes.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/message_lite.h"
 #include "muduo/base/CountDownLatch.h"
@@ -18,6 +21,19 @@
 #include "rpc/RpcCodec.h"
 
 namespace muduo::rpc {
+
+namespace {
+
+// The payload that marks a status as "the request never left this process".
+// absl::string_view: Debian's abseil does not take std::string_view here.
+constexpr absl::string_view kNeverSent = "muduo.rpc/never-sent";
+
+absl::Status neverSent(absl::Status status) {
+  status.SetPayload(kNeverSent, absl::Cord());
+  return status;
+}
+
+}  // namespace
 
 // The state behind an RpcChannel. Shared with timers and queued work, which
 // hold it weakly or by value, so it is never reached after destruction.
@@ -56,7 +72,7 @@ class RpcChannel::Impl : public std::enable_shared_from_this<Impl> {
     loop_->assertInLoopThread();
     if (closed_) {
       frame->retrieveAll();
-      std::move(done)(absl::CancelledError("RpcChannel destroyed"), {});
+      std::move(done)(neverSent(absl::CancelledError("RpcChannel destroyed")), {});
       return;
     }
     if (conn_ == nullptr && !connectError_.ok() && !waitForReady) {
@@ -176,8 +192,8 @@ class RpcChannel::Impl : public std::enable_shared_from_this<Impl> {
   // The calls that are not waiting for ready fail now, with the reason, and
   // so will new ones until a connection is up.
   void onConnectFailed(int error) {
-    connectError_ = absl::UnavailableError(
-        absl::StrCat("connect to ", serverAddr_.toIpPort(), ": ", strerrorTl(error)));
+    connectError_ = neverSent(absl::UnavailableError(
+        absl::StrCat("connect to ", serverAddr_.toIpPort(), ": ", strerrorTl(error))));
     std::vector<uint64_t> failing;
     for (const auto& [id, frame] : backlog_) {
       if (auto it = pending_.find(id); it != pending_.end() && !it->second.waitForReady) {
@@ -261,6 +277,9 @@ class RpcChannel::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   void failAll(const absl::Status& status) {
+    // Calls still in the backlog never had a connection: their failure says so.
+    absl::flat_hash_set<uint64_t> unsent;
+    for (const auto& entry : backlog_) unsent.insert(entry.first);
     backlog_.clear();
     // Every deadline belongs to a call failed here; new calls started by
     // the handlers below push their own.
@@ -270,7 +289,10 @@ class RpcChannel::Impl : public std::enable_shared_from_this<Impl> {
     // Handlers may start new calls; they go into a fresh map.
     auto failed = std::move(pending_);
     pending_.clear();
-    for (auto& [id, pending] : failed) std::move(pending.done)(status, {});
+    const absl::Status unsentStatus = unsent.empty() ? status : neverSent(status);
+    for (auto& [id, pending] : failed) {
+      std::move(pending.done)(unsent.contains(id) ? unsentStatus : status, {});
+    }
   }
 
   net::EventLoop* const loop_;
@@ -302,16 +324,7 @@ RpcChannel::RpcChannel(net::EventLoop* loop, const net::InetAddress& serverAddr,
 }
 
 RpcChannel::~RpcChannel() {
-  if (loop_->isInLoopThread()) {
-    impl_->close();
-    return;
-  }
-  CountDownLatch done(1);
-  loop_->runInLoop([this, &done] {
-    impl_->close();
-    done.countDown();
-  });
-  done.wait();
+  runInLoopAndWait(loop_, [this] { impl_->close(); });
 }
 
 void RpcChannel::connect() { impl_->connect(); }
@@ -321,16 +334,20 @@ namespace {
 
 // Encodes a REQUEST into `frame` (empty), the names straight from the
 // caller's views.
+template <typename Payload>
 void encodeRequest(uint64_t id, std::string_view service, std::string_view method,
-                   const google::protobuf::MessageLite& request, std::chrono::microseconds timeout,
-                   net::Buffer* frame) {
+                   const Payload& request, std::chrono::microseconds timeout, net::Buffer* frame) {
   MetaFields meta;
   meta.type = RpcMeta::REQUEST;
   meta.callId = id;
   meta.service = service;
   meta.method = method;
   meta.timeoutUs = timeout.count();
-  encodeFrame(meta, &request, frame);
+  if constexpr (std::is_same_v<Payload, std::string_view>) {
+    encodeFrame(meta, request, frame);
+  } else {
+    encodeFrame(meta, &request, frame);
+  }
 }
 
 // A request started in the loop thread (a completion handler issuing the
@@ -341,12 +358,17 @@ thread_local net::Buffer t_request;
 
 }  // namespace
 
-uint64_t RpcChannel::startCall(std::string_view service, std::string_view method,
-                               const google::protobuf::MessageLite& request, ResponseHandler done,
-                               const CallOptions& options) {
+// Forced inline: each public entry point gets its own copy, so a unary
+// call costs what it did before the four shared this body.
+template <typename Payload>
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline uint64_t RpcChannel::start(
+    std::string_view service, std::string_view method, const Payload& request,
+    StreamHandler* onMessage, ResponseHandler& done, const CallOptions& options) {
+  const bool unary = onMessage == nullptr;
   const uint64_t id = impl_->nextId();
-  const auto timeout = options.timeout.count() > 0 ? options.timeout : defaultTimeout_;
-  if (loop_->isInLoopThread()) {
+  // Unary calls always have a deadline; streams only when asked.
+  const auto timeout = options.timeout.count() > 0 || !unary ? options.timeout : defaultTimeout_;
+  if (unary && loop_->isInLoopThread()) {
     net::Buffer& frame = t_request;
     frame.retrieveAll();
     encodeRequest(id, service, method, request, timeout, &frame);
@@ -356,26 +378,41 @@ uint64_t RpcChannel::startCall(std::string_view service, std::string_view method
   // Serialise in the caller's thread: the loop thread only sends.
   net::Buffer frame;
   encodeRequest(id, service, method, request, timeout, &frame);
-  loop_->runInLoop([impl = impl_, id, frame = std::move(frame), done = std::move(done), timeout,
+  loop_->runInLoop([impl = impl_, id, frame = std::move(frame), done = std::move(done),
+                    onMessage = unary ? StreamHandler() : std::move(*onMessage), timeout,
                     waitForReady = options.waitForReady]() mutable {
-    impl->startInLoop(id, &frame, std::move(done), nullptr, timeout, waitForReady);
+    impl->startInLoop(id, &frame, std::move(done), std::move(onMessage), timeout, waitForReady);
   });
   return id;
+}
+
+uint64_t RpcChannel::startCall(std::string_view service, std::string_view method,
+                               const google::protobuf::MessageLite& request, ResponseHandler done,
+                               const CallOptions& options) {
+  return start(service, method, request, nullptr, done, options);
 }
 
 uint64_t RpcChannel::startStream(std::string_view service, std::string_view method,
                                  const google::protobuf::MessageLite& request,
                                  StreamHandler onMessage, ResponseHandler onFinish,
                                  const CallOptions& options) {
-  const uint64_t id = impl_->nextId();
-  net::Buffer frame;
-  encodeRequest(id, service, method, request, options.timeout, &frame);
-  loop_->runInLoop([impl = impl_, id, frame = std::move(frame), onFinish = std::move(onFinish),
-                    onMessage = std::move(onMessage), timeout = options.timeout,
-                    waitForReady = options.waitForReady]() mutable {
-    impl->startInLoop(id, &frame, std::move(onFinish), std::move(onMessage), timeout, waitForReady);
-  });
-  return id;
+  return start(service, method, request, &onMessage, onFinish, options);
+}
+
+uint64_t RpcChannel::startSerializedCall(std::string_view service, std::string_view method,
+                                         std::string_view request, ResponseHandler done,
+                                         const CallOptions& options) {
+  return start(service, method, request, nullptr, done, options);
+}
+
+uint64_t RpcChannel::startSerializedStream(std::string_view service, std::string_view method,
+                                           std::string_view request, StreamHandler onMessage,
+                                           ResponseHandler onFinish, const CallOptions& options) {
+  return start(service, method, request, &onMessage, onFinish, options);
+}
+
+bool RpcChannel::neverReachedServer(const absl::Status& status) {
+  return !status.ok() && status.GetPayload(kNeverSent).has_value();
 }
 
 void RpcChannel::cancel(uint64_t callId) {
@@ -384,31 +421,6 @@ void RpcChannel::cancel(uint64_t callId) {
   // running handler returns, never re-entrantly inside it.
   if (loop_->isInLoopThread()) impl_->mute(callId);
   loop_->queueInLoop([impl = impl_, callId] { impl->cancelInLoop(callId); });
-}
-
-absl::Status RpcChannel::blockingCall(std::string_view service, std::string_view method,
-                                      const google::protobuf::MessageLite& request,
-                                      google::protobuf::MessageLite* response,
-                                      const CallOptions& options) {
-  if (loop_->isInLoopThread()) {
-    return absl::FailedPreconditionError(
-        "blocking RPC from the channel's own loop thread would deadlock; use the async call");
-  }
-  CountDownLatch latch(1);
-  absl::Status result;
-  startCall(
-      service, method, request,
-      [&](absl::Status status, std::string_view payload) {
-        if (status.ok() &&
-            !response->ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
-          status = absl::InternalError("response does not parse");
-        }
-        result = std::move(status);
-        latch.countDown();
-      },
-      options);
-  latch.wait();
-  return result;
 }
 
 }  // namespace muduo::rpc

@@ -13,7 +13,16 @@
 // were waiting for that attempt. CallOptions::waitForReady keeps a call
 // waiting for the retries instead, up to its deadline.
 //
-// Generated client stubs (rpc/compiler) wrap this untyped interface.
+// A call that fails before any of its bytes could have reached the server
+// (the connection was never up, or the channel was being destroyed) carries
+// a mark that neverReachedServer() reads: only such a call is safe to resend
+// elsewhere (cluster::ClusterChannel does). A call whose frame went to a
+// connection that then dropped may have run on the server and is not marked,
+// even if its bytes were still in our output buffer: "provably never sent"
+// is the promise, so the doubtful case counts as sent.
+//
+// Generated client stubs (rpc/compiler) wrap the untyped Channel interface
+// this implements.
 //
 // Thread contract: construct and destroy in the loop's thread, or in another
 // thread while the loop runs (as TcpClient). startCall(), startStream(),
@@ -29,38 +38,24 @@
 #include <string>
 #include <string_view>
 
-#include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "muduo/net/InetAddress.h"
 #include "rpc/CallOptions.h"
-
-namespace google::protobuf {
-class MessageLite;
-}  // namespace google::protobuf
-
-namespace muduo::net {
-class EventLoop;
-}  // namespace muduo::net
+#include "rpc/Channel.h"
 
 namespace muduo::rpc {
 
-class RpcChannel {
+class RpcChannel final : public Channel {
  public:
   struct Options {
     std::chrono::microseconds defaultTimeout = std::chrono::seconds(5);
     size_t maxFrameSize = 64 * 1024 * 1024;
   };
 
-  // Completes a unary call or ends a stream; runs once, in the loop thread.
-  // `payload` (the serialized response) is valid only during the call.
-  using ResponseHandler = absl::AnyInvocable<void(absl::Status, std::string_view payload) &&>;
-  // One server-stream message; runs in the loop thread, in order.
-  using StreamHandler = absl::AnyInvocable<void(std::string_view payload)>;
-
   RpcChannel(net::EventLoop* loop, const net::InetAddress& serverAddr, Options options);
   RpcChannel(net::EventLoop* loop, const net::InetAddress& serverAddr)
       : RpcChannel(loop, serverAddr, Options()) {}
-  ~RpcChannel();
+  ~RpcChannel() override;
   RpcChannel(const RpcChannel&) = delete;
   RpcChannel& operator=(const RpcChannel&) = delete;
 
@@ -68,26 +63,40 @@ class RpcChannel {
   // made before the first attempt ends wait for it, within their deadlines.
   void connect();
   [[nodiscard]] bool connected() const;
-  [[nodiscard]] net::EventLoop* loop() const { return loop_; }
+  [[nodiscard]] net::EventLoop* loop() const override { return loop_; }
 
-  // Any thread. Returns the call id (usable with cancel()).
+  // Channel; any thread.
   uint64_t startCall(std::string_view service, std::string_view method,
                      const google::protobuf::MessageLite& request, ResponseHandler done,
-                     const CallOptions& options = CallOptions());
+                     const CallOptions& options = CallOptions()) override;
   uint64_t startStream(std::string_view service, std::string_view method,
                        const google::protobuf::MessageLite& request, StreamHandler onMessage,
-                       ResponseHandler onFinish, const CallOptions& options = CallOptions());
-  // Any thread. The call completes with CANCELLED (if it has not completed).
-  void cancel(uint64_t callId);
+                       ResponseHandler onFinish,
+                       const CallOptions& options = CallOptions()) override;
+  void cancel(uint64_t callId) override;
 
-  // Any thread but the loop's. Parses the answer into *response.
-  absl::Status blockingCall(std::string_view service, std::string_view method,
-                            const google::protobuf::MessageLite& request,
-                            google::protobuf::MessageLite* response,
-                            const CallOptions& options = CallOptions());
+  // As startCall()/startStream(), with the request already serialized: for
+  // a caller that may send the same request more than once (a cluster
+  // channel's retries and backup requests). Any thread.
+  uint64_t startSerializedCall(std::string_view service, std::string_view method,
+                               std::string_view request, ResponseHandler done,
+                               const CallOptions& options = CallOptions());
+  uint64_t startSerializedStream(std::string_view service, std::string_view method,
+                                 std::string_view request, StreamHandler onMessage,
+                                 ResponseHandler onFinish,
+                                 const CallOptions& options = CallOptions());
+
+  // True when `status` (a failed call's) says the request provably never
+  // left this process, so resending it cannot run it twice.
+  [[nodiscard]] static bool neverReachedServer(const absl::Status& status);
 
  private:
   class Impl;
+  template <typename Payload>
+  // A unary call when onMessage is null. Moves from *onMessage and done.
+  uint64_t start(std::string_view service, std::string_view method, const Payload& request,
+                 StreamHandler* onMessage, ResponseHandler& done, const CallOptions& options);
+
   net::EventLoop* const loop_;
   const std::chrono::microseconds defaultTimeout_;
   std::shared_ptr<Impl> impl_;

@@ -51,6 +51,8 @@ struct MetaFields {
 };
 void encodeFrame(const MetaFields& meta, const google::protobuf::MessageLite* payload,
                  net::Buffer* out);
+// The same with a payload already serialized (a request sent again).
+void encodeFrame(const MetaFields& meta, std::string_view payload, net::Buffer* out);
 
 enum class DecodeStatus { kNeedMore, kFrame, kError };
 

@@ -37,6 +37,7 @@
 #include "rpc/RpcChannel.h"
 #include "rpc/RpcCodec.h"
 #include "rpc/RpcServer.h"
+#include "rpc/testing/RefusingPort.h"
 #include "rpc/testing/TestService.h"
 #include "rpc/testing/test_messages.pb.h"
 
@@ -176,33 +177,6 @@ class RawSocket {
  private:
   const int fd_;
   bool connected_ = false;
-};
-
-// A loopback port that refuses connections: bound, never listening, and held
-// until destruction so nobody else can take it.
-class RefusingPort {
- public:
-  RefusingPort() : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
-    struct sockaddr_in addr = {};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-      std::perror("RefusingPort");
-      std::abort();
-    }
-    address_ = net::InetAddress(addr);
-  }
-  ~RefusingPort() { ::close(fd_); }
-  RefusingPort(const RefusingPort&) = delete;
-  RefusingPort& operator=(const RefusingPort&) = delete;
-
-  [[nodiscard]] const net::InetAddress& address() const { return address_; }
-
- private:
-  const int fd_;
-  net::InetAddress address_;
 };
 
 class RpcTest : public ::testing::Test {
@@ -393,24 +367,28 @@ TEST_F(RpcTest, CallsAnsweredInTimeNeverExpireAndALaterCallStillDoes) {
 }
 
 TEST_F(RpcTest, CallToAnAddressWithNothingListeningFailsAtOnceSayingTheConnectionWasRefused) {
-  RefusingPort refusing;  // bound, never listening: connect(2) is refused
+  testing::RefusingPort refusing;  // bound, never listening: connect(2) is refused
   auto channel = connectTo(refusing.address());
   const auto start = Clock::now();
   const auto result =
       callAndWait(channel.get(), "Echo", makeRequest("nobody home"), withTimeout(10s));
   ASSERT_TRUE(result.has_value()) << "the call must complete, not hang";
   EXPECT_LT(Clock::now() - start, 5s) << "fail fast, not at the deadline";
-  EXPECT_EQ(result->status.ToString(),
-            "UNAVAILABLE: connect to " + refusing.address().toIpPort() + ": Connection refused");
+  EXPECT_EQ(result->status.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(result->status.message(),
+            "connect to " + refusing.address().toIpPort() + ": Connection refused");
+  EXPECT_TRUE(RpcChannel::neverReachedServer(result->status))
+      << "no connection was ever up, so the call is safe to send elsewhere";
   // Later calls, while the channel retries, fail the same way at once.
   const auto again = callAndWait(channel.get(), "Echo", makeRequest("still?"), withTimeout(10s));
   ASSERT_TRUE(again.has_value());
   EXPECT_EQ(again->status.code(), absl::StatusCode::kUnavailable) << again->status;
+  EXPECT_TRUE(RpcChannel::neverReachedServer(again->status));
   EXPECT_FALSE(channel->connected());
 }
 
 TEST_F(RpcTest, AWaitForReadyCallToAnAddressWithNothingListeningWaitsUntilItsDeadline) {
-  RefusingPort refusing;
+  testing::RefusingPort refusing;
   auto channel = connectTo(refusing.address());
   CallOptions options = withTimeout(300ms);
   options.waitForReady = true;
@@ -476,6 +454,8 @@ TEST_F(RpcTest, PendingCallFailsWithUnavailableWhenTheServerIsDestroyed) {
   ASSERT_TRUE(result.has_value());
   EXPECT_EQ(result->status.code(), absl::StatusCode::kUnavailable) << result->status;
   EXPECT_LT(elapsed, 2s) << "a dropped connection fails its calls at once, not at the deadline";
+  EXPECT_FALSE(RpcChannel::neverReachedServer(result->status))
+      << "the server had the call: resending it could run it twice";
 }
 
 TEST_F(RpcTest, UnknownServiceIsUnimplemented) {

@@ -363,7 +363,9 @@ void printServiceDeclaration(CodeWriter* out, const pb::ServiceDescriptor* servi
       "// A stream whose message does not parse delivers no more and finishes INTERNAL.");
   out->print("class Stub {\n public:");
   out->indent();
-  out->print("explicit Stub(::muduo::rpc::RpcChannel* channel) : channel_(channel) {}");
+  out->print(
+      "// `channel` is an RpcChannel (one server) or a cluster::ClusterChannel (many).\n"
+      "explicit Stub(::muduo::rpc::Channel* channel) : channel_(channel) {}");
   for (int i = 0; i < service->method_count(); ++i) {
     const pb::MethodDescriptor* method = service->method(i);
     const MethodNames m = namesOf(method);
@@ -384,7 +386,7 @@ void printServiceDeclaration(CodeWriter* out, const pb::ServiceDescriptor* servi
   out->indent();
   // With no methods the stub never reads its channel; clang would say so.
   out->print(absl::StrCat(service->method_count() == 0 ? "[[maybe_unused]] " : "",
-                          "::muduo::rpc::RpcChannel* channel_;"));
+                          "::muduo::rpc::Channel* channel_;"));
   out->outdent();
   out->print("};");
   out->blank();
@@ -405,6 +407,7 @@ void printHeader(CodeWriter* out, const pb::FileDescriptor* file) {
       "#include \"absl/functional/any_invocable.h\"\n"
       "#include \"absl/status/status.h\"\n"
       "#include \"rpc/CallOptions.h\"\n"
+      "#include \"rpc/Channel.h\"\n"
       "#include \"rpc/ClientStream.h\"\n"
       "#include \"rpc/RpcChannel.h\"\n"
       "#include \"rpc/ServerCall.h\"\n"

@@ -13,10 +13,11 @@ constexpr std::chrono::seconds kWait{10};
 
 }  // namespace
 
-TestServer::TestServer(const RpcServer::Options& options) : loop_(thread_.startLoop()) {
+TestServer::TestServer(const RpcServer::Options& options, uint16_t port)
+    : loop_(thread_.startLoop()) {
   CountDownLatch started(1);
   loop_->runInLoop([&] {
-    server_ = std::make_unique<RpcServer>(loop_, net::InetAddress(0, true), options);
+    server_ = std::make_unique<RpcServer>(loop_, net::InetAddress(port, true), options);
     server_->addService(&service_);
     server_->start();
     address_ = server_->listenAddress();
@@ -25,13 +26,20 @@ TestServer::TestServer(const RpcServer::Options& options) : loop_(thread_.startL
   EXPECT_TRUE(started.waitFor(kWait));
 }
 
-TestServer::~TestServer() {
+TestServer::~TestServer() { stop(); }
+
+int64_t TestServer::stop() {
   CountDownLatch stopped(1);
+  int64_t inFlight = 0;
   loop_->runInLoop([&] {
-    server_.reset();
+    if (server_ != nullptr) {
+      server_.reset();
+      inFlight = service_.callsReceived() - service_.echoAnswered();
+    }
     stopped.countDown();
   });
   EXPECT_TRUE(stopped.waitFor(kWait));
+  return inFlight;
 }
 
 }  // namespace muduo::rpc::testing

@@ -7,6 +7,7 @@
 #ifndef RPC_TESTING_TESTSERVER_H_
 #define RPC_TESTING_TESTSERVER_H_
 
+#include <cstdint>
 #include <memory>
 
 #include "muduo/net/EventLoopThread.h"
@@ -18,7 +19,9 @@ namespace muduo::rpc::testing {
 
 class TestServer {
  public:
-  explicit TestServer(const RpcServer::Options& options = RpcServer::Options());
+  // `port` 0 picks a free one; a given port lets a test restart a server
+  // where its clients expect it.
+  explicit TestServer(const RpcServer::Options& options = RpcServer::Options(), uint16_t port = 0);
   ~TestServer();
   TestServer(const TestServer&) = delete;
   TestServer& operator=(const TestServer&) = delete;
@@ -26,6 +29,12 @@ class TestServer {
   // Any thread.
   [[nodiscard]] const net::InetAddress& address() const { return address_; }
   [[nodiscard]] TestService& service() { return service_; }
+
+  // Destroys the server now (its connections drop) and returns how many
+  // calls it had received and not answered at that moment: the calls a
+  // client loses. Counted in the server's loop, so no answer slips between.
+  // Any thread but the server's. Idempotent (later calls return 0).
+  int64_t stop();
 
  private:
   TestService service_;  // outlives the server and its loops

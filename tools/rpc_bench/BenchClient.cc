@@ -1,5 +1,8 @@
 #include "tools/rpc_bench/BenchClient.h"
 
+#include <signal.h>
+
+#include <algorithm>
 #include <atomic>
 #include <random>
 #include <string>
@@ -9,6 +12,7 @@
 #include "muduo/net/EventLoop.h"
 #include "muduo/net/EventLoopThreadPool.h"
 #include "rpc/RpcChannel.h"
+#include "rpc/cluster/ClusterChannel.h"
 #include "tools/rpc_bench/bench.pb.h"
 
 namespace rpcbench {
@@ -20,16 +24,20 @@ using Clock = std::chrono::steady_clock;
 // have gone quiet (the latch at the end orders it).
 class BenchClient::Connection {
  public:
-  Connection(muduo::net::EventLoop* loop, const muduo::net::InetAddress& server,
-             const BenchOptions& options, uint32_t seed)
-      : loop_(loop), options_(options), channel_(loop, server), rng_(seed) {
+  Connection(muduo::net::EventLoop* loop, std::unique_ptr<muduo::rpc::Channel> channel,
+             muduo::rpc::RpcChannel* plain, const BenchOptions& options, uint32_t seed)
+      : loop_(loop), options_(options), channel_(std::move(channel)), plain_(plain), rng_(seed) {
     fast_.set_payload(std::string(options.payloadSize, 'x'));
     slow_.set_payload(fast_.payload());
     slow_.set_slow(true);
-    channel_.connect();
+    if (plain_ != nullptr) plain_->connect();
   }
+  // Loop thread (a channel's destruction waits for its loop).
+  ~Connection() { channel_.reset(); }
 
-  [[nodiscard]] bool connected() const { return channel_.connected(); }
+  // A cluster channel's calls wait for its endpoint list themselves.
+  [[nodiscard]] bool connected() const { return plain_ == nullptr || plain_->connected(); }
+  void setKilledAt(Clock::time_point at) { killedAt_ = at; }
   [[nodiscard]] int64_t inFlight() const { return inFlight_.load(); }
   muduo::net::EventLoop* loop() const { return loop_; }
 
@@ -53,16 +61,22 @@ class BenchClient::Connection {
     result->errors += errors_;
     result->latencyNs.merge(latency_);
     result->fastLatencyNs.merge(fastLatency_);
+    result->errorsAfterKill += errorsAfterKill_;
+    if (lastErrorAt_ > killedAt_ && killedAt_ != Clock::time_point()) {
+      result->lastErrorAfterKillMs =
+          std::max(result->lastErrorAfterKillMs,
+                   std::chrono::duration<double, std::milli>(lastErrorAt_ - killedAt_).count());
+    }
   }
 
  private:
   void issue(Clock::time_point intended) {
     const bool slow = options_.slowFraction > 0 && uniform_(rng_) < options_.slowFraction;
     inFlight_.fetch_add(1, std::memory_order_relaxed);
-    channel_.startCall("rpcbench.Bench", "Echo", slow ? slow_ : fast_,
-                       [this, intended, slow](absl::Status status, std::string_view) {
-                         onDone(status, intended, slow);
-                       });
+    channel_->startCall("rpcbench.Bench", "Echo", slow ? slow_ : fast_,
+                        [this, intended, slow](absl::Status status, std::string_view) {
+                          onDone(status, intended, slow);
+                        });
   }
 
   void onDone(const absl::Status& status, Clock::time_point intended, bool slow) {
@@ -77,6 +91,10 @@ class BenchClient::Connection {
       } else {
         ++errors_;
       }
+    }
+    if (!status.ok() && killedAt_ != Clock::time_point()) {
+      lastErrorAt_ = Clock::now();
+      ++errorsAfterKill_;
     }
     if (!running_ || options_.rate != 0) return;
     if (status.ok()) {
@@ -97,7 +115,8 @@ class BenchClient::Connection {
 
   muduo::net::EventLoop* const loop_;
   const BenchOptions& options_;
-  muduo::rpc::RpcChannel channel_;
+  std::unique_ptr<muduo::rpc::Channel> channel_;
+  muduo::rpc::RpcChannel* const plain_;  // channel_, when it is one
   BenchRequest fast_;
   BenchRequest slow_;
   std::mt19937 rng_;
@@ -106,6 +125,9 @@ class BenchClient::Connection {
   bool running_ = false;
   bool measuring_ = false;
   Clock::time_point nextSend_;
+  Clock::time_point killedAt_;
+  Clock::time_point lastErrorAt_;
+  int64_t errorsAfterKill_ = 0;
   int64_t calls_ = 0;
   int64_t errors_ = 0;
   muduo::Histogram latency_;
@@ -118,8 +140,31 @@ BenchClient::BenchClient(muduo::net::EventLoop* baseLoop, const muduo::net::Inet
       pool_(std::make_unique<muduo::net::EventLoopThreadPool>(baseLoop, "BenchClient")) {
   pool_->setThreadNum(options_.threads);
   pool_->start();
+  muduo::rpc::cluster::ClusterChannel::Options clusterOptions;
+  for (auto policy :
+       {muduo::rpc::cluster::Policy::kRoundRobin, muduo::rpc::cluster::Policy::kWeightedRoundRobin,
+        muduo::rpc::cluster::Policy::kRandom, muduo::rpc::cluster::Policy::kPowerOfTwo,
+        muduo::rpc::cluster::Policy::kConsistentHash}) {
+    if (muduo::rpc::cluster::policyName(policy) == options_.policy) clusterOptions.policy = policy;
+  }
   for (int i = 0; i < options_.connections; ++i) {
-    connections_.push_back(std::make_unique<Connection>(pool_->getNextLoop(), server, options_,
+    muduo::net::EventLoop* loop = pool_->getNextLoop();
+    std::unique_ptr<muduo::rpc::Channel> channel;
+    muduo::rpc::RpcChannel* plain = nullptr;
+    if (options_.cluster.empty()) {
+      auto rpc = std::make_unique<muduo::rpc::RpcChannel>(loop, server);
+      plain = rpc.get();
+      channel = std::move(rpc);
+    } else {
+      auto cluster =
+          muduo::rpc::cluster::ClusterChannel::create(loop, options_.cluster, clusterOptions);
+      if (!cluster.ok()) {
+        fprintf(stderr, "rpc_bench: %s\n", cluster.status().ToString().c_str());
+        exit(2);
+      }
+      channel = std::move(*cluster);
+    }
+    connections_.push_back(std::make_unique<Connection>(loop, std::move(channel), plain, options_,
                                                         static_cast<uint32_t>(i + 1)));
   }
 }
@@ -175,7 +220,15 @@ BenchResult BenchClient::run() {
   std::this_thread::sleep_for(options_.warmup);
   inEachLoop(connections_, [](Connection& c) { c.setMeasuring(true); });
   const auto start = Clock::now();
-  std::this_thread::sleep_for(options_.duration);
+  if (options_.killPid > 0 && options_.killAfter < options_.duration) {
+    std::this_thread::sleep_for(options_.killAfter);
+    const auto killedAt = Clock::now();
+    ::kill(options_.killPid, SIGKILL);
+    inEachLoop(connections_, [killedAt](Connection& c) { c.setKilledAt(killedAt); });
+    std::this_thread::sleep_for(options_.duration - options_.killAfter);
+  } else {
+    std::this_thread::sleep_for(options_.duration);
+  }
   inEachLoop(connections_, [](Connection& c) {
     c.setMeasuring(false);
     c.setRunning(false);

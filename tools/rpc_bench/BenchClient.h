@@ -8,6 +8,12 @@
 // With slowFraction > 0 that share of calls asks the server to answer after
 // 5 ms on a worker; latency is then reported for the other calls too.
 //
+// With `cluster` (a naming URL, list://a:p,b:p) each "connection" is a
+// rpc::cluster::ClusterChannel over those servers instead of an RpcChannel
+// to `server`: the balancing layer's cost per call, and with killPid the
+// time from a server's death (SIGKILL sent by run() itself, so the instant
+// is known) to the last failed call any client saw because of it.
+//
 // Thread contract: construct, run() and destroy in one thread.
 #ifndef TOOLS_RPC_BENCH_BENCHCLIENT_H_
 #define TOOLS_RPC_BENCH_BENCHCLIENT_H_
@@ -15,6 +21,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "muduo/base/Histogram.h"
@@ -36,6 +43,10 @@ struct BenchOptions {
   double slowFraction = 0;  // 0.01 = 1% slow calls
   std::chrono::milliseconds duration{5000};
   std::chrono::milliseconds warmup{500};
+  std::string cluster;  // a naming URL: balance over it instead of `server`
+  std::string policy = "round_robin";
+  int killPid = 0;                         // > 0: SIGKILL this process...
+  std::chrono::milliseconds killAfter{0};  // ...this long into the measurement
 };
 
 struct BenchResult {
@@ -44,6 +55,9 @@ struct BenchResult {
   double seconds = 0;
   muduo::Histogram latencyNs;      // every call
   muduo::Histogram fastLatencyNs;  // calls not marked slow
+  // With killPid: errors after the kill, and the last one's delay from it.
+  int64_t errorsAfterKill = 0;
+  double lastErrorAfterKillMs = 0;
   [[nodiscard]] double callsPerSecond() const {
     return seconds > 0 ? static_cast<double>(calls) / seconds : 0;
   }

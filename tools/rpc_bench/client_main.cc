@@ -19,6 +19,14 @@ ABSL_FLAG(int, threads, 1, "client I/O threads");
 ABSL_FLAG(double, rate, 0, "open loop: total calls per second; 0 = closed loop");
 ABSL_FLAG(double, slow_fraction, 0, "share of calls the server answers after 5 ms");
 ABSL_FLAG(double, seconds, 5, "measured duration");
+ABSL_FLAG(std::string, cluster, "",
+          "balance over this naming URL (list://127.0.0.1:5556,127.0.0.1:5557) through a "
+          "ClusterChannel per connection, instead of an RpcChannel to --address:--port");
+ABSL_FLAG(std::string, policy, "round_robin",
+          "with --cluster: round_robin, weighted_round_robin, random, power_of_two, "
+          "consistent_hash");
+ABSL_FLAG(int, kill_pid, 0, "SIGKILL this process (a server) --kill_after seconds into the run");
+ABSL_FLAG(double, kill_after, 1, "with --kill_pid: seconds into the measurement");
 
 namespace {
 
@@ -40,7 +48,7 @@ int main(int argc, char* argv[]) {
                             {"rpc_bench --port=5556 --connections=50 --seconds=5"}});
   const auto addr = muduo::net::InetAddress::parse(
       absl::GetFlag(FLAGS_address), static_cast<uint16_t>(absl::GetFlag(FLAGS_port)));
-  if (!addr || absl::GetFlag(FLAGS_port) == 0) {
+  if (absl::GetFlag(FLAGS_cluster).empty() && (!addr || absl::GetFlag(FLAGS_port) == 0)) {
     fprintf(stderr, "need --address and --port of a running rpc_bench_server\n");
     return 2;
   }
@@ -51,6 +59,11 @@ int main(int argc, char* argv[]) {
   options.threads = absl::GetFlag(FLAGS_threads);
   options.rate = absl::GetFlag(FLAGS_rate);
   options.slowFraction = absl::GetFlag(FLAGS_slow_fraction);
+  options.cluster = absl::GetFlag(FLAGS_cluster);
+  options.policy = absl::GetFlag(FLAGS_policy);
+  options.killPid = absl::GetFlag(FLAGS_kill_pid);
+  options.killAfter =
+      std::chrono::milliseconds(static_cast<int64_t>(absl::GetFlag(FLAGS_kill_after) * 1000));
   options.duration =
       std::chrono::milliseconds(static_cast<int64_t>(absl::GetFlag(FLAGS_seconds) * 1000));
 
@@ -59,7 +72,7 @@ int main(int argc, char* argv[]) {
   muduo::net::EventLoop loop;
   rpcbench::BenchResult result;
   {
-    rpcbench::BenchClient client(&loop, *addr, options);
+    rpcbench::BenchClient client(&loop, addr.value_or(muduo::net::InetAddress()), options);
     result = client.run();
   }
   printf("rpc_bench: %s, %d conns x %d outstanding, %zu B payload, %d client threads",
@@ -70,6 +83,13 @@ int main(int argc, char* argv[]) {
   printf("\n  %.0f calls/s (%lld ok, %lld errors in %.2f s); latency %s\n", result.callsPerSecond(),
          static_cast<long long>(result.calls), static_cast<long long>(result.errors),
          result.seconds, micros(result.latencyNs).c_str());
+  if (!options.cluster.empty())
+    printf("  through ClusterChannel (%s) over %s\n", options.policy.c_str(),
+           options.cluster.c_str());
+  if (options.killPid > 0) {
+    printf("  failover: %lld failed calls after the kill; the last %.1f ms after it\n",
+           static_cast<long long>(result.errorsAfterKill), result.lastErrorAfterKillMs);
+  }
   if (options.slowFraction > 0) {
     printf("  fast calls only: latency %s\n", micros(result.fastLatencyNs).c_str());
   }

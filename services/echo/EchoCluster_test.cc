@@ -1,0 +1,267 @@
+// Issue 16's end-to-end test: three real echo_server processes register in a
+// real ZooKeeper; one ClusterChannel over zk:// drives them through the
+// generated EchoService::Stub (the same stub as over one RpcChannel).
+//   1. Round robin gives each a third of the calls.
+//   2. One is SIGKILLed mid-run: its node leaves the list within the session
+//      timeout, the calls move to the other two, and the only failures are
+//      calls the client had in flight on it.
+//   3. It restarts (a new process, a new port) and gets its share again.
+//   4. ZooKeeper itself stops and restarts mid-run: calls keep flowing on
+//      the last known list.
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "muduo/base/CountDownLatch.h"
+#include "muduo/net/EventLoop.h"
+#include "muduo/net/EventLoopThread.h"
+#include "rpc/cluster/ClusterChannel.h"
+#include "rpc/naming/testing/ChildProcess.h"
+#include "rpc/naming/testing/ZooKeeperServer.h"
+#include "services/echo/echo.rpc.h"
+
+namespace muduo::echo {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+using rpc::cluster::ClusterChannel;
+namespace zktest = rpc::naming::testing;
+
+constexpr auto kWait = 30s;
+constexpr int kSessionMs = 2000;
+constexpr char kPath[] = "/services/echo-cluster";
+
+// Fewer calls under the sanitizers, which run each several times slower.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr int kScale = 5;
+#else
+constexpr int kScale = 1;
+#endif
+
+// One echo_server process registered under kPath.
+class EchoProcess {
+ public:
+  EchoProcess(const zktest::ZooKeeperServer& zk, const std::string& dir) {
+    const std::string portFile = dir + "/port";
+    std::remove(portFile.c_str());
+    process_ = std::make_unique<zktest::ChildProcess>(
+        std::vector<std::string>{zktest::runfile("services/echo/echo_server"), "--port=0",
+                                 "--port_file=" + portFile,
+                                 "--register=zk://" + zk.connectString() + kPath +
+                                     "?session_timeout_ms=" + std::to_string(kSessionMs)},
+        dir + "/server.log");
+    const auto deadline = Clock::now() + kWait;
+    while (Clock::now() < deadline && process_->running()) {
+      std::ifstream in(portFile);
+      std::string line;
+      if (std::getline(in, line) && line.starts_with("rpc_port=")) {
+        port_ = static_cast<uint16_t>(std::stoi(line.substr(9)));
+        return;
+      }
+      std::this_thread::sleep_for(10ms);
+    }
+    ADD_FAILURE() << "echo_server did not start: " << process_->output();
+  }
+  [[nodiscard]] uint16_t port() const { return port_; }
+  [[nodiscard]] std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  void kill() { process_->signal(SIGKILL); }
+
+ private:
+  std::unique_ptr<zktest::ChildProcess> process_;
+  uint16_t port_ = 0;
+};
+
+// Runs `total` Echo calls through the stub, `concurrency` at a time, from
+// the channel's loop; onProgress(completed) runs in the loop.
+class StubRun {
+ public:
+  StubRun(EchoService::Stub* stub, net::EventLoop* loop, int total, int concurrency)
+      : stub_(stub), loop_(loop), total_(total), concurrency_(concurrency) {
+    request_.set_text("hello");
+  }
+  std::function<void(int completed)> onProgress;
+  bool go() {
+    loop_->runInLoop([this] {
+      for (int i = 0; i < concurrency_ && started_ < total_; ++i) startOne();
+    });
+    return done_.waitFor(kWait);
+  }
+  [[nodiscard]] int ok() const { return ok_; }
+  [[nodiscard]] const std::vector<absl::Status>& failures() const { return failures_; }
+
+ private:
+  void startOne() {
+    ++started_;
+    stub_->AsyncEcho(request_, [this](absl::Status status, EchoResponse* response) {
+      if (status.ok() && response->text() == "hello") {
+        ++ok_;
+      } else {
+        failures_.push_back(status.ok() ? absl::InternalError("wrong answer") : status);
+      }
+      const int completed = ok_ + static_cast<int>(failures_.size());
+      if (onProgress) onProgress(completed);
+      if (started_ < total_) startOne();
+      if (completed == total_) done_.countDown();
+    });
+  }
+
+  EchoService::Stub* const stub_;
+  net::EventLoop* const loop_;
+  const int total_;
+  const int concurrency_;
+  EchoRequest request_;
+  int started_ = 0;  // loop thread until done_
+  int ok_ = 0;
+  std::vector<absl::Status> failures_;
+  CountDownLatch done_{1};
+};
+
+class EchoClusterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(zk_.start().ok()) << zk_.output();
+    loop_ = loopThread_.startLoop();
+  }
+  void TearDown() override { channel_.reset(); }
+
+  // Calls answered per endpoint address, as the channel counts them.
+  std::map<std::string, int64_t> answered() {
+    std::map<std::string, int64_t> out;
+    for (const auto& e : channel_->endpoints()) out[e.address] = e.answered;
+    return out;
+  }
+  bool waitForEndpoints(const std::function<bool(const std::vector<std::string>&)>& ready) {
+    const auto deadline = Clock::now() + kWait;
+    while (Clock::now() < deadline) {
+      std::vector<std::string> addresses;
+      for (const auto& e : channel_->endpoints()) addresses.push_back(e.address);
+      if (ready(addresses)) return true;
+      std::this_thread::sleep_for(5ms);
+    }
+    return false;
+  }
+
+  zktest::ZooKeeperServer zk_;
+  net::EventLoopThread loopThread_;
+  net::EventLoop* loop_ = nullptr;
+  std::unique_ptr<ClusterChannel> channel_;
+};
+
+TEST_F(EchoClusterTest, CallsSpreadOverThreeRegisteredServersAndRouteAroundAKilledOne) {
+  const std::string dir = zktest::makeTempDir("echo-cluster-");
+  std::vector<std::unique_ptr<EchoProcess>> servers;
+  for (int i = 0; i < 3; ++i) {
+    const std::string sub = dir + "/s" + std::to_string(i);
+    ASSERT_EQ(::mkdir(sub.c_str(), 0700), 0);
+    servers.push_back(std::make_unique<EchoProcess>(zk_, sub));
+    ASSERT_NE(servers.back()->port(), 0);
+  }
+  auto channel = ClusterChannel::create(loop_, "zk://" + zk_.connectString() + kPath,
+                                        ClusterChannel::Options());
+  ASSERT_TRUE(channel.ok()) << channel.status();
+  channel_ = std::move(*channel);
+  EchoService::Stub stub(channel_.get());
+  ASSERT_TRUE(waitForEndpoints([](const auto& a) { return a.size() == 3; }));
+
+  // 1. A third each.
+  const int phase = 9000 / kScale;
+  {
+    StubRun run(&stub, loop_, phase, 30);
+    ASSERT_TRUE(run.go());
+    ASSERT_EQ(run.ok(), phase) << run.failures().front();
+    for (const auto& server : servers) {
+      const int64_t share = answered()[server->address()];
+      EXPECT_GE(share, phase / 3 - phase / 30) << server->address();
+      EXPECT_LE(share, phase / 3 + phase / 30) << server->address();
+    }
+  }
+
+  // 2. Kill b a quarter into the run, from the client's loop, noting what
+  // the client had in flight on it at that moment.
+  const std::string killed = servers[1]->address();
+  int inFlightOnKilled = -1;
+  Clock::time_point killedAt;
+  {
+    StubRun run(&stub, loop_, 12000 / kScale, 30);
+    run.onProgress = [&](int completed) {
+      if (completed != 12000 / kScale / 4) return;
+      for (const auto& e : channel_->endpoints()) {
+        if (e.address == killed) inFlightOnKilled = e.outstanding;
+      }
+      killedAt = Clock::now();
+      servers[1]->kill();
+    };
+    ASSERT_TRUE(run.go());
+    const int failed = static_cast<int>(run.failures().size());
+    // Every failure is a call that was on the killed server: its connection
+    // is the one named. SIGKILL takes a few milliseconds to close the
+    // process's sockets, and calls sent to it meanwhile are in flight on it
+    // too, so the count is bounded by the calls in flight at all (30), not
+    // by what was outstanding when the signal was sent.
+    for (const absl::Status& status : run.failures()) {
+      EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
+      EXPECT_NE(status.message().find(killed), std::string::npos) << status;
+    }
+    EXPECT_LE(failed, 30);
+    std::printf(
+        "SIGKILL: %d calls in flight on the killed server when signalled, %d failed of %d\n",
+        inFlightOnKilled, failed, 12000 / kScale);
+  }
+  ASSERT_TRUE(waitForEndpoints([&](const auto& a) {
+    return a.size() == 2 && std::find(a.begin(), a.end(), killed) == a.end();
+  }));
+  const auto gone = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - killedAt);
+  std::printf("its node left the list %lld ms after the kill (session timeout %d ms)\n",
+              static_cast<long long>(gone.count()), kSessionMs);
+  EXPECT_LT(gone.count(), kSessionMs + 3000);
+
+  // 3. It restarts (a new port) and takes its share again.
+  const std::string sub = dir + "/s3";
+  ASSERT_EQ(::mkdir(sub.c_str(), 0700), 0);
+  servers[1] = std::make_unique<EchoProcess>(zk_, sub);
+  const std::string restarted = servers[1]->address();
+  ASSERT_TRUE(waitForEndpoints([](const auto& a) { return a.size() == 3; }));
+  {
+    const int64_t before = answered()[restarted];
+    StubRun run(&stub, loop_, phase, 30);
+    ASSERT_TRUE(run.go());
+    EXPECT_EQ(run.ok(), phase);
+    EXPECT_GE(answered()[restarted] - before, phase / 3 - phase / 30);
+  }
+
+  // 4. ZooKeeper goes away mid-run and comes back: calls keep flowing.
+  {
+    StubRun run(&stub, loop_, 6000 / kScale, 30);
+    std::thread outage([&] {
+      zk_.stop();
+      std::this_thread::sleep_for(300ms);
+      EXPECT_TRUE(zk_.restart().ok());
+    });
+    ASSERT_TRUE(run.go());
+    outage.join();
+    EXPECT_EQ(run.ok(), 6000 / kScale);
+    EXPECT_TRUE(run.failures().empty()) << run.failures().front();
+  }
+  StubRun after(&stub, loop_, 3000 / kScale, 30);
+  ASSERT_TRUE(after.go());
+  EXPECT_EQ(after.ok(), 3000 / kScale) << "after ZooKeeper's restart";
+  const ClusterChannel::Stats stats = channel_->stats();
+  std::printf("calls %lld, failed %lld, retries %lld, ejections %lld\n",
+              static_cast<long long>(stats.calls), static_cast<long long>(stats.failed),
+              static_cast<long long>(stats.retries), static_cast<long long>(stats.ejections));
+}
+
+}  // namespace
+}  // namespace muduo::echo
