@@ -73,41 +73,73 @@ def muduo_cc_benchmark(name, deps = [], copts = [], tags = [], **kwargs):
         **kwargs
     )
 
-def muduo_reactor_test(name, env = {}, uring = False, **kwargs):
-    """A test of reactor code, declared once per Poller implementation.
+def muduo_test_variant(name, test, env, size = "small", **kwargs):
+    """Runs the binary of an existing test again, with extra environment.
 
-    `name` runs against the default poller (epoll); `name` with its "_test"
-    suffix replaced by "_poll_test" runs the same sources with MUDUO_USE_POLL=1,
-    so every reactor test also covers the poll(2) poller. With `uring`, a
-    third copy "_uring_test" runs with MUDUO_USE_URING=1 (the io_uring
-    poller; epoll where this machine cannot set up a ring). Only the tests
-    that cover the poller's contract have the third copy: each copy compiles
-    its sources again.
+    Builds nothing: an sh_test runs `test`'s binary (its runfiles come along)
+    through //tools/build_defs:run_with_env.sh. The binary inherits Bazel's
+    XML_OUTPUT_FILE, so a gtest binary writes this target's own test.xml,
+    case by case, as it would for `test` itself. Use it where a test should run
+    once per setting that its code reads from the environment (a Poller
+    backend, a log level), instead of declaring the test again and so
+    compiling its sources again.
+
+    Args:
+      name: the variant's name.
+      test: the label of the test whose binary runs.
+      env: the environment for the run (name to value); it replaces none of
+        Bazel's test environment (--test_env still applies).
+      size: the variant's size, normally the same as `test`'s.
+      **kwargs: passed to sh_test (tags, timeout, shard_count, flaky, ...).
+    """
+    native.sh_test(
+        name = name,
+        srcs = [Label("//tools/build_defs:run_with_env.sh")],
+        data = [test],
+        args = ["$(rootpath %s)" % test] +
+               ["%s=%s" % (k, env[k]) for k in sorted(env.keys())] + ["--"],
+        size = size,
+        **kwargs
+    )
+
+# The settings of cc_test that belong to a run rather than to the binary; a
+# test's variants (muduo_test_variant) take these and nothing else.
+_RUN_ATTRS = ["size", "timeout", "tags", "flaky", "shard_count", "local"]
+
+def muduo_reactor_test(name, env = {}, uring = False, **kwargs):
+    """A test of reactor code, built once and run once per Poller implementation.
+
+    `name` is the cc_test and runs against the default poller (epoll). A
+    variant (muduo_test_variant) "_poll_test", in place of the "_test" suffix,
+    runs the same binary with MUDUO_USE_POLL=1, so every reactor test also
+    covers the poll(2) poller. With `uring`, a third run "_uring_test" has
+    MUDUO_USE_URING=1 (the io_uring poller; epoll where this machine cannot
+    set up a ring): the tests that cover the poller's contract. The variants
+    compile nothing, so they cost only their run time.
 
     Args:
       name: the epoll test's name; must end in "_test".
-      env: extra environment for every copy.
-      uring: whether to declare the io_uring copy too.
-      **kwargs: passed to muduo_cc_test (srcs, deps, size, tags, ...).
+      env: extra environment for every run.
+      uring: whether to run under the io_uring poller too.
+      **kwargs: passed to muduo_cc_test (srcs, deps, size, tags, ...); the
+        run settings among them (size, timeout, tags, ...) to the variants too.
     """
     if not name.endswith("_test"):
         fail("muduo_reactor_test name must end in _test: " + name)
     muduo_cc_test(name = name, env = env, **kwargs)
+    run_attrs = {k: kwargs[k] for k in _RUN_ATTRS if k in kwargs}
     stem = name[:-len("_test")]
-    poll_env = dict(env)
-    poll_env["MUDUO_USE_POLL"] = "1"
-    muduo_cc_test(
-        name = stem + "_poll_test",
-        env = poll_env,
-        **kwargs
-    )
+    backends = {"_poll_test": "MUDUO_USE_POLL"}
     if uring:
-        uring_env = dict(env)
-        uring_env["MUDUO_USE_URING"] = "1"
-        muduo_cc_test(
-            name = stem + "_uring_test",
-            env = uring_env,
-            **kwargs
+        backends["_uring_test"] = "MUDUO_USE_URING"
+    for suffix, variable in backends.items():
+        variant_env = dict(env)
+        variant_env[variable] = "1"
+        muduo_test_variant(
+            name = stem + suffix,
+            test = ":" + name,
+            env = variant_env,
+            **run_attrs
         )
 
 def muduo_fuzz_test(name, srcs, deps = [], corpus = None, copts = [], size = "small", tags = [], **kwargs):
@@ -133,7 +165,7 @@ def muduo_fuzz_test(name, srcs, deps = [], corpus = None, copts = [], size = "sm
       copts: extra compiler flags.
       size: the replay test's size.
       tags: extra tags for both targets.
-      **kwargs: passed to both rules.
+      **kwargs: passed to every rule (testonly, ...).
     """
     corpus_dir = "testdata/fuzz/" + name
     if corpus == None:
@@ -141,11 +173,24 @@ def muduo_fuzz_test(name, srcs, deps = [], corpus = None, copts = [], size = "sm
     if not corpus:
         fail("muduo_fuzz_test %s: no seed corpus under %s" % (name, corpus_dir))
     fuzzing = "//tools/fuzzing:fuzzing_enabled"
-    native.cc_binary(
-        name = name,
+
+    # The entry point, compiled once for both faces. alwayslink: nothing in
+    # the binaries refers to LLVMFuzzerTestOneInput by name before the link
+    # (libFuzzer's main and ReplayMain call it), and it must not be dropped.
+    entry = name + "_entry"
+    native.cc_library(
+        name = entry,
         srcs = srcs,
         copts = MUDUO_COPTS + copts,
-        deps = deps + select({
+        deps = deps,
+        alwayslink = True,
+        tags = tags,
+        visibility = ["//visibility:private"],
+        **kwargs
+    )
+    native.cc_binary(
+        name = name,
+        deps = [":" + entry] + select({
             fuzzing: [],
             "//conditions:default": ["//tools/fuzzing:replay_main"],
         }),
@@ -158,9 +203,7 @@ def muduo_fuzz_test(name, srcs, deps = [], corpus = None, copts = [], size = "sm
     )
     native.cc_test(
         name = name + "_test",
-        srcs = srcs,
-        copts = MUDUO_COPTS + copts,
-        deps = deps + ["//tools/fuzzing:replay_main"],
+        deps = [":" + entry, "//tools/fuzzing:replay_main"],
         data = corpus,
         args = [native.package_name() + "/" + corpus_dir],
         size = size,
