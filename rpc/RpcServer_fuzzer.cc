@@ -33,7 +33,6 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "google/protobuf/stubs/logging.h"
-#include "muduo/base/Logging.h"
 #include "muduo/net/Buffer.h"
 #include "muduo/net/EventLoop.h"
 #include "muduo/net/InetAddress.h"
@@ -44,6 +43,7 @@
 #include "rpc/testing/SocketPairConnection.h"
 #include "rpc/testing/test_messages.pb.h"
 #include "tools/fuzzing/AllocationBudget.h"
+#include "tools/fuzzing/QuietLogs.h"
 #include "tools/fuzzing/SplitPoints.h"
 
 namespace muduo::rpc {
@@ -245,15 +245,13 @@ void runOne(const uint8_t* data, size_t size) {
   require(h.server.inFlightCalls() == inFlightBefore, "no call outlives its connection");
 }
 
-void discardLog(const char*, size_t) {}
-
 }  // namespace
 }  // namespace muduo::rpc
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   // The server logs every connection it closes for a bad frame, and the
   // socketpair refuses TCP options; a fuzzer makes millions of each.
-  muduo::Logger::setOutput(muduo::rpc::discardLog);
+  muduo::fuzzing::discardLogs();
   google::protobuf::SetLogHandler(nullptr);
   return 0;
 }

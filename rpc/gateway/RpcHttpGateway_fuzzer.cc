@@ -39,7 +39,6 @@
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/stubs/logging.h"
 #include "google/protobuf/util/json_util.h"
-#include "muduo/base/Logging.h"
 #include "muduo/net/Buffer.h"
 #include "muduo/net/EventLoop.h"
 #include "muduo/net/InetAddress.h"
@@ -49,6 +48,7 @@
 #include "rpc/gateway/RpcHttpGateway.h"
 #include "rpc/testing/SocketPairConnection.h"
 #include "tools/fuzzing/AllocationBudget.h"
+#include "tools/fuzzing/QuietLogs.h"
 #include "tools/fuzzing/SplitPoints.h"
 
 namespace muduo::rpc {
@@ -372,15 +372,13 @@ void runOne(const uint8_t* data, size_t size) {
   require(h.server.inFlightCalls() == inFlightBefore, "no call outlives its connection");
 }
 
-void discardLog(const char*, size_t) {}
-
 }  // namespace
 }  // namespace muduo::rpc
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   // Every rejected request and refused socket option is logged; a fuzzer
   // makes millions.
-  muduo::Logger::setOutput(muduo::rpc::discardLog);
+  muduo::fuzzing::discardLogs();
   google::protobuf::SetLogHandler(nullptr);
   return 0;
 }

@@ -31,6 +31,7 @@
 #include "services/kv/LogReader.h"
 #include "services/kv/Recovery.h"
 #include "services/kv/Table.h"
+#include "services/kv/testing/RecordFraming.h"
 
 namespace muduo::kv {
 namespace {
@@ -46,16 +47,7 @@ std::string fileContents(const uint8_t* data, size_t size) {
   if (size == 0) return {};
   std::string_view in(reinterpret_cast<const char*>(data) + 1, size - 1);
   if ((data[0] & 1) == 0) return std::string(in);
-  std::string out;
-  if ((data[0] & 2) != 0) log::appendFileHeader(&out);
-  while (in.size() >= 2 && static_cast<uint8_t>(in[1]) <= in.size() - 2) {
-    const auto type = static_cast<log::RecordType>(in[0]);
-    const size_t length = static_cast<uint8_t>(in[1]);
-    log::appendRecord(&out, type, in.substr(2, length));
-    in.remove_prefix(2 + length);
-  }
-  out.append(in);
-  return out;
+  return testing::frameRecords(in, (data[0] & 2) != 0);
 }
 
 const std::string& scratchPath() {

@@ -43,10 +43,11 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "muduo/base/Logging.h"
 #include "services/kv/LogFormat.h"
 #include "services/kv/Store.h"
+#include "services/kv/testing/RecordFraming.h"
 #include "tools/fuzzing/AllocationBudget.h"
+#include "tools/fuzzing/QuietLogs.h"
 
 namespace muduo::kv {
 namespace {
@@ -63,19 +64,6 @@ void require(bool ok, const char* what, const absl::Status& status = absl::OkSta
   }
 }
 
-std::string frame(std::string_view in, bool header) {
-  std::string out;
-  if (header) log::appendFileHeader(&out);
-  while (in.size() >= 2 && static_cast<uint8_t>(in[1]) <= in.size() - 2) {
-    const auto type = static_cast<log::RecordType>(in[0]);
-    const size_t length = static_cast<uint8_t>(in[1]);
-    log::appendRecord(&out, type, in.substr(2, length));
-    in.remove_prefix(2 + length);
-  }
-  out.append(in);
-  return out;
-}
-
 // (file name, contents) for each file the input makes.
 std::vector<std::pair<std::string, std::string>> filesOf(const uint8_t* data, size_t size) {
   std::vector<std::pair<std::string, std::string>> files;
@@ -90,8 +78,8 @@ std::vector<std::pair<std::string, std::string>> filesOf(const uint8_t* data, si
   for (int i = 0; i < 3; ++i) {
     const size_t end = i < 2 ? rest.find(kSeparator) : std::string_view::npos;
     std::string_view part = rest.substr(0, end);
-    files.emplace_back(names[i],
-                       (flags & 1) != 0 ? frame(part, (flags & 2) != 0) : std::string(part));
+    files.emplace_back(names[i], (flags & 1) != 0 ? testing::frameRecords(part, (flags & 2) != 0)
+                                                  : std::string(part));
     if (end == std::string_view::npos) break;
     rest.remove_prefix(end + kSeparator.size());
   }
@@ -184,14 +172,12 @@ void runOne(const uint8_t* data, size_t size) {
   std::filesystem::remove_all(repairDir);
 }
 
-void discardLog(const char*, size_t) {}
-
 }  // namespace
 }  // namespace muduo::kv
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   // Recovery logs every torn tail and every file it opens.
-  muduo::Logger::setOutput(muduo::kv::discardLog);
+  muduo::fuzzing::discardLogs();
   return 0;
 }
 

@@ -38,7 +38,6 @@
 #include <string>
 #include <string_view>
 
-#include "muduo/base/Logging.h"
 #include "muduo/base/UniqueFd.h"
 #include "muduo/net/Buffer.h"
 #include "muduo/net/EventLoop.h"
@@ -50,6 +49,7 @@
 #include "services/kv/RespServer.h"
 #include "services/kv/Store.h"
 #include "tools/fuzzing/AllocationBudget.h"
+#include "tools/fuzzing/QuietLogs.h"
 #include "tools/fuzzing/SplitPoints.h"
 
 namespace muduo::kv {
@@ -272,15 +272,13 @@ void runOne(const uint8_t* data, size_t size) {
   std::filesystem::remove_all(scratchDir());
 }
 
-void discardLog(const char*, size_t) {}
-
 }  // namespace
 }  // namespace muduo::kv
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   // Every protocol error and HTTP request is logged, and the socketpair
   // refuses TCP options; a fuzzer makes millions of each.
-  muduo::Logger::setOutput(muduo::kv::discardLog);
+  muduo::fuzzing::discardLogs();
   return 0;
 }
 

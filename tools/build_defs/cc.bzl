@@ -21,6 +21,16 @@ MUDUO_COPTS = [
     "-Wno-unused-parameter",
 ]
 
+# A test's own sources (its cases, gtest's and gmock's templates) are most of
+# a sanitizer build's compile time, and -O1 doubles it (services/kv/
+# Store_test.cc under asan: 20 s of CPU at -O1, 9.5 s at -O0). The sanitizers
+# instrument -O0 code just as well (better: nothing is optimised away), and
+# the code under test, in the libraries, stays at the config's -O1.
+MUDUO_TEST_COPTS = select({
+    str(Label("//tools/build_defs:instrumented_o1")): ["-O0"],
+    "//conditions:default": [],
+})
+
 def muduo_cc_library(name, copts = [], **kwargs):
     native.cc_library(
         name = name,
@@ -49,7 +59,7 @@ def muduo_cc_test(name, deps = [], copts = [], size = "small", gtest_main = True
     main = ["//third_party/googletest:gtest_main"] if gtest_main else ["//third_party/googletest:gtest"]
     native.cc_test(
         name = name,
-        copts = MUDUO_COPTS + copts,
+        copts = MUDUO_COPTS + MUDUO_TEST_COPTS + copts,
         size = size,
         deps = deps + main + ["//third_party/googletest:gmock"],
         **kwargs
@@ -73,46 +83,79 @@ def muduo_cc_benchmark(name, deps = [], copts = [], tags = [], **kwargs):
         **kwargs
     )
 
-def muduo_reactor_test(name, env = {}, uring = False, uring_io = False, **kwargs):
-    """A test of reactor code, declared once per Poller implementation.
+def muduo_test_variant(name, test, env, size = "small", **kwargs):
+    """Runs the binary of an existing test again, with extra environment.
 
-    `name` runs against the default poller (epoll); `name` with its "_test"
-    suffix replaced by "_poll_test" runs the same sources with MUDUO_USE_POLL=1,
-    so every reactor test also covers the poll(2) poller. With `uring`, a
-    third copy "_uring_test" runs with MUDUO_USE_URING=1 (the io_uring
-    poller; epoll where this machine cannot set up a ring). Only the tests
-    that cover the poller's contract have the third copy: each copy compiles
-    its sources again. With `uring_io`, a fourth copy "_uring_io_test" runs
-    with MUDUO_USE_URING=io (completion-based receives and sends; only the
-    connection tests need it).
+    Builds nothing: an sh_test runs `test`'s binary (its runfiles come along)
+    through //tools/build_defs:run_with_env.sh. The binary inherits Bazel's
+    XML_OUTPUT_FILE, so a gtest binary writes this target's own test.xml,
+    case by case, as it would for `test` itself. Use it where a test should run
+    once per setting that its code reads from the environment (a Poller
+    backend, a log level), instead of declaring the test again and so
+    compiling its sources again.
+
+    Args:
+      name: the variant's name.
+      test: the label of the test whose binary runs.
+      env: the environment for the run (name to value); it replaces none of
+        Bazel's test environment (--test_env still applies).
+      size: the variant's size, normally the same as `test`'s.
+      **kwargs: passed to sh_test (tags, timeout, shard_count, flaky, ...).
+    """
+    native.sh_test(
+        name = name,
+        srcs = [Label("//tools/build_defs:run_with_env.sh")],
+        data = [test],
+        args = ["$(rootpath %s)" % test] +
+               ["%s=%s" % (k, env[k]) for k in sorted(env.keys())] + ["--"],
+        size = size,
+        **kwargs
+    )
+
+# The settings of cc_test that belong to a run rather than to the binary; a
+# test's variants (muduo_test_variant) take these and nothing else.
+_RUN_ATTRS = ["size", "timeout", "tags", "flaky", "shard_count", "local"]
+
+def muduo_reactor_test(name, env = {}, uring = False, uring_io = False, **kwargs):
+    """A test of reactor code, built once and run once per Poller implementation.
+
+    `name` is the cc_test and runs against the default poller (epoll). A
+    variant (muduo_test_variant) "_poll_test", in place of the "_test" suffix,
+    runs the same binary with MUDUO_USE_POLL=1, so every reactor test also
+    covers the poll(2) poller. With `uring`, a third run "_uring_test" has
+    MUDUO_USE_URING=1 (the io_uring poller; epoll where this machine cannot
+    set up a ring): the tests that cover the poller's contract. With
+    `uring_io`, "_uring_io_test" has MUDUO_USE_URING=io (completion-based
+    receives and sends; the connection tests). The variants compile nothing,
+    so they cost only their run time.
 
     Args:
       name: the epoll test's name; must end in "_test".
-      env: extra environment for every copy.
-      uring: whether to declare the io_uring copy too.
-      uring_io: whether to declare the completion-mode io_uring copy too.
-      **kwargs: passed to muduo_cc_test (srcs, deps, size, tags, ...).
+      env: extra environment for every run.
+      uring: whether to run under the io_uring poller too.
+      uring_io: whether to run in io_uring's completion mode too.
+      **kwargs: passed to muduo_cc_test (srcs, deps, size, tags, ...); the
+        run settings among them (size, timeout, tags, ...) to the variants too.
     """
     if not name.endswith("_test"):
         fail("muduo_reactor_test name must end in _test: " + name)
     muduo_cc_test(name = name, env = env, **kwargs)
+    run_attrs = {k: kwargs[k] for k in _RUN_ATTRS if k in kwargs}
     stem = name[:-len("_test")]
-    poll_env = dict(env)
-    poll_env["MUDUO_USE_POLL"] = "1"
-    muduo_cc_test(
-        name = stem + "_poll_test",
-        env = poll_env,
-        **kwargs
-    )
-    for wanted, suffix, mode in [(uring, "_uring_test", "1"), (uring_io, "_uring_io_test", "io")]:
-        if wanted:
-            uring_env = dict(env)
-            uring_env["MUDUO_USE_URING"] = mode
-            muduo_cc_test(
-                name = stem + suffix,
-                env = uring_env,
-                **kwargs
-            )
+    backends = {"_poll_test": ("MUDUO_USE_POLL", "1")}
+    if uring:
+        backends["_uring_test"] = ("MUDUO_USE_URING", "1")
+    if uring_io:
+        backends["_uring_io_test"] = ("MUDUO_USE_URING", "io")
+    for suffix, (variable, value) in backends.items():
+        variant_env = dict(env)
+        variant_env[variable] = value
+        muduo_test_variant(
+            name = stem + suffix,
+            test = ":" + name,
+            env = variant_env,
+            **run_attrs
+        )
 
 def muduo_fuzz_test(name, srcs, deps = [], corpus = None, copts = [], size = "small", tags = [], **kwargs):
     """A fuzz target declared once, with two faces.
@@ -137,7 +180,7 @@ def muduo_fuzz_test(name, srcs, deps = [], corpus = None, copts = [], size = "sm
       copts: extra compiler flags.
       size: the replay test's size.
       tags: extra tags for both targets.
-      **kwargs: passed to both rules.
+      **kwargs: passed to every rule (testonly, ...).
     """
     corpus_dir = "testdata/fuzz/" + name
     if corpus == None:
@@ -145,11 +188,24 @@ def muduo_fuzz_test(name, srcs, deps = [], corpus = None, copts = [], size = "sm
     if not corpus:
         fail("muduo_fuzz_test %s: no seed corpus under %s" % (name, corpus_dir))
     fuzzing = "//tools/fuzzing:fuzzing_enabled"
-    native.cc_binary(
-        name = name,
+
+    # The entry point, compiled once for both faces. alwayslink: nothing in
+    # the binaries refers to LLVMFuzzerTestOneInput by name before the link
+    # (libFuzzer's main and ReplayMain call it), and it must not be dropped.
+    entry = name + "_entry"
+    native.cc_library(
+        name = entry,
         srcs = srcs,
         copts = MUDUO_COPTS + copts,
-        deps = deps + select({
+        deps = deps,
+        alwayslink = True,
+        tags = tags,
+        visibility = ["//visibility:private"],
+        **kwargs
+    )
+    native.cc_binary(
+        name = name,
+        deps = [":" + entry] + select({
             fuzzing: [],
             "//conditions:default": ["//tools/fuzzing:replay_main"],
         }),
@@ -162,9 +218,7 @@ def muduo_fuzz_test(name, srcs, deps = [], corpus = None, copts = [], size = "sm
     )
     native.cc_test(
         name = name + "_test",
-        srcs = srcs,
-        copts = MUDUO_COPTS + copts,
-        deps = deps + ["//tools/fuzzing:replay_main"],
+        deps = [":" + entry, "//tools/fuzzing:replay_main"],
         data = corpus,
         args = [native.package_name() + "/" + corpus_dir],
         size = size,
