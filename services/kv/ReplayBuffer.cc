@@ -52,10 +52,10 @@ bool ReplayBuffer::add(std::string_view payload) {
   });
 }
 
-bool ReplayBuffer::appendsToTable(std::string_view key) const {
-  if (!empty()) return false;
-  const Table::Map& map = table_->map();
-  return map.empty() || std::string_view(map.rbegin()->first) < key;
+bool ReplayBuffer::appendsToTable(std::string_view) const {
+  // A put into the Table is a hash insert (its order is sorted lazily), so
+  // the buffer only matters once it holds something later ops must follow.
+  return empty();
 }
 
 void ReplayBuffer::put(std::string_view key, std::string_view value, int64_t expireAt) {

@@ -8,10 +8,9 @@
 // hash map costs about one miss per op; the surviving changes are then
 // sorted once and go into the tree in key order, where consecutive
 // descents share their path (and nodes fill up instead of splitting
-// half-empty). Keys that arrive in ascending order (a bulk load, rising
-// ids) are already the tree's best case, and the hash map would only slow
-// them down: while nothing is buffered, a put after the table's last key
-// goes straight in.
+// half-empty). The Table now keeps its order lazily (Table.h), so a put
+// into it is a hash insert too: while nothing is buffered, puts go straight
+// in.
 //
 // The result is exactly what Table::applyMutations() of each payload in
 // order would give: per key only the last effect matters (a put, a delete,
@@ -68,7 +67,7 @@ class ReplayBuffer {
   };
 
   // Whether a put of `key` may go straight into the table: nothing is
-  // buffered, and it lands after the table's last key.
+  // buffered.
   [[nodiscard]] bool appendsToTable(std::string_view key) const;
   void put(std::string_view key, std::string_view value, int64_t expireAt);
   void setExpiry(std::string_view key, int64_t expireAt);

@@ -148,12 +148,13 @@ TEST(ReplayBufferTest, KeysThatShareALongPrefixComeOutInOrder) {
                                          "prefix-",
                                          "prefix-\xff"};
   std::string payload;
+  log::appendDelete(&payload, "prefix-05");  // buffered: so every put after it is too
   for (const std::string& key : keys) log::appendPut(&payload, key, "v");
   Table table;
-  table.put(std::string_view("prefix-05"), "first");  // so that nothing appends directly
+  table.put(std::string_view("prefix-05"), "first");
   ReplayBuffer buffer(&table);
   ASSERT_TRUE(buffer.add(payload));
-  EXPECT_EQ(buffer.keys(), keys.size());
+  EXPECT_EQ(buffer.keys(), keys.size() + 1);
   buffer.flush();
   Table expected;
   expected.put(std::string_view("prefix-05"), "first");
@@ -161,25 +162,27 @@ TEST(ReplayBufferTest, KeysThatShareALongPrefixComeOutInOrder) {
   expectSameTable(table, expected);
 }
 
-TEST(ReplayBufferTest, AscendingPutsGoStraightIntoTheTableUntilOneDoesNot) {
+TEST(ReplayBufferTest, PutsGoStraightIntoTheTableUntilAnOpIsBuffered) {
   Table table;
   ReplayBuffer buffer(&table);
   std::string payload;
-  log::appendPut(&payload, "a", "1");
   log::appendPut(&payload, "b", "2");
+  log::appendPut(&payload, "a", "1");  // in any order: the table sorts lazily
   ASSERT_TRUE(buffer.add(payload));
   EXPECT_TRUE(buffer.empty());
   EXPECT_EQ(table.size(), 2u);
 
   payload.clear();
-  log::appendPut(&payload, "a", "3");  // not after "b": buffered
-  log::appendPut(&payload, "c", "4");  // after "b", but behind a buffered op
+  log::appendDelete(&payload, "b");    // buffered
+  log::appendPut(&payload, "a", "3");  // behind a buffered op: buffered too
+  log::appendPut(&payload, "c", "4");
   ASSERT_TRUE(buffer.add(payload));
-  EXPECT_EQ(buffer.keys(), 2u);
+  EXPECT_EQ(buffer.keys(), 3u);
   EXPECT_EQ(*table.find("a"), "1");
   buffer.flush();
   EXPECT_EQ(*table.find("a"), "3");
   EXPECT_EQ(*table.find("c"), "4");
+  EXPECT_EQ(table.find("b"), nullptr);
 }
 
 }  // namespace

@@ -1,31 +1,62 @@
 #include "services/kv/Table.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include "services/kv/LogFormat.h"
 
 namespace muduo::kv {
 
 // Inserts or overwrites: K and V are std::string (moved in) or string_view
-// (copied). An overwrite is one hash lookup. A new key also goes into the
-// order; keys in ascending order (a snapshot, a sorted replay) go after the
-// last one without a descent.
+// (copied). Either is one hash lookup; a new key also joins unordered_.
 template <typename K, typename V>
 void Table::insertOrAssign(K&& key, V&& value) {
   const std::string_view k(key);
   auto found = values_.find(absl::string_view(k.data(), k.size()));
   if (found != values_.end()) {
-    bytes_ = bytes_ - found->second.size() + std::string_view(value).size();
-    found->second = std::forward<V>(value);
+    bytes_ = bytes_ - found->second.value.size() + std::string_view(value).size();
+    found->second.value = std::forward<V>(value);
     return;
   }
   bytes_ += k.size() + std::string_view(value).size();
   auto [it, inserted] =
-      values_.emplace(std::string(std::forward<K>(key)), std::string(std::forward<V>(value)));
-  const std::string_view stored(it->first);
-  if (!order_.empty() && order_.rbegin()->first < stored) {
-    order_.emplace_hint(order_.end(), stored, &it->second);
-  } else {
-    order_.emplace(stored, &it->second);
+      values_.emplace(std::string(std::forward<K>(key)),
+                      Slot{std::string(std::forward<V>(value)), unordered_.size()});
+  unordered_.push_back(&*it);
+}
+
+void Table::unlist(Node& node) {
+  const size_t at = node.second.unorderedAt;
+  if (at == kOrdered) {
+    order_.erase(std::string_view(node.first));
+    return;
   }
+  Node* const last = unordered_.back();
+  unordered_[at] = last;
+  last->second.unorderedAt = at;
+  unordered_.pop_back();
+}
+
+const Table::Map& Table::map() const {
+  MutexLock lock(&orderMutex_.mutex);
+  if (unordered_.empty()) return order_;
+  std::sort(unordered_.begin(), unordered_.end(),
+            [](const Node* a, const Node* b) { return a->first < b->first; });
+  // In ascending order each key most often goes right after the previous
+  // one (always into an empty tree): the hint saves the descent.
+  auto hint = order_.end();
+  for (Node* node : unordered_) {
+    hint = std::next(order_.emplace_hint(hint, std::string_view(node->first), &node->second.value));
+    node->second.unorderedAt = kOrdered;
+  }
+  // A big burst of new keys does not pin its list for the life of the table.
+  constexpr size_t kKeptCapacity = 1 << 16;
+  if (unordered_.capacity() > kKeptCapacity) {
+    std::vector<Node*>().swap(unordered_);
+  } else {
+    unordered_.clear();
+  }
+  return order_;
 }
 
 void Table::put(std::string&& key, std::string&& value, int64_t expireAt) {
@@ -65,9 +96,9 @@ bool Table::erase(std::string_view key) {
   auto it = values_.find(absl::string_view(key.data(), key.size()));
   if (it == values_.end()) return false;
   if (!expires_.empty()) setExpiryUnchecked(key, 0);
-  bytes_ -= it->first.size() + it->second.size();
-  // The order's view points into the node: drop it first.
-  order_.erase(std::string_view(it->first));
+  bytes_ -= it->first.size() + it->second.value.size();
+  // order_ and unordered_ point into the node: drop it from there first.
+  unlist(*it);
   values_.erase(it);
   return true;
 }
@@ -94,6 +125,7 @@ bool Table::applyMutations(std::string_view payload) {
 
 void Table::clear() {
   order_.clear();
+  unordered_.clear();
   values_.clear();
   expires_.clear();
   deadlines_.clear();

@@ -4,6 +4,8 @@
 #include <map>
 #include <random>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -112,6 +114,55 @@ TEST(TableTest, ClearAndMoveKeepLookupAndOrderTogether) {
   expectMatches(moved, {});
   putIn(moved, "x", "y");
   expectMatches(moved, {{"x", "y"}});
+}
+
+// New keys join the order only when map() is called: puts, erases and
+// clears between two calls (of keys ordered already and of keys not yet)
+// must leave it exactly the model.
+TEST(TableTest, TheOrderFollowsChangesMadeBetweenReadsOfIt) {
+  Table table;
+  std::map<std::string, std::string> model;
+  std::mt19937 rng(11);
+  for (int round = 0; round < 40; ++round) {
+    for (int i = 0; i < 200; ++i) {
+      const std::string key = "key:" + std::to_string(rng() % 2000) + "-padding-past-sso";
+      if (rng() % 4 == 0) {
+        EXPECT_EQ(table.erase(key), model.erase(key) == 1) << key;
+      } else {
+        const std::string value = std::to_string(round) + ":" + std::to_string(i);
+        putIn(table, key, value);
+        model[key] = value;
+      }
+    }
+    if (round % 3 != 2) expectMatches(table, model);  // some rounds pile up unordered keys
+    if (round == 20) {
+      table.clear();
+      model.clear();
+    }
+  }
+  expectMatches(table, model);
+}
+
+// map() sorts the new keys in a const method: readers that share the table
+// (the Store's, under its read lock) may call it at once.
+TEST(TableTest, ReadersMaySortTheNewKeysAtOnce) {
+  Table table;
+  constexpr int kKeys = 3000;
+  for (int i = kKeys - 1; i >= 0; --i) putIn(table, "k" + std::to_string(i), "v");
+  std::vector<size_t> seen(4);
+  std::vector<std::thread> readers;
+  for (size_t r = 0; r < seen.size(); ++r) {
+    readers.emplace_back([&table, &seen, r] {
+      std::string last;
+      for (const auto& [key, value] : table.map()) {
+        if (!last.empty() && !(last < key)) return;
+        last = key;
+        ++seen[r];
+      }
+    });
+  }
+  for (std::thread& t : readers) t.join();
+  for (size_t n : seen) EXPECT_EQ(n, static_cast<size_t>(kKeys));
 }
 
 }  // namespace

@@ -4,8 +4,10 @@
 # fixed number of redis-benchmark requests to each, and prints the server's
 # user-space instructions per request and heap allocations per request
 # (calls to malloc, calloc and realloc, glibc's or jemalloc's), for
-# SET and GET, without and with -P 16. Counting starts after a warm-up run
-# that fills the keyspace, so start-up and growth costs are left out.
+# SET and GET, without and with -P 16, and SET -P 16 of new keys (a keyspace
+# of 10^9, so nearly every key is new: the insert path). Counting starts
+# after a warm-up run that fills the keyspace, so start-up and growth costs
+# are left out (except for the new keys, which grow the table).
 # Wall-clock figures on this shared machine are noise; these are not.
 #
 #   tools/kv_bench/callgrind.sh [requests] [kv|redis|both]
@@ -22,13 +24,14 @@ if [[ -z "${KV_SERVER:-}" ]]; then
 fi
 work="$(mktemp -d -p "${BENCH_DIR:-/var/tmp}")"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-port=16391
+port="${KV_BENCH_PORT:-16391}"
 
 # shellcheck source=tools/kv_bench/lib.sh
 . tools/kv_bench/lib.sh  # after the cd above: relative to the repository
 
-bench() {  # test pipeline requests
-  redis-benchmark -p "$port" -t "$1" -c 50 -n "$3" -P "$2" -r 100000 -d 100 -q >/dev/null 2>&1
+bench() {  # test pipeline requests [keyspace]
+  redis-benchmark -p "$port" -t "$1" -c 50 -n "$3" -P "$2" -r "${4:-100000}" -d 100 -q \
+    >/dev/null 2>&1
 }
 
 # Sums the Ir total and the calls to allocation functions in a callgrind dump.
@@ -78,6 +81,10 @@ run_one() {  # name command...
       summarize "$dump" "$requests" "$name $test -P $p"
     done
   done
+  callgrind_control -z "$pid" >/dev/null 2>&1
+  bench set 16 "$requests" 1000000000
+  callgrind_control -d "$name-set-new-P16" "$pid" >/dev/null 2>&1
+  summarize "$(ls -t "$work/$name.$pid.out".* | head -1)" "$requests" "$name set new keys -P 16"
   kill -INT "$pid"
   wait "$pid" || true
 }

@@ -33,7 +33,7 @@ cp bazel-bin/services/kv/kv_server "$bin/"
 data="$(mktemp -d -p "${BENCH_DIR:-/var/tmp}")"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$bin" "$data"' EXIT
 
-port=16390
+port="${KV_BENCH_PORT:-16390}"
 ticks=$(getconf CLK_TCK)
 
 # shellcheck source=tools/kv_bench/lib.sh
