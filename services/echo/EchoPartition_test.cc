@@ -16,21 +16,18 @@
 
 #include <chrono>
 #include <cstdio>
-#include <fstream>
-#include <functional>
 #include <map>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "muduo/base/CountDownLatch.h"
 #include "muduo/net/EventLoop.h"
 #include "muduo/net/EventLoopThread.h"
 #include "rpc/cluster/ClusterChannel.h"
 #include "rpc/naming/testing/ChildProcess.h"
 #include "rpc/naming/testing/NetworkNamespace.h"
+#include "services/echo/EchoStubRun.h"
 #include "services/echo/echo.rpc.h"
 
 namespace muduo::echo {
@@ -69,16 +66,8 @@ class EchoInNamespace {
         ns.exec({nstest::runfile("services/echo/echo_server"), "--bind=" + ns.address(),
                  "--port=" + std::to_string(kPort), "--port_file=" + portFile}),
         dir + "/server.log");
-    const auto deadline = Clock::now() + kWait;
-    while (Clock::now() < deadline && process_->running()) {
-      std::ifstream in(portFile);
-      std::string line;
-      if (std::getline(in, line) && line.starts_with("rpc_port=")) {
-        started_ = true;
-        return;
-      }
-      std::this_thread::sleep_for(10ms);
-    }
+    started_ = nstest::waitForRpcPort(*process_, portFile, kWait) != 0;
+    if (started_) return;
     ADD_FAILURE() << "echo_server did not start in " << ns.name() << ": " << process_->output();
   }
   [[nodiscard]] bool started() const { return started_; }
@@ -88,55 +77,6 @@ class EchoInNamespace {
   const std::string address_;
   std::unique_ptr<nstest::ChildProcess> process_;
   bool started_ = false;
-};
-
-// Runs `total` Echo calls through the stub, kInFlight at a time, from the
-// channel's loop; onProgress(completed) runs in the loop after each.
-class StubRun {
- public:
-  StubRun(EchoService::Stub* stub, net::EventLoop* loop, int total)
-      : stub_(stub), loop_(loop), total_(total) {
-    request_.set_text("hello");
-  }
-  std::function<void(int completed)> onProgress;
-  bool go() {
-    loop_->runInLoop([this] {
-      for (int i = 0; i < kInFlight && started_ < total_; ++i) startOne();
-    });
-    return done_.waitFor(kWait);
-  }
-  [[nodiscard]] int ok() const { return ok_; }
-  [[nodiscard]] const std::vector<absl::Status>& failures() const { return failures_; }
-  // When the last failure completed.
-  [[nodiscard]] Clock::time_point lastFailure() const { return lastFailure_; }
-
- private:
-  void startOne() {
-    ++started_;
-    stub_->AsyncEcho(request_, [this](absl::Status status, EchoResponse* response) {
-      if (status.ok() && response->text() == "hello") {
-        ++ok_;
-      } else {
-        failures_.push_back(status.ok() ? absl::InternalError("wrong answer") : status);
-        lastFailure_ = Clock::now();
-      }
-      const int completed = ok_ + static_cast<int>(failures_.size());
-      if (onProgress) onProgress(completed);
-      if (started_ < total_) startOne();
-      if (completed == total_) done_.countDown();
-    });
-  }
-
-  EchoService::Stub* const stub_;
-  net::EventLoop* const loop_;
-  const int total_;
-  EchoRequest request_;
-  // Loop thread until done_.
-  int started_ = 0;
-  int ok_ = 0;
-  std::vector<absl::Status> failures_;
-  Clock::time_point lastFailure_;
-  CountDownLatch done_{1};
 };
 
 class EchoPartitionTest : public ::testing::Test {
@@ -205,8 +145,8 @@ TEST_F(EchoPartitionTest,
   // A third each, over the veth links.
   const int phase = 3000 / kScale;
   {
-    StubRun run(&stub, loop_, phase);
-    ASSERT_TRUE(run.go());
+    EchoStubRun run(&stub, loop_, phase, kInFlight);
+    ASSERT_TRUE(run.go(kWait));
     ASSERT_EQ(run.ok(), phase) << run.failures().front();
     for (const auto& server : servers_) {
       EXPECT_GE(answered()[server->address()], phase / 3 - phase / 30) << server->address();
@@ -222,7 +162,7 @@ TEST_F(EchoPartitionTest,
   long long ejectedAfterMs = -1;
   const int64_t ejectionsBefore = channel_->stats().ejections;
   {
-    StubRun run(&stub, loop_, total);
+    EchoStubRun run(&stub, loop_, total, kInFlight);
     run.onProgress = [&](int completed) {
       if (completed == total / 4) {
         inFlightAtCut = outstanding(cut);
@@ -232,7 +172,7 @@ TEST_F(EchoPartitionTest,
         ejectedAfterMs = msSince(cutAt);
       }
     };
-    ASSERT_TRUE(run.go());
+    ASSERT_TRUE(run.go(kWait));
     ASSERT_GE(inFlightAtCut, 0);
     const int failed = static_cast<int>(run.failures().size());
     // Each failure is a call that ran out of time on b: after the cut every
@@ -270,8 +210,8 @@ TEST_F(EchoPartitionTest,
   const int64_t before = answered()[cut];
   int recoveryFailures = 0;
   while (Clock::now() < restoredAt + kWait && (answered()[cut] == before || ejected(cut))) {
-    StubRun run(&stub, loop_, 300 / kScale);
-    ASSERT_TRUE(run.go());
+    EchoStubRun run(&stub, loop_, 300 / kScale, kInFlight);
+    ASSERT_TRUE(run.go(kWait));
     recoveryFailures += static_cast<int>(run.failures().size());
   }
   ASSERT_GT(answered()[cut], before) << "no call reached b after the link came back";
@@ -282,8 +222,8 @@ TEST_F(EchoPartitionTest,
       msSince(restoredAt), recoveryFailures);
   {
     const int64_t start = answered()[cut];
-    StubRun run(&stub, loop_, phase);
-    ASSERT_TRUE(run.go());
+    EchoStubRun run(&stub, loop_, phase, kInFlight);
+    ASSERT_TRUE(run.go(kWait));
     EXPECT_EQ(run.ok(), phase);
     EXPECT_GE(answered()[cut] - start, phase / 3 - phase / 30) << "b's full share";
   }
