@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
@@ -16,13 +17,25 @@
 namespace muduo::rpc::naming::testing {
 namespace {
 
-constexpr char kIp[] = "/bin/ip";
+// iproute2's `ip`, wherever the distribution put it; "" if nowhere.
+const std::string& ipPath() {
+  static const std::string path = [] {
+    for (const char* p : {"/usr/sbin/ip", "/sbin/ip", "/bin/ip", "/usr/bin/ip"}) {
+      if (::access(p, X_OK) == 0) return std::string(p);
+    }
+    return std::string();
+  }();
+  return path;
+}
 constexpr char kPrefix[] = "mnp-";
 constexpr char kInside[] = "veth0";  // the namespace's end; names are per namespace
 
 // `ip` takes milliseconds; a hung one is a broken machine.
 absl::Status run(const std::vector<std::string>& argv) {
-  const std::string log = makeTempDir("ip-") + "/out";
+  // One directory per process, one file per command (ChildProcess appends).
+  static const std::string dir = makeTempDir("ip-");
+  static std::atomic<int> commands{0};
+  const std::string log = dir + "/" + std::to_string(++commands);
   ChildProcess child(argv, log);
   const std::optional<int> code = child.wait(std::chrono::seconds(10));
   if (code == 0) return absl::OkStatus();
@@ -41,7 +54,7 @@ std::string dotted(uint32_t address) {
 }  // namespace
 
 absl::Status runIp(const std::vector<std::string>& args) {
-  std::vector<std::string> argv{kIp};
+  std::vector<std::string> argv{ipPath()};
   argv.insert(argv.end(), args.begin(), args.end());
   return run(argv);
 }
@@ -50,8 +63,8 @@ absl::StatusOr<std::unique_ptr<NetworkNamespace>> NetworkNamespace::create(int i
   if (::geteuid() != 0) {
     return absl::FailedPreconditionError("network namespaces need root");
   }
-  if (::access(kIp, X_OK) != 0) {
-    return absl::FailedPreconditionError(std::string(kIp) + " (iproute2) is not installed");
+  if (ipPath().empty()) {
+    return absl::FailedPreconditionError("ip (iproute2) is not installed");
   }
   if (index < 0 || index > 3) return absl::InvalidArgumentError("index 0..3");
   const auto pid = static_cast<uint32_t>(::getpid());
@@ -79,8 +92,9 @@ absl::StatusOr<std::unique_ptr<NetworkNamespace>> NetworkNamespace::create(int i
 }
 
 void NetworkNamespace::deleteStale() {
-  const std::string log = makeTempDir("ip-") + "/out";
-  ChildProcess list({kIp, "netns", "list"}, log);
+  if (ipPath().empty()) return;
+  const std::string dir = makeTempDir("ip-");
+  ChildProcess list({ipPath(), "netns", "list"}, dir + "/list");
   if (list.wait(std::chrono::seconds(10)) != 0) return;
   std::istringstream lines(list.output());
   std::string line;
@@ -106,7 +120,7 @@ NetworkNamespace::~NetworkNamespace() {
 }
 
 std::vector<std::string> NetworkNamespace::exec(const std::vector<std::string>& argv) const {
-  std::vector<std::string> out{kIp, "netns", "exec", name_};
+  std::vector<std::string> out{ipPath(), "netns", "exec", name_};
   out.insert(out.end(), argv.begin(), argv.end());
   return out;
 }
