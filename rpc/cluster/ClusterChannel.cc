@@ -464,7 +464,8 @@ class ClusterChannel::Impl : public std::enable_shared_from_this<Impl> {
     if (attempt.probe) sub->probeInFlight = false;
     if (status != nullptr && !sub->removed) {
       const Clock::time_point now = Clock::now();
-      if (countsAgainstEndpoint(*status)) {
+      if (countsAgainstEndpoint(*status) ||
+          (options_.ejectOnDeadlines && status->code() == absl::StatusCode::kDeadlineExceeded)) {
         budget_.onFailure();
         ++sub->consecutiveFailures;
         if (attempt.probe && sub->ejected) {

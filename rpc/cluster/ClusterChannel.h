@@ -20,7 +20,8 @@
 // - A RetryBudget (RetryBudget.h) allows retries and backups only while
 //   enough recent attempts succeed, so neither can multiply an outage.
 // - Outlier detection: an endpoint whose attempts fail with UNAVAILABLE or
-//   INTERNAL `failuresToEject` times in a row is ejected for a back-off that
+//   INTERNAL (or DEADLINE_EXCEEDED, see Options::ejectOnDeadlines)
+//   `failuresToEject` times in a row is ejected for a back-off that
 //   doubles each time it is ejected again (up to maxEjection); then one call
 //   probes it, and only if that call is answered does it get full traffic
 //   again. At most maxEjectedFraction of the endpoints (at least one, never
@@ -66,6 +67,11 @@ class ClusterChannel final : public Channel {
     std::chrono::milliseconds baseEjection{1000};
     std::chrono::milliseconds maxEjection{30000};
     double maxEjectedFraction = 0.5;
+    // A partitioned or hung server never closes its connection: no RST, no
+    // FIN, its calls only run out of time. Counting an attempt that expired
+    // unanswered as a failure ejects it like a crashed one. Turn it off for
+    // a service whose callers set deadlines shorter than its normal latency.
+    bool ejectOnDeadlines = true;
     // Attempts per call, the first included; retries need a budget too.
     int maxAttempts = 3;
     double retryBudgetTokens = 10;

@@ -340,6 +340,56 @@ TEST_F(ClusterChannelTest, AnEndpointThatRefusesConnectionsIsEjectedThenProbedBa
   for (const auto& e : channel_->endpoints()) EXPECT_FALSE(e.ejected) << e.address;
 }
 
+TEST_F(ClusterChannelTest, ASilentServerIsEjectedAfterConsecutiveDeadlinesThenProbedBack) {
+  // A partitioned server neither answers nor closes: no RST, no FIN, only
+  // deadlines expire. a's Block handlers wait at its closed gate; b and c
+  // answer at once.
+  RpcServer::Options pool;
+  pool.workerThreads = 2;
+  TestServer a(pool), b(pool), c(pool);
+  b.service().openGate();
+  c.service().openGate();
+  ClusterChannel::Options options;
+  options.failuresToEject = 3;
+  options.baseEjection = 100ms;
+  options.maxEjection = 100ms;
+  makeChannel(options);
+  resolver_->push(
+      naming::EndpointList{endpoint(a.address()), endpoint(b.address()), endpoint(c.address())});
+  CallOptions shortDeadline;
+  shortDeadline.timeout = 50ms;
+  const int calls = 60;
+  int failed = 0;
+  for (int i = 0; i < calls; ++i) {
+    EchoResponse response;
+    const absl::Status status =
+        channel_->blockingCall(TestService::kName, "Block", echo("s"), &response, shortDeadline);
+    if (!status.ok()) {
+      EXPECT_EQ(status.code(), absl::StatusCode::kDeadlineExceeded) << status;
+      ++failed;
+    }
+  }
+  // Without counting deadlines a took a third of the calls and failed each.
+  // Ejected after 3 in a row, it fails those and one probe per back-off
+  // (100 ms; the run lasts about calls x the answer time plus the failures'
+  // 50 ms each).
+  EXPECT_GE(channel_->stats().ejections, 1);
+  EXPECT_LT(failed, calls / 3) << "a silent server kept a full share";
+  std::printf("%d of %d calls failed on the silent server\n", failed, calls);
+
+  // a answers again: a probe gets through and a is back.
+  a.service().openGate();
+  const auto deadline = Clock::now() + kWait;
+  bool back = false;
+  while (!back && Clock::now() < deadline) {
+    EchoResponse response;
+    (void)channel_->blockingCall(TestService::kName, "Block", echo("s"), &response, shortDeadline);
+    back = true;
+    for (const auto& e : channel_->endpoints()) back = back && !e.ejected;
+  }
+  EXPECT_TRUE(back) << "a was probed back";
+}
+
 // Which of `servers` answered one call with `key`.
 int ownerOf(ClusterChannel* channel, const std::vector<TestServer*>& servers, uint64_t key) {
   std::vector<int64_t> before;

@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <memory>
@@ -23,12 +22,12 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "muduo/base/CountDownLatch.h"
 #include "muduo/net/EventLoop.h"
 #include "muduo/net/EventLoopThread.h"
 #include "rpc/cluster/ClusterChannel.h"
 #include "rpc/naming/testing/ChildProcess.h"
 #include "rpc/naming/testing/ZooKeeperServer.h"
+#include "services/echo/EchoStubRun.h"
 #include "services/echo/echo.rpc.h"
 
 namespace muduo::echo {
@@ -62,16 +61,8 @@ class EchoProcess {
                                  "--register=zk://" + zk.connectString() + kPath +
                                      "?session_timeout_ms=" + std::to_string(kSessionMs)},
         dir + "/server.log");
-    const auto deadline = Clock::now() + kWait;
-    while (Clock::now() < deadline && process_->running()) {
-      std::ifstream in(portFile);
-      std::string line;
-      if (std::getline(in, line) && line.starts_with("rpc_port=")) {
-        port_ = static_cast<uint16_t>(std::stoi(line.substr(9)));
-        return;
-      }
-      std::this_thread::sleep_for(10ms);
-    }
+    port_ = zktest::waitForRpcPort(*process_, portFile, kWait);
+    if (port_ != 0) return;
     ADD_FAILURE() << "echo_server did not start: " << process_->output();
   }
   [[nodiscard]] uint16_t port() const { return port_; }
@@ -81,51 +72,6 @@ class EchoProcess {
  private:
   std::unique_ptr<zktest::ChildProcess> process_;
   uint16_t port_ = 0;
-};
-
-// Runs `total` Echo calls through the stub, `concurrency` at a time, from
-// the channel's loop; onProgress(completed) runs in the loop.
-class StubRun {
- public:
-  StubRun(EchoService::Stub* stub, net::EventLoop* loop, int total, int concurrency)
-      : stub_(stub), loop_(loop), total_(total), concurrency_(concurrency) {
-    request_.set_text("hello");
-  }
-  std::function<void(int completed)> onProgress;
-  bool go() {
-    loop_->runInLoop([this] {
-      for (int i = 0; i < concurrency_ && started_ < total_; ++i) startOne();
-    });
-    return done_.waitFor(kWait);
-  }
-  [[nodiscard]] int ok() const { return ok_; }
-  [[nodiscard]] const std::vector<absl::Status>& failures() const { return failures_; }
-
- private:
-  void startOne() {
-    ++started_;
-    stub_->AsyncEcho(request_, [this](absl::Status status, EchoResponse* response) {
-      if (status.ok() && response->text() == "hello") {
-        ++ok_;
-      } else {
-        failures_.push_back(status.ok() ? absl::InternalError("wrong answer") : status);
-      }
-      const int completed = ok_ + static_cast<int>(failures_.size());
-      if (onProgress) onProgress(completed);
-      if (started_ < total_) startOne();
-      if (completed == total_) done_.countDown();
-    });
-  }
-
-  EchoService::Stub* const stub_;
-  net::EventLoop* const loop_;
-  const int total_;
-  const int concurrency_;
-  EchoRequest request_;
-  int started_ = 0;  // loop thread until done_
-  int ok_ = 0;
-  std::vector<absl::Status> failures_;
-  CountDownLatch done_{1};
 };
 
 class EchoClusterTest : public ::testing::Test {
@@ -178,8 +124,8 @@ TEST_F(EchoClusterTest, CallsSpreadOverThreeRegisteredServersAndRouteAroundAKill
   // 1. A third each.
   const int phase = 9000 / kScale;
   {
-    StubRun run(&stub, loop_, phase, 30);
-    ASSERT_TRUE(run.go());
+    EchoStubRun run(&stub, loop_, phase, 30);
+    ASSERT_TRUE(run.go(kWait));
     ASSERT_EQ(run.ok(), phase) << run.failures().front();
     for (const auto& server : servers) {
       const int64_t share = answered()[server->address()];
@@ -194,7 +140,7 @@ TEST_F(EchoClusterTest, CallsSpreadOverThreeRegisteredServersAndRouteAroundAKill
   int inFlightOnKilled = -1;
   Clock::time_point killedAt;
   {
-    StubRun run(&stub, loop_, 12000 / kScale, 30);
+    EchoStubRun run(&stub, loop_, 12000 / kScale, 30);
     run.onProgress = [&](int completed) {
       if (completed != 12000 / kScale / 4) return;
       for (const auto& e : channel_->endpoints()) {
@@ -203,7 +149,7 @@ TEST_F(EchoClusterTest, CallsSpreadOverThreeRegisteredServersAndRouteAroundAKill
       killedAt = Clock::now();
       servers[1]->kill();
     };
-    ASSERT_TRUE(run.go());
+    ASSERT_TRUE(run.go(kWait));
     const int failed = static_cast<int>(run.failures().size());
     // Every failure is a call that was on the killed server: its connection
     // is the one named. SIGKILL takes a few milliseconds to close the
@@ -235,27 +181,27 @@ TEST_F(EchoClusterTest, CallsSpreadOverThreeRegisteredServersAndRouteAroundAKill
   ASSERT_TRUE(waitForEndpoints([](const auto& a) { return a.size() == 3; }));
   {
     const int64_t before = answered()[restarted];
-    StubRun run(&stub, loop_, phase, 30);
-    ASSERT_TRUE(run.go());
+    EchoStubRun run(&stub, loop_, phase, 30);
+    ASSERT_TRUE(run.go(kWait));
     EXPECT_EQ(run.ok(), phase);
     EXPECT_GE(answered()[restarted] - before, phase / 3 - phase / 30);
   }
 
   // 4. ZooKeeper goes away mid-run and comes back: calls keep flowing.
   {
-    StubRun run(&stub, loop_, 6000 / kScale, 30);
+    EchoStubRun run(&stub, loop_, 6000 / kScale, 30);
     std::thread outage([&] {
       zk_.stop();
       std::this_thread::sleep_for(300ms);
       EXPECT_TRUE(zk_.restart().ok());
     });
-    ASSERT_TRUE(run.go());
+    ASSERT_TRUE(run.go(kWait));
     outage.join();
     EXPECT_EQ(run.ok(), 6000 / kScale);
     EXPECT_TRUE(run.failures().empty()) << run.failures().front();
   }
-  StubRun after(&stub, loop_, 3000 / kScale, 30);
-  ASSERT_TRUE(after.go());
+  EchoStubRun after(&stub, loop_, 3000 / kScale, 30);
+  ASSERT_TRUE(after.go(kWait));
   EXPECT_EQ(after.ok(), 3000 / kScale) << "after ZooKeeper's restart";
   const ClusterChannel::Stats stats = channel_->stats();
   std::printf("calls %lld, failed %lld, retries %lld, ejections %lld\n",

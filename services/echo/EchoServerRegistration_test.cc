@@ -34,14 +34,8 @@ class EchoServerRegistrationTest : public testing::ZooKeeperTest {
                                      "?session_timeout_ms=" + std::to_string(sessionMs),
                                  "--register_weight=7"},
         dir_ + "/server.log");
-    const auto deadline = std::chrono::steady_clock::now() + testing::kWait;
-    while (std::chrono::steady_clock::now() < deadline && server_->running()) {
-      std::ifstream in(portFile);
-      std::string line;
-      if (std::getline(in, line) && line.starts_with("rpc_port=")) {
-        return static_cast<uint16_t>(std::stoi(line.substr(9)));
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (const uint16_t port = testing::waitForRpcPort(*server_, portFile, testing::kWait)) {
+      return port;
     }
     ADD_FAILURE() << "echo_server did not start: " << server_->output();
     return 0;

@@ -84,6 +84,20 @@ std::string ChildProcess::output() const {
   return text.str();
 }
 
+uint16_t waitForRpcPort(ChildProcess& process, const std::string& portFile,
+                        std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline && process.running()) {
+    std::ifstream in(portFile);
+    std::string line;
+    if (std::getline(in, line) && line.starts_with("rpc_port=")) {
+      return static_cast<uint16_t>(std::stoi(line.substr(9)));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return 0;
+}
+
 std::string runfile(const std::string& path) {
   const char* srcdir = std::getenv("TEST_SRCDIR");
   const char* workspace = std::getenv("TEST_WORKSPACE");

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,6 +46,11 @@ class ChildProcess {
   std::optional<int> status_;
 };
 
+// The port a server started with --port_file=`portFile` (muduo's
+// ServerRunner) wrote on its "rpc_port=" line, once it is there; 0 if
+// `process` exited or `timeout` passed first.
+[[nodiscard]] uint16_t waitForRpcPort(ChildProcess& process, const std::string& portFile,
+                                      std::chrono::milliseconds timeout);
 // The path of a Bazel data dependency, e.g. "services/echo/echo_server".
 [[nodiscard]] std::string runfile(const std::string& path);
 // A fresh directory under $TEST_TMPDIR (or /tmp) whose name starts with
