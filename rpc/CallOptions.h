@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <string>
 
 namespace muduo::rpc {
 
@@ -25,7 +26,7 @@ struct CallOptions {
   // progress waits for that attempt.
   bool waitForReady = false;
 
-  // Cluster channels only (RpcChannel ignores both).
+  // Cluster channels only (RpcChannel ignores these three).
   //
   // The request's key for consistent hashing (a user id, a hash of a row
   // key): while the endpoint list does not change, calls with one key go to
@@ -36,6 +37,13 @@ struct CallOptions {
   // second endpoint; the first answer wins and the other is cancelled. Zero:
   // never. Only for idempotent methods: both copies may run.
   std::chrono::microseconds backupDelay{0};
+  // Pins the call to one endpoint, "ip:port" as the resolver lists it (the
+  // owner of a key's shard, say): the policy is skipped and the call goes
+  // there or nowhere. No retry or backup goes to another endpoint, since
+  // another would not serve it; a call that cannot be sent fails at once
+  // with UNAVAILABLE (the endpoint's own fail-fast), as does one naming an
+  // endpoint not in the list. Empty: the policy picks.
+  std::string endpoint;
 };
 
 }  // namespace muduo::rpc

@@ -80,6 +80,7 @@ struct ClusterChannel::Call {
   Clock::time_point deadline = Clock::time_point::max();
   std::optional<uint64_t> key;
   std::chrono::microseconds backupDelay{0};
+  std::string endpoint;  // pinned ("ip:port"), or empty
   int attempts = 0;
   uint32_t attemptSeq = 0;
   absl::Status lastError;
@@ -304,7 +305,7 @@ class ClusterChannel::Impl : public std::enable_shared_from_this<Impl> {
       finish(call, absl::DeadlineExceededError("deadline exceeded"), {});
       return;
     }
-    Sub* sub = pick(*call, call->tried, now);
+    Sub* sub = call->endpoint.empty() ? pick(*call, call->tried, now) : pinned(*call);
     if (sub != nullptr) {
       startAttempt(call, sub, now, false);
       return;
@@ -317,11 +318,26 @@ class ClusterChannel::Impl : public std::enable_shared_from_this<Impl> {
       }
       return;
     }
+    if (!call->endpoint.empty() && call->attempts == 0) {
+      finish(call,
+             absl::UnavailableError("endpoint " + call->endpoint + " is not among the " +
+                                    std::to_string(live_.size()) + " endpoints of " + target_),
+             {});
+      return;
+    }
     finish(call,
            call->lastError.ok() ? absl::UnavailableError("no usable endpoint for " + target_ +
                                                          " among " + std::to_string(live_.size()))
                                 : call->lastError,
            {});
+  }
+
+  // A pinned call's endpoint, whatever its state: the caller chose it, so
+  // ejection and a dropped connection do not send the call elsewhere; the
+  // sub-channel fails it fast if it cannot connect.
+  Sub* pinned(const Call& call) const {
+    auto it = subs_.find(call.endpoint);
+    return it == subs_.end() ? nullptr : it->second.get();
   }
 
   void wait(Call* call, Clock::time_point now) {
@@ -346,7 +362,8 @@ class ClusterChannel::Impl : public std::enable_shared_from_this<Impl> {
   // backup timer.
   void dispatched(uint64_t id) {
     Call* call = find(id);
-    if (call != nullptr && !call->stream && !call->waiting && call->backupDelay.count() > 0) {
+    if (call != nullptr && !call->stream && !call->waiting && call->endpoint.empty() &&
+        call->backupDelay.count() > 0) {
       armBackup(call);
     }
   }
@@ -378,7 +395,8 @@ class ClusterChannel::Impl : public std::enable_shared_from_this<Impl> {
     const uint64_t id = call->id;
     const uint32_t seq = ++call->attemptSeq;
     ++call->attempts;
-    const bool probe = sub->ejected;
+    // A pinned call is not the probe: it would have gone there anyway.
+    const bool probe = sub->ejected && call->endpoint.empty();
     if (probe) sub->probeInFlight = true;
     ++sub->backend.outstanding;
     call->tried.push_back(sub);
@@ -444,7 +462,7 @@ class ClusterChannel::Impl : public std::enable_shared_from_this<Impl> {
     }
     call->lastError = status;
     if (othersLive) return;  // the other copy may still answer
-    if (!call->stream && RpcChannel::neverReachedServer(status) &&
+    if (!call->stream && call->endpoint.empty() && RpcChannel::neverReachedServer(status) &&
         call->attempts < options_.maxAttempts) {
       if (budget_.allowRetry()) {
         stats_.retries.fetch_add(1, std::memory_order_relaxed);
@@ -598,6 +616,7 @@ uint64_t ClusterChannel::startCall(std::string_view service, std::string_view me
   call->deadline = Clock::now() + (options.timeout.count() > 0 ? options.timeout : defaultTimeout_);
   call->key = options.requestKey;
   call->backupDelay = options.backupDelay;
+  call->endpoint = options.endpoint;
   return start(std::move(call));
 }
 
@@ -616,6 +635,7 @@ uint64_t ClusterChannel::startStream(std::string_view service, std::string_view 
   call->waitForReady = options.waitForReady;
   if (options.timeout.count() > 0) call->deadline = Clock::now() + options.timeout;
   call->key = options.requestKey;
+  call->endpoint = options.endpoint;
   return start(std::move(call));
 }
 

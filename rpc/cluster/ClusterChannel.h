@@ -31,6 +31,13 @@
 //   calls until it reconnects (its RpcChannel retries with back-off), unless
 //   no other endpoint is usable.
 // - Streams go to one endpoint and are never retried once started.
+// - Pinned calls (CallOptions::endpoint) skip the policy and go to the named
+//   endpoint even if it is ejected or disconnected: no retry and no backup
+//   goes elsewhere (another endpoint would not serve it, as with a key's
+//   shard). The sub-channel's reconnect and fail-fast still apply, so to a
+//   down endpoint the call fails at once with UNAVAILABLE; one naming an
+//   endpoint not in the list fails at once too (before the first list, it
+//   waits for it as any call does).
 //
 // All sub-channels run in this channel's loop. For more client threads, make
 // one ClusterChannel per loop.

@@ -501,6 +501,67 @@ TEST_F(ClusterChannelTest, ABackupRequestWinsWhenTheFirstServerStalls) {
   a.service().openGate();
 }
 
+TEST_F(ClusterChannelTest, PinnedCallsLandOnlyOnTheNamedEndpointAndAreNeverHedged) {
+  TestServer a, b, c;
+  makeChannel();
+  resolver_->push(
+      naming::EndpointList{endpoint(a.address()), endpoint(b.address()), endpoint(c.address())});
+  CallOptions pinned;
+  pinned.endpoint = b.address().toIpPort();
+  pinned.backupDelay = 1ms;  // would hedge every call if pinning allowed it
+  CallRun run(channel_.get(), 300, 10, echo("pinned", /*delayMs=*/2), pinned);
+  ASSERT_TRUE(run.go());
+  EXPECT_EQ(run.ok(), 300);
+  EXPECT_EQ(b.service().echoAnswered(), 300);
+  EXPECT_EQ(a.service().callsReceived(), 0);
+  EXPECT_EQ(c.service().callsReceived(), 0);
+  EXPECT_EQ(channel_->stats().backups, 0);
+}
+
+TEST_F(ClusterChannelTest, APinnedCallToADownEndpointFailsFastWithUnavailableAndMovesNowhere) {
+  RefusingPort refusing;
+  TestServer b;
+  makeChannel();
+  resolver_->push(naming::EndpointList{endpoint(refusing.address()), endpoint(b.address())});
+  CallOptions pinned;
+  pinned.endpoint = refusing.address().toIpPort();
+  pinned.timeout = 10s;
+  // Past the ejection threshold too: an ejected endpoint still takes its
+  // pinned calls (and fails them fast) rather than passing them on.
+  for (int i = 0; i < 10; ++i) {
+    const auto start = Clock::now();
+    const absl::Status status = call("pinned", pinned);
+    EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
+    EXPECT_LT(Clock::now() - start, 5s) << "fails fast, not at the 10 s deadline";
+  }
+  EXPECT_EQ(b.service().callsReceived(), 0) << "another endpoint does not serve the key";
+  EXPECT_EQ(channel_->stats().retries, 0);
+  // The endpoint's own fail-fast and reconnect still hold: once it
+  // listens, its pinned calls get through.
+  refusing.release();
+  TestServer back(RpcServer::Options(), refusing.address().port());
+  bool served = false;
+  for (int i = 0; i < 200 && !served; ++i) {
+    served = call("back", pinned).ok();
+    if (!served) std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_TRUE(served);
+  EXPECT_EQ(b.service().callsReceived(), 0);
+}
+
+TEST_F(ClusterChannelTest, APinnedCallNamingAnEndpointNotInTheListFailsAtOnce) {
+  TestServer a;
+  makeChannel();
+  resolver_->push(naming::EndpointList{endpoint(a.address())});
+  CallOptions pinned;
+  pinned.endpoint = "127.0.0.1:1";
+  pinned.timeout = 10s;
+  const absl::Status status = call("nowhere", pinned);
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
+  EXPECT_NE(status.message().find("127.0.0.1:1 is not among"), std::string::npos) << status;
+  EXPECT_EQ(a.service().callsReceived(), 0);
+}
+
 TEST_F(ClusterChannelTest, TheRetryBudgetCapsAttemptsDuringAFullOutage) {
   RefusingPort x, y, z;
   makeChannel();

@@ -36,16 +36,25 @@ absl::StatusOr<std::unique_ptr<ListResolver>> ListResolver::parse(std::string_vi
 }
 
 void ListResolver::start(net::EventLoop* loop, Listener listener) {
+  state_->listener = std::move(listener);
   // Queued, not called here: every resolver delivers its first list after
   // start() returns, so a caller never sees its listener run re-entrantly.
-  loop->queueInLoop(
-      [stopped = stopped_, endpoints = endpoints_, listener = std::move(listener)]() mutable {
-        if (!*stopped) {
-          listener(endpoints);
-        }
-      });
+  loop->queueInLoop([state = state_] {
+    if (!state->stopped && !state->delivered) {
+      state->delivered = true;
+      state->listener(state->endpoints);
+    }
+  });
 }
 
-void ListResolver::stop() { *stopped_ = true; }
+void ListResolver::stop() { state_->stopped = true; }
+
+void ListResolver::update(EndpointList endpoints) {
+  state_->endpoints = std::move(endpoints);
+  if (state_->listener && !state_->stopped) {
+    state_->delivered = true;
+    state_->listener(state_->endpoints);
+  }
+}
 
 }  // namespace muduo::rpc::naming

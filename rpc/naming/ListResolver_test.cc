@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "muduo/net/EventLoop.h"
 #include "rpc/naming/Naming.h"
 
@@ -41,6 +43,27 @@ TEST(ListResolverTest, StopBeforeTheFirstPushSilencesIt) {
   loop.queueInLoop([&] { loop.quit(); });
   loop.loop();
   EXPECT_FALSE(called);
+}
+
+TEST(ListResolverTest, AnUpdateAfterStartIsPushedBeforeItReturnsAndSupersedesTheFirstList) {
+  ListResolver resolver(EndpointList{});
+  net::EventLoop loop;
+  std::vector<size_t> sizes;
+  resolver.start(&loop, [&](const absl::StatusOr<EndpointList>& endpoints) {
+    ASSERT_TRUE(endpoints.ok());
+    sizes.push_back(endpoints->size());
+  });
+  // Before the queued first push runs: it is superseded, not delivered late.
+  resolver.update(EndpointList{Endpoint{*net::InetAddress::parse("127.0.0.1", 1), 1, {}}});
+  EXPECT_EQ(sizes, std::vector<size_t>{1});
+  loop.queueInLoop([&] { loop.quit(); });
+  loop.loop();
+  EXPECT_EQ(sizes, std::vector<size_t>{1});
+  resolver.update(EndpointList{});
+  EXPECT_EQ(sizes, (std::vector<size_t>{1, 0}));
+  resolver.stop();
+  resolver.update(EndpointList{});
+  EXPECT_EQ(sizes.size(), 2u) << "nothing after stop()";
 }
 
 TEST(ListResolverTest, RefusesBadUrlsNamingThem) {

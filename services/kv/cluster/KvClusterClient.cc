@@ -3,9 +3,13 @@
 #include <algorithm>
 #include <future>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "muduo/base/Logging.h"
 #include "muduo/net/EventLoop.h"
+#include "muduo/net/HostPort.h"
+#include "rpc/cluster/ClusterChannel.h"
+#include "rpc/naming/ListResolver.h"
 #include "services/kv/cluster/ClusterState.h"
 #include "services/kv/cluster/KeySlot.h"
 #include "services/kv/cluster/kv_cluster.rpc.h"
@@ -17,8 +21,23 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::chrono::milliseconds kFirstBackoff{5};
 constexpr std::chrono::milliseconds kMaxBackoff{100};
-// A node's channel that failed is replaced at most this often.
-constexpr std::chrono::seconds kRedialInterval{1};
+
+rpc::cluster::ClusterChannel::Options channelOptions(std::chrono::milliseconds timeout) {
+  rpc::cluster::ClusterChannel::Options options;
+  options.channel.defaultTimeout = timeout;
+  return options;
+}
+
+// The cluster channel over a list this client keeps; *resolver stays valid
+// while the channel lives.
+std::unique_ptr<rpc::cluster::ClusterChannel> makeChannel(net::EventLoop* loop,
+                                                          std::chrono::milliseconds timeout,
+                                                          rpc::naming::ListResolver** resolver) {
+  auto list = std::make_unique<rpc::naming::ListResolver>(rpc::naming::EndpointList());
+  *resolver = list.get();
+  return std::make_unique<rpc::cluster::ClusterChannel>(loop, std::move(list),
+                                                        channelOptions(timeout), "kv cluster");
+}
 
 }  // namespace
 
@@ -38,24 +57,26 @@ KvClusterClient::KvClusterClient(net::EventLoop* loop, Options options)
     : loop_(loop),
       options_(std::move(options)),
       map_(std::make_shared<const SlotMap>()),
-      nodes_(loop, options_.timeout) {}
+      channel_(makeChannel(loop, options_.timeout, &resolver_)),
+      kv_(channel_.get()),
+      admin_(channel_.get()) {}
 
 KvClusterClient::~KvClusterClient() {
-  // The channels belong to the loop's thread.
-  std::promise<void> closed;
-  loop_->runInLoop([this, &closed] {
-    nodes_.clear();
-    closed.set_value();
-  });
-  closed.get_future().wait();
+  // First, while the members its last handlers touch are alive: it finishes
+  // in its loop whatever is left (a map refresh in flight, say).
+  channel_.reset();
+  resolver_ = nullptr;
 }
 
 void KvClusterClient::setMap(SlotMap map) {
-  MutexLock lock(&mutex_);
-  if (map.epoch() <= map_->epoch() && map_->epoch() != 0) return;
-  map_ = std::make_shared<const SlotMap>(std::move(map));
-  redirects_.clear();
-  ++stats_.mapRefreshes;
+  {
+    MutexLock lock(&mutex_);
+    if (map.epoch() <= map_->epoch() && map_->epoch() != 0) return;
+    map_ = std::make_shared<const SlotMap>(std::move(map));
+    redirects_.clear();
+    ++stats_.mapRefreshes;
+  }
+  loop_->runInLoop([this] { pruneEndpoints(); });
 }
 
 std::shared_ptr<const SlotMap> KvClusterClient::map() const {
@@ -73,14 +94,13 @@ absl::Status KvClusterClient::refreshMap() {
   for (const std::string& seed : options_.seeds) {
     std::promise<absl::StatusOr<std::string>> answer;
     loop_->runInLoop([this, &seed, &answer] {
-      NodeChannel* node = nodeFor(seed);
-      if (node == nullptr) {
+      rpc::CallOptions options;
+      if (!pinTo(seed, &options)) {
         answer.set_value(absl::InvalidArgumentError(absl::StrCat("bad seed address ", seed)));
         return;
       }
-      rpc::CallOptions options;
       options.timeout = options_.timeout;
-      node->admin.AsyncGetSlotMap(
+      admin_.AsyncGetSlotMap(
           GetSlotMapRequest(),
           [&answer](absl::Status s, GetSlotMapResponse* r) {
             answer.set_value(s.ok() ? absl::StatusOr<std::string>(r->map())
@@ -101,13 +121,48 @@ absl::Status KvClusterClient::refreshMap() {
   return last;
 }
 
-NodeChannel* KvClusterClient::nodeFor(const std::string& address) {
-  absl::StatusOr<NodeChannel*> node = nodes_.get(address);
-  if (!node.ok()) {
-    LOG_WARN << "KvClusterClient: " << node.status().ToString();
-    return nullptr;
+bool KvClusterClient::pinTo(const std::string& address, rpc::CallOptions* options) {
+  auto it = endpoints_.find(address);
+  if (it == endpoints_.end()) {
+    absl::StatusOr<net::InetAddress> resolved = net::HostPort::resolve(address);
+    if (!resolved.ok()) {
+      LOG_WARN << "KvClusterClient: node address " << address << ": "
+               << resolved.status().ToString();
+      return false;
+    }
+    it = endpoints_.emplace(address, std::make_pair(resolved->toIpPort(), *resolved)).first;
+    // The channel has the new endpoint before this returns.
+    pushEndpoints();
   }
-  return *node;
+  options->endpoint = it->second.first;
+  return true;
+}
+
+void KvClusterClient::pruneEndpoints() {
+  absl::flat_hash_set<std::string> keep(options_.seeds.begin(), options_.seeds.end());
+  {
+    MutexLock lock(&mutex_);
+    for (const SlotMap::Node& node : map_->nodes()) keep.insert(node.rpcAddress);
+    for (const auto& [slot, address] : redirects_) keep.insert(address);
+  }
+  const size_t before = endpoints_.size();
+  for (auto it = endpoints_.begin(); it != endpoints_.end();) {
+    if (keep.contains(it->first)) {
+      ++it;
+    } else {
+      endpoints_.erase(it++);
+    }
+  }
+  if (endpoints_.size() != before) pushEndpoints();
+}
+
+void KvClusterClient::pushEndpoints() {
+  if (resolver_ == nullptr) return;  // closing
+  rpc::naming::EndpointList list;
+  for (const auto& [address, endpoint] : endpoints_) {
+    list.push_back(rpc::naming::Endpoint{endpoint.second, 1, {}});
+  }
+  resolver_->update(std::move(list));
 }
 
 std::string KvClusterClient::addressFor(int slot) const {
@@ -119,12 +174,11 @@ std::string KvClusterClient::addressFor(int slot) const {
 
 void KvClusterClient::refreshFrom(const std::string& address) {
   if (refreshing_) return;
-  NodeChannel* node = nodeFor(address);
-  if (node == nullptr) return;
-  refreshing_ = true;
   rpc::CallOptions options;
+  if (!pinTo(address, &options)) return;
+  refreshing_ = true;
   options.timeout = options_.timeout;
-  node->admin.AsyncGetSlotMap(
+  admin_.AsyncGetSlotMap(
       GetSlotMapRequest(),
       [this](absl::Status s, GetSlotMapResponse* r) {
         refreshing_ = false;
@@ -164,19 +218,18 @@ void KvClusterClient::attempt(std::shared_ptr<Call<Request, Response>> call) {
     return;
   }
   const std::string address = addressFor(call->slot);
-  NodeChannel* node = address.empty() ? nullptr : nodeFor(address);
-  if (node == nullptr) {
+  rpc::CallOptions options;
+  if (address.empty() || !pinTo(address, &options)) {
     std::move(call->done)(absl::UnavailableError(absl::StrCat(
                               "CLUSTERDOWN no node serves slot ", call->slot,
                               " in the client's slot map (epoch ", map()->epoch(), ")")),
                           nullptr);
     return;
   }
-  rpc::CallOptions options;
   options.timeout = remaining;
-  (node->kv.*(call->method))(
+  (kv_.*(call->method))(
       call->request,
-      [this, call, address](absl::Status s, Response* response) mutable {
+      [this, call](absl::Status s, Response* response) mutable {
         if (s.ok()) {
           std::move(call->done)(s, response);
           return;
@@ -214,8 +267,6 @@ void KvClusterClient::attempt(std::shared_ptr<Call<Request, Response>> call) {
           loop_->runAfter(call->backoff, [this, call] { attempt(call); });
           return;
         }
-        if (s.code() == absl::StatusCode::kUnavailable)
-          nodes_.redialIfDown(address, kRedialInterval);
         std::move(call->done)(s, response);
       },
       options);
@@ -282,14 +333,13 @@ absl::Status KvClusterClient::scan(const std::string& prefix, size_t limit,
       request.set_start(start);
       std::promise<absl::StatusOr<ScanResponse>> answer;
       loop_->runInLoop([&] {
-        NodeChannel* channel = nodeFor(node.rpcAddress);
-        if (channel == nullptr) {
+        rpc::CallOptions options;
+        if (!pinTo(node.rpcAddress, &options)) {
           answer.set_value(absl::InvalidArgumentError("bad node address " + node.rpcAddress));
           return;
         }
-        rpc::CallOptions options;
         options.timeout = options_.timeout;
-        channel->kv.AsyncScan(
+        kv_.AsyncScan(
             request,
             [&answer](absl::Status s, ScanResponse* r) {
               answer.set_value(s.ok() ? absl::StatusOr<ScanResponse>(std::move(*r))

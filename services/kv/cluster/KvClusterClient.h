@@ -1,6 +1,11 @@
 // KvClusterClient: the KV API over a sharded cluster. Each call goes to the
 // node serving its key's slot (KeySlot.h) by the client's cached slot map,
-// over one RpcChannel per node. It follows the cluster's answers:
+// through one rpc::cluster::ClusterChannel whose endpoints are the map's
+// nodes (with the seeds and any node a redirect names), fed to it through a
+// ListResolver this client updates. Each call is pinned to its node
+// (CallOptions::endpoint): the cluster channel never retries or hedges it on
+// another node, which would not serve the slot. It follows the cluster's
+// answers:
 //
 //   MOVED <slot> <host:port>   retry there at once, remember that node for
 //                              the slot, and refresh the whole map from it
@@ -9,16 +14,16 @@
 //                              back-off (5 ms doubling to 100 ms)
 //   anything else              the call's answer, as is: a node that is down
 //                              fails its own keys at once with UNAVAILABLE
-//                              (RpcChannel fails fast), never the others'
+//                              (its sub-channel fails fast), never the
+//                              others'
 //
 // all within the call's one deadline (Options::timeout) and at most
 // Options::maxRedirects redirects. The map comes from the first seed node
 // that answers (KvClusterAdmin.GetSlotMap), or is given (setMap(), e.g. from
 // ZooKeeper).
 //
-// A node's channel that fails a call with UNAVAILABLE is replaced by a new
-// one on the next call once it is a second old, so a restarted node is
-// reached again at once rather than after the channel's reconnect back-off.
+// A node that went down is reached again once its sub-channel reconnects
+// (500 ms doubling, as every RpcChannel); until then its keys fail fast.
 //
 // Thread contract: the async methods may be called from any thread; their
 // callbacks run in the client's loop thread. The blocking ones from any
@@ -38,14 +43,23 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "muduo/base/Mutex.h"
-#include "rpc/RpcChannel.h"
-#include "services/kv/cluster/NodeChannels.h"
+#include "muduo/net/InetAddress.h"
+#include "rpc/CallOptions.h"
 #include "services/kv/cluster/SlotMap.h"
+#include "services/kv/cluster/kv_cluster.rpc.h"
 #include "services/kv/kv.rpc.h"
 
 namespace muduo::net {
 class EventLoop;
 }  // namespace muduo::net
+
+namespace muduo::rpc::cluster {
+class ClusterChannel;
+}  // namespace muduo::rpc::cluster
+
+namespace muduo::rpc::naming {
+class ListResolver;
+}  // namespace muduo::rpc::naming
 
 namespace muduo::kv::cluster {
 
@@ -112,8 +126,13 @@ class KvClusterClient {
   absl::Status blocking(Method<Request, Response> method, const Request& request,
                         Response* response);
 
-  // Loop thread. The node's channel, or null (logged) if the address is bad.
-  NodeChannel* nodeFor(const std::string& address);
+  // Loop thread. Call options pinning a call to the node at `address`
+  // ("host:port"), which joins the cluster channel's endpoints if new; false
+  // (logged) if the address does not resolve.
+  bool pinTo(const std::string& address, rpc::CallOptions* options);
+  // Loop thread. The endpoints: the map's nodes, the seeds, the redirects'.
+  void pruneEndpoints();
+  void pushEndpoints();
   // The address serving `slot`: a redirect's, else the map's; empty if none.
   std::string addressFor(int slot) const;
   // Fetches the map from `address` and installs it if newer; async.
@@ -126,8 +145,14 @@ class KvClusterClient {
   // Where MOVED said a slot is, until a newer map arrives.
   absl::flat_hash_map<int, std::string> redirects_ ABSL_GUARDED_BY(mutex_);
   Stats stats_ ABSL_GUARDED_BY(mutex_);
-  // Loop thread only.
-  NodeChannels nodes_;
+  // The cluster channel's resolver; owned by channel_.
+  rpc::naming::ListResolver* resolver_ = nullptr;
+  std::unique_ptr<rpc::cluster::ClusterChannel> channel_;
+  KvService::Stub kv_;
+  KvClusterAdmin::Stub admin_;
+  // Loop thread only. Node address ("host:port") -> the endpoint's name in
+  // the cluster channel ("ip:port") and its address.
+  absl::flat_hash_map<std::string, std::pair<std::string, net::InetAddress>> endpoints_;
   bool refreshing_ = false;
 };
 

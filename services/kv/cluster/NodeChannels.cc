@@ -35,15 +35,4 @@ absl::StatusOr<NodeChannel*> NodeChannels::get(const std::string& address) {
   return raw;
 }
 
-void NodeChannels::redialIfDown(const std::string& address, std::chrono::milliseconds minAge) {
-  auto it = nodes_.find(address);
-  if (it == nodes_.end() || it->second->channel.connected() ||
-      std::chrono::steady_clock::now() - it->second->created < minAge) {
-    return;
-  }
-  std::shared_ptr<NodeChannel> old(std::move(it->second));
-  nodes_.erase(it);
-  loop_->queueInLoop([old] {});
-}
-
 }  // namespace muduo::kv::cluster

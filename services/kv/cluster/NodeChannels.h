@@ -1,6 +1,7 @@
 // NodeChannels: one MRPC connection per cluster node, by its address
 // ("host:port"), made on first use, with the stubs of both services a node
-// serves. KvClusterClient routes calls over them; SlotMover drives moves.
+// serves. SlotMover drives moves over them (KvClusterClient routes through
+// one cluster channel instead).
 //
 // Thread contract: one thread at a time (the client's loop thread, or the
 // mover's caller). The loop must run while channels are made or dropped.
@@ -26,7 +27,6 @@ struct NodeChannel {
   rpc::RpcChannel channel;
   KvService::Stub kv;
   KvClusterAdmin::Stub admin;
-  const std::chrono::steady_clock::time_point created = std::chrono::steady_clock::now();
 };
 
 class NodeChannels {
@@ -38,11 +38,6 @@ class NodeChannels {
   // The node's channel (connecting); INVALID_ARGUMENT if `address` does not
   // resolve.
   [[nodiscard]] absl::StatusOr<NodeChannel*> get(const std::string& address);
-  // Drops the node's channel if it is not connected and at least
-  // `minAge` old, so the next get() dials afresh (a restarted node is then
-  // reached at once, not after the old channel's reconnect back-off). The
-  // channel dies a loop turn later: this may run inside its own callback.
-  void redialIfDown(const std::string& address, std::chrono::milliseconds minAge);
   void clear() { nodes_.clear(); }
 
  private:
