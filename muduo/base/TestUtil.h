@@ -1,13 +1,18 @@
-// Helpers for tests that use threads: every wait is bounded, so a bug fails
-// the test instead of hanging it.
+// Helpers for tests that use threads or child processes: every wait is
+// bounded, so a bug fails the test instead of hanging it.
 //
 // Thread safety: every function may be called from any thread.
 #ifndef MUDUO_BASE_TESTUTIL_H_
 #define MUDUO_BASE_TESTUTIL_H_
 
+#include <sys/types.h>
+#include <sys/wait.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
+#include <thread>
 
 #include "muduo/base/CountDownLatch.h"
 
@@ -31,6 +36,22 @@ inline void waitOrAbort(CountDownLatch& latch, const char* what) {
     std::fprintf(stderr, "Timed out after %llds waiting for %s\n",
                  static_cast<long long>(kTimeout.count()), what);
     std::abort();
+  }
+}
+
+// Reaps the child `pid` once it exits: its exit code, or 128 + the signal
+// that ended it (as a shell reports it); nullopt if it still runs after
+// `timeout`, and then it is still ours to reap later.
+inline std::optional<int> reapWithin(pid_t pid, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  // A child's exit cannot be awaited with a timeout directly; poll briefly.
+  for (;;) {
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == pid) {
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
 }
 

@@ -11,6 +11,8 @@
 #include <sstream>
 #include <thread>
 
+#include "muduo/base/TestUtil.h"
+
 namespace muduo::kv::test {
 
 Subprocess::Subprocess(const std::vector<std::string>& argv, const std::string& outputPrefix)
@@ -48,18 +50,8 @@ void Subprocess::kill(int signal) {
 
 std::optional<int> Subprocess::wait(std::chrono::milliseconds timeout) {
   if (status_ || pid_ <= 0) return status_;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  // A child's exit cannot be awaited with a timeout directly; poll briefly.
-  while (true) {
-    int status = 0;
-    const pid_t r = ::waitpid(pid_, &status, WNOHANG);
-    if (r == pid_) {
-      status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      return status_;
-    }
-    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
+  status_ = muduo::test::reapWithin(pid_, timeout);
+  return status_;
 }
 
 std::string Subprocess::out() const { return readFile(outputPrefix_ + ".out"); }

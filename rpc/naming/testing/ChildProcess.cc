@@ -12,6 +12,8 @@
 #include <sstream>
 #include <thread>
 
+#include "muduo/base/TestUtil.h"
+
 namespace muduo::rpc::naming::testing {
 
 ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::string& outputPath)
@@ -53,18 +55,8 @@ void ChildProcess::signal(int signo) {
 
 std::optional<int> ChildProcess::wait(std::chrono::milliseconds timeout) {
   if (status_ || pid_ <= 0) return status_;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  // A child's exit cannot be awaited with a timeout directly; poll briefly.
-  while (true) {
-    int status = 0;
-    const pid_t r = ::waitpid(pid_, &status, WNOHANG);
-    if (r == pid_) {
-      status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      return status_;
-    }
-    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  status_ = muduo::test::reapWithin(pid_, timeout);
+  return status_;
 }
 
 int ChildProcess::stop(std::chrono::milliseconds grace) {
