@@ -56,6 +56,8 @@ struct ZkRegistrar::State : std::enable_shared_from_this<State> {
   void begin();
   void onSessionEvent(ZkSession::Event event);
   void registerNode();
+  // Our node `path` is gone while we still count on it: register again.
+  void onNodeGone(const std::string& path);
   void createParents(size_t from, uint64_t current);
   void createNode(uint64_t current);
   void onCreated(uint64_t current, int rc, std::string path);
@@ -91,12 +93,7 @@ void ZkRegistrar::State::begin() {
   // path's children; the exists() watch set after each registration fires.
   watchId = session->addWatch(servicePath, [weak](int type, const std::string& path) {
     std::shared_ptr<State> self = weak.lock();
-    if (self && type == ZOO_DELETED_EVENT && self->phase == Phase::kRegistered &&
-        path == self->currentNodePath()) {
-      LOG_WARN << self->name << ": " << path << " was deleted; registering again";
-      self->setNodePath("");
-      self->registerNode();
-    }
+    if (self && type == ZOO_DELETED_EVENT) self->onNodeGone(path);
   });
   registerNode();
 }
@@ -199,7 +196,20 @@ void ZkRegistrar::State::onCreated(uint64_t current, int rc, std::string path) {
   ++registrations;
   LOG_INFO << name << ": registered " << address << " as " << path;
   setNodePath(path);
-  session->exists(path, true, [](int) {});  // arms the deletion watch
+  // Arms the deletion watch. A node deleted before the exists() arrives
+  // leaves a watch that waits for a creation instead, so ZNONODE here is
+  // the deletion itself.
+  session->exists(path, true, [weak = weak_from_this(), path](int rc) {
+    std::shared_ptr<State> self = weak.lock();
+    if (self && rc == ZNONODE) self->onNodeGone(path);
+  });
+}
+
+void ZkRegistrar::State::onNodeGone(const std::string& path) {
+  if (phase != Phase::kRegistered || path != currentNodePath()) return;
+  LOG_WARN << name << ": " << path << " was deleted; registering again";
+  setNodePath("");
+  registerNode();
 }
 
 void ZkRegistrar::State::finish(absl::AnyInvocable<void(int rc)> done) {
