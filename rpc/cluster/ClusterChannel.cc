@@ -4,6 +4,7 @@
 #include <atomic>
 #include <optional>
 #include <random>
+#include <string>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -652,6 +653,13 @@ std::vector<ClusterChannel::EndpointState> ClusterChannel::endpoints() const {
   std::vector<EndpointState> out;
   runInLoopAndWait(loop_, [&] { out = impl_->endpoints(); });
   return out;
+}
+
+std::string ClusterChannel::Stats::toString() const {
+  return "calls " + std::to_string(calls) + ", failed " + std::to_string(failed) + ", retries " +
+         std::to_string(retries) + " (" + std::to_string(retriesDenied) +
+         " denied by the budget), backups " + std::to_string(backups) + " (" +
+         std::to_string(backupWins) + " won), ejections " + std::to_string(ejections);
 }
 
 }  // namespace muduo::rpc::cluster

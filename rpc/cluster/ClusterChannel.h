@@ -96,6 +96,9 @@ class ClusterChannel final : public Channel {
     int64_t backups = 0;
     int64_t backupWins = 0;
     int64_t ejections = 0;
+
+    // "calls N, failed N, retries N, ..." for logs and test output.
+    [[nodiscard]] std::string toString() const;
   };
 
   struct EndpointState {

@@ -203,10 +203,7 @@ TEST_F(EchoClusterTest, CallsSpreadOverThreeRegisteredServersAndRouteAroundAKill
   EchoStubRun after(&stub, loop_, 3000 / kScale, 30);
   ASSERT_TRUE(after.go(kWait));
   EXPECT_EQ(after.ok(), 3000 / kScale) << "after ZooKeeper's restart";
-  const ClusterChannel::Stats stats = channel_->stats();
-  std::printf("calls %lld, failed %lld, retries %lld, ejections %lld\n",
-              static_cast<long long>(stats.calls), static_cast<long long>(stats.failed),
-              static_cast<long long>(stats.retries), static_cast<long long>(stats.ejections));
+  std::printf("%s\n", channel_->stats().toString().c_str());
 }
 
 }  // namespace

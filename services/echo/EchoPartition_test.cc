@@ -227,10 +227,7 @@ TEST_F(EchoPartitionTest,
     EXPECT_EQ(run.ok(), phase);
     EXPECT_GE(answered()[cut] - start, phase / 3 - phase / 30) << "b's full share";
   }
-  const ClusterChannel::Stats stats = channel_->stats();
-  std::printf("calls %lld, failed %lld, retries %lld, ejections %lld\n",
-              static_cast<long long>(stats.calls), static_cast<long long>(stats.failed),
-              static_cast<long long>(stats.retries), static_cast<long long>(stats.ejections));
+  std::printf("%s\n", channel_->stats().toString().c_str());
 }
 
 }  // namespace
