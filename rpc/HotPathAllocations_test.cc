@@ -1,14 +1,24 @@
-// A guard on the unary call's hot path: how many heap allocations a call
-// costs the server's loop thread and the client's, counted by a replacement
-// operator new that counts only in threads that ask it to. The handler and
-// the completion handler allocate nothing themselves, so what is counted is
-// the runtime's own: RpcServer, ServerCall, RpcChannel, the codec and the
-// reactor under them. A change that adds an allocation per call fails here.
+// Guards on the unary call's hot path, in the server's loop thread and the
+// client's:
+//  - heap allocations, counted by a replacement operator new that counts
+//    only in threads that ask it to. The handler and the completion handler
+//    allocate nothing themselves, so what is counted is the runtime's own:
+//    RpcServer, ServerCall, RpcChannel, the codec and the reactor under them.
+//  - wake-ups and syscalls: a call started from the client's loop thread and
+//    answered in the server's loop thread costs each loop one pass (one
+//    epoll_wait, one read, one write) and no hand-off to another thread
+//    (an eventfd write and read, and a sleeping thread to wake, which is
+//    25-35 us on a VM whose idle CPUs halt). A 1 x 1 round trip is mostly
+//    such wake-ups, so one more per call shows in its latency at once.
+// A change that adds an allocation, a wake-up or a syscall per call fails here.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <memory>
 #include <new>
+#include <sstream>
+#include <string>
 #include <string_view>
 
 #include "absl/status/status.h"
@@ -178,6 +188,95 @@ TEST(HotPathAllocationsTest, AUnaryCallCostsNeitherTheServerNorTheClientAnAlloca
 
   channel.reset();
   runAndWait(serverLoop, [&] { server.reset(); });
+}
+
+// What the kernel counts for the calling thread: read-like and write-like
+// syscalls (/proc/thread-self/io) and voluntary context switches (times it
+// slept). False where the kernel does not keep them.
+struct ThreadCounters {
+  int64_t reads = 0;
+  int64_t writes = 0;
+  int64_t sleeps = 0;
+  int64_t passes = 0;  // the loop's iterations
+};
+
+bool readField(const char* path, std::string_view name, int64_t* value) {
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.starts_with(name) && line.size() > name.size() && line[name.size()] == ':') {
+      std::istringstream(line.substr(name.size() + 1)) >> *value;
+      return true;
+    }
+  }
+  return false;
+}
+
+// Loop thread of `loop`.
+bool countersOfThisThread(net::EventLoop* loop, ThreadCounters* out) {
+  out->passes = loop->iteration();
+  return readField("/proc/thread-self/io", "syscr", &out->reads) &&
+         readField("/proc/thread-self/io", "syscw", &out->writes) &&
+         readField("/proc/thread-self/status", "voluntary_ctxt_switches", &out->sleeps);
+}
+
+void expectOnePassPerCall(const char* side, const ThreadCounters& before,
+                          const ThreadCounters& after, int calls) {
+  // Slack for what does not scale with calls: the runAndWait()s that take
+  // these counts (each a queued functor, so an eventfd read and a pass) and
+  // the odd timer.
+  constexpr int64_t kSlack = 30;
+  EXPECT_LE(after.passes - before.passes, calls + kSlack) << side << ": loop passes";
+  EXPECT_LE(after.reads - before.reads, calls + kSlack) << side << ": read-like syscalls";
+  EXPECT_LE(after.writes - before.writes, calls + kSlack) << side << ": write-like syscalls";
+  EXPECT_LE(after.sleeps - before.sleeps, calls + kSlack) << side << ": times the thread slept";
+  std::printf("%s per call: %.2f passes, %.2f reads, %.2f writes, %.2f sleeps\n", side,
+              static_cast<double>(after.passes - before.passes) / calls,
+              static_cast<double>(after.reads - before.reads) / calls,
+              static_cast<double>(after.writes - before.writes) / calls,
+              static_cast<double>(after.sleeps - before.sleeps) / calls);
+}
+
+TEST(HotPathWakeupsTest, AChainedCallCostsEachLoopOnePassAndNoHandOffToAnotherThread) {
+  FixedAnswerService service;
+  net::EventLoopThread serverThread;
+  net::EventLoop* serverLoop = serverThread.startLoop();
+  std::unique_ptr<RpcServer> server;
+  runAndWait(serverLoop, [&] {
+    server = std::make_unique<RpcServer>(serverLoop, net::InetAddress(0, /*loopbackOnly=*/true));
+    server->addService(&service);
+    server->start();
+  });
+  ASSERT_TRUE(server->listenStatus().ok()) << server->listenStatus();
+
+  net::EventLoopThread clientThread;
+  net::EventLoop* clientLoop = clientThread.startLoop();
+  auto channel = std::make_unique<RpcChannel>(clientLoop, server->listenAddress());
+  channel->connect();
+  ChainedCalls calls(channel.get());
+  auto run = [&](int n) {
+    CountDownLatch done(1);
+    clientLoop->runInLoop([&] { calls.start(n, &done); });
+    ASSERT_TRUE(done.waitFor(kWait)) << "calls did not complete";
+  };
+  run(kWarmupCalls);
+
+  ThreadCounters serverBefore, clientBefore, serverAfter, clientAfter;
+  bool counted = true;
+  runAndWait(serverLoop, [&] { counted &= countersOfThisThread(serverLoop, &serverBefore); });
+  runAndWait(clientLoop, [&] { counted &= countersOfThisThread(clientLoop, &clientBefore); });
+  run(kCountedCalls);
+  runAndWait(serverLoop, [&] { counted &= countersOfThisThread(serverLoop, &serverAfter); });
+  runAndWait(clientLoop, [&] { counted &= countersOfThisThread(clientLoop, &clientAfter); });
+  EXPECT_EQ(calls.failures(), 0);
+  if (counted) {
+    expectOnePassPerCall("server", serverBefore, serverAfter, kCountedCalls);
+    expectOnePassPerCall("client", clientBefore, clientAfter, kCountedCalls);
+  }
+
+  channel.reset();
+  runAndWait(serverLoop, [&] { server.reset(); });
+  if (!counted) GTEST_SKIP() << "this kernel keeps no per-thread I/O counts";
 }
 
 }  // namespace
