@@ -57,9 +57,28 @@ bool HttpResponse::addHeader(std::string_view name, std::string_view value) {
       return false;
     }
   }
-  // Room for a handful of typical headers at the first.
-  if (headerLines_.empty()) headerLines_.reserve(160);
-  headerLines_.append(name).append(": ").append(value).append("\r\n");
+  const size_t lineSize = name.size() + 2 + value.size() + 2;
+  if (!spilled_ && inlineHeaderSize_ + lineSize > inlineHeaders_.size()) {
+    spilledHeaders_.reserve(2 * (inlineHeaderSize_ + lineSize));
+    spilledHeaders_.assign(inlineHeaders_.data(), inlineHeaderSize_);
+    spilled_ = true;
+  }
+  if (spilled_) {
+    spilledHeaders_.append(name).append(": ").append(value).append("\r\n");
+    return true;
+  }
+  // Per response, usually: plain copies into the inline storage, no
+  // allocation.
+  char* p = inlineHeaders_.data() + inlineHeaderSize_;
+  std::memcpy(p, name.data(), name.size());
+  p += name.size();
+  *p++ = ':';
+  *p++ = ' ';
+  if (!value.empty()) std::memcpy(p, value.data(), value.size());
+  p += value.size();
+  *p++ = '\r';
+  *p++ = '\n';
+  inlineHeaderSize_ += lineSize;
   return true;
 }
 
@@ -172,7 +191,8 @@ void HttpResponse::appendToBuffer(Buffer* output) const {
   // whole head (and a small body), not one per piece.
   size_t total = 9 + static_cast<size_t>(statusEnd - status) + 1 + reason.size() + 2 + date.size() +
                  kServer.size() + connection.size() + 2;
-  total += headerLines_.size();
+  const std::string_view headerLines = this->headerLines();
+  total += headerLines.size();
   if (lengthHeader) total += kLength.size() + static_cast<size_t>(lengthEnd - length) + 2;
   if (allowsBody && chunked_) total += kChunked.size();
   if (inlineBody) total += body().size();
@@ -192,7 +212,7 @@ void HttpResponse::appendToBuffer(Buffer* output) const {
   put(date);
   put(kServer);
   put(connection);
-  put(headerLines_);
+  put(headerLines);
   if (lengthHeader) {
     put(kLength);
     put(std::string_view(length, static_cast<size_t>(lengthEnd - length)));

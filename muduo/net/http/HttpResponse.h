@@ -15,6 +15,8 @@
 
 #include <sys/types.h>
 
+#include <array>
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -57,9 +59,14 @@ class HttpResponse {
   // that copies a value from elsewhere checks the result.
   bool addHeader(std::string_view name, std::string_view value);
   // The headers added so far, as they go on the wire ("Name: value\r\n"
-  // each): kept formatted, so a response costs one allocation for all of
-  // them and appendToBuffer() one copy.
-  [[nodiscard]] std::string_view headerLines() const { return headerLines_; }
+  // each): kept formatted, so appendToBuffer() copies them at once. A
+  // typical response's fit in the response itself; only more than
+  // kInlineHeaderBytes of them cost an allocation.
+  [[nodiscard]] std::string_view headerLines() const {
+    return spilled_ ? std::string_view(spilledHeaders_)
+                    : std::string_view(inlineHeaders_.data(), inlineHeaderSize_);
+  }
+  static constexpr size_t kInlineHeaderBytes = 192;
 
   void setBody(std::string body) {
     body_ = std::move(body);
@@ -124,7 +131,12 @@ class HttpResponse {
   bool headResponse_ = false;
   bool chunked_ = false;
   bool continuation_ = false;
-  std::string headerLines_;
+  // headerLines(): in inlineHeaders_ until they outgrow it, then all in
+  // spilledHeaders_ (spilled_ set).
+  std::array<char, kInlineHeaderBytes> inlineHeaders_{};
+  size_t inlineHeaderSize_ = 0;
+  bool spilled_ = false;
+  std::string spilledHeaders_;
   // With sharedBody_ the body is bodyView_, within it; else body_.
   std::string body_;
   std::shared_ptr<const std::string> sharedBody_;

@@ -116,5 +116,33 @@ TEST(HttpResponse, RefusesHeaderFieldsThatWouldSplitTheResponse) {
   EXPECT_NE(s.find("\r\nX-Fine: a\tb c\r\n"), std::string::npos);
 }
 
+// Header lines live inside the response until they outgrow it: every line
+// must survive the move out of the inline storage, in order, and a moved
+// response must carry them either way.
+TEST(HttpResponse, HeadersBeyondTheInlineStorageKeepTheirOrderAndSurviveAMove) {
+  for (const size_t count : {size_t{1}, size_t{5}, size_t{6}, size_t{40}}) {
+    HttpResponse resp;
+    std::string expected;
+    for (size_t i = 0; i < count; ++i) {
+      const std::string name = "X-Header-" + std::to_string(i);
+      const std::string value(i % 7 * 5, static_cast<char>('a' + i % 26));
+      ASSERT_TRUE(resp.addHeader(name, value));
+      expected += name + ": " + value + "\r\n";
+      ASSERT_EQ(resp.headerLines(), expected) << "after " << i + 1 << " headers";
+    }
+    const HttpResponse moved(std::move(resp));
+    EXPECT_EQ(moved.headerLines(), expected);
+    Buffer buf;
+    moved.appendToBuffer(&buf);
+    EXPECT_NE(std::string(buf.view()).find("\r\n" + expected), std::string::npos) << count;
+  }
+  // A line that alone is larger than the inline storage.
+  HttpResponse resp;
+  const std::string big(HttpResponse::kInlineHeaderBytes * 2, 'v');
+  ASSERT_TRUE(resp.addHeader("X-Small", "s"));
+  ASSERT_TRUE(resp.addHeader("X-Big", big));
+  EXPECT_EQ(resp.headerLines(), "X-Small: s\r\nX-Big: " + big + "\r\n");
+}
+
 }  // namespace
 }  // namespace muduo::net
