@@ -94,6 +94,15 @@ class OpenFileCache {
     // Regular files: the contents when kept in memory, else `fd` is open.
     std::shared_ptr<const std::string> contents;
     UniqueFd fd;
+    // Where it was opened, for reopen().
+    std::shared_ptr<const UniqueFd> root;
+    std::string relative;
+
+    // Any thread. A new descriptor of this same file (opened beneath the
+    // root as at first), or an invalid one when the path now names another
+    // file (swapped, rewritten) or none: what a response queued behind
+    // another file opens in its turn, holding only its FilePtr meanwhile.
+    [[nodiscard]] UniqueFd reopen() const;
   };
   using FilePtr = std::shared_ptr<const File>;
 

@@ -1,7 +1,6 @@
 #include "muduo/net/http/StaticFileHandler.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -9,7 +8,6 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
-#include "muduo/net/http/OpenBeneath.h"
 #include "muduo/net/http/OpenFileCache.h"
 
 namespace muduo::net {
@@ -113,17 +111,27 @@ absl::StatusOr<StaticFileHandler> StaticFileHandler::create(std::string_view roo
   }
   auto rootFd = std::make_shared<const UniqueFd>(std::move(fd));
   auto cache = std::make_shared<OpenFileCache>(rootFd, options.cache);
-  return StaticFileHandler(rootCopy, std::move(rootFd), std::move(cache), options);
+  return StaticFileHandler(rootCopy, std::move(cache), options);
 }
 
 std::string_view StaticFileHandler::contentType(std::string_view path) {
+  constexpr std::string_view kDefault = "application/octet-stream";
   const size_t dot = path.rfind('.');
   const size_t slash = path.rfind('/');
   if (dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)) {
-    return "application/octet-stream";
+    return kDefault;
   }
-  std::string ext(path.substr(dot + 1));
-  for (char& c : ext) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  // Lowered into a small array, not a string: this runs for every file
+  // served. No known extension is longer than kMaxExtension.
+  constexpr size_t kMaxExtension = 5;
+  const std::string_view ext = path.substr(dot + 1);
+  if (ext.size() > kMaxExtension) return kDefault;
+  char lowered[kMaxExtension];
+  for (size_t i = 0; i < ext.size(); ++i) {
+    const char c = ext[i];
+    lowered[i] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  }
+  const std::string_view key(lowered, ext.size());
   static constexpr std::pair<std::string_view, std::string_view> kTypes[] = {
       {"html", "text/html; charset=utf-8"},
       {"htm", "text/html; charset=utf-8"},
@@ -154,9 +162,9 @@ std::string_view StaticFileHandler::contentType(std::string_view path) {
       {"woff2", "font/woff2"},
   };
   for (const auto& [e, type] : kTypes) {
-    if (e == ext) return type;
+    if (e == key) return type;
   }
-  return "application/octet-stream";
+  return kDefault;
 }
 
 std::optional<std::string> StaticFileHandler::percentDecode(std::string_view s) {
@@ -227,13 +235,23 @@ void StaticFileHandler::handle(const HttpRequest& request, HttpResponse* respons
     return;
   }
   const std::string_view rawPath = request.path();
-  const std::optional<std::string> decoded = percentDecode(rawPath);
-  if (rawPath.empty() || rawPath.front() != '/' || !decoded) {
+  if (rawPath.empty() || rawPath.front() != '/') {
     setError(response, 400);
     return;
   }
+  // Most paths hold no escape: decoded only when one is there.
+  std::optional<std::string> decodedCopy;
+  std::string_view decoded = rawPath;
+  if (rawPath.find('%') != std::string_view::npos) {
+    decodedCopy = percentDecode(rawPath);
+    if (!decodedCopy) {
+      setError(response, 400);
+      return;
+    }
+    decoded = *decodedCopy;
+  }
   int status = 0;
-  std::optional<std::string> relative = relativePath(*decoded, serveDotfiles_, &status);
+  std::optional<std::string> relative = relativePath(decoded, serveDotfiles_, &status);
   if (!relative) {
     setError(response, status);
     return;
@@ -245,7 +263,7 @@ void StaticFileHandler::handle(const HttpRequest& request, HttpResponse* respons
     return;
   }
   if (file->kind == OpenFileCache::File::Kind::kDirectory) {
-    if (decoded->back() != '/') {
+    if (decoded.back() != '/') {
       // Built from the cleaned path, never from the raw target: "//host"
       // must not become a redirect to another site.
       response->setStatusCode(301);
@@ -315,17 +333,10 @@ void StaticFileHandler::handle(const HttpRequest& request, HttpResponse* respons
   std::shared_ptr<const UniqueFd> fd(file, &file->fd);
   // Queued behind another file, the response gives its descriptor back and
   // opens the same path again in turn; a different file there now (swapped,
-  // rewritten) yields no descriptor, and the connection closes.
-  response->setFileBody(
-      std::move(fd), static_cast<off_t>(first), length,
-      [rootFd = rootFd_, relative = std::move(*relative), identity = file->identity]() -> UniqueFd {
-        UniqueFd reopened = openBeneath(rootFd->get(), relative);
-        struct stat now;
-        if (!reopened.valid() || ::fstat(reopened.get(), &now) != 0 || !identity.matches(now)) {
-          return UniqueFd();
-        }
-        return reopened;
-      });
+  // rewritten) yields no descriptor, and the connection closes. The opener
+  // holds only the entry, so it fits in the AnyInvocable: no allocation.
+  response->setFileBody(std::move(fd), static_cast<off_t>(first), length,
+                        [file = std::move(file)] { return file->reopen(); });
 }
 
 }  // namespace muduo::net

@@ -72,19 +72,14 @@ class StaticFileHandler {
                                                                bool serveDotfiles, int* status);
 
  private:
-  StaticFileHandler(std::string root, std::shared_ptr<const UniqueFd> rootFd,
-                    std::shared_ptr<OpenFileCache> cache, const Options& options)
-      : root_(std::move(root)),
-        rootFd_(std::move(rootFd)),
-        cache_(std::move(cache)),
-        serveDotfiles_(options.serveDotfiles) {}
+  StaticFileHandler(std::string root, std::shared_ptr<OpenFileCache> cache, const Options& options)
+      : root_(std::move(root)), cache_(std::move(cache)), serveDotfiles_(options.serveDotfiles) {}
 
   // The error status for a file that could not be opened with `error`.
   static void setOpenError(int error, HttpResponse* response);
 
-  std::string root_;                        // as given, for messages
-  std::shared_ptr<const UniqueFd> rootFd_;  // shared with queued reopen callbacks
-  std::shared_ptr<OpenFileCache> cache_;    // shared by every copy
+  std::string root_;                      // as given, for messages
+  std::shared_ptr<OpenFileCache> cache_;  // shared by every copy
   bool serveDotfiles_;
 };
 

@@ -161,6 +161,13 @@ TEST_F(StaticFileHandlerTest, ServesAFileWithTypeAndLastModified) {
   auto inside = client_->get("/inside_link");
   ASSERT_TRUE(inside);
   EXPECT_EQ(inside->body, "0123456789abcdefghij");
+  // Escaped (decoded only then) or not, the same file.
+  for (const char* target : {"/%61.txt", "/a%2etxt", "//a.txt", "/./a.txt", "/a.txt?x=%zz"}) {
+    auto same = client_->get(target);
+    ASSERT_TRUE(same) << target;
+    EXPECT_EQ(same->status, 200) << target;
+    EXPECT_EQ(same->body, "0123456789abcdefghij") << target;
+  }
 }
 
 TEST_F(StaticFileHandlerTest, ServesIndexHtmlAndRedirectsDirectoriesToTheirSlash) {
@@ -481,7 +488,14 @@ TEST(StaticFileHandlerHelpers, DecodeTypesAndDates) {
   EXPECT_FALSE(StaticFileHandler::percentDecode("/a%"));
   EXPECT_FALSE(StaticFileHandler::percentDecode("/a%00"));
   EXPECT_EQ(StaticFileHandler::contentType("x.PNG"), "image/png");
+  EXPECT_EQ(StaticFileHandler::contentType("a/b.HtMl"), "text/html; charset=utf-8");
+  EXPECT_EQ(StaticFileHandler::contentType("x.woff2"), "font/woff2");
+  EXPECT_EQ(StaticFileHandler::contentType("x.tar.gz"), "application/gzip");
   EXPECT_EQ(StaticFileHandler::contentType("dir.d/noext"), "application/octet-stream");
+  EXPECT_EQ(StaticFileHandler::contentType("x."), "application/octet-stream");
+  EXPECT_EQ(StaticFileHandler::contentType("x.woff22"), "application/octet-stream");
+  EXPECT_EQ(StaticFileHandler::contentType("x.htmlx"), "application/octet-stream");
+  EXPECT_EQ(StaticFileHandler::contentType(".png"), "image/png");
   EXPECT_EQ(StaticFileHandler::formatHttpDate(784111777), "Sun, 06 Nov 1994 08:49:37 GMT");
   EXPECT_EQ(StaticFileHandler::parseHttpDate("Sun, 06 Nov 1994 08:49:37 GMT"), 784111777);
   EXPECT_FALSE(StaticFileHandler::parseHttpDate("Sun, 06 Nov 1994 08:49:37"));
