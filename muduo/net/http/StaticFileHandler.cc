@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cstdint>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -121,45 +122,49 @@ std::string_view StaticFileHandler::contentType(std::string_view path) {
   if (dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)) {
     return kDefault;
   }
-  // Lowered into a small array, not a string: this runs for every file
-  // served. No known extension is longer than kMaxExtension.
-  constexpr size_t kMaxExtension = 5;
+  // The extension, lowered, packed into one integer (a byte each, its
+  // length above them) and compared with the table's as integers: this runs
+  // for every file served. No known extension is longer than 5 bytes.
   const std::string_view ext = path.substr(dot + 1);
-  if (ext.size() > kMaxExtension) return kDefault;
-  char lowered[kMaxExtension];
-  for (size_t i = 0; i < ext.size(); ++i) {
-    const char c = ext[i];
-    lowered[i] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  if (ext.size() > 5) return kDefault;
+  uint64_t key = 0;
+  for (const char c : ext) {
+    key = key << 8 | static_cast<unsigned char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
   }
-  const std::string_view key(lowered, ext.size());
-  static constexpr std::pair<std::string_view, std::string_view> kTypes[] = {
-      {"html", "text/html; charset=utf-8"},
-      {"htm", "text/html; charset=utf-8"},
-      {"css", "text/css; charset=utf-8"},
-      {"js", "text/javascript; charset=utf-8"},
-      {"mjs", "text/javascript; charset=utf-8"},
-      {"json", "application/json"},
-      {"txt", "text/plain; charset=utf-8"},
-      {"md", "text/markdown; charset=utf-8"},
-      {"csv", "text/csv; charset=utf-8"},
-      {"xml", "application/xml"},
-      {"svg", "image/svg+xml"},
-      {"png", "image/png"},
-      {"jpg", "image/jpeg"},
-      {"jpeg", "image/jpeg"},
-      {"gif", "image/gif"},
-      {"webp", "image/webp"},
-      {"ico", "image/x-icon"},
-      {"wasm", "application/wasm"},
-      {"pdf", "application/pdf"},
-      {"zip", "application/zip"},
-      {"gz", "application/gzip"},
-      {"tar", "application/x-tar"},
-      {"mp4", "video/mp4"},
-      {"webm", "video/webm"},
-      {"mp3", "audio/mpeg"},
-      {"woff", "font/woff"},
-      {"woff2", "font/woff2"},
+  key |= static_cast<uint64_t>(ext.size()) << 56;
+  static constexpr auto pack = [](std::string_view e) {
+    uint64_t v = 0;
+    for (const char c : e) v = v << 8 | static_cast<unsigned char>(c);
+    return v | static_cast<uint64_t>(e.size()) << 56;
+  };
+  static constexpr std::pair<uint64_t, std::string_view> kTypes[] = {
+      {pack("html"), "text/html; charset=utf-8"},
+      {pack("htm"), "text/html; charset=utf-8"},
+      {pack("css"), "text/css; charset=utf-8"},
+      {pack("js"), "text/javascript; charset=utf-8"},
+      {pack("mjs"), "text/javascript; charset=utf-8"},
+      {pack("json"), "application/json"},
+      {pack("txt"), "text/plain; charset=utf-8"},
+      {pack("md"), "text/markdown; charset=utf-8"},
+      {pack("csv"), "text/csv; charset=utf-8"},
+      {pack("xml"), "application/xml"},
+      {pack("svg"), "image/svg+xml"},
+      {pack("png"), "image/png"},
+      {pack("jpg"), "image/jpeg"},
+      {pack("jpeg"), "image/jpeg"},
+      {pack("gif"), "image/gif"},
+      {pack("webp"), "image/webp"},
+      {pack("ico"), "image/x-icon"},
+      {pack("wasm"), "application/wasm"},
+      {pack("pdf"), "application/pdf"},
+      {pack("zip"), "application/zip"},
+      {pack("gz"), "application/gzip"},
+      {pack("tar"), "application/x-tar"},
+      {pack("mp4"), "video/mp4"},
+      {pack("webm"), "video/webm"},
+      {pack("mp3"), "audio/mpeg"},
+      {pack("woff"), "font/woff"},
+      {pack("woff2"), "font/woff2"},
   };
   for (const auto& [e, type] : kTypes) {
     if (e == key) return type;
