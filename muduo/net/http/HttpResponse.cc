@@ -5,9 +5,11 @@
 #include <array>
 #include <cassert>
 #include <charconv>
+#include <cstdint>
 #include <cstring>
 
 #include "muduo/net/Buffer.h"
+#include "muduo/net/http/HttpChars.h"
 
 namespace muduo::net {
 
@@ -28,34 +30,28 @@ std::string_view dateHeader() {
   return {cached, cachedLen};
 }
 
-// RFC 9110 5.6.2's tchar, as a table: addHeader() runs for every header of
-// every response.
-constexpr std::array<bool, 256> kTokenChars = [] {
-  std::array<bool, 256> table{};
-  for (int c = '0'; c <= '9'; ++c) table[c] = true;
-  for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
-  for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
-  for (char c : std::string_view("!#$%&'*+-.^_`|~")) table[static_cast<unsigned char>(c)] = true;
-  return table;
-}();
-
-bool isToken(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (!kTokenChars[static_cast<unsigned char>(c)]) return false;
-  }
-  return true;
-}
+bool isSplitter(char c) { return c == '\r' || c == '\n' || c == '\0'; }
 
 }  // namespace
 
 bool HttpResponse::addHeader(std::string_view name, std::string_view value) {
-  if (!isToken(name)) return false;
-  // One scan for the three bytes that could split the response.
-  for (char c : value) {
-    if (static_cast<unsigned char>(c) <= '\r' && (c == '\r' || c == '\n' || c == '\0')) {
-      return false;
+  if (!http_chars::isToken(name)) return false;
+  // One scan for the three bytes that could split the response (CR, LF,
+  // NUL), eight bytes at a time: a word with no byte below 14 holds none of
+  // them, and only a word that has one (a tab, say) is looked at bytewise.
+  size_t i = 0;
+  for (; i + 8 <= value.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, value.data() + i, 8);
+    constexpr uint64_t kOnes = 0x0101010101010101;
+    constexpr uint64_t kHighs = 0x8080808080808080;
+    if (((word - 14 * kOnes) & ~word & kHighs) == 0) continue;
+    for (size_t j = i; j < i + 8; ++j) {
+      if (isSplitter(value[j])) return false;
     }
+  }
+  for (; i < value.size(); ++i) {
+    if (isSplitter(value[i])) return false;
   }
   const size_t lineSize = name.size() + 2 + value.size() + 2;
   if (!spilled_ && inlineHeaderSize_ + lineSize > inlineHeaders_.size()) {

@@ -106,6 +106,19 @@ TEST(HttpResponse, RefusesHeaderFieldsThatWouldSplitTheResponse) {
   EXPECT_FALSE(resp.addHeader("Bad Name", "v"));
   EXPECT_FALSE(resp.addHeader("X-Split\r\nY", "v"));
   EXPECT_FALSE(resp.addHeader("", "v"));
+  // Wherever the bad byte sits: in any lane of a word, or in the tail.
+  for (size_t length : {size_t{1}, size_t{7}, size_t{8}, size_t{9}, size_t{16}, size_t{23}}) {
+    for (size_t at = 0; at < length; ++at) {
+      for (const char bad : {'\r', '\n', '\0'}) {
+        std::string value(length, 'v');
+        value[at] = bad;
+        EXPECT_FALSE(resp.addHeader("X-Bad", value)) << length << " " << at << " " << int{bad};
+      }
+      std::string tabbed(length, '\xe9');  // bytes >= 0x80 and tabs are fine
+      tabbed[at] = '\t';
+      EXPECT_TRUE(HttpResponse().addHeader("X-Fine", tabbed)) << length << " " << at;
+    }
+  }
   EXPECT_TRUE(resp.headerLines().empty());
   EXPECT_TRUE(resp.addHeader("X-Fine", "a\tb c"));
   EXPECT_EQ(resp.headerLines(), "X-Fine: a\tb c\r\n");
