@@ -53,7 +53,8 @@ void HttpConnectionHandler::sendResponse(const TcpConnectionPtr& conn, HttpRespo
   // empty output buffer, so steady state allocates nothing here.
   thread_local Buffer output;
   response->appendToBuffer(&output);
-  conn->send(&output);
+  // Nothing for a prebuilt response, which is all in its file.
+  if (output.readableBytes() > 0) conn->send(&output);
   // Otherwise the response closes its file when it goes.
   if (response->hasFileBody() && !response->headResponse() && response->statusAllowsBody()) {
     const off_t offset = response->fileOffset();

@@ -86,6 +86,7 @@ void HttpResponse::setFileBody(UniqueFd file, off_t offset, size_t length, FileO
 void HttpResponse::setFileBody(std::shared_ptr<const UniqueFd> file, off_t offset, size_t length,
                                FileOpener reopen) {
   file_ = file != nullptr && file->valid() ? std::move(file) : nullptr;
+  wholeResponseFile_ = false;
   fileOpener_ = std::move(reopen);
   fileOffset_ = offset;
   fileLength_ = length;
@@ -163,6 +164,7 @@ void HttpResponse::appendChunk(std::string_view data, Buffer* output) {
 }
 
 void HttpResponse::appendToBuffer(Buffer* output) const {
+  if (wholeResponseFile_) return;
   if (continuation_) {
     output->append(body());
     return;

@@ -94,6 +94,17 @@ class HttpResponse {
   void setFileBody(std::shared_ptr<const UniqueFd> file, off_t offset, size_t length,
                    FileOpener reopen = nullptr);
   [[nodiscard]] bool hasFileBody() const { return file_ != nullptr; }
+  // The whole response, status line to body, is the first `length` bytes
+  // of `file`: a server's prebuilt copy, which one sendfile sends alone
+  // (appendToBuffer() then writes nothing). Whoever built it wrote this
+  // response's status, headers and Connection into it; the setters no
+  // longer change what goes on the wire. The descriptor is shared, so a
+  // response queued behind another file holds no descriptor of its own.
+  void setWholeResponseFile(std::shared_ptr<const UniqueFd> file, size_t length) {
+    setFileBody(std::move(file), 0, length);
+    wholeResponseFile_ = hasFileBody();
+  }
+  [[nodiscard]] bool wholeResponseFile() const { return wholeResponseFile_; }
   [[nodiscard]] off_t fileOffset() const { return fileOffset_; }
   [[nodiscard]] size_t fileLength() const { return fileLength_; }
   // Gives up the file (null when there is none) and its opener.
@@ -131,6 +142,7 @@ class HttpResponse {
   bool headResponse_ = false;
   bool chunked_ = false;
   bool continuation_ = false;
+  bool wholeResponseFile_ = false;
   // headerLines(): in inlineHeaders_ until they outgrow it, then all in
   // spilledHeaders_ (spilled_ set).
   std::array<char, kInlineHeaderBytes> inlineHeaders_{};

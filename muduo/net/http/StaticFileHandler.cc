@@ -1,6 +1,9 @@
 #include "muduo/net/http/StaticFileHandler.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -9,6 +12,8 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "muduo/base/Mutex.h"
+#include "muduo/net/Buffer.h"
 #include "muduo/net/http/OpenFileCache.h"
 
 namespace muduo::net {
@@ -340,8 +345,60 @@ void StaticFileHandler::handle(const HttpRequest& request, HttpResponse* respons
   // opens the same path again in turn; a different file there now (swapped,
   // rewritten) yields no descriptor, and the connection closes. The opener
   // holds only the entry, so it fits in the AnyInvocable: no allocation.
+  const bool whole = response->statusCode() == 200 && length == size;
   response->setFileBody(std::move(fd), static_cast<off_t>(first), length,
-                        [file = std::move(file)] { return file->reopen(); });
+                        [file] { return file->reopen(); });
+  if (whole && size > 0 && size <= maxPrebuiltFileBytes_ && !response->headResponse() &&
+      !response->closeConnection()) {
+    if (auto prebuilt = prebuiltFor(*file, *response)) {
+      response->setWholeResponseFile(prebuilt->fd, prebuilt->length);
+      prebuiltResponses_->fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+}
+
+std::shared_ptr<const OpenFileCache::File::Prebuilt> StaticFileHandler::prebuiltFor(
+    const OpenFileCache::File& file, const HttpResponse& response) {
+  const time_t now = ::time(nullptr);
+  MutexLock lock(&file.prebuiltMutex);
+  if (file.prebuilt != nullptr && file.prebuilt->second == now) return file.prebuilt;
+  if (file.usesSecond != now) {
+    file.usesSecond = now;
+    file.uses = 0;
+  }
+  if (++file.uses < kPrebuildAfterUses) return nullptr;
+  // Built under the file's own lock (a few tens of microseconds, once a
+  // second): another loop asking for the same file meanwhile waits for it
+  // rather than building a second copy.
+  file.prebuilt.reset();
+  Buffer head;
+  response.appendToBuffer(&head);  // the header alone: the body is a file
+  UniqueFd copy(::memfd_create("muduo-http-response", MFD_CLOEXEC));
+  if (!copy.valid()) return nullptr;
+  for (std::string_view rest = head.view(); !rest.empty();) {
+    const ssize_t n = ::write(copy.get(), rest.data(), rest.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return nullptr;
+    rest.remove_prefix(static_cast<size_t>(n));
+  }
+  const auto size = static_cast<size_t>(file.identity.size);
+  off_t offset = 0;
+  while (static_cast<size_t>(offset) < size) {
+    const ssize_t n =
+        ::sendfile(copy.get(), file.fd.get(), &offset, size - static_cast<size_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return nullptr;
+  }
+  // Changed while we copied: what we have may be torn. Served as before,
+  // from the descriptor, until the entry is checked again.
+  struct stat after;
+  if (::fstat(file.fd.get(), &after) != 0 || !file.identity.matches(after)) return nullptr;
+  auto prebuilt = std::make_shared<OpenFileCache::File::Prebuilt>();
+  prebuilt->second = now;
+  prebuilt->length = head.readableBytes() + size;
+  prebuilt->fd = std::make_shared<const UniqueFd>(std::move(copy));
+  file.prebuilt = prebuilt;
+  return prebuilt;
 }
 
 }  // namespace muduo::net
