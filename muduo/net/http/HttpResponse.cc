@@ -53,6 +53,7 @@ bool HttpResponse::addHeader(std::string_view name, std::string_view value) {
   for (; i < value.size(); ++i) {
     if (isSplitter(value[i])) return false;
   }
+  dropWholeResponseFile();
   const size_t lineSize = name.size() + 2 + value.size() + 2;
   if (!spilled_ && inlineHeaderSize_ + lineSize > inlineHeaders_.size()) {
     spilledHeaders_.reserve(2 * (inlineHeaderSize_ + lineSize));
@@ -85,8 +86,8 @@ void HttpResponse::setFileBody(UniqueFd file, off_t offset, size_t length, FileO
 
 void HttpResponse::setFileBody(std::shared_ptr<const UniqueFd> file, off_t offset, size_t length,
                                FileOpener reopen) {
+  dropWholeResponseFile();
   file_ = file != nullptr && file->valid() ? std::move(file) : nullptr;
-  wholeResponseFile_ = false;
   fileOpener_ = std::move(reopen);
   fileOffset_ = offset;
   fileLength_ = length;
@@ -164,7 +165,6 @@ void HttpResponse::appendChunk(std::string_view data, Buffer* output) {
 }
 
 void HttpResponse::appendToBuffer(Buffer* output) const {
-  if (wholeResponseFile_) return;
   if (continuation_) {
     output->append(body());
     return;

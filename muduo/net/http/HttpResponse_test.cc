@@ -2,6 +2,10 @@
 
 #include <fcntl.h>
 
+#include <functional>
+#include <memory>
+#include <vector>
+
 #include "gtest/gtest.h"
 #include "muduo/net/Buffer.h"
 
@@ -155,6 +159,46 @@ TEST(HttpResponse, HeadersBeyondTheInlineStorageKeepTheirOrderAndSurviveAMove) {
   ASSERT_TRUE(resp.addHeader("X-Small", "s"));
   ASSERT_TRUE(resp.addHeader("X-Big", big));
   EXPECT_EQ(resp.headerLines(), "X-Small: s\r\nX-Big: " + big + "\r\n");
+}
+
+// A prebuilt copy stands for the response only while nothing changes it:
+// whatever a later callback adds or changes must go on the wire.
+TEST(HttpResponse, APrebuiltCopyIsDroppedByAnyLaterChangeToTheResponse) {
+  const auto copy = [] {
+    return std::make_shared<const UniqueFd>(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  };
+  HttpResponse resp;
+  resp.setWholeResponseFile(copy(), 100);
+  ASSERT_TRUE(resp.hasWholeResponseFile());
+  EXPECT_EQ(resp.wholeResponseLength(), 100u);
+  // Setting what it already is changes nothing.
+  resp.setStatusCode(200);
+  resp.setCloseConnection(false);
+  resp.setHeadResponse(false);
+  resp.setChunked(false);
+  resp.setContinuation(false);
+  EXPECT_TRUE(resp.hasWholeResponseFile());
+  EXPECT_FALSE(resp.addHeader("Bad Name", "v"));  // refused: nothing added
+  EXPECT_TRUE(resp.hasWholeResponseFile());
+
+  const std::vector<std::function<void(HttpResponse*)>> changes = {
+      [](HttpResponse* r) { r->addHeader("Cache-Control", "no-store"); },
+      [](HttpResponse* r) { r->setStatusCode(404); },
+      [](HttpResponse* r) { r->setCloseConnection(true); },
+      [](HttpResponse* r) { r->setHeadResponse(true); },
+      [](HttpResponse* r) { r->setChunked(true); },
+      [](HttpResponse* r) { r->setBody("other"); },
+      [](HttpResponse* r) { r->setFileBody(UniqueFd(::open("/dev/null", O_RDONLY)), 0, 0); },
+  };
+  for (size_t i = 0; i < changes.size(); ++i) {
+    HttpResponse changed;
+    changed.setWholeResponseFile(copy(), 100);
+    changes[i](&changed);
+    EXPECT_FALSE(changed.hasWholeResponseFile()) << "change " << i;
+  }
+  // Released for sending, exactly once.
+  EXPECT_NE(resp.releaseWholeResponseFile(), nullptr);
+  EXPECT_FALSE(resp.hasWholeResponseFile());
 }
 
 }  // namespace

@@ -19,7 +19,9 @@
 // second) gets a prebuilt response: its status line, headers (this second's
 // Date) and body copied once into a memfd, so each later GET in that second
 // costs one sendfile instead of a send of the header and a sendfile of the
-// body. Only plain 200 keep-alive GETs use it (HEAD, ranges, 304, closing
+// body (a callback that changes the response afterwards, adding a header
+// say, drops the copy: see HttpResponse::setWholeResponseFile). Only plain
+// 200 keep-alive GETs use it (HEAD, ranges, 304, closing
 // responses are built as usual); it lives in the cache entry, so it is
 // never staler than the entry, and is rebuilt each second for its Date.
 // Bounds: files up to Options::maxPrebuiltFileBytes, one memfd per cached
@@ -73,7 +75,8 @@ class StaticFileHandler {
 
   [[nodiscard]] const std::string& root() const { return root_; }
   [[nodiscard]] OpenFileCache::Stats cacheStats() const { return cache_->stats(); }
-  // Responses sent from a prebuilt copy, by this handler and its copies.
+  // Responses this handler and its copies gave a prebuilt copy (sent from
+  // it unless a later callback changed the response).
   [[nodiscard]] uint64_t prebuiltResponses() const {
     return prebuiltResponses_->load(std::memory_order_relaxed);
   }

@@ -370,6 +370,31 @@ TEST_F(StaticFileHandlerTest, AFileAskedForOftenIsSentWholeFromAPrebuiltCopyThat
   EXPECT_TRUE(client.closedByPeer());
 }
 
+// A server that wraps the handler and adds to its responses afterwards
+// must see its additions on the wire, prebuilt copy or not.
+TEST_F(StaticFileHandlerTest, WhatACallbackAddsAfterTheHandlerGoesOutEvenForAHotFile) {
+  auto handler = StaticFileHandler::create(root_);
+  ASSERT_TRUE(handler.ok()) << handler.status();
+  HttpServerThread server(
+      [h = *handler](const HttpRequest& request, HttpResponse* response) {
+        h.handle(request, response);
+        response->addHeader("Cache-Control", "max-age=60");
+      },
+      HttpParser::Limits{});
+  HttpTestClient client(server.address());
+  ASSERT_TRUE(client.connected());
+  constexpr int kRequests = 20;
+  std::string burst;
+  for (int i = 0; i < kRequests; ++i) burst += "GET /mid.bin HTTP/1.1\r\nHost: h\r\n\r\n";
+  ASSERT_TRUE(client.send(burst));
+  for (int i = 0; i < kRequests; ++i) {
+    auto resp = client.read();
+    ASSERT_TRUE(resp) << i;
+    EXPECT_EQ(resp->header("cache-control"), "max-age=60") << i;
+    EXPECT_EQ(resp->body, test::makePattern(0, kMidSize)) << i;
+  }
+}
+
 TEST_F(StaticFileHandlerTest, RefusesOtherMethods) {
   ASSERT_TRUE(client_->send("POST /a.txt HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n"));
   auto resp = client_->read();
