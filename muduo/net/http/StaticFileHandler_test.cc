@@ -36,6 +36,24 @@ void writeFile(const std::string& path, const std::string& content) {
   ASSERT_TRUE(out.good()) << path;
 }
 
+// Sends `count` GETs of `target` in one write (pipelined: one second holds
+// them all however slow the machine) and reads every response.
+std::vector<test::HttpTestResponse> pipelineGets(HttpTestClient& client, std::string_view target,
+                                                 int count) {
+  std::string burst;
+  for (int i = 0; i < count; ++i) {
+    burst.append("GET ").append(target).append(" HTTP/1.1\r\nHost: h\r\n\r\n");
+  }
+  std::vector<test::HttpTestResponse> responses;
+  if (!client.send(burst)) return responses;
+  for (int i = 0; i < count; ++i) {
+    auto resp = client.read();
+    if (!resp) break;
+    responses.push_back(std::move(*resp));
+  }
+  return responses;
+}
+
 class StaticFileHandlerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -315,15 +333,12 @@ TEST_F(StaticFileHandlerTest, AFileAskedForOftenIsSentWholeFromAPrebuiltCopyThat
   HttpTestClient client(server.address());
   ASSERT_TRUE(client.connected());
   const std::string expected = test::makePattern(7, kMidSize / 2);
-  // Pipelined, so that one second holds them all however slow the machine:
-  // the first few are built as usual, the rest come from the copy.
+  // The first few are built as usual, the rest come from the copy.
   constexpr int kRequests = 40;
-  std::string burst;
-  for (int i = 0; i < kRequests; ++i) burst += "GET /hot.bin HTTP/1.1\r\nHost: h\r\n\r\n";
-  ASSERT_TRUE(client.send(burst));
+  const std::vector<test::HttpTestResponse> hot = pipelineGets(client, "/hot.bin", kRequests);
+  ASSERT_EQ(hot.size(), size_t{kRequests});
   for (int i = 0; i < kRequests; ++i) {
-    auto resp = client.read();
-    ASSERT_TRUE(resp) << i;
+    const test::HttpTestResponse* resp = &hot[static_cast<size_t>(i)];
     EXPECT_EQ(resp->status, 200) << i;
     EXPECT_EQ(resp->body, expected) << i;
     EXPECT_EQ(resp->header("content-type"), "application/octet-stream") << i;
@@ -383,15 +398,11 @@ TEST_F(StaticFileHandlerTest, WhatACallbackAddsAfterTheHandlerGoesOutEvenForAHot
       HttpParser::Limits{});
   HttpTestClient client(server.address());
   ASSERT_TRUE(client.connected());
-  constexpr int kRequests = 20;
-  std::string burst;
-  for (int i = 0; i < kRequests; ++i) burst += "GET /mid.bin HTTP/1.1\r\nHost: h\r\n\r\n";
-  ASSERT_TRUE(client.send(burst));
-  for (int i = 0; i < kRequests; ++i) {
-    auto resp = client.read();
-    ASSERT_TRUE(resp) << i;
-    EXPECT_EQ(resp->header("cache-control"), "max-age=60") << i;
-    EXPECT_EQ(resp->body, test::makePattern(0, kMidSize)) << i;
+  const std::vector<test::HttpTestResponse> responses = pipelineGets(client, "/mid.bin", 20);
+  ASSERT_EQ(responses.size(), 20u);
+  for (const test::HttpTestResponse& resp : responses) {
+    EXPECT_EQ(resp.header("cache-control"), "max-age=60");
+    EXPECT_EQ(resp.body, test::makePattern(0, kMidSize));
   }
 }
 
