@@ -51,6 +51,12 @@ void HttpConnectionHandler::finishDeferred(const TcpConnectionPtr& conn,
 void HttpConnectionHandler::sendResponse(const TcpConnectionPtr& conn, HttpResponse* response) {
   // Reused per thread: send(Buffer*) swaps storage with the connection's
   // empty output buffer, so steady state allocates nothing here.
+  if (response->hasWholeResponseFile()) {
+    // All of it in one file: one sendfile, nothing before it.
+    const size_t length = response->wholeResponseLength();
+    conn->sendFile(response->releaseWholeResponseFile(), 0, length);
+    return;
+  }
   thread_local Buffer output;
   response->appendToBuffer(&output);
   conn->send(&output);

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "muduo/net/Buffer.h"
+#include "muduo/net/http/HttpChars.h"
 
 namespace muduo::net {
 
@@ -13,12 +14,7 @@ namespace {
 // long is an attack or garbage.
 constexpr size_t kMaxChunkSizeLine = 1024;
 
-bool isTchar(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  return c != '\0' && std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
-}
-
-bool isToken(std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), isTchar); }
+using http_chars::isToken;
 
 bool equalsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -283,25 +279,43 @@ bool HttpParser::parseHeaderLine(std::string_view line) {
 
 bool HttpParser::finishHeaders() {
   const bool http11 = request_.version() == HttpRequest::Version::kHttp11;
-  if (http11 && !request_.hasHeader("Host")) return reject(400, "HTTP/1.1 request without Host");
+  // One pass over the headers for every field the framing depends on (each
+  // name is compared only when its length matches); the checks then run in
+  // the order that decides which error a bad request gets.
+  bool hasHost = false;
+  bool hasExpect = false;
   bool hasLength = false;
   uint64_t length = 0;
+  const char* lengthError = nullptr;
+  size_t numEncodings = 0;
+  std::string_view encoding;
   for (const auto& [name, value] : request_.headers()) {
-    if (!equalsIgnoreCase(name, "Content-Length")) continue;
-    uint64_t v = 0;
-    if (!parseDecimal(value, &v)) return reject(400, "bad Content-Length");
-    if (hasLength && v != length) return reject(400, "conflicting Content-Length");
-    hasLength = true;
-    length = v;
+    if (equalsIgnoreCase(name, "Host")) {
+      hasHost = true;
+    } else if (equalsIgnoreCase(name, "Expect")) {
+      hasExpect = true;
+    } else if (equalsIgnoreCase(name, "Content-Length")) {
+      if (lengthError != nullptr) continue;
+      uint64_t v = 0;
+      if (!parseDecimal(value, &v)) {
+        lengthError = "bad Content-Length";
+      } else if (hasLength && v != length) {
+        lengthError = "conflicting Content-Length";
+      }
+      hasLength = true;
+      length = v;
+    } else if (equalsIgnoreCase(name, "Transfer-Encoding")) {
+      if (numEncodings++ == 0) encoding = value;
+    }
   }
-  const bool expectsContinue = http11 && request_.headerHasToken("Expect", "100-continue");
-  const auto numEncodings =
-      std::count_if(request_.headers().begin(), request_.headers().end(),
-                    [](const auto& h) { return equalsIgnoreCase(h.first, "Transfer-Encoding"); });
+  if (http11 && !hasHost) return reject(400, "HTTP/1.1 request without Host");
+  if (lengthError != nullptr) return reject(400, lengthError);
+  const bool expectsContinue =
+      http11 && hasExpect && request_.headerHasToken("Expect", "100-continue");
   if (numEncodings > 0) {
     if (numEncodings > 1) return reject(501, "more than one Transfer-Encoding");
     if (hasLength) return reject(400, "both Transfer-Encoding and Content-Length");
-    if (!equalsIgnoreCase(request_.header("Transfer-Encoding"), "chunked")) {
+    if (!equalsIgnoreCase(encoding, "chunked")) {
       return reject(501, "unsupported Transfer-Encoding");
     }
     continuePending_ = expectsContinue;

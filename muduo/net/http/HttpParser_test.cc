@@ -217,6 +217,44 @@ TEST(HttpParser, Answers400ToMalformedRequests) {
   }
 }
 
+// The framing fields are gathered in one pass over the headers; which
+// error a request with several faults gets must not depend on their order.
+TEST(HttpParser, ChecksTheFramingHeadersInAFixedOrderWhereverTheyStand) {
+  const auto reason = [](std::string_view request) {
+    HttpParser parser;
+    Buffer buf;
+    buf.append(request);
+    EXPECT_EQ(parser.parse(&buf), HttpParser::Result::kError) << request;
+    return std::string(parser.errorReason());
+  };
+  EXPECT_EQ(reason("POST / HTTP/1.1\r\nContent-Length: x\r\n\r\n"),
+            "HTTP/1.1 request without Host");
+  EXPECT_EQ(reason("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\nhost: h\r\n\r\n"),
+            "conflicting Content-Length");
+  EXPECT_EQ(reason("POST / HTTP/1.1\r\nContent-Length: x\r\nContent-Length: 1\r\nHOST: h\r\n\r\n"),
+            "bad Content-Length");
+  EXPECT_EQ(reason("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nHost: h\r\n"
+                   "Content-Length: x\r\n\r\n"),
+            "bad Content-Length");
+  EXPECT_EQ(reason("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nHost: h\r\n"
+                   "transfer-encoding: chunked\r\n\r\n"),
+            "more than one Transfer-Encoding");
+  EXPECT_EQ(reason("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nHost: h\r\n"
+                   "Content-Length: 1\r\n\r\n"),
+            "both Transfer-Encoding and Content-Length");
+  // An HTTP/1.0 request needs no Host; Expect means nothing to it.
+  HttpParser parser;
+  Buffer buf;
+  buf.append("POST / HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n");
+  EXPECT_EQ(parser.parse(&buf), HttpParser::Result::kNeedMore);
+  EXPECT_FALSE(parser.takeContinueRequest());
+  HttpParser http11;
+  Buffer buf11;
+  buf11.append("POST / HTTP/1.1\r\nexpect: 100-Continue\r\nHost: h\r\nContent-Length: 2\r\n\r\n");
+  EXPECT_EQ(http11.parse(&buf11), HttpParser::Result::kNeedMore);
+  EXPECT_TRUE(http11.takeContinueRequest());
+}
+
 TEST(HttpParser, Answers501ToWhatItDoesNotImplement) {
   EXPECT_EQ(feed("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").errorStatus, 501);
   EXPECT_EQ(feed("GET / HTTP/3.0\r\nHost: h\r\n\r\n").errorStatus, 501);

@@ -5,9 +5,11 @@
 #include <array>
 #include <cassert>
 #include <charconv>
+#include <cstdint>
 #include <cstring>
 
 #include "muduo/net/Buffer.h"
+#include "muduo/net/http/HttpChars.h"
 
 namespace muduo::net {
 
@@ -28,38 +30,52 @@ std::string_view dateHeader() {
   return {cached, cachedLen};
 }
 
-// RFC 9110 5.6.2's tchar, as a table: addHeader() runs for every header of
-// every response.
-constexpr std::array<bool, 256> kTokenChars = [] {
-  std::array<bool, 256> table{};
-  for (int c = '0'; c <= '9'; ++c) table[c] = true;
-  for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
-  for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
-  for (char c : std::string_view("!#$%&'*+-.^_`|~")) table[static_cast<unsigned char>(c)] = true;
-  return table;
-}();
-
-bool isToken(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (!kTokenChars[static_cast<unsigned char>(c)]) return false;
-  }
-  return true;
-}
+bool isSplitter(char c) { return c == '\r' || c == '\n' || c == '\0'; }
 
 }  // namespace
 
 bool HttpResponse::addHeader(std::string_view name, std::string_view value) {
-  if (!isToken(name)) return false;
-  // One scan for the three bytes that could split the response.
-  for (char c : value) {
-    if (static_cast<unsigned char>(c) <= '\r' && (c == '\r' || c == '\n' || c == '\0')) {
-      return false;
+  if (!http_chars::isToken(name)) return false;
+  // One scan for the three bytes that could split the response (CR, LF,
+  // NUL), eight bytes at a time: a word with no byte below 14 holds none of
+  // them, and only a word that has one (a tab, say) is looked at bytewise.
+  size_t i = 0;
+  for (; i + 8 <= value.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, value.data() + i, 8);
+    constexpr uint64_t kOnes = 0x0101010101010101;
+    constexpr uint64_t kHighs = 0x8080808080808080;
+    if (((word - 14 * kOnes) & ~word & kHighs) == 0) continue;
+    for (size_t j = i; j < i + 8; ++j) {
+      if (isSplitter(value[j])) return false;
     }
   }
-  // Room for a handful of typical headers at the first.
-  if (headerLines_.empty()) headerLines_.reserve(160);
-  headerLines_.append(name).append(": ").append(value).append("\r\n");
+  for (; i < value.size(); ++i) {
+    if (isSplitter(value[i])) return false;
+  }
+  dropWholeResponseFile();
+  const size_t lineSize = name.size() + 2 + value.size() + 2;
+  if (!spilled_ && inlineHeaderSize_ + lineSize > inlineHeaders_.size()) {
+    spilledHeaders_.reserve(2 * (inlineHeaderSize_ + lineSize));
+    spilledHeaders_.assign(inlineHeaders_.data(), inlineHeaderSize_);
+    spilled_ = true;
+  }
+  if (spilled_) {
+    spilledHeaders_.append(name).append(": ").append(value).append("\r\n");
+    return true;
+  }
+  // Per response, usually: plain copies into the inline storage, no
+  // allocation.
+  char* p = inlineHeaders_.data() + inlineHeaderSize_;
+  std::memcpy(p, name.data(), name.size());
+  p += name.size();
+  *p++ = ':';
+  *p++ = ' ';
+  if (!value.empty()) std::memcpy(p, value.data(), value.size());
+  p += value.size();
+  *p++ = '\r';
+  *p++ = '\n';
+  inlineHeaderSize_ += lineSize;
   return true;
 }
 
@@ -70,6 +86,7 @@ void HttpResponse::setFileBody(UniqueFd file, off_t offset, size_t length, FileO
 
 void HttpResponse::setFileBody(std::shared_ptr<const UniqueFd> file, off_t offset, size_t length,
                                FileOpener reopen) {
+  dropWholeResponseFile();
   file_ = file != nullptr && file->valid() ? std::move(file) : nullptr;
   fileOpener_ = std::move(reopen);
   fileOffset_ = offset;
@@ -172,7 +189,8 @@ void HttpResponse::appendToBuffer(Buffer* output) const {
   // whole head (and a small body), not one per piece.
   size_t total = 9 + static_cast<size_t>(statusEnd - status) + 1 + reason.size() + 2 + date.size() +
                  kServer.size() + connection.size() + 2;
-  total += headerLines_.size();
+  const std::string_view headerLines = this->headerLines();
+  total += headerLines.size();
   if (lengthHeader) total += kLength.size() + static_cast<size_t>(lengthEnd - length) + 2;
   if (allowsBody && chunked_) total += kChunked.size();
   if (inlineBody) total += body().size();
@@ -192,7 +210,7 @@ void HttpResponse::appendToBuffer(Buffer* output) const {
   put(date);
   put(kServer);
   put(connection);
-  put(headerLines_);
+  put(headerLines);
   if (lengthHeader) {
     put(kLength);
     put(std::string_view(length, static_cast<size_t>(lengthEnd - length)));

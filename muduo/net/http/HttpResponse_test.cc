@@ -2,6 +2,10 @@
 
 #include <fcntl.h>
 
+#include <functional>
+#include <memory>
+#include <vector>
+
 #include "gtest/gtest.h"
 #include "muduo/net/Buffer.h"
 
@@ -106,6 +110,19 @@ TEST(HttpResponse, RefusesHeaderFieldsThatWouldSplitTheResponse) {
   EXPECT_FALSE(resp.addHeader("Bad Name", "v"));
   EXPECT_FALSE(resp.addHeader("X-Split\r\nY", "v"));
   EXPECT_FALSE(resp.addHeader("", "v"));
+  // Wherever the bad byte sits: in any lane of a word, or in the tail.
+  for (size_t length : {size_t{1}, size_t{7}, size_t{8}, size_t{9}, size_t{16}, size_t{23}}) {
+    for (size_t at = 0; at < length; ++at) {
+      for (const char bad : {'\r', '\n', '\0'}) {
+        std::string value(length, 'v');
+        value[at] = bad;
+        EXPECT_FALSE(resp.addHeader("X-Bad", value)) << length << " " << at << " " << int{bad};
+      }
+      std::string tabbed(length, '\xe9');  // bytes >= 0x80 and tabs are fine
+      tabbed[at] = '\t';
+      EXPECT_TRUE(HttpResponse().addHeader("X-Fine", tabbed)) << length << " " << at;
+    }
+  }
   EXPECT_TRUE(resp.headerLines().empty());
   EXPECT_TRUE(resp.addHeader("X-Fine", "a\tb c"));
   EXPECT_EQ(resp.headerLines(), "X-Fine: a\tb c\r\n");
@@ -114,6 +131,74 @@ TEST(HttpResponse, RefusesHeaderFieldsThatWouldSplitTheResponse) {
   const std::string s(buf.view());
   EXPECT_EQ(s.find("Set-Cookie"), std::string::npos);
   EXPECT_NE(s.find("\r\nX-Fine: a\tb c\r\n"), std::string::npos);
+}
+
+// Header lines live inside the response until they outgrow it: every line
+// must survive the move out of the inline storage, in order, and a moved
+// response must carry them either way.
+TEST(HttpResponse, HeadersBeyondTheInlineStorageKeepTheirOrderAndSurviveAMove) {
+  for (const size_t count : {size_t{1}, size_t{5}, size_t{6}, size_t{40}}) {
+    HttpResponse resp;
+    std::string expected;
+    for (size_t i = 0; i < count; ++i) {
+      const std::string name = "X-Header-" + std::to_string(i);
+      const std::string value(i % 7 * 5, static_cast<char>('a' + i % 26));
+      ASSERT_TRUE(resp.addHeader(name, value));
+      expected += name + ": " + value + "\r\n";
+      ASSERT_EQ(resp.headerLines(), expected) << "after " << i + 1 << " headers";
+    }
+    const HttpResponse moved(std::move(resp));
+    EXPECT_EQ(moved.headerLines(), expected);
+    Buffer buf;
+    moved.appendToBuffer(&buf);
+    EXPECT_NE(std::string(buf.view()).find("\r\n" + expected), std::string::npos) << count;
+  }
+  // A line that alone is larger than the inline storage.
+  HttpResponse resp;
+  const std::string big(HttpResponse::kInlineHeaderBytes * 2, 'v');
+  ASSERT_TRUE(resp.addHeader("X-Small", "s"));
+  ASSERT_TRUE(resp.addHeader("X-Big", big));
+  EXPECT_EQ(resp.headerLines(), "X-Small: s\r\nX-Big: " + big + "\r\n");
+}
+
+// A prebuilt copy stands for the response only while nothing changes it:
+// whatever a later callback adds or changes must go on the wire.
+TEST(HttpResponse, APrebuiltCopyIsDroppedByAnyLaterChangeToTheResponse) {
+  const auto copy = [] {
+    return std::make_shared<const UniqueFd>(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  };
+  HttpResponse resp;
+  resp.setWholeResponseFile(copy(), 100);
+  ASSERT_TRUE(resp.hasWholeResponseFile());
+  EXPECT_EQ(resp.wholeResponseLength(), 100u);
+  // Setting what it already is changes nothing.
+  resp.setStatusCode(200);
+  resp.setCloseConnection(false);
+  resp.setHeadResponse(false);
+  resp.setChunked(false);
+  resp.setContinuation(false);
+  EXPECT_TRUE(resp.hasWholeResponseFile());
+  EXPECT_FALSE(resp.addHeader("Bad Name", "v"));  // refused: nothing added
+  EXPECT_TRUE(resp.hasWholeResponseFile());
+
+  const std::vector<std::function<void(HttpResponse*)>> changes = {
+      [](HttpResponse* r) { r->addHeader("Cache-Control", "no-store"); },
+      [](HttpResponse* r) { r->setStatusCode(404); },
+      [](HttpResponse* r) { r->setCloseConnection(true); },
+      [](HttpResponse* r) { r->setHeadResponse(true); },
+      [](HttpResponse* r) { r->setChunked(true); },
+      [](HttpResponse* r) { r->setBody("other"); },
+      [](HttpResponse* r) { r->setFileBody(UniqueFd(::open("/dev/null", O_RDONLY)), 0, 0); },
+  };
+  for (size_t i = 0; i < changes.size(); ++i) {
+    HttpResponse changed;
+    changed.setWholeResponseFile(copy(), 100);
+    changes[i](&changed);
+    EXPECT_FALSE(changed.hasWholeResponseFile()) << "change " << i;
+  }
+  // Released for sending, exactly once.
+  EXPECT_NE(resp.releaseWholeResponseFile(), nullptr);
+  EXPECT_FALSE(resp.hasWholeResponseFile());
 }
 
 }  // namespace

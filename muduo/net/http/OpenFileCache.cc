@@ -34,6 +34,15 @@ std::string OpenFileCache::formatHttpDate(time_t t) {
   return std::string(buf, n);
 }
 
+UniqueFd OpenFileCache::File::reopen() const {
+  UniqueFd reopened = openBeneath(root->get(), relative);
+  struct stat now;
+  if (!reopened.valid() || ::fstat(reopened.get(), &now) != 0 || !identity.matches(now)) {
+    return UniqueFd();
+  }
+  return reopened;
+}
+
 OpenFileCache::OpenFileCache(std::shared_ptr<const UniqueFd> root, Options options)
     : root_(std::move(root)), options_(std::move(options)) {}
 
@@ -78,6 +87,8 @@ OpenFileCache::FilePtr OpenFileCache::load(const std::string& relative, const Fi
   if (previous != nullptr && previous->identity.matches(st)) return previous;
   auto file = std::make_shared<File>();
   file->identity = Identity(st);
+  file->root = root_;
+  file->relative = relative;
   if (S_ISDIR(st.st_mode)) {
     file->kind = File::Kind::kDirectory;
     return file;

@@ -94,6 +94,32 @@ class OpenFileCache {
     // Regular files: the contents when kept in memory, else `fd` is open.
     std::shared_ptr<const std::string> contents;
     UniqueFd fd;
+    // Where it was opened, for reopen().
+    std::shared_ptr<const UniqueFd> root;
+    std::string relative;
+
+    // Any thread. A new descriptor of this same file (opened beneath the
+    // root as at first), or an invalid one when the path now names another
+    // file (swapped, rewritten) or none: what a response queued behind
+    // another file opens in its turn, holding only its FilePtr meanwhile.
+    [[nodiscard]] UniqueFd reopen() const;
+
+    // A whole response to this file that its server keeps (status line,
+    // headers and body in one descriptor, so that one sendfile sends it),
+    // for one second of its Date. The only mutable part of a File, hence
+    // its own mutex; it goes when the entry goes (the file changed, or was
+    // evicted), so it is never staler than the entry itself.
+    struct Prebuilt {
+      time_t second = 0;  // the Date in it
+      std::shared_ptr<const UniqueFd> fd;
+      size_t length = 0;  // of the whole response
+    };
+    mutable Mutex prebuiltMutex;
+    mutable std::shared_ptr<const Prebuilt> prebuilt ABSL_GUARDED_BY(prebuiltMutex);
+    // Requests for the file in `usesSecond`, which decide whether building
+    // one is worth it.
+    mutable time_t usesSecond ABSL_GUARDED_BY(prebuiltMutex) = 0;
+    mutable uint32_t uses ABSL_GUARDED_BY(prebuiltMutex) = 0;
   };
   using FilePtr = std::shared_ptr<const File>;
 

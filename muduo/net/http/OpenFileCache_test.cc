@@ -245,6 +245,37 @@ TEST_F(OpenFileCacheTest, ManyThreadsLookUpEvictAndRevalidateAtOnce) {
   EXPECT_EQ(stats.hits + stats.misses, 8000u);
 }
 
+// What a response queued behind another file opens in its turn: the same
+// file while it is unchanged, nothing once the path names another file or
+// none, or leads out of the root.
+TEST_F(OpenFileCacheTest, AnEntryReopensItsFileOnlyWhileThePathStillNamesIt) {
+  OpenFileCache::Options o = options();
+  o.maxFileBytesInMemory = 0;  // by descriptor, as a file that is sent with sendfile
+  OpenFileCache cache(rootFd_, o);
+  int error = 0;
+  OpenFileCache::FilePtr file = cache.lookup("f1", &error);
+  ASSERT_TRUE(file != nullptr);
+  ASSERT_TRUE(file->fd.valid());
+  {
+    UniqueFd again = file->reopen();
+    ASSERT_TRUE(again.valid());
+    char buf[16] = {};
+    EXPECT_EQ(::pread(again.get(), buf, sizeof buf, 0), 6);
+    EXPECT_EQ(std::string(buf), "file 1");
+    EXPECT_NE(again.get(), file->fd.get());
+  }
+  writeFile(root_ + "/f1.new", "file 1");  // same bytes, another inode
+  ASSERT_EQ(::rename((root_ + "/f1.new").c_str(), (root_ + "/f1").c_str()), 0);
+  EXPECT_FALSE(file->reopen().valid());
+
+  OpenFileCache::FilePtr second = cache.lookup("f2", &error);
+  ASSERT_TRUE(second != nullptr);
+  ASSERT_EQ(::unlink((root_ + "/f2").c_str()), 0);
+  EXPECT_FALSE(second->reopen().valid());
+  ASSERT_EQ(::symlink((base_ + "/outside/secret").c_str(), (root_ + "/f2").c_str()), 0);
+  EXPECT_FALSE(second->reopen().valid());
+}
+
 TEST(OpenFileCacheHelpers, FormatsHttpDates) {
   EXPECT_EQ(OpenFileCache::formatHttpDate(784111777), "Sun, 06 Nov 1994 08:49:37 GMT");
 }

@@ -1,15 +1,19 @@
 #include "muduo/net/http/StaticFileHandler.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <charconv>
+#include <cstdint>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
-#include "muduo/net/http/OpenBeneath.h"
+#include "muduo/base/Mutex.h"
+#include "muduo/net/Buffer.h"
 #include "muduo/net/http/OpenFileCache.h"
 
 namespace muduo::net {
@@ -113,50 +117,64 @@ absl::StatusOr<StaticFileHandler> StaticFileHandler::create(std::string_view roo
   }
   auto rootFd = std::make_shared<const UniqueFd>(std::move(fd));
   auto cache = std::make_shared<OpenFileCache>(rootFd, options.cache);
-  return StaticFileHandler(rootCopy, std::move(rootFd), std::move(cache), options);
+  return StaticFileHandler(rootCopy, std::move(cache), options);
 }
 
 std::string_view StaticFileHandler::contentType(std::string_view path) {
+  constexpr std::string_view kDefault = "application/octet-stream";
   const size_t dot = path.rfind('.');
   const size_t slash = path.rfind('/');
   if (dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)) {
-    return "application/octet-stream";
+    return kDefault;
   }
-  std::string ext(path.substr(dot + 1));
-  for (char& c : ext) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-  static constexpr std::pair<std::string_view, std::string_view> kTypes[] = {
-      {"html", "text/html; charset=utf-8"},
-      {"htm", "text/html; charset=utf-8"},
-      {"css", "text/css; charset=utf-8"},
-      {"js", "text/javascript; charset=utf-8"},
-      {"mjs", "text/javascript; charset=utf-8"},
-      {"json", "application/json"},
-      {"txt", "text/plain; charset=utf-8"},
-      {"md", "text/markdown; charset=utf-8"},
-      {"csv", "text/csv; charset=utf-8"},
-      {"xml", "application/xml"},
-      {"svg", "image/svg+xml"},
-      {"png", "image/png"},
-      {"jpg", "image/jpeg"},
-      {"jpeg", "image/jpeg"},
-      {"gif", "image/gif"},
-      {"webp", "image/webp"},
-      {"ico", "image/x-icon"},
-      {"wasm", "application/wasm"},
-      {"pdf", "application/pdf"},
-      {"zip", "application/zip"},
-      {"gz", "application/gzip"},
-      {"tar", "application/x-tar"},
-      {"mp4", "video/mp4"},
-      {"webm", "video/webm"},
-      {"mp3", "audio/mpeg"},
-      {"woff", "font/woff"},
-      {"woff2", "font/woff2"},
+  // The extension, lowered, packed into one integer (a byte each, its
+  // length above them) and compared with the table's as integers: this runs
+  // for every file served. No known extension is longer than 5 bytes.
+  const std::string_view ext = path.substr(dot + 1);
+  if (ext.size() > 5) return kDefault;
+  uint64_t key = 0;
+  for (const char c : ext) {
+    key = key << 8 | static_cast<unsigned char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  }
+  key |= static_cast<uint64_t>(ext.size()) << 56;
+  static constexpr auto pack = [](std::string_view e) {
+    uint64_t v = 0;
+    for (const char c : e) v = v << 8 | static_cast<unsigned char>(c);
+    return v | static_cast<uint64_t>(e.size()) << 56;
+  };
+  static constexpr std::pair<uint64_t, std::string_view> kTypes[] = {
+      {pack("html"), "text/html; charset=utf-8"},
+      {pack("htm"), "text/html; charset=utf-8"},
+      {pack("css"), "text/css; charset=utf-8"},
+      {pack("js"), "text/javascript; charset=utf-8"},
+      {pack("mjs"), "text/javascript; charset=utf-8"},
+      {pack("json"), "application/json"},
+      {pack("txt"), "text/plain; charset=utf-8"},
+      {pack("md"), "text/markdown; charset=utf-8"},
+      {pack("csv"), "text/csv; charset=utf-8"},
+      {pack("xml"), "application/xml"},
+      {pack("svg"), "image/svg+xml"},
+      {pack("png"), "image/png"},
+      {pack("jpg"), "image/jpeg"},
+      {pack("jpeg"), "image/jpeg"},
+      {pack("gif"), "image/gif"},
+      {pack("webp"), "image/webp"},
+      {pack("ico"), "image/x-icon"},
+      {pack("wasm"), "application/wasm"},
+      {pack("pdf"), "application/pdf"},
+      {pack("zip"), "application/zip"},
+      {pack("gz"), "application/gzip"},
+      {pack("tar"), "application/x-tar"},
+      {pack("mp4"), "video/mp4"},
+      {pack("webm"), "video/webm"},
+      {pack("mp3"), "audio/mpeg"},
+      {pack("woff"), "font/woff"},
+      {pack("woff2"), "font/woff2"},
   };
   for (const auto& [e, type] : kTypes) {
-    if (e == ext) return type;
+    if (e == key) return type;
   }
-  return "application/octet-stream";
+  return kDefault;
 }
 
 std::optional<std::string> StaticFileHandler::percentDecode(std::string_view s) {
@@ -227,13 +245,23 @@ void StaticFileHandler::handle(const HttpRequest& request, HttpResponse* respons
     return;
   }
   const std::string_view rawPath = request.path();
-  const std::optional<std::string> decoded = percentDecode(rawPath);
-  if (rawPath.empty() || rawPath.front() != '/' || !decoded) {
+  if (rawPath.empty() || rawPath.front() != '/') {
     setError(response, 400);
     return;
   }
+  // Most paths hold no escape: decoded only when one is there.
+  std::optional<std::string> decodedCopy;
+  std::string_view decoded = rawPath;
+  if (rawPath.find('%') != std::string_view::npos) {
+    decodedCopy = percentDecode(rawPath);
+    if (!decodedCopy) {
+      setError(response, 400);
+      return;
+    }
+    decoded = *decodedCopy;
+  }
   int status = 0;
-  std::optional<std::string> relative = relativePath(*decoded, serveDotfiles_, &status);
+  std::optional<std::string> relative = relativePath(decoded, serveDotfiles_, &status);
   if (!relative) {
     setError(response, status);
     return;
@@ -245,7 +273,7 @@ void StaticFileHandler::handle(const HttpRequest& request, HttpResponse* respons
     return;
   }
   if (file->kind == OpenFileCache::File::Kind::kDirectory) {
-    if (decoded->back() != '/') {
+    if (decoded.back() != '/') {
       // Built from the cleaned path, never from the raw target: "//host"
       // must not become a redirect to another site.
       response->setStatusCode(301);
@@ -315,17 +343,62 @@ void StaticFileHandler::handle(const HttpRequest& request, HttpResponse* respons
   std::shared_ptr<const UniqueFd> fd(file, &file->fd);
   // Queued behind another file, the response gives its descriptor back and
   // opens the same path again in turn; a different file there now (swapped,
-  // rewritten) yields no descriptor, and the connection closes.
-  response->setFileBody(
-      std::move(fd), static_cast<off_t>(first), length,
-      [rootFd = rootFd_, relative = std::move(*relative), identity = file->identity]() -> UniqueFd {
-        UniqueFd reopened = openBeneath(rootFd->get(), relative);
-        struct stat now;
-        if (!reopened.valid() || ::fstat(reopened.get(), &now) != 0 || !identity.matches(now)) {
-          return UniqueFd();
-        }
-        return reopened;
-      });
+  // rewritten) yields no descriptor, and the connection closes. The opener
+  // holds only the entry, so it fits in the AnyInvocable: no allocation.
+  const bool whole = response->statusCode() == 200 && length == size;
+  response->setFileBody(std::move(fd), static_cast<off_t>(first), length,
+                        [file] { return file->reopen(); });
+  if (whole && size > 0 && size <= maxPrebuiltFileBytes_ && !response->headResponse() &&
+      !response->closeConnection()) {
+    if (auto prebuilt = prebuiltFor(*file, *response)) {
+      response->setWholeResponseFile(prebuilt->fd, prebuilt->length);
+      prebuiltResponses_->fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+}
+
+std::shared_ptr<const OpenFileCache::File::Prebuilt> StaticFileHandler::prebuiltFor(
+    const OpenFileCache::File& file, const HttpResponse& response) {
+  const time_t now = ::time(nullptr);
+  MutexLock lock(&file.prebuiltMutex);
+  if (file.prebuilt != nullptr && file.prebuilt->second == now) return file.prebuilt;
+  if (file.usesSecond != now) {
+    file.usesSecond = now;
+    file.uses = 0;
+  }
+  if (++file.uses < kPrebuildAfterUses) return nullptr;
+  // Built under the file's own lock (a few tens of microseconds, once a
+  // second): another loop asking for the same file meanwhile waits for it
+  // rather than building a second copy.
+  file.prebuilt.reset();
+  Buffer head;
+  response.appendToBuffer(&head);  // the header alone: the body is a file
+  UniqueFd copy(::memfd_create("muduo-http-response", MFD_CLOEXEC));
+  if (!copy.valid()) return nullptr;
+  for (std::string_view rest = head.view(); !rest.empty();) {
+    const ssize_t n = ::write(copy.get(), rest.data(), rest.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return nullptr;
+    rest.remove_prefix(static_cast<size_t>(n));
+  }
+  const auto size = static_cast<size_t>(file.identity.size);
+  off_t offset = 0;
+  while (static_cast<size_t>(offset) < size) {
+    const ssize_t n =
+        ::sendfile(copy.get(), file.fd.get(), &offset, size - static_cast<size_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return nullptr;
+  }
+  // Changed while we copied: what we have may be torn. Served as before,
+  // from the descriptor, until the entry is checked again.
+  struct stat after;
+  if (::fstat(file.fd.get(), &after) != 0 || !file.identity.matches(after)) return nullptr;
+  auto prebuilt = std::make_shared<OpenFileCache::File::Prebuilt>();
+  prebuilt->second = now;
+  prebuilt->length = head.readableBytes() + size;
+  prebuilt->fd = std::make_shared<const UniqueFd>(std::move(copy));
+  file.prebuilt = prebuilt;
+  return prebuilt;
 }
 
 }  // namespace muduo::net

@@ -15,11 +15,25 @@
 // so symlinks pointing out of it are refused too (403), also when the cache
 // checks an entry again.
 //
+// A file served by descriptor and asked for often (several times in one
+// second) gets a prebuilt response: its status line, headers (this second's
+// Date) and body copied once into a memfd, so each later GET in that second
+// costs one sendfile instead of a send of the header and a sendfile of the
+// body (a callback that changes the response afterwards, adding a header
+// say, drops the copy: see HttpResponse::setWholeResponseFile). Only plain
+// 200 keep-alive GETs use it (HEAD, ranges, 304, closing
+// responses are built as usual); it lives in the cache entry, so it is
+// never staler than the entry, and is rebuilt each second for its Date.
+// Bounds: files up to Options::maxPrebuiltFileBytes, one memfd per cached
+// descriptor at most (so at most twice cache.maxOpenFiles descriptors).
+//
 // Immutable after creation apart from the (thread-safe) cache: handle() may
 // run in many loop threads at once.
 #ifndef MUDUO_NET_HTTP_STATICFILEHANDLER_H_
 #define MUDUO_NET_HTTP_STATICFILEHANDLER_H_
 
+#include <atomic>
+#include <cstdint>
 #include <ctime>
 #include <memory>
 #include <optional>
@@ -41,7 +55,11 @@ class StaticFileHandler {
     bool serveDotfiles = false;
     // maxEntries 0 turns the cache off (every request opens its file).
     OpenFileCache::Options cache;
+    // Files up to this size served by descriptor get a prebuilt response
+    // once asked for kPrebuildAfterUses times in a second; 0: never.
+    size_t maxPrebuiltFileBytes = 64 * 1024;
   };
+  static constexpr uint32_t kPrebuildAfterUses = 4;
 
   // Fails unless `root` is an existing directory, which stays open for the
   // handler's (and its copies') lifetime.
@@ -57,6 +75,11 @@ class StaticFileHandler {
 
   [[nodiscard]] const std::string& root() const { return root_; }
   [[nodiscard]] OpenFileCache::Stats cacheStats() const { return cache_->stats(); }
+  // Responses this handler and its copies gave a prebuilt copy (sent from
+  // it unless a later callback changed the response).
+  [[nodiscard]] uint64_t prebuiltResponses() const {
+    return prebuiltResponses_->load(std::memory_order_relaxed);
+  }
 
   // Helpers, public for tests.
   [[nodiscard]] static std::string_view contentType(std::string_view path);
@@ -72,20 +95,26 @@ class StaticFileHandler {
                                                                bool serveDotfiles, int* status);
 
  private:
-  StaticFileHandler(std::string root, std::shared_ptr<const UniqueFd> rootFd,
-                    std::shared_ptr<OpenFileCache> cache, const Options& options)
+  StaticFileHandler(std::string root, std::shared_ptr<OpenFileCache> cache, const Options& options)
       : root_(std::move(root)),
-        rootFd_(std::move(rootFd)),
         cache_(std::move(cache)),
-        serveDotfiles_(options.serveDotfiles) {}
+        serveDotfiles_(options.serveDotfiles),
+        maxPrebuiltFileBytes_(options.maxPrebuiltFileBytes) {}
 
   // The error status for a file that could not be opened with `error`.
   static void setOpenError(int error, HttpResponse* response);
+  // The prebuilt copy of `response` (a 200 with the whole of `file` as its
+  // file body) for this second: the one kept, or one built now when the
+  // file has been asked for often enough; nullptr otherwise.
+  [[nodiscard]] static std::shared_ptr<const OpenFileCache::File::Prebuilt> prebuiltFor(
+      const OpenFileCache::File& file, const HttpResponse& response);
 
-  std::string root_;                        // as given, for messages
-  std::shared_ptr<const UniqueFd> rootFd_;  // shared with queued reopen callbacks
-  std::shared_ptr<OpenFileCache> cache_;    // shared by every copy
+  std::string root_;                      // as given, for messages
+  std::shared_ptr<OpenFileCache> cache_;  // shared by every copy
   bool serveDotfiles_;
+  size_t maxPrebuiltFileBytes_;
+  std::shared_ptr<std::atomic<uint64_t>> prebuiltResponses_ =
+      std::make_shared<std::atomic<uint64_t>>(0);
 };
 
 }  // namespace muduo::net

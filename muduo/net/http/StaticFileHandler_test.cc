@@ -36,6 +36,24 @@ void writeFile(const std::string& path, const std::string& content) {
   ASSERT_TRUE(out.good()) << path;
 }
 
+// Sends `count` GETs of `target` in one write (pipelined: one second holds
+// them all however slow the machine) and reads every response.
+std::vector<test::HttpTestResponse> pipelineGets(HttpTestClient& client, std::string_view target,
+                                                 int count) {
+  std::string burst;
+  for (int i = 0; i < count; ++i) {
+    burst.append("GET ").append(target).append(" HTTP/1.1\r\nHost: h\r\n\r\n");
+  }
+  std::vector<test::HttpTestResponse> responses;
+  if (!client.send(burst)) return responses;
+  for (int i = 0; i < count; ++i) {
+    auto resp = client.read();
+    if (!resp) break;
+    responses.push_back(std::move(*resp));
+  }
+  return responses;
+}
+
 class StaticFileHandlerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -75,9 +93,13 @@ class StaticFileHandlerTest : public ::testing::Test {
     ASSERT_TRUE(client_->connected());
   }
 
-  // A server with a 1 MiB output budget, recording its connections.
-  std::unique_ptr<HttpServerThread> budgetedServer() {
-    auto handler = StaticFileHandler::create(root_);
+  // A server with a 1 MiB output budget, recording its connections. Without
+  // prebuilt responses unless asked: every response then queues a header
+  // and a file, the path whose budget these tests hold.
+  std::unique_ptr<HttpServerThread> budgetedServer(bool prebuilt = false) {
+    StaticFileHandler::Options handlerOptions;
+    if (!prebuilt) handlerOptions.maxPrebuiltFileBytes = 0;
+    auto handler = StaticFileHandler::create(root_, handlerOptions);
     EXPECT_TRUE(handler.ok()) << handler.status();
     return std::make_unique<HttpServerThread>(*handler, [this](HttpServer& s) {
       ConnectionOptions options;
@@ -107,16 +129,23 @@ class StaticFileHandlerTest : public ::testing::Test {
   // stopped taking its requests, another client is still served, and the
   // server holds about one budget (plus one response) of output and a few
   // descriptors for it.
-  void expectHeldToTheBudget(const std::string& requests, size_t largestResponse) {
-    auto server = budgetedServer();
+  //
+  // With prebuilt responses the kernel's send buffer takes more of them
+  // (each is one file, no header), so the queue need not reach the budget
+  // before the peer's window closes; then only the bound is checked.
+  void expectHeldToTheBudget(const std::string& requests, size_t largestResponse,
+                             bool prebuilt = false) {
+    auto server = budgetedServer(prebuilt);
     const size_t fdsBefore = test::countOpenFds();
     HttpTestClient greedy(server->address());
     ASSERT_TRUE(greedy.connected());
     std::shared_ptr<TcpConnection> conn = connection(0);
     ASSERT_TRUE(conn != nullptr);
     ASSERT_TRUE(greedy.send(requests));
-    ASSERT_TRUE(test::waitUntil([&] { return conn->queuedOutputBytes() >= kHighWaterMark; }))
-        << conn->queuedOutputBytes();
+    if (!prebuilt) {
+      ASSERT_TRUE(test::waitUntil([&] { return conn->queuedOutputBytes() >= kHighWaterMark; }))
+          << conn->queuedOutputBytes();
+    }
     HttpTestClient other(server->address());
     for (int i = 0; i < 3; ++i) {
       auto resp = other.get("/a.txt");
@@ -161,6 +190,13 @@ TEST_F(StaticFileHandlerTest, ServesAFileWithTypeAndLastModified) {
   auto inside = client_->get("/inside_link");
   ASSERT_TRUE(inside);
   EXPECT_EQ(inside->body, "0123456789abcdefghij");
+  // Escaped (decoded only then) or not, the same file.
+  for (const char* target : {"/%61.txt", "/a%2etxt", "//a.txt", "/./a.txt", "/a.txt?x=%zz"}) {
+    auto same = client_->get(target);
+    ASSERT_TRUE(same) << target;
+    EXPECT_EQ(same->status, 200) << target;
+    EXPECT_EQ(same->body, "0123456789abcdefghij") << target;
+  }
 }
 
 TEST_F(StaticFileHandlerTest, ServesIndexHtmlAndRedirectsDirectoriesToTheirSlash) {
@@ -283,6 +319,93 @@ TEST_F(StaticFileHandlerTest, HeadSendsTheLengthButNoBody) {
   EXPECT_EQ(next->body, "0123456789abcdefghij");
 }
 
+// A file asked for often is sent from a prebuilt copy of its whole
+// response: the bytes must be those of the usual response, every other kind
+// of request to it (HEAD, a range, a closing one) must still be built as
+// usual, and a change on disk must be served once the entry is checked.
+TEST_F(StaticFileHandlerTest, AFileAskedForOftenIsSentWholeFromAPrebuiltCopyThatStaysCorrect) {
+  writeFile(root_ + "/hot.bin", test::makePattern(7, kMidSize / 2));
+  StaticFileHandler::Options options;
+  options.cache.validity = std::chrono::milliseconds(0);  // every request checks the disk
+  auto handler = StaticFileHandler::create(root_, options);
+  ASSERT_TRUE(handler.ok()) << handler.status();
+  HttpServerThread server(*handler);
+  HttpTestClient client(server.address());
+  ASSERT_TRUE(client.connected());
+  const std::string expected = test::makePattern(7, kMidSize / 2);
+  // The first few are built as usual, the rest come from the copy.
+  constexpr int kRequests = 40;
+  const std::vector<test::HttpTestResponse> hot = pipelineGets(client, "/hot.bin", kRequests);
+  ASSERT_EQ(hot.size(), size_t{kRequests});
+  for (int i = 0; i < kRequests; ++i) {
+    const test::HttpTestResponse* resp = &hot[static_cast<size_t>(i)];
+    EXPECT_EQ(resp->status, 200) << i;
+    EXPECT_EQ(resp->body, expected) << i;
+    EXPECT_EQ(resp->header("content-type"), "application/octet-stream") << i;
+    EXPECT_EQ(resp->header("content-length"), std::to_string(expected.size())) << i;
+    EXPECT_EQ(resp->header("connection"), "keep-alive") << i;
+    EXPECT_FALSE(resp->header("last-modified").empty()) << i;
+    EXPECT_FALSE(resp->header("date").empty()) << i;
+  }
+  EXPECT_GT(handler->prebuiltResponses(), 0u);
+
+  // The same file, asked for otherwise, answered as such.
+  auto head = client.get("/hot.bin", "X-Pad: 1\r\n");
+  ASSERT_TRUE(head);
+  ASSERT_TRUE(client.send("HEAD /hot.bin HTTP/1.1\r\nHost: h\r\n\r\n"));
+  auto headResp = client.read(/*noBody=*/true);
+  ASSERT_TRUE(headResp);
+  EXPECT_EQ(headResp->status, 200);
+  EXPECT_EQ(headResp->header("content-length"), std::to_string(expected.size()));
+  auto range = client.get("/hot.bin", "Range: bytes=10-19\r\n");
+  ASSERT_TRUE(range);
+  EXPECT_EQ(range->status, 206);
+  EXPECT_EQ(range->body, expected.substr(10, 10));
+  auto fresh = client.get("/hot.bin");
+  ASSERT_TRUE(fresh);
+  EXPECT_EQ(fresh->body, expected);
+
+  // Changed on disk (another size, so the identity differs at once):
+  // served fresh, never the prebuilt copy of the old bytes.
+  const std::string changed = test::makePattern(9, kMidSize / 4);
+  writeFile(root_ + "/hot.bin.new", changed);
+  ASSERT_EQ(::rename((root_ + "/hot.bin.new").c_str(), (root_ + "/hot.bin").c_str()), 0);
+  for (int i = 0; i < 2 * static_cast<int>(StaticFileHandler::kPrebuildAfterUses); ++i) {
+    auto after = client.get("/hot.bin");
+    ASSERT_TRUE(after) << i;
+    EXPECT_EQ(after->body, changed) << i;
+  }
+
+  // A request that closes the connection gets a response that says so.
+  ASSERT_TRUE(client.send("GET /hot.bin HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"));
+  auto last = client.read();
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->header("connection"), "close");
+  EXPECT_EQ(last->body, changed);
+  EXPECT_TRUE(client.closedByPeer());
+}
+
+// A server that wraps the handler and adds to its responses afterwards
+// must see its additions on the wire, prebuilt copy or not.
+TEST_F(StaticFileHandlerTest, WhatACallbackAddsAfterTheHandlerGoesOutEvenForAHotFile) {
+  auto handler = StaticFileHandler::create(root_);
+  ASSERT_TRUE(handler.ok()) << handler.status();
+  HttpServerThread server(
+      [h = *handler](const HttpRequest& request, HttpResponse* response) {
+        h.handle(request, response);
+        response->addHeader("Cache-Control", "max-age=60");
+      },
+      HttpParser::Limits{});
+  HttpTestClient client(server.address());
+  ASSERT_TRUE(client.connected());
+  const std::vector<test::HttpTestResponse> responses = pipelineGets(client, "/mid.bin", 20);
+  ASSERT_EQ(responses.size(), 20u);
+  for (const test::HttpTestResponse& resp : responses) {
+    EXPECT_EQ(resp.header("cache-control"), "max-age=60");
+    EXPECT_EQ(resp.body, test::makePattern(0, kMidSize));
+  }
+}
+
 TEST_F(StaticFileHandlerTest, RefusesOtherMethods) {
   ASSERT_TRUE(client_->send("POST /a.txt HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n"));
   auto resp = client_->read();
@@ -295,6 +418,12 @@ TEST_F(StaticFileHandlerTest, APeerThatPipelinesThousandsOfRequestsAndNeverReads
   std::string requests;
   for (int i = 0; i < 2000; ++i) requests += "GET /mid.bin HTTP/1.1\r\nHost: h\r\n\r\n";
   expectHeldToTheBudget(requests, kMidSize);
+}
+
+TEST_F(StaticFileHandlerTest, APeerThatPipelinesPrebuiltResponsesAndNeverReadsIsHeldToTheBudget) {
+  std::string requests;
+  for (int i = 0; i < 2000; ++i) requests += "GET /mid.bin HTTP/1.1\r\nHost: h\r\n\r\n";
+  expectHeldToTheBudget(requests, kMidSize, /*prebuilt=*/true);
 }
 
 TEST_F(StaticFileHandlerTest, APeerThatNeverReadsLargeResponsesIsHeldToTheBudget) {
@@ -481,7 +610,14 @@ TEST(StaticFileHandlerHelpers, DecodeTypesAndDates) {
   EXPECT_FALSE(StaticFileHandler::percentDecode("/a%"));
   EXPECT_FALSE(StaticFileHandler::percentDecode("/a%00"));
   EXPECT_EQ(StaticFileHandler::contentType("x.PNG"), "image/png");
+  EXPECT_EQ(StaticFileHandler::contentType("a/b.HtMl"), "text/html; charset=utf-8");
+  EXPECT_EQ(StaticFileHandler::contentType("x.woff2"), "font/woff2");
+  EXPECT_EQ(StaticFileHandler::contentType("x.tar.gz"), "application/gzip");
   EXPECT_EQ(StaticFileHandler::contentType("dir.d/noext"), "application/octet-stream");
+  EXPECT_EQ(StaticFileHandler::contentType("x."), "application/octet-stream");
+  EXPECT_EQ(StaticFileHandler::contentType("x.woff22"), "application/octet-stream");
+  EXPECT_EQ(StaticFileHandler::contentType("x.htmlx"), "application/octet-stream");
+  EXPECT_EQ(StaticFileHandler::contentType(".png"), "image/png");
   EXPECT_EQ(StaticFileHandler::formatHttpDate(784111777), "Sun, 06 Nov 1994 08:49:37 GMT");
   EXPECT_EQ(StaticFileHandler::parseHttpDate("Sun, 06 Nov 1994 08:49:37 GMT"), 784111777);
   EXPECT_FALSE(StaticFileHandler::parseHttpDate("Sun, 06 Nov 1994 08:49:37"));

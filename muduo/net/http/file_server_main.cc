@@ -28,6 +28,10 @@ ABSL_FLAG(uint64_t, open_file_cache_valid_ms, 1000,
 ABSL_FLAG(uint64_t, in_memory_file_bytes, 1024,
           "files up to this size are cached in memory and sent with their header in one write; "
           "larger ones go out with sendfile; 0: always sendfile");
+ABSL_FLAG(uint64_t, prebuilt_response_bytes, 64 * 1024,
+          "files up to this size sent by descriptor and asked for several times in a second get "
+          "their whole response (header and body) prebuilt in a memfd, sent with one sendfile; "
+          "0: never");
 ABSL_FLAG(uint64_t, in_memory_total_bytes, 32 * 1024 * 1024,
           "bound on the cached contents of all files together");
 
@@ -47,6 +51,7 @@ int main(int argc, char* argv[]) {
   options.cache.validity = std::chrono::milliseconds(absl::GetFlag(FLAGS_open_file_cache_valid_ms));
   options.cache.maxFileBytesInMemory = absl::GetFlag(FLAGS_in_memory_file_bytes);
   options.cache.maxBytesInMemory = absl::GetFlag(FLAGS_in_memory_total_bytes);
+  options.maxPrebuiltFileBytes = absl::GetFlag(FLAGS_prebuilt_response_bytes);
   auto handler = muduo::net::StaticFileHandler::create(absl::GetFlag(FLAGS_root), options);
   if (!handler.ok()) muduo::exitWithUsageError("file_server", handler.status().ToString());
   // First: it sets the signal mask every later thread inherits.
