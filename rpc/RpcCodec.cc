@@ -62,7 +62,7 @@ bool isAscii(std::string_view text) {
 // anything else (an unknown field, a name that needs UTF-8 validation,
 // a malformed varint or length): protobuf then parses it and decides, so
 // what is accepted and what is refused is exactly as before.
-bool parseCommonMeta(const char* data, size_t size, RpcMeta* meta) {
+bool parseCommonMeta(const char* data, size_t size, MetaFields* meta) {
   const auto* cur = reinterpret_cast<const uint8_t*>(data);
   const uint8_t* const end = cur + size;
   uint64_t type = 0;
@@ -114,22 +114,28 @@ bool parseCommonMeta(const char* data, size_t size, RpcMeta* meta) {
         return false;
     }
   }
-  // Afresh, as ParseFromArray starts (a reused meta may hold unknown fields
-  // from a frame protobuf parsed); the strings keep their storage.
-  meta->Clear();
   // Narrowed as protobuf narrows a varint into an int32 or an enum.
-  meta->set_type(static_cast<RpcMeta::Type>(static_cast<int32_t>(type)));
-  meta->set_call_id(callId);
-  meta->set_status_code(static_cast<int32_t>(statusCode));
-  meta->set_timeout_us(static_cast<int64_t>(timeoutUs));
-  // Assigned into the strings the meta already holds: a reused meta keeps
-  // their storage, and an absent one costs no allocation.
-  if (!service.empty()) meta->mutable_service()->assign(service.data(), service.size());
-  if (!method.empty()) meta->mutable_method()->assign(method.data(), method.size());
-  if (!statusMessage.empty()) {
-    meta->mutable_status_message()->assign(statusMessage.data(), statusMessage.size());
-  }
+  meta->type = static_cast<RpcMeta::Type>(static_cast<int32_t>(type));
+  meta->callId = callId;
+  meta->service = service;
+  meta->method = method;
+  meta->statusCode = static_cast<int32_t>(statusCode);
+  meta->statusMessage = statusMessage;
+  meta->timeoutUs = static_cast<int64_t>(timeoutUs);
   return true;
+}
+
+// Views of a meta protobuf parsed.
+MetaFields fieldsOf(const RpcMeta& meta) {
+  MetaFields fields;
+  fields.type = meta.type();
+  fields.callId = meta.call_id();
+  fields.service = meta.service();
+  fields.method = meta.method();
+  fields.statusCode = meta.status_code();
+  fields.statusMessage = meta.status_message();
+  fields.timeoutUs = meta.timeout_us();
+  return fields;
 }
 
 }  // namespace
@@ -249,6 +255,18 @@ void encodeFrame(const MetaFields& meta, std::string_view payload, net::Buffer* 
   out->prepend(kMagic.data(), kMagic.size());
 }
 
+RpcMeta MetaView::toProto() const {
+  RpcMeta meta;
+  meta.set_type(fields_.type);
+  meta.set_call_id(fields_.callId);
+  meta.set_service(std::string(fields_.service));
+  meta.set_method(std::string(fields_.method));
+  meta.set_status_code(fields_.statusCode);
+  meta.set_status_message(std::string(fields_.statusMessage));
+  meta.set_timeout_us(fields_.timeoutUs);
+  return meta;
+}
+
 DecodeStatus decodeFrame(const net::Buffer& in, size_t maxFrameSize, DecodedFrame* frame,
                          std::string* error) {
   const size_t readable = in.readableBytes();
@@ -272,10 +290,12 @@ DecodeStatus decodeFrame(const net::Buffer& in, size_t maxFrameSize, DecodedFram
     return DecodeStatus::kError;
   }
   if (readable < kHeaderLength + bodyLength) return DecodeStatus::kNeedMore;
-  if (!parseCommonMeta(p + kHeaderLength, metaLength, &frame->meta) &&
-      !frame->meta.ParseFromArray(p + kHeaderLength, static_cast<int>(metaLength))) {
-    *error = "meta does not parse";
-    return DecodeStatus::kError;
+  if (!parseCommonMeta(p + kHeaderLength, metaLength, &frame->meta.fields_)) {
+    if (!frame->parsed.ParseFromArray(p + kHeaderLength, static_cast<int>(metaLength))) {
+      *error = "meta does not parse";
+      return DecodeStatus::kError;
+    }
+    frame->meta.fields_ = fieldsOf(frame->parsed);
   }
   frame->payload = std::string_view(p + kHeaderLength + metaLength, bodyLength - metaLength);
   frame->frameLength = kHeaderLength + bodyLength;

@@ -37,8 +37,8 @@ struct RpcServer::ConnectionState {
   absl::flat_hash_map<uint64_t, std::weak_ptr<ServerCall>> live;
   size_t sweepAt = 64;
   bool sawFrame = false;  // an MRPC peer: never look for HTTP again
-  // Reused for every frame: its meta keeps the storage of the service and
-  // method names, so parsing them allocates nothing after the first call.
+  // Reused for every frame; its meta's names are views into the input, so
+  // a call's service and method are looked up without a copy.
   DecodedFrame frame;
   // The method this connection called last, as resolved by the server's
   // tables: a client calling one method over and over (the common case)
@@ -125,7 +125,9 @@ void RpcServer::addProtocol(std::unique_ptr<ProtocolHandler> protocol) {
 }
 
 Service* RpcServer::findService(std::string_view fullName) const {
-  auto it = services_.find(std::string(fullName));
+  // The map's string hash takes a view of the name (absl::string_view is
+  // its own type in this abseil): no copy.
+  auto it = services_.find(absl::string_view(fullName.data(), fullName.size()));
   return it == services_.end() ? nullptr : it->second;
 }
 
@@ -291,7 +293,7 @@ void RpcServer::onMessage(const net::TcpConnectionPtr& conn, net::Buffer* buf,
 
 bool RpcServer::handleRequest(const net::TcpConnectionPtr& conn, ConnectionState* state,
                               const DecodedFrame& frame) {
-  const RpcMeta& meta = frame.meta;
+  const MetaView& meta = frame.meta;
   if (state->running(meta.call_id())) {
     // Two calls under one id cannot be told apart by their answers.
     LOG_ERROR << "RpcServer: closing " << conn->peerAddress().toIpPort() << ": call_id "
@@ -308,17 +310,18 @@ bool RpcServer::handleRequest(const net::TcpConnectionPtr& conn, ConnectionState
   ConnectionState::ResolvedMethod& resolved = state->lastMethod;
   if (resolved.target == nullptr || resolved.method != meta.method() ||
       resolved.service != meta.service()) {
-    auto it = services_.find(meta.service());
-    if (it == services_.end()) {
-      call->finish(absl::UnimplementedError(absl::StrCat("unknown service ", meta.service())),
-                   nullptr);
+    Service* target = findService(meta.service());
+    if (target == nullptr) {
+      call->finish(
+          absl::UnimplementedError(absl::StrCat("unknown service ", std::string(meta.service()))),
+          nullptr);
       return true;
     }
     // Copied into storage that keeps its capacity: a client alternating
     // between methods costs a copy, never an allocation per call.
     resolved.service.assign(meta.service());
     resolved.method.assign(meta.method());
-    resolved.target = it->second;
+    resolved.target = target;
     resolved.stats = stats_->entryFor(meta.service(), meta.method());
   }
   Service* service = resolved.target;
@@ -346,10 +349,11 @@ void RpcServer::dispatch(Service* service, const std::string& method,
   runCall(service, method, call);
 }
 
-void RpcServer::runCall(Service* service, const std::string& method,
+void RpcServer::runCall(Service* service, std::string_view method,
                         const std::shared_ptr<ServerCall>& call) {
   if (workers_ != nullptr) {
-    const bool queued = workers_->tryRun([service, call, method] {
+    // The view points into the connection's input: the worker gets a copy.
+    const bool queued = workers_->tryRun([service, call, method = std::string(method)] {
       // Cancelled or expired while it waited in the queue: nobody wants it.
       if (call->isCancelled()) return;
       if (!service->callMethod(method, call)) {
@@ -364,9 +368,10 @@ void RpcServer::runCall(Service* service, const std::string& method,
     return;
   }
   if (!service->callMethod(method, call)) {
-    call->finish(absl::UnimplementedError(absl::StrCat(
-                     "unknown method ", std::string(service->serviceName()), ".", method)),
-                 nullptr);
+    call->finish(
+        absl::UnimplementedError(absl::StrCat(
+            "unknown method ", std::string(service->serviceName()), ".", std::string(method))),
+        nullptr);
   }
 }
 
