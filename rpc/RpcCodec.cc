@@ -29,6 +29,11 @@ uint32_t readBigEndian32(const char* p) {
 // A protobuf base-128 varint. False when it runs past `end` or beyond the
 // ten bytes (64 bits) a well-formed one fits in.
 bool readVarint(const uint8_t** cur, const uint8_t* end, uint64_t* value) {
+  // Most of a meta's varints (tags, lengths, small ids) are one byte.
+  if (*cur < end && **cur < 0x80) {
+    *value = *(*cur)++;
+    return true;
+  }
   uint64_t result = 0;
   for (int shift = 0; shift < 64 && *cur < end; shift += 7) {
     const uint8_t byte = *(*cur)++;
@@ -42,17 +47,29 @@ bool readVarint(const uint8_t** cur, const uint8_t* end, uint64_t* value) {
   return false;
 }
 
-// Eight bytes at a time: every frame's service and method names pass here.
+// A word at a time: every frame's service and method names pass here. The
+// last word overlaps the one before it rather than going byte by byte.
 bool isAscii(std::string_view text) {
   const char* p = text.data();
-  size_t left = text.size();
+  const size_t size = text.size();
   uint64_t high = 0;
-  for (; left >= 8; p += 8, left -= 8) {
+  if (size >= 8) {
     uint64_t word;
-    memcpy(&word, p, sizeof word);
+    for (size_t i = 0; i + 8 < size; i += 8) {
+      memcpy(&word, p + i, sizeof word);
+      high |= word;
+    }
+    memcpy(&word, p + size - 8, sizeof word);
     high |= word;
+  } else if (size >= 4) {
+    uint32_t first;
+    uint32_t last;
+    memcpy(&first, p, sizeof first);
+    memcpy(&last, p + size - 4, sizeof last);
+    high = first | last;
+  } else {
+    for (size_t i = 0; i < size; ++i) high |= static_cast<unsigned char>(p[i]);
   }
-  for (; left > 0; ++p, --left) high |= static_cast<unsigned char>(*p);
   return (high & 0x8080808080808080ULL) == 0;
 }
 
@@ -267,35 +284,56 @@ RpcMeta MetaView::toProto() const {
   return meta;
 }
 
+namespace {
+
+// The rare paths of decodeFrame, out of line: its common path then needs no
+// stack frame for string building.
+ABSL_ATTRIBUTE_NOINLINE DecodeStatus refuse(std::string* error, std::string_view why) {
+  error->assign(why);
+  return DecodeStatus::kError;
+}
+
+ABSL_ATTRIBUTE_NOINLINE DecodeStatus refuseLengths(std::string* error, uint32_t bodyLength,
+                                                   uint32_t metaLength, size_t maxFrameSize) {
+  if (bodyLength > maxFrameSize) {
+    *error =
+        absl::StrCat("frame body of ", bodyLength, " bytes exceeds the limit of ", maxFrameSize);
+  } else {
+    *error = absl::StrCat("meta length ", metaLength, " exceeds body length ", bodyLength);
+  }
+  return DecodeStatus::kError;
+}
+
+// A meta parseCommonMeta leaves to protobuf: parsed into the frame's own
+// RpcMeta and viewed there. False when it does not parse.
+ABSL_ATTRIBUTE_NOINLINE bool parseWithProtobuf(const char* data, size_t size, RpcMeta* parsed,
+                                               MetaFields* fields) {
+  if (!parsed->ParseFromArray(data, static_cast<int>(size))) return false;
+  *fields = fieldsOf(*parsed);
+  return true;
+}
+
+}  // namespace
+
 DecodeStatus decodeFrame(const net::Buffer& in, size_t maxFrameSize, DecodedFrame* frame,
                          std::string* error) {
   const size_t readable = in.readableBytes();
   const char* p = in.peek();
   // Reject a wrong magic as soon as its first bytes arrive, not 12 bytes later.
-  const size_t magicSeen = readable < kMagic.size() ? readable : kMagic.size();
-  if (memcmp(p, kMagic.data(), magicSeen) != 0) {
-    *error = "bad magic: not an MRPC peer";
-    return DecodeStatus::kError;
+  if (readable >= kMagic.size() ? memcmp(p, kMagic.data(), kMagic.size()) != 0
+                                : memcmp(p, kMagic.data(), readable) != 0) {
+    return refuse(error, "bad magic: not an MRPC peer");
   }
   if (readable < kHeaderLength) return DecodeStatus::kNeedMore;
   const uint32_t bodyLength = readBigEndian32(p + 4);
   const uint32_t metaLength = readBigEndian32(p + 8);
-  if (bodyLength > maxFrameSize) {
-    *error =
-        absl::StrCat("frame body of ", bodyLength, " bytes exceeds the limit of ", maxFrameSize);
-    return DecodeStatus::kError;
-  }
-  if (metaLength > bodyLength) {
-    *error = absl::StrCat("meta length ", metaLength, " exceeds body length ", bodyLength);
-    return DecodeStatus::kError;
+  if (bodyLength > maxFrameSize || metaLength > bodyLength) {
+    return refuseLengths(error, bodyLength, metaLength, maxFrameSize);
   }
   if (readable < kHeaderLength + bodyLength) return DecodeStatus::kNeedMore;
-  if (!parseCommonMeta(p + kHeaderLength, metaLength, &frame->meta.fields_)) {
-    if (!frame->parsed.ParseFromArray(p + kHeaderLength, static_cast<int>(metaLength))) {
-      *error = "meta does not parse";
-      return DecodeStatus::kError;
-    }
-    frame->meta.fields_ = fieldsOf(frame->parsed);
+  if (!parseCommonMeta(p + kHeaderLength, metaLength, &frame->meta.fields_) &&
+      !parseWithProtobuf(p + kHeaderLength, metaLength, &frame->parsed, &frame->meta.fields_)) {
+    return refuse(error, "meta does not parse");
   }
   frame->payload = std::string_view(p + kHeaderLength + metaLength, bodyLength - metaLength);
   frame->frameLength = kHeaderLength + bodyLength;
