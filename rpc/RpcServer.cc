@@ -60,6 +60,8 @@ struct RpcServer::ConnectionState {
   }
   // A call with this id still running: the client reused it too early.
   [[nodiscard]] bool running(uint64_t callId) const {
+    // Synchronous unary calls never enter the table: skip the hash.
+    if (live.empty()) return false;
     auto it = live.find(callId);
     if (it == live.end()) return false;
     auto call = it->second.lock();
