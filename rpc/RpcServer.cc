@@ -16,16 +16,17 @@
 namespace muduo::rpc {
 namespace {
 
-// A REQUEST's timeout_us as a deadline. 0 is none; so is a timeout beyond
-// ten years, which would otherwise overflow the clock's arithmetic (the
-// call then waits as long as the client does). Negative ones are refused
-// before this is used.
-std::chrono::steady_clock::time_point deadlineFor(int64_t timeoutUs) {
+// A REQUEST's timeout_us, counted from `now`, as a deadline. 0 is none; so
+// is a timeout beyond ten years, which would otherwise overflow the clock's
+// arithmetic (the call then waits as long as the client does). Negative
+// ones are refused before this is used.
+std::chrono::steady_clock::time_point deadlineFor(std::chrono::steady_clock::time_point now,
+                                                  int64_t timeoutUs) {
   constexpr int64_t kMaxTimeoutUs = int64_t{10} * 365 * 24 * 3600 * 1000 * 1000;
   if (timeoutUs <= 0 || timeoutUs > kMaxTimeoutUs) {
     return std::chrono::steady_clock::time_point::max();
   }
-  return std::chrono::steady_clock::now() + std::chrono::microseconds(timeoutUs);
+  return now + std::chrono::microseconds(timeoutUs);
 }
 
 }  // namespace
@@ -303,7 +304,10 @@ bool RpcServer::handleRequest(const net::TcpConnectionPtr& conn, ConnectionState
     conn->forceClose();
     return false;
   }
-  auto call = ServerCall::make(conn, meta.call_id(), frame.payload, deadlineFor(meta.timeout_us()));
+  // One clock read for the deadline and the start of the call's latency.
+  const auto now = std::chrono::steady_clock::now();
+  auto call = ServerCall::make(conn, meta.call_id(), frame.payload,
+                               deadlineFor(now, meta.timeout_us()), now);
   call->trackInFlight(inFlight_);
   if (meta.timeout_us() < 0) {
     call->finish(absl::InvalidArgumentError("timeout_us must not be negative"), nullptr);
