@@ -194,12 +194,7 @@ bool ServerCall::end(State to) {
   return state_.compare_exchange_strong(expected, to, std::memory_order_acq_rel);
 }
 
-void ServerCall::afterEnd(State how) {
-  // Most calls end with nobody watching them: no lock, no wake-up. Every
-  // watcher sets watched_ before it looks at state_, and end() changed
-  // state_ before this load (both sequentially consistent), so a watcher
-  // that saw the call active is seen here.
-  if (!watched_.load()) return;
+void ServerCall::wakeWatchers(State how) {
   absl::AnyInvocable<void()> onCancel;
   absl::AnyInvocable<void()> onReady;
   net::TimerId timer;

@@ -187,7 +187,14 @@ class ServerCall final : public ServerContext, public std::enable_shared_from_th
   bool end(State to);
   // After the end: stops the deadline timer, wakes writers waiting for
   // readiness, and (cancelled or expired) runs the on-cancel callback.
-  void afterEnd(State how);
+  // Most calls end with nobody watching them: no call, no lock, no wake-up.
+  // Every watcher sets watched_ before it looks at state_, and end() changed
+  // state_ before this load (both sequentially consistent), so a watcher
+  // that saw the call active is seen here.
+  void afterEnd(State how) {
+    if (watched_.load()) wakeWatchers(how);
+  }
+  void wakeWatchers(State how);
   // Encodes a frame and sends it on the connection, from any thread. A
   // frame over the protocol's limit is replaced by an error (`final`) or
   // dropped, so one oversized answer never costs the client its connection.
