@@ -226,7 +226,7 @@ class RpcChannel::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   void onMessage(const net::TcpConnectionPtr& conn, net::Buffer* buf) {
-    // Reused: an error's status message keeps its storage.
+    // Reused: a meta protobuf had to parse keeps its storage.
     DecodedFrame& frame = frame_;
     std::string error;
     while (true) {
@@ -239,13 +239,14 @@ class RpcChannel::Impl : public std::enable_shared_from_this<Impl> {
         conn->forceClose();
         return;
       }
-      const RpcMeta& meta = frame.meta;
+      const MetaView& meta = frame.meta;
       switch (meta.type()) {
         case RpcMeta::RESPONSE:
         case RpcMeta::STREAM_END:
           complete(meta.call_id(),
                    absl::Status(static_cast<absl::StatusCode>(meta.status_code()),
-                                meta.status_message()),
+                                absl::string_view(meta.status_message().data(),
+                                                  meta.status_message().size())),
                    frame.payload);
           break;
         case RpcMeta::STREAM_MESSAGE:

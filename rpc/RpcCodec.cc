@@ -29,6 +29,17 @@ uint32_t readBigEndian32(const char* p) {
 // A protobuf base-128 varint. False when it runs past `end` or beyond the
 // ten bytes (64 bits) a well-formed one fits in.
 bool readVarint(const uint8_t** cur, const uint8_t* end, uint64_t* value) {
+  // Most of a meta's varints (tags, lengths, small ids) are one byte, and
+  // a call id below 16384 two.
+  if (*cur < end && **cur < 0x80) {
+    *value = *(*cur)++;
+    return true;
+  }
+  if (end - *cur >= 2 && (*cur)[1] < 0x80) {
+    *value = ((*cur)[0] & 0x7fu) | static_cast<uint64_t>((*cur)[1]) << 7;
+    *cur += 2;
+    return true;
+  }
   uint64_t result = 0;
   for (int shift = 0; shift < 64 && *cur < end; shift += 7) {
     const uint8_t byte = *(*cur)++;
@@ -42,17 +53,29 @@ bool readVarint(const uint8_t** cur, const uint8_t* end, uint64_t* value) {
   return false;
 }
 
-// Eight bytes at a time: every frame's service and method names pass here.
+// A word at a time: every frame's service and method names pass here. The
+// last word overlaps the one before it rather than going byte by byte.
 bool isAscii(std::string_view text) {
   const char* p = text.data();
-  size_t left = text.size();
+  const size_t size = text.size();
   uint64_t high = 0;
-  for (; left >= 8; p += 8, left -= 8) {
+  if (size >= 8) {
     uint64_t word;
-    memcpy(&word, p, sizeof word);
+    for (size_t i = 0; i + 8 < size; i += 8) {
+      memcpy(&word, p + i, sizeof word);
+      high |= word;
+    }
+    memcpy(&word, p + size - 8, sizeof word);
     high |= word;
+  } else if (size >= 4) {
+    uint32_t first;
+    uint32_t last;
+    memcpy(&first, p, sizeof first);
+    memcpy(&last, p + size - 4, sizeof last);
+    high = first | last;
+  } else {
+    for (size_t i = 0; i < size; ++i) high |= static_cast<unsigned char>(p[i]);
   }
-  for (; left > 0; ++p, --left) high |= static_cast<unsigned char>(*p);
   return (high & 0x8080808080808080ULL) == 0;
 }
 
@@ -62,7 +85,7 @@ bool isAscii(std::string_view text) {
 // anything else (an unknown field, a name that needs UTF-8 validation,
 // a malformed varint or length): protobuf then parses it and decides, so
 // what is accepted and what is refused is exactly as before.
-bool parseCommonMeta(const char* data, size_t size, RpcMeta* meta) {
+bool parseCommonMeta(const char* data, size_t size, MetaFields* meta) {
   const auto* cur = reinterpret_cast<const uint8_t*>(data);
   const uint8_t* const end = cur + size;
   uint64_t type = 0;
@@ -114,22 +137,28 @@ bool parseCommonMeta(const char* data, size_t size, RpcMeta* meta) {
         return false;
     }
   }
-  // Afresh, as ParseFromArray starts (a reused meta may hold unknown fields
-  // from a frame protobuf parsed); the strings keep their storage.
-  meta->Clear();
   // Narrowed as protobuf narrows a varint into an int32 or an enum.
-  meta->set_type(static_cast<RpcMeta::Type>(static_cast<int32_t>(type)));
-  meta->set_call_id(callId);
-  meta->set_status_code(static_cast<int32_t>(statusCode));
-  meta->set_timeout_us(static_cast<int64_t>(timeoutUs));
-  // Assigned into the strings the meta already holds: a reused meta keeps
-  // their storage, and an absent one costs no allocation.
-  if (!service.empty()) meta->mutable_service()->assign(service.data(), service.size());
-  if (!method.empty()) meta->mutable_method()->assign(method.data(), method.size());
-  if (!statusMessage.empty()) {
-    meta->mutable_status_message()->assign(statusMessage.data(), statusMessage.size());
-  }
+  meta->type = static_cast<RpcMeta::Type>(static_cast<int32_t>(type));
+  meta->callId = callId;
+  meta->service = service;
+  meta->method = method;
+  meta->statusCode = static_cast<int32_t>(statusCode);
+  meta->statusMessage = statusMessage;
+  meta->timeoutUs = static_cast<int64_t>(timeoutUs);
   return true;
+}
+
+// Views of a meta protobuf parsed.
+MetaFields fieldsOf(const RpcMeta& meta) {
+  MetaFields fields;
+  fields.type = meta.type();
+  fields.callId = meta.call_id();
+  fields.service = meta.service();
+  fields.method = meta.method();
+  fields.statusCode = meta.status_code();
+  fields.statusMessage = meta.status_message();
+  fields.timeoutUs = meta.timeout_us();
+  return fields;
 }
 
 }  // namespace
@@ -249,33 +278,74 @@ void encodeFrame(const MetaFields& meta, std::string_view payload, net::Buffer* 
   out->prepend(kMagic.data(), kMagic.size());
 }
 
+RpcMeta MetaView::toProto() const {
+  RpcMeta meta;
+  meta.set_type(fields_.type);
+  meta.set_call_id(fields_.callId);
+  meta.set_service(std::string(fields_.service));
+  meta.set_method(std::string(fields_.method));
+  meta.set_status_code(fields_.statusCode);
+  meta.set_status_message(std::string(fields_.statusMessage));
+  meta.set_timeout_us(fields_.timeoutUs);
+  return meta;
+}
+
+namespace {
+
+// The rare paths of decodeFrame, out of line: its common path then needs no
+// stack frame for string building.
+ABSL_ATTRIBUTE_NOINLINE DecodeStatus refuse(std::string* error, std::string_view why) {
+  error->assign(why);
+  return DecodeStatus::kError;
+}
+
+ABSL_ATTRIBUTE_NOINLINE DecodeStatus refuseLengths(std::string* error, uint32_t bodyLength,
+                                                   uint32_t metaLength, size_t maxFrameSize) {
+  if (bodyLength > maxFrameSize) {
+    *error =
+        absl::StrCat("frame body of ", bodyLength, " bytes exceeds the limit of ", maxFrameSize);
+  } else {
+    *error = absl::StrCat("meta length ", metaLength, " exceeds body length ", bodyLength);
+  }
+  return DecodeStatus::kError;
+}
+
+// A meta parseCommonMeta leaves to protobuf: parsed into the frame's own
+// RpcMeta and viewed there. False when it does not parse.
+ABSL_ATTRIBUTE_NOINLINE bool parseWithProtobuf(const char* data, size_t size, RpcMeta* parsed,
+                                               MetaFields* fields) {
+  if (!parsed->ParseFromArray(data, static_cast<int>(size))) return false;
+  *fields = fieldsOf(*parsed);
+  return true;
+}
+
+}  // namespace
+
 DecodeStatus decodeFrame(const net::Buffer& in, size_t maxFrameSize, DecodedFrame* frame,
                          std::string* error) {
   const size_t readable = in.readableBytes();
   const char* p = in.peek();
-  // Reject a wrong magic as soon as its first bytes arrive, not 12 bytes later.
-  const size_t magicSeen = readable < kMagic.size() ? readable : kMagic.size();
-  if (memcmp(p, kMagic.data(), magicSeen) != 0) {
-    *error = "bad magic: not an MRPC peer";
-    return DecodeStatus::kError;
+  if (readable < kHeaderLength) {
+    // Reject a wrong magic as soon as its first bytes arrive, not 12 bytes
+    // later. An empty buffer (the end of every batch) costs two compares.
+    const size_t seen = readable < kMagic.size() ? readable : kMagic.size();
+    if (seen > 0 && memcmp(p, kMagic.data(), seen) != 0) {
+      return refuse(error, "bad magic: not an MRPC peer");
+    }
+    return DecodeStatus::kNeedMore;
   }
-  if (readable < kHeaderLength) return DecodeStatus::kNeedMore;
+  if (memcmp(p, kMagic.data(), kMagic.size()) != 0) {
+    return refuse(error, "bad magic: not an MRPC peer");
+  }
   const uint32_t bodyLength = readBigEndian32(p + 4);
   const uint32_t metaLength = readBigEndian32(p + 8);
-  if (bodyLength > maxFrameSize) {
-    *error =
-        absl::StrCat("frame body of ", bodyLength, " bytes exceeds the limit of ", maxFrameSize);
-    return DecodeStatus::kError;
-  }
-  if (metaLength > bodyLength) {
-    *error = absl::StrCat("meta length ", metaLength, " exceeds body length ", bodyLength);
-    return DecodeStatus::kError;
+  if (bodyLength > maxFrameSize || metaLength > bodyLength) {
+    return refuseLengths(error, bodyLength, metaLength, maxFrameSize);
   }
   if (readable < kHeaderLength + bodyLength) return DecodeStatus::kNeedMore;
-  if (!parseCommonMeta(p + kHeaderLength, metaLength, &frame->meta) &&
-      !frame->meta.ParseFromArray(p + kHeaderLength, static_cast<int>(metaLength))) {
-    *error = "meta does not parse";
-    return DecodeStatus::kError;
+  if (!parseCommonMeta(p + kHeaderLength, metaLength, &frame->meta.fields_) &&
+      !parseWithProtobuf(p + kHeaderLength, metaLength, &frame->parsed, &frame->meta.fields_)) {
+    return refuse(error, "meta does not parse");
   }
   frame->payload = std::string_view(p + kHeaderLength + metaLength, bodyLength - metaLength);
   frame->frameLength = kHeaderLength + bodyLength;

@@ -56,10 +56,45 @@ void encodeFrame(const MetaFields& meta, std::string_view payload, net::Buffer* 
 
 enum class DecodeStatus { kNeedMore, kFrame, kError };
 
+struct DecodedFrame;
+
+// A decoded frame's meta, read in place: its text fields are views into the
+// input Buffer (or into DecodedFrame's own RpcMeta when protobuf had to
+// parse it), valid as long as the payload is. Nothing is copied, so a
+// server looks the service and method up without building a string. The
+// accessors are RpcMeta's, by value and view.
+class MetaView {
+ public:
+  [[nodiscard]] RpcMeta::Type type() const { return fields_.type; }
+  [[nodiscard]] uint64_t call_id() const { return fields_.callId; }
+  [[nodiscard]] std::string_view service() const { return fields_.service; }
+  [[nodiscard]] std::string_view method() const { return fields_.method; }
+  [[nodiscard]] int32_t status_code() const { return fields_.statusCode; }
+  [[nodiscard]] std::string_view status_message() const { return fields_.statusMessage; }
+  [[nodiscard]] int64_t timeout_us() const { return fields_.timeoutUs; }
+  [[nodiscard]] const MetaFields& fields() const { return fields_; }
+  // An owning copy, for tests and for keeping a meta past its frame.
+  [[nodiscard]] RpcMeta toProto() const;
+
+ private:
+  friend DecodeStatus decodeFrame(const net::Buffer& in, size_t maxFrameSize, DecodedFrame* frame,
+                                  std::string* error);
+  MetaFields fields_;
+};
+
+// Reused from frame to frame (the server and the channel keep one per
+// connection). Not copyable: its views may point into its own `parsed`.
 struct DecodedFrame {
-  RpcMeta meta;
+  DecodedFrame() = default;
+  DecodedFrame(const DecodedFrame&) = delete;
+  DecodedFrame& operator=(const DecodedFrame&) = delete;
+
+  MetaView meta;
   std::string_view payload;  // points into the input Buffer
   size_t frameLength = 0;    // retrieve this much once done with payload
+  // Storage for a meta only protobuf's parser takes (an unknown field, a
+  // non-ASCII name): its strings keep their capacity from frame to frame.
+  RpcMeta parsed;
 };
 
 // Looks at the front of `in` without consuming it. On kError, *error says

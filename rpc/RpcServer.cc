@@ -16,16 +16,17 @@
 namespace muduo::rpc {
 namespace {
 
-// A REQUEST's timeout_us as a deadline. 0 is none; so is a timeout beyond
-// ten years, which would otherwise overflow the clock's arithmetic (the
-// call then waits as long as the client does). Negative ones are refused
-// before this is used.
-std::chrono::steady_clock::time_point deadlineFor(int64_t timeoutUs) {
+// A REQUEST's timeout_us, counted from `now`, as a deadline. 0 is none; so
+// is a timeout beyond ten years, which would otherwise overflow the clock's
+// arithmetic (the call then waits as long as the client does). Negative
+// ones are refused before this is used.
+std::chrono::steady_clock::time_point deadlineFor(std::chrono::steady_clock::time_point now,
+                                                  int64_t timeoutUs) {
   constexpr int64_t kMaxTimeoutUs = int64_t{10} * 365 * 24 * 3600 * 1000 * 1000;
   if (timeoutUs <= 0 || timeoutUs > kMaxTimeoutUs) {
     return std::chrono::steady_clock::time_point::max();
   }
-  return std::chrono::steady_clock::now() + std::chrono::microseconds(timeoutUs);
+  return now + std::chrono::microseconds(timeoutUs);
 }
 
 }  // namespace
@@ -37,8 +38,8 @@ struct RpcServer::ConnectionState {
   absl::flat_hash_map<uint64_t, std::weak_ptr<ServerCall>> live;
   size_t sweepAt = 64;
   bool sawFrame = false;  // an MRPC peer: never look for HTTP again
-  // Reused for every frame: its meta keeps the storage of the service and
-  // method names, so parsing them allocates nothing after the first call.
+  // Reused for every frame; its meta's names are views into the input, so
+  // a call's service and method are looked up without a copy.
   DecodedFrame frame;
   // The method this connection called last, as resolved by the server's
   // tables: a client calling one method over and over (the common case)
@@ -60,6 +61,8 @@ struct RpcServer::ConnectionState {
   }
   // A call with this id still running: the client reused it too early.
   [[nodiscard]] bool running(uint64_t callId) const {
+    // Synchronous unary calls never enter the table: skip the hash.
+    if (live.empty()) return false;
     auto it = live.find(callId);
     if (it == live.end()) return false;
     auto call = it->second.lock();
@@ -125,7 +128,9 @@ void RpcServer::addProtocol(std::unique_ptr<ProtocolHandler> protocol) {
 }
 
 Service* RpcServer::findService(std::string_view fullName) const {
-  auto it = services_.find(std::string(fullName));
+  // The map's string hash takes a view of the name (absl::string_view is
+  // its own type in this abseil): no copy.
+  auto it = services_.find(absl::string_view(fullName.data(), fullName.size()));
   return it == services_.end() ? nullptr : it->second;
 }
 
@@ -291,7 +296,7 @@ void RpcServer::onMessage(const net::TcpConnectionPtr& conn, net::Buffer* buf,
 
 bool RpcServer::handleRequest(const net::TcpConnectionPtr& conn, ConnectionState* state,
                               const DecodedFrame& frame) {
-  const RpcMeta& meta = frame.meta;
+  const MetaView& meta = frame.meta;
   if (state->running(meta.call_id())) {
     // Two calls under one id cannot be told apart by their answers.
     LOG_ERROR << "RpcServer: closing " << conn->peerAddress().toIpPort() << ": call_id "
@@ -299,7 +304,10 @@ bool RpcServer::handleRequest(const net::TcpConnectionPtr& conn, ConnectionState
     conn->forceClose();
     return false;
   }
-  auto call = ServerCall::make(conn, meta.call_id(), frame.payload, deadlineFor(meta.timeout_us()));
+  // One clock read for the deadline and the start of the call's latency.
+  const auto now = std::chrono::steady_clock::now();
+  auto call = ServerCall::make(conn, meta.call_id(), frame.payload,
+                               deadlineFor(now, meta.timeout_us()), now);
   call->trackInFlight(inFlight_);
   if (meta.timeout_us() < 0) {
     call->finish(absl::InvalidArgumentError("timeout_us must not be negative"), nullptr);
@@ -308,17 +316,18 @@ bool RpcServer::handleRequest(const net::TcpConnectionPtr& conn, ConnectionState
   ConnectionState::ResolvedMethod& resolved = state->lastMethod;
   if (resolved.target == nullptr || resolved.method != meta.method() ||
       resolved.service != meta.service()) {
-    auto it = services_.find(meta.service());
-    if (it == services_.end()) {
-      call->finish(absl::UnimplementedError(absl::StrCat("unknown service ", meta.service())),
-                   nullptr);
+    Service* target = findService(meta.service());
+    if (target == nullptr) {
+      call->finish(
+          absl::UnimplementedError(absl::StrCat("unknown service ", std::string(meta.service()))),
+          nullptr);
       return true;
     }
     // Copied into storage that keeps its capacity: a client alternating
     // between methods costs a copy, never an allocation per call.
     resolved.service.assign(meta.service());
     resolved.method.assign(meta.method());
-    resolved.target = it->second;
+    resolved.target = target;
     resolved.stats = stats_->entryFor(meta.service(), meta.method());
   }
   Service* service = resolved.target;
@@ -346,10 +355,11 @@ void RpcServer::dispatch(Service* service, const std::string& method,
   runCall(service, method, call);
 }
 
-void RpcServer::runCall(Service* service, const std::string& method,
+void RpcServer::runCall(Service* service, std::string_view method,
                         const std::shared_ptr<ServerCall>& call) {
   if (workers_ != nullptr) {
-    const bool queued = workers_->tryRun([service, call, method] {
+    // The view points into the connection's input: the worker gets a copy.
+    const bool queued = workers_->tryRun([service, call, method = std::string(method)] {
       // Cancelled or expired while it waited in the queue: nobody wants it.
       if (call->isCancelled()) return;
       if (!service->callMethod(method, call)) {
@@ -364,9 +374,10 @@ void RpcServer::runCall(Service* service, const std::string& method,
     return;
   }
   if (!service->callMethod(method, call)) {
-    call->finish(absl::UnimplementedError(absl::StrCat(
-                     "unknown method ", std::string(service->serviceName()), ".", method)),
-                 nullptr);
+    call->finish(
+        absl::UnimplementedError(absl::StrCat(
+            "unknown method ", std::string(service->serviceName()), ".", std::string(method))),
+        nullptr);
   }
 }
 

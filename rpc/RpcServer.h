@@ -137,8 +137,8 @@ class RpcServer final : public ServiceHost {
   [[nodiscard]] bool handleRequest(const net::TcpConnectionPtr& conn, ConnectionState* state,
                                    const DecodedFrame& frame);
   // Runs a counted call: on the worker pool when there is one, else here.
-  void runCall(Service* service, const std::string& method,
-               const std::shared_ptr<ServerCall>& call);
+  // `method` need only live through the call: the worker path copies it.
+  void runCall(Service* service, std::string_view method, const std::shared_ptr<ServerCall>& call);
   // The protocol that took `conn` over, or null; forget() also drops it.
   ProtocolHandler* ownerOf(const net::TcpConnection* conn, bool forget);
 

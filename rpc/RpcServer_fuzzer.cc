@@ -123,7 +123,7 @@ class Model {
       const DecodeStatus status = decodeFrame(buf_, kMaxFrame, &frame, &error);
       if (status == DecodeStatus::kNeedMore) break;
       if (status == DecodeStatus::kError) return close();
-      const RpcMeta& meta = frame.meta;
+      const MetaView& meta = frame.meta;
       if (meta.type() == RpcMeta::CANCEL) {
         // Only a call still running can be cancelled; it then gets no answer.
         if (auto it = later.find(meta.call_id()); it != later.end()) {

@@ -74,7 +74,7 @@ RpcStats::Shard* RpcStats::shardOfThisThread() {
 
 void RpcStats::record(Entry* entry, bool ok, std::chrono::nanoseconds latency) {
   Shard* shard = shardOfThisThread();
-  MutexLock lock(&shard->mutex);
+  SpinLockHolder lock(&shard->lock);
   if (shard->rows.size() <= entry->index) shard->rows.resize(entry->index + 1);
   MethodStats& row = shard->rows[entry->index];
   ++row.calls;
@@ -95,7 +95,7 @@ std::vector<std::pair<std::string, RpcStats::MethodStats>> RpcStats::snapshot() 
     for (const auto& [name, entry] : entries_) {
       MethodStats merged;
       for (const auto& shard : shards_) {
-        MutexLock shardLock(&shard->mutex);
+        SpinLockHolder shardLock(&shard->lock);
         if (entry->index >= shard->rows.size()) continue;
         const MethodStats& row = shard->rows[entry->index];
         merged.calls += row.calls;

@@ -10,7 +10,7 @@
 //
 // Thread safety: every method may be called from any thread. record() runs
 // once per call on every serving thread, so it touches only that thread's
-// own shard of counters (its own mutex, which no other thread takes but
+// own shard of counters (its own spin lock, which no other thread takes but
 // snapshot()); snapshot() merges the shards. The table of names has a mutex
 // of its own, taken only when a name is seen for the first time.
 #ifndef RPC_RPCSTATS_H_
@@ -65,11 +65,40 @@ class RpcStats {
   [[nodiscard]] std::vector<std::pair<std::string, MethodStats>> snapshot() const;
 
  private:
+  // A shard's lock. Its own thread takes it on every record() and
+  // snapshot() now and then, so it is almost never contended: one atomic
+  // exchange, where a pthread mutex costs two atomics and a few dozen
+  // instructions more per call. A record() that meets a snapshot() waits
+  // out one row's merge (a few microseconds), yielding.
+  class ABSL_LOCKABLE SpinLock {
+   public:
+    void lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() {
+      while (locked_.exchange(true, std::memory_order_acquire)) {
+        while (locked_.load(std::memory_order_relaxed)) std::this_thread::yield();
+      }
+    }
+    void unlock() ABSL_UNLOCK_FUNCTION() { locked_.store(false, std::memory_order_release); }
+
+   private:
+    std::atomic<bool> locked_{false};
+  };
+  class ABSL_SCOPED_LOCKABLE SpinLockHolder {
+   public:
+    explicit SpinLockHolder(SpinLock* lock) ABSL_EXCLUSIVE_LOCK_FUNCTION(lock) : lock_(lock) {
+      lock_->lock();
+    }
+    ~SpinLockHolder() ABSL_UNLOCK_FUNCTION() { lock_->unlock(); }
+    SpinLockHolder(const SpinLockHolder&) = delete;
+    SpinLockHolder& operator=(const SpinLockHolder&) = delete;
+
+   private:
+    SpinLock* const lock_;
+  };
   // One thread's counters, a row per Entry (by its index), merged by
   // snapshot(). Written only by its thread.
   struct Shard {
-    Mutex mutex;
-    std::vector<MethodStats> rows ABSL_GUARDED_BY(mutex);
+    SpinLock lock;
+    std::vector<MethodStats> rows ABSL_GUARDED_BY(lock);
   };
   Shard* shardOfThisThread();
 

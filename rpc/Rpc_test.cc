@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -293,6 +294,77 @@ TEST_F(RpcTest, TenThousandPipelinedCallsCompleteOutOfOrderEachMatchedToItsReque
   std::iota(expected.begin(), expected.end(), 0);
   EXPECT_EQ(order, expected) << "every call completes exactly once";
   EXPECT_EQ(service_.echoPeers().size(), 1u) << "all calls share one connection";
+}
+
+// The stats are recorded by each I/O thread in a shard of its own and merged
+// by whoever reads them: a reader on another thread, while calls run on two
+// I/O threads, sees counts that only grow and, at the end, every call once.
+TEST_F(RpcTest, StatsReadFromAnotherThreadWhileCallsRunCountEveryCallOnce) {
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+  constexpr int kCallsPerChannel = 500;
+#else
+  constexpr int kCallsPerChannel = 2000;
+#endif
+  RpcServer::Options options;
+  options.ioThreads = 2;
+  startServer(options);
+  const std::shared_ptr<RpcStats> stats = server_->sharedStats();
+  // Two connections, handed round robin to the two I/O threads.
+  std::vector<std::unique_ptr<RpcChannel>> channels;
+  channels.push_back(connectToServer());
+  channels.push_back(connectToServer());
+  for (auto& channel : channels) {
+    const auto warmUp = callAndWait(channel.get(), "Echo", makeRequest("warm-up"));
+    ASSERT_TRUE(warmUp.has_value());
+    ASSERT_TRUE(warmUp->status.ok()) << warmUp->status;
+  }
+  const auto totals = [&stats] {
+    int64_t calls = 0;
+    int64_t errors = 0;
+    int64_t latencies = 0;
+    for (const auto& [name, row] : stats->snapshot()) {
+      calls += row.calls;
+      errors += row.errors;
+      latencies += row.latencyNs.count();
+    }
+    return std::array<int64_t, 3>{calls, errors, latencies};
+  };
+  constexpr int64_t kWarmUps = 2;
+  constexpr int64_t kAll = kWarmUps + 2 * kCallsPerChannel;
+
+  auto done = std::make_shared<CountDownLatch>(2 * kCallsPerChannel);
+  auto failures = std::make_shared<std::atomic<int>>(0);
+  for (int i = 0; i < kCallsPerChannel; ++i) {
+    for (auto& channel : channels) {
+      channel->startCall(
+          kService, "Echo", makeRequest("stats"),
+          [done, failures](absl::Status status, std::string_view) {
+            if (!status.ok()) failures->fetch_add(1);
+            done->countDown();
+          },
+          withTimeout(20s));
+    }
+  }
+  int64_t lastCalls = 0;
+  int reads = 0;
+  const auto deadline = Clock::now() + kWait;
+  while ((done->count() > 0 || reads == 0) && Clock::now() < deadline) {
+    const auto [calls, errors, latencies] = totals();
+    EXPECT_GE(calls, lastCalls) << "a count went back";
+    EXPECT_LE(calls, kAll);
+    EXPECT_EQ(errors, 0);
+    EXPECT_EQ(latencies, calls) << "a call counted without its latency, or the reverse";
+    lastCalls = calls;
+    ++reads;
+    std::this_thread::yield();
+  }
+  ASSERT_TRUE(done->waitFor(kWait)) << done->count() << " calls still pending";
+  EXPECT_EQ(failures->load(), 0);
+  // A call is recorded before its answer is sent: all are in by now.
+  const auto [calls, errors, latencies] = totals();
+  EXPECT_EQ(calls, kAll);
+  EXPECT_EQ(errors, 0);
+  EXPECT_EQ(latencies, kAll);
 }
 
 TEST_F(RpcTest, CallToAServerThatNeverAnswersExceedsItsDeadline) {

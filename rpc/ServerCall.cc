@@ -108,20 +108,23 @@ class RecyclingAllocator {
 
 std::shared_ptr<ServerCall> ServerCall::make(const net::TcpConnectionPtr& conn, uint64_t callId,
                                              std::string_view payload,
-                                             std::chrono::steady_clock::time_point deadline) {
+                                             std::chrono::steady_clock::time_point deadline,
+                                             std::chrono::steady_clock::time_point started) {
   return std::allocate_shared<ServerCall>(RecyclingAllocator<ServerCall>(), conn, callId, payload,
-                                          deadline);
+                                          deadline, started);
 }
 
 ServerCall::ServerCall(const net::TcpConnectionPtr& conn, uint64_t callId, std::string_view payload,
-                       std::chrono::steady_clock::time_point deadline)
+                       std::chrono::steady_clock::time_point deadline,
+                       std::chrono::steady_clock::time_point started)
     : conn_(conn),
       loop_(conn->getLoop()),
       peer_(conn->peerAddress()),
       callId_(callId),
       payload_(payload),
       deadline_(deadline),
-      outputBudget_(conn->options().outputHighWaterMark) {}
+      outputBudget_(conn->options().outputHighWaterMark),
+      started_(started) {}
 
 ServerCall::ServerCall(Responder responder, const net::InetAddress& peer, std::string payload,
                        std::chrono::steady_clock::time_point deadline)
@@ -191,12 +194,7 @@ bool ServerCall::end(State to) {
   return state_.compare_exchange_strong(expected, to, std::memory_order_acq_rel);
 }
 
-void ServerCall::afterEnd(State how) {
-  // Most calls end with nobody watching them: no lock, no wake-up. Every
-  // watcher sets watched_ before it looks at state_, and end() changed
-  // state_ before this load (both sequentially consistent), so a watcher
-  // that saw the call active is seen here.
-  if (!watched_.load()) return;
+void ServerCall::wakeWatchers(State how) {
   absl::AnyInvocable<void()> onCancel;
   absl::AnyInvocable<void()> onReady;
   net::TimerId timer;

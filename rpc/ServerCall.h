@@ -78,16 +78,21 @@ enum class WriteReadiness { kReady, kFull, kClosed };
 
 class ServerCall final : public ServerContext, public std::enable_shared_from_this<ServerCall> {
  public:
-  // Answers go back over `conn` as MRPC frames.
+  // Answers go back over `conn` as MRPC frames. `started` (now, by
+  // default) is when the call arrived: its latency is counted from there.
   ServerCall(const net::TcpConnectionPtr& conn, uint64_t callId, std::string_view payload,
-             std::chrono::steady_clock::time_point deadline);
+             std::chrono::steady_clock::time_point deadline,
+             std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now());
   // The same, in a block recycled through a free list of the calling
   // thread (RpcServer's, once per MRPC call): a steady stream of unary calls
   // costs no heap allocation. Blocks return to the list of the thread that
   // lets go of the call last, up to a bound; the rest go back to the heap.
+  // RpcServer passes the time it read for the deadline as `started`: one
+  // clock read fewer per call.
   static std::shared_ptr<ServerCall> make(const net::TcpConnectionPtr& conn, uint64_t callId,
                                           std::string_view payload,
-                                          std::chrono::steady_clock::time_point deadline);
+                                          std::chrono::steady_clock::time_point deadline,
+                                          std::chrono::steady_clock::time_point started);
   // Answers go to `responder` (any thread, once) instead: how the HTTP/JSON
   // gateway calls a service. Streams are not supported that way.
   using Responder =
@@ -182,7 +187,14 @@ class ServerCall final : public ServerContext, public std::enable_shared_from_th
   bool end(State to);
   // After the end: stops the deadline timer, wakes writers waiting for
   // readiness, and (cancelled or expired) runs the on-cancel callback.
-  void afterEnd(State how);
+  // Most calls end with nobody watching them: no call, no lock, no wake-up.
+  // Every watcher sets watched_ before it looks at state_, and end() changed
+  // state_ before this load (both sequentially consistent), so a watcher
+  // that saw the call active is seen here.
+  void afterEnd(State how) {
+    if (watched_.load()) wakeWatchers(how);
+  }
+  void wakeWatchers(State how);
   // Encodes a frame and sends it on the connection, from any thread. A
   // frame over the protocol's limit is replaced by an error (`final`) or
   // dropped, so one oversized answer never costs the client its connection.

@@ -94,7 +94,7 @@ class RawClient {
       DecodedFrame decoded;
       std::string error;
       if (decodeFrame(in_, kDefaultMaxFrameSize, &decoded, &error) == DecodeStatus::kFrame) {
-        Frame frame{decoded.meta, std::string(decoded.payload)};
+        Frame frame{decoded.meta.toProto(), std::string(decoded.payload)};
         in_.retrieve(decoded.frameLength);
         return frame;
       }

@@ -211,7 +211,7 @@ class StalledClient {
       if (status == rpc::DecodeStatus::kFrame) {
         if (frame.meta.type() == rpc::RpcMeta::STREAM_END) {
           return absl::Status(static_cast<absl::StatusCode>(frame.meta.status_code()),
-                              frame.meta.status_message());
+                              std::string(frame.meta.status_message()));
         }
         ++*events;
         in.retrieve(frame.frameLength);
