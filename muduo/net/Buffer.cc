@@ -45,6 +45,49 @@ void Buffer::makeSpace(size_t len) {
   writerIndex_ = kCheapPrepend + readable;
 }
 
+void Buffer::own() {
+  const size_t readable = readableBytes();
+  if (readable == 0) {
+    release();
+    readerIndex_ = writerIndex_ = kCheapPrepend;
+    return;
+  }
+  const size_t newCapacity = kCheapPrepend + std::max<size_t>(readable, initialSize_);
+  char* fresh = new char[newCapacity];
+  memcpy(fresh + kCheapPrepend, peek(), readable);
+  release();
+  data_ = fresh;
+  capacity_ = newCapacity;
+  readerIndex_ = kCheapPrepend;
+  writerIndex_ = kCheapPrepend + readable;
+}
+
+void Buffer::ownBoth(Buffer& other) {
+  if (other.borrowed_ && !borrowed_) {
+    other.ownBoth(*this);
+    return;
+  }
+  const size_t readable = readableBytes();
+  if (borrowed_ && !other.borrowed_ && other.readableBytes() == 0 && other.allocated() &&
+      other.capacity_ >= kCheapPrepend + readable) {
+    // An echo handing its lent input to an empty output buffer: the bytes
+    // go into the other's storage, which then comes back with them in the
+    // swap. One copy and no allocation.
+    memcpy(other.data_ + kCheapPrepend, peek(), readable);
+    data_ = other.data_;
+    capacity_ = other.capacity_;
+    readerIndex_ = kCheapPrepend;
+    writerIndex_ = kCheapPrepend + readable;
+    borrowed_ = false;
+    other.data_ = emptyStorage_;
+    other.capacity_ = kCheapPrepend;
+    other.readerIndex_ = other.writerIndex_ = kCheapPrepend;
+    return;
+  }
+  if (borrowed_) own();
+  if (other.borrowed_) other.own();
+}
+
 void Buffer::shrink(size_t reserve) {
   const size_t readable = readableBytes();
   if (readable == 0 && reserve == 0) {

@@ -12,6 +12,9 @@
 // Storage is allocated lazily on the first write, so an idle connection's
 // buffers cost no heap memory, and it is never zero-filled.
 //
+// A Buffer may be lent bytes it does not own for a while (see BufferLoan);
+// every member works the same on them, and a Buffer never frees them.
+//
 // Not thread-safe: a Buffer belongs to one thread at a time (a TcpConnection's
 // buffers to its loop thread).
 #ifndef MUDUO_NET_BUFFER_H_
@@ -34,7 +37,8 @@ class Buffer {
   static constexpr size_t kInitialSize = 1024;
 
   // `initialSize` is the writable space reserved at the first write.
-  explicit Buffer(size_t initialSize = kInitialSize) : initialSize_(initialSize) {}
+  explicit Buffer(size_t initialSize = kInitialSize)
+      : initialSize_(static_cast<uint32_t>(initialSize)) {}
   ~Buffer() { release(); }
   Buffer(Buffer&& other) noexcept { swap(other); }
   Buffer& operator=(Buffer&& other) noexcept {
@@ -45,6 +49,9 @@ class Buffer {
   Buffer& operator=(const Buffer&) = delete;
 
   void swap(Buffer& other) noexcept {
+    // Lent bytes must not leave with the storage: the lender takes it back.
+    if (borrowed_ || other.borrowed_) [[unlikely]]
+      ownBoth(other);
     std::swap(data_, other.data_);
     std::swap(capacity_, other.capacity_);
     std::swap(readerIndex_, other.readerIndex_);
@@ -176,12 +183,20 @@ class Buffer {
   ssize_t readFd(int fd, int* savedErrno);
 
  private:
+  friend class BufferLoan;
+
   void makeSpace(size_t len);
+  // Gives this buffer and `other` storage of their own for lent bytes.
+  void ownBoth(Buffer& other);
+  // Copies lent bytes into storage of our own.
+  void own();
+  // Storage of our own or lent (not the shared empty block).
   [[nodiscard]] bool allocated() const { return data_ != emptyStorage_; }
   void release() {
-    if (allocated()) delete[] data_;
+    if (allocated() && !borrowed_) delete[] data_;
     data_ = emptyStorage_;
     capacity_ = kCheapPrepend;
+    borrowed_ = false;
   }
 
   template <typename T>
@@ -209,7 +224,10 @@ class Buffer {
   size_t capacity_ = kCheapPrepend;
   size_t readerIndex_ = kCheapPrepend;
   size_t writerIndex_ = kCheapPrepend;
-  size_t initialSize_ = kInitialSize;
+  // uint32_t beside the flag keeps a Buffer at five words.
+  uint32_t initialSize_ = kInitialSize;
+  // data_ is lent (BufferLoan): never freed here, and taken along by no swap.
+  bool borrowed_ = false;
 };
 
 }  // namespace muduo::net

@@ -6,10 +6,15 @@
 //
 // Receiving: a Channel given a receive sink (Channel::setReceiveSink) and
 // read interest is not polled for readability; the poller keeps a receive
-// request armed on its fd instead, appends what arrives to the sink while it
-// polls, and reports the channel readable. The owner then collects the byte
-// count and the end of the stream with takeReceived(). Bytes that arrive
-// while reading is being switched off still land in the sink: none is lost.
+// request armed on its fd instead, and reports the channel readable when
+// bytes arrive. The owner then collects them, the byte count and the end of
+// the stream with takeReceived(). The newest bytes may be lent where the
+// kernel put them (Received::lent, to be read in place, say through a
+// BufferLoan) instead of appended to the sink: the owner gives them back
+// with giveBack() before the loop polls again. Older bytes, and any the
+// owner did not collect in the iteration that reported them, are in the
+// sink, in order before the lent ones. Bytes that arrive while reading is
+// being switched off still reach the sink: none is lost.
 //
 // Sending: startSend() takes the output buffer's bytes (the Buffer's storage
 // moves to the poller, which keeps it alive and unchanged until the kernel is
@@ -35,8 +40,12 @@ class Channel;
 class CompletionIo {
  public:
   struct Received {
-    size_t bytes = 0;  // appended to the sink since the last call
+    size_t bytes = 0;  // received since the last call, the lent ones included
     int end = 0;       // 0: the stream goes on; kEof; or -errno
+    // The last lentBytes of them, not in the sink; Buffer::kCheapPrepend
+    // bytes in front of `lent` are the owner's too until giveBack().
+    char* lent = nullptr;
+    size_t lentBytes = 0;
   };
   struct Sent {
     size_t bytes = 0;       // written since the last call
@@ -53,6 +62,8 @@ class CompletionIo {
   virtual void startSend(Channel* channel, Buffer* output) = 0;
   [[nodiscard]] virtual Sent takeSent(Channel* channel) = 0;
   [[nodiscard]] virtual Received takeReceived(Channel* channel) = 0;
+  // Returns Received::lent to the kernel; valid even after the channel left.
+  virtual void giveBack(char* lent) = 0;
 
  protected:
   ~CompletionIo() = default;

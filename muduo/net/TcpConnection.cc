@@ -11,6 +11,7 @@
 #include <cerrno>
 
 #include "muduo/base/Logging.h"
+#include "muduo/net/BufferLoan.h"
 #include "muduo/net/Channel.h"
 #include "muduo/net/CompletionIo.h"
 #include "muduo/net/EventLoop.h"
@@ -474,7 +475,10 @@ void TcpConnection::handleReceived(Timestamp receiveTime, bool deliverBuffered) 
     bytesReceived_.fetch_add(received.bytes, std::memory_order_relaxed);
     noteActivity(receiveTime);
   }
-  if (received.bytes > 0 || (deliverBuffered && inputBuffer_.readableBytes() > 0)) {
+  if (received.lent != nullptr) {
+    deliverLent(received.lent, received.lentBytes, receiveTime);
+    io_->giveBack(received.lent);
+  } else if (received.bytes > 0 || (deliverBuffered && inputBuffer_.readableBytes() > 0)) {
     deliverInput(receiveTime);
   }
   if (received.end == 0 || disconnected()) return;
@@ -489,12 +493,34 @@ void TcpConnection::handleReceived(Timestamp receiveTime, bool deliverBuffered) 
   handleClose();
 }
 
+void TcpConnection::deliverLent(char* lent, size_t len, Timestamp receiveTime) {
+  if (inputBuffer_.readableBytes() > 0) {
+    // Behind bytes an earlier callback left: they must be contiguous.
+    inputBuffer_.append(lent, len);
+    deliverInput(receiveTime);
+    return;
+  }
+  inMessageCallback_ = true;
+  {
+    // The callback reads the bytes where the kernel put them; only what it
+    // leaves unread is copied, when the loan ends.
+    BufferLoan loan(&inputBuffer_, lent, len);
+    messageCallback_(shared_from_this(), &inputBuffer_, receiveTime);
+  }
+  inMessageCallback_ = false;
+  afterMessageCallback(receiveTime);
+}
+
 void TcpConnection::deliverInput(Timestamp receiveTime) {
   // Everything the callback sends on this connection (one reply per
   // pipelined request, say) goes out in one write after it returns.
   inMessageCallback_ = true;
   messageCallback_(shared_from_this(), &inputBuffer_, receiveTime);
   inMessageCallback_ = false;
+  afterMessageCallback(receiveTime);
+}
+
+void TcpConnection::afterMessageCallback(Timestamp receiveTime) {
   if (disconnected()) return;
   // A codec may have written straight into outputBuffer().
   publishOutputBytes();

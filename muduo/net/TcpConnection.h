@@ -21,7 +21,9 @@
 //
 // On a loop whose poller offers completion-based I/O (MUDUO_USE_URING=io,
 // see CompletionIo) the connection does not read or write the socket
-// itself: the poller receives into the input buffer, and queued output is
+// itself: the poller receives into the input buffer, or lends its own
+// receive buffer to the input buffer for the message callback to read in
+// place (BufferLoan), and queued output is
 // handed to the poller as one send at a time, whose bytes count as queued
 // output until the kernel has taken them. Everything above (callbacks,
 // ordering, the budget, shutdown after the last byte) behaves the same.
@@ -204,6 +206,11 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   // Calls the message callback with whatever the input buffer holds, and
   // writes what it sent afterwards.
   void deliverInput(Timestamp receiveTime);
+  // The same with `len` more bytes lent by the poller (CompletionIo), read
+  // in place when nothing older waits in the input buffer.
+  void deliverLent(char* lent, size_t len, Timestamp receiveTime);
+  // deliverInput()'s part after the callback.
+  void afterMessageCallback(Timestamp receiveTime);
   // The peer sent its FIN while we were not reading (POLLRDHUP).
   void handlePeerHalfClose();
   // Reading is on when neither stopRead() nor the output budget holds it.

@@ -43,6 +43,12 @@ uint64_t userData(Kind kind, int index, uint32_t tag) {
 constexpr unsigned kBufCount = 128;
 constexpr size_t kBufSize = 16 * 1024;
 constexpr uint16_t kBufGroup = 0;
+// In front of each buffer, bytes the kernel never gets: the prepend area of
+// a Buffer that borrows the buffer (BufferLoan). A cache line, so the
+// buffers the kernel writes stay aligned.
+constexpr size_t kLendGap = 64;
+static_assert(kLendGap >= Buffer::kCheapPrepend);
+constexpr size_t kBufStride = kLendGap + kBufSize;
 
 // Multishot recv came in 6.0 (buffer rings in 5.19); the opcode probe cannot
 // tell, so the kernel release is read.
@@ -133,7 +139,7 @@ bool UringPoller::initCompletion(std::string* error) {
     return false;
   }
   const size_t ringBytes = kBufCount * sizeof(io_uring_buf);  // a page-aligned header
-  bufMapBytes_ = ringBytes + kBufCount * kBufSize;
+  bufMapBytes_ = ringBytes + kBufCount * kBufStride;
   void* mem =
       ::mmap(nullptr, bufMapBytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (mem == MAP_FAILED) {
@@ -155,18 +161,18 @@ bool UringPoller::initCompletion(std::string* error) {
     bufRing_ = nullptr;
     return false;
   }
-  const int mask = io_uring_buf_ring_mask(kBufCount);
-  for (unsigned i = 0; i < kBufCount; ++i) {
-    io_uring_buf_ring_add(bufRing_, bufBase_ + i * kBufSize, kBufSize, static_cast<uint16_t>(i),
-                          mask, static_cast<int>(i));
-  }
-  io_uring_buf_ring_advance(bufRing_, kBufCount);
+  for (unsigned i = 0; i < kBufCount; ++i) recycle(static_cast<uint16_t>(i));
+  publishRecycled();
   completion_ = true;
   return true;
 }
 
 Timestamp UringPoller::poll(int timeoutMs, ChannelList* activeChannels) {
   assertInLoopThread();
+  // Every loan ends within the iteration that made it (TcpConnection's
+  // handleReceived); a buffer kept longer would shrink the ring for good.
+  assert(lentOut_ == 0);
+  if (!holding_.empty()) sinkHeld();
   for (int index : dirty_) armOrCancel(index);
   dirty_.clear();
   submitAndWait(timeoutMs);
@@ -210,10 +216,43 @@ void UringPoller::submitAndWait(int timeoutMs) {
   }
 }
 
+char* UringPoller::bufferAddress(uint16_t bid) const {
+  return bufBase_ + size_t{bid} * kBufStride + kLendGap;
+}
+
+void UringPoller::recycle(uint16_t bid) {
+  io_uring_buf_ring_add(bufRing_, bufferAddress(bid), kBufSize, bid,
+                        io_uring_buf_ring_mask(kBufCount), pendingRecycles_++);
+}
+
+void UringPoller::publishRecycled() {
+  if (pendingRecycles_ == 0) return;
+  io_uring_buf_ring_advance(bufRing_, pendingRecycles_);
+  pendingRecycles_ = 0;
+}
+
+void UringPoller::appendHeld(Slot* slot) {
+  slot->channel->receiveSink()->append(bufferAddress(static_cast<uint16_t>(slot->heldBid)),
+                                       slot->heldBytes);
+  recycle(static_cast<uint16_t>(slot->heldBid));
+  slot->heldBid = -1;
+}
+
+void UringPoller::sinkHeld() {
+  // Reported but not collected (a channel that stopped reading while its
+  // recv was being cancelled, say): into the sink, where the owner finds
+  // them in order when it reads again.
+  for (int index : holding_) {
+    Slot& slot = slots_[index];
+    if (slot.heldBid >= 0) appendHeld(&slot);
+  }
+  holding_.clear();
+  publishRecycled();
+}
+
 void UringPoller::reap(ChannelList* activeChannels) {
   unsigned head;
   unsigned seen = 0;
-  int recycled = 0;
   io_uring_cqe* cqe;
   io_uring_for_each_cqe(&ring_, head, cqe) {
     ++seen;
@@ -227,7 +266,7 @@ void UringPoller::reap(ChannelList* activeChannels) {
         reapPoll(static_cast<int>(index), tag, cqe);
         break;
       case kRecvKind:
-        recycled += reapRecv(static_cast<int>(index), tag, cqe, recycled);
+        reapRecv(static_cast<int>(index), tag, cqe);
         break;
       case kSendKind:
         reapSend(static_cast<int>(index), tag, cqe);
@@ -237,7 +276,7 @@ void UringPoller::reap(ChannelList* activeChannels) {
     }
   }
   io_uring_cq_advance(&ring_, seen);
-  if (recycled > 0) io_uring_buf_ring_advance(bufRing_, recycled);
+  publishRecycled();
   // One entry per channel, whatever number of completions it had.
   for (int index : reported_) {
     Slot& slot = slots_[index];
@@ -286,33 +325,39 @@ void UringPoller::reapPoll(int index, uint32_t tag, const io_uring_cqe* cqe) {
   report(index, revents);
 }
 
-int UringPoller::reapRecv(int index, uint32_t tag, const io_uring_cqe* cqe, int recycledBefore) {
+void UringPoller::reapRecv(int index, uint32_t tag, const io_uring_cqe* cqe) {
   Slot& slot = slots_[index];
   const bool current = slot.channel != nullptr && (slot.registration & kTagMask) == tag;
   const int res = cqe->res;
-  int recycled = 0;
   if ((cqe->flags & IORING_CQE_F_BUFFER) != 0) {
     const auto bid = static_cast<uint16_t>(cqe->flags >> IORING_CQE_BUFFER_SHIFT);
-    char* buf = bufBase_ + size_t{bid} * kBufSize;
     if (current && res > 0) {
-      slot.channel->receiveSink()->append(buf, static_cast<size_t>(res));
       slot.recvBytes += static_cast<size_t>(res);
       report(index, POLLIN);
+      if (slot.heldBid < 0) {
+        // Kept for the owner to read in place (takeReceived lends it).
+        slot.heldBid = bid;
+        slot.heldBytes = static_cast<size_t>(res);
+        holding_.push_back(index);
+      } else {
+        // A second completion before the owner ran: both into the sink,
+        // in order, and both buffers back to the ring.
+        appendHeld(&slot);
+        slot.channel->receiveSink()->append(bufferAddress(bid), static_cast<size_t>(res));
+        recycle(bid);
+      }
+    } else {
+      recycle(bid);  // published with the rest after this reap
     }
-    // Back to the ring at once, behind those recycled earlier in this reap
-    // (published together after it).
-    io_uring_buf_ring_add(bufRing_, buf, kBufSize, bid, io_uring_buf_ring_mask(kBufCount),
-                          recycledBefore);
-    recycled = 1;
   }
-  if ((cqe->flags & IORING_CQE_F_MORE) != 0) return recycled;
+  if ((cqe->flags & IORING_CQE_F_MORE) != 0) return;
   // The request is over.
   --slot.inFlightOps;
   slot.recvArmed = false;
   slot.recvCancelling = false;
   if (!current) {
     freeIfIdle(index);
-    return recycled;
+    return;
   }
   if (res == 0) {
     slot.recvEnd = kEof;
@@ -325,7 +370,6 @@ int UringPoller::reapRecv(int index, uint32_t tag, const io_uring_cqe* cqe, int 
   } else {
     markDirty(index);  // re-armed with the next submission while wanted
   }
-  return recycled;
 }
 
 void UringPoller::reapSend(int index, uint32_t tag, const io_uring_cqe* cqe) {
@@ -496,6 +540,12 @@ void UringPoller::releaseSlot(int index) {
       LOG_SYSERR << "UringPoller io_uring_submit (remove)";
     }
   }
+  if (slot.heldBid >= 0) {
+    // Received but never collected: they go with the channel.
+    recycle(static_cast<uint16_t>(slot.heldBid));
+    publishRecycled();
+    slot.heldBid = -1;
+  }
   ++slot.generation;
   ++slot.registration;
   slot.channel = nullptr;
@@ -582,7 +632,22 @@ CompletionIo::Received UringPoller::takeReceived(Channel* channel) {
   received.bytes = slot.recvBytes;
   received.end = slot.recvEnd;
   slot.recvBytes = 0;
+  if (slot.heldBid >= 0) {
+    received.lent = bufferAddress(static_cast<uint16_t>(slot.heldBid));
+    received.lentBytes = slot.heldBytes;
+    slot.heldBid = -1;
+    ++lentOut_;
+  }
   return received;
+}
+
+void UringPoller::giveBack(char* lent) {
+  assertInLoopThread();
+  const auto offset = static_cast<size_t>(lent - bufBase_) - kLendGap;
+  assert(offset % kBufStride == 0 && offset / kBufStride < kBufCount);
+  recycle(static_cast<uint16_t>(offset / kBufStride));
+  publishRecycled();
+  --lentOut_;
 }
 
 }  // namespace muduo::net

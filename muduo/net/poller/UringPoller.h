@@ -44,9 +44,14 @@
 //
 // Completion mode (MUDUO_USE_URING=io; see CompletionIo): a channel with a
 // receive sink keeps one multishot IORING_OP_RECV armed instead of a POLLIN
-// poll. The recv picks buffers from a provided-buffer ring; reap() appends
-// each completion's bytes to the sink and gives the buffer back to the ring
-// at once, so the ring never holds data the loop has seen. A recv that ends
+// poll. The recv picks buffers from a provided-buffer ring. reap() keeps a
+// channel's first completion of the iteration in its buffer, which
+// takeReceived() lends to the owner to read in place (each buffer has a
+// Buffer prepend area in front that the kernel never writes) and
+// giveBack() returns to the ring; a second completion for the same channel
+// sends both to the sink (copied) and their buffers back at once, and so
+// does the next poll() for bytes the owner did not collect. So the ring
+// never holds data beyond the iteration that received it. A recv that ends
 // (no IORING_CQE_F_MORE: -ENOBUFS when the ring ran dry, or the kernel
 // stopping a multishot) is re-armed in the next submission while read
 // interest lasts; EOF and errors end it for good and are handed to the owner.
@@ -97,6 +102,7 @@ class UringPoller final : public Poller, public CompletionIo {
   void startSend(Channel* channel, Buffer* output) override;
   [[nodiscard]] Sent takeSent(Channel* channel) override;
   [[nodiscard]] Received takeReceived(Channel* channel) override;
+  void giveBack(char* lent) override;
 
  private:
   struct Slot {
@@ -116,6 +122,8 @@ class UringPoller final : public Poller, public CompletionIo {
     bool recvCancelling = false;
     int recvEnd = 0;       // CompletionIo::Received::end, kept until taken
     size_t recvBytes = 0;  // appended to the sink, not yet taken
+    int heldBid = -1;      // a received buffer kept for takeReceived(), or -1
+    size_t heldBytes = 0;  // its bytes (counted in recvBytes)
     bool sendInFlight = false;
     size_t sentBytes = 0;  // not yet taken
     int sendError = 0;
@@ -135,15 +143,21 @@ class UringPoller final : public Poller, public CompletionIo {
   void submitAndWait(int timeoutMs);
   void reap(ChannelList* activeChannels);
   void reapPoll(int index, uint32_t tag, const io_uring_cqe* cqe);
-  // Returns how many provided buffers it gave back to the ring (0 or 1);
-  // `recycledBefore` counts those given back earlier in the same reap.
-  int reapRecv(int index, uint32_t tag, const io_uring_cqe* cqe, int recycledBefore);
+  void reapRecv(int index, uint32_t tag, const io_uring_cqe* cqe);
   void reapSend(int index, uint32_t tag, const io_uring_cqe* cqe);
   void report(int index, int revents);
   void armRecv(int index);
   void armSend(int index);
   void cancelRequest(uint64_t userData);
   void freeIfIdle(int index);
+  [[nodiscard]] char* bufferAddress(uint16_t bid) const;
+  // Queues a provided buffer's return to the ring; publishRecycled() hands
+  // the kernel all queued so far with one store.
+  void recycle(uint16_t bid);
+  void publishRecycled();
+  // The slot's held buffer into its sink, and the buffer back to the ring.
+  void appendHeld(Slot* slot);
+  void sinkHeld();
 
   io_uring ring_{};
   bool ringReady_ = false;
@@ -157,6 +171,9 @@ class UringPoller final : public Poller, public CompletionIo {
   io_uring_buf_ring* bufRing_ = nullptr;
   char* bufBase_ = nullptr;
   size_t bufMapBytes_ = 0;
+  int pendingRecycles_ = 0;   // added to the ring, not yet published
+  std::vector<int> holding_;  // slots that held a buffer this iteration
+  int lentOut_ = 0;           // lent by takeReceived(), not given back
 };
 
 }  // namespace muduo::net

@@ -1,0 +1,44 @@
+// BufferLoan: lends a Buffer bytes that live in storage it does not own (a
+// receive buffer the kernel filled) for one scope, so that a message callback
+// reads them where they are instead of from a copy.
+//
+// While the loan lasts the Buffer holds exactly the lent bytes, and every
+// Buffer member works as usual: reads and retrieve() in place; prepend()
+// into the Buffer::kCheapPrepend bytes in front of the lent ones (the lender
+// owns those too, as the prepend area); a write that does not fit first
+// moves the readable bytes into storage of the Buffer's own; a swap or move
+// copies them before storage changes hands. So no lent byte outlives the
+// loan. When the loan ends the Buffer is back on storage of its own (what it
+// had before, unless a write gave it new) holding whatever the borrower left
+// unread: only that is copied.
+//
+// One mechanism for any lender; today the io_uring completion mode lends its
+// provided buffers (see TcpConnection::handleReceived).
+//
+// Internal to muduo/net. Not thread-safe: used in the Buffer's thread.
+#ifndef MUDUO_NET_BUFFERLOAN_H_
+#define MUDUO_NET_BUFFERLOAN_H_
+
+#include <cstddef>
+
+#include "muduo/net/Buffer.h"
+
+namespace muduo::net {
+
+class BufferLoan {
+ public:
+  // `target` must be empty. [data - Buffer::kCheapPrepend, data + len) must
+  // stay valid, and be the loan's alone, until the loan ends.
+  BufferLoan(Buffer* target, char* data, size_t len);
+  ~BufferLoan();
+  BufferLoan(const BufferLoan&) = delete;
+  BufferLoan& operator=(const BufferLoan&) = delete;
+
+ private:
+  Buffer* const target_;
+  Buffer saved_;  // the target's own storage, set aside
+};
+
+}  // namespace muduo::net
+
+#endif  // MUDUO_NET_BUFFERLOAN_H_
