@@ -175,7 +175,8 @@ Timestamp UringPoller::poll(int timeoutMs, ChannelList* activeChannels) {
   if (!holding_.empty()) sinkHeld();
   for (int index : dirty_) armOrCancel(index);
   dirty_.clear();
-  submitAndWait(timeoutMs);
+  // Channels reported by sinkHeld() are ready now: no waiting for more.
+  submitAndWait(reported_.empty() ? timeoutMs : 0);
   const Timestamp now = Timestamp::now();
   reap(activeChannels);
   return now;
@@ -239,12 +240,16 @@ void UringPoller::appendHeld(Slot* slot) {
 }
 
 void UringPoller::sinkHeld() {
-  // Reported but not collected (a channel that stopped reading while its
-  // recv was being cancelled, say): into the sink, where the owner finds
-  // them in order when it reads again.
+  // Reported but not collected (a channel whose reading was stopped by an
+  // earlier callback of the same iteration, say): into the sink, where the
+  // owner finds them in order, and reported again. An owner that started
+  // reading again meanwhile saw an empty input buffer and offers nothing
+  // again on its own, and no new completion may ever come.
   for (int index : holding_) {
     Slot& slot = slots_[index];
-    if (slot.heldBid >= 0) appendHeld(&slot);
+    if (slot.heldBid < 0) continue;
+    appendHeld(&slot);
+    report(index, POLLIN);
   }
   holding_.clear();
   publishRecycled();
