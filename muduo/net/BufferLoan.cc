@@ -4,10 +4,9 @@
 
 namespace muduo::net {
 
-BufferLoan::BufferLoan(Buffer* target, char* data, size_t len) : target_(target) {
+BufferLoan::BufferLoan(Buffer* target, char* data, size_t len)
+    : target_(target), savedData_(target->data_), savedCapacity_(target->capacity_) {
   assert(target->readableBytes() == 0 && !target->borrowed_);
-  saved_.swap(*target);
-  target->initialSize_ = saved_.initialSize_;
   target->data_ = data - Buffer::kCheapPrepend;
   target->capacity_ = Buffer::kCheapPrepend + len;
   target->readerIndex_ = Buffer::kCheapPrepend;
@@ -17,23 +16,28 @@ BufferLoan::BufferLoan(Buffer* target, char* data, size_t len) : target_(target)
 
 BufferLoan::~BufferLoan() {
   Buffer& target = *target_;
-  if (!target.borrowed_) {
-    // A write or a swap moved the lent bytes out. Storage the target got
-    // meanwhile stays; none (an echo swapped its input away) takes back
-    // the storage set aside.
-    if (!target.allocated() && target.readableBytes() == 0) {
-      saved_.retrieveAll();
-      target.swap(saved_);
-    }
-    return;
+  if (target.borrowed_) {
+    // Back on the storage set aside, with what the borrower left unread.
+    const char* left = target.peek();
+    const size_t leftBytes = target.readableBytes();
+    restore();
+    if (leftBytes > 0) target.append(left, leftBytes);
+  } else if (!target.allocated()) {
+    // A swap took the lent bytes away (an echo) and left nothing.
+    restore();
+  } else if (savedData_ != Buffer::emptyStorage_) {
+    // A write moved the bytes into new storage of the target's own.
+    delete[] savedData_;
   }
-  const char* left = target.peek();
-  const size_t leftBytes = target.readableBytes();
-  target.release();  // forgets the lent storage; frees nothing
-  target.readerIndex_ = target.writerIndex_ = Buffer::kCheapPrepend;
-  saved_.retrieveAll();
-  target.swap(saved_);
-  if (leftBytes > 0) target.append(left, leftBytes);
+}
+
+void BufferLoan::restore() {
+  Buffer& target = *target_;
+  target.data_ = savedData_;
+  target.capacity_ = savedCapacity_;
+  target.readerIndex_ = Buffer::kCheapPrepend;
+  target.writerIndex_ = Buffer::kCheapPrepend;
+  target.borrowed_ = false;
 }
 
 }  // namespace muduo::net

@@ -35,8 +35,13 @@ class BufferLoan {
   BufferLoan& operator=(const BufferLoan&) = delete;
 
  private:
+  // Puts the target back on the storage set aside, empty.
+  void restore();
+
   Buffer* const target_;
-  Buffer saved_;  // the target's own storage, set aside
+  // The target's own storage, set aside (it was empty: nothing else to keep).
+  char* const savedData_;
+  const size_t savedCapacity_;
 };
 
 }  // namespace muduo::net

@@ -44,6 +44,13 @@ class Poller {
   static std::unique_ptr<Poller> newDefaultPoller(EventLoop* loop);
 
   void assertInLoopThread() const;
+  // The same in debug builds only: for calls made per request by a caller
+  // that has checked its thread already (CompletionIo's, from TcpConnection).
+  void debugAssertInLoopThread() const {
+#ifndef NDEBUG
+    assertInLoopThread();
+#endif
+  }
 
  private:
   EventLoop* const ownerLoop_;

@@ -54,7 +54,8 @@ class SocketPairConnection {
   // closed its side).
   [[nodiscard]] bool eof() const { return eof_; }
 
-  // One loop iteration: the server handles what arrived and the functors
+  // One loop iteration (three in completion mode, where writes complete in
+  // the iteration after): the server handles what arrived and the functors
   // queued meanwhile run (a forced close, writes deferred to the end of the
   // events, answers queued with queueInLoop).
   void turn();

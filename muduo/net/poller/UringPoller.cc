@@ -601,7 +601,7 @@ void UringPoller::cancelRequest(uint64_t userData) {
 }
 
 void UringPoller::startSend(Channel* channel, Buffer* output) {
-  assertInLoopThread();
+  debugAssertInLoopThread();
   assert(completion_);
   const int index = channel->index();
   assert(index >= 0 && slots_[index].channel == channel);
@@ -615,7 +615,7 @@ void UringPoller::startSend(Channel* channel, Buffer* output) {
 }
 
 CompletionIo::Sent UringPoller::takeSent(Channel* channel) {
-  assertInLoopThread();
+  debugAssertInLoopThread();
   Sent sent;
   const int index = channel->index();
   if (index < 0 || slots_[index].channel != channel) return sent;
@@ -629,7 +629,7 @@ CompletionIo::Sent UringPoller::takeSent(Channel* channel) {
 }
 
 CompletionIo::Received UringPoller::takeReceived(Channel* channel) {
-  assertInLoopThread();
+  debugAssertInLoopThread();
   Received received;
   const int index = channel->index();
   if (index < 0 || slots_[index].channel != channel) return received;
@@ -647,7 +647,7 @@ CompletionIo::Received UringPoller::takeReceived(Channel* channel) {
 }
 
 void UringPoller::giveBack(char* lent) {
-  assertInLoopThread();
+  debugAssertInLoopThread();
   const auto offset = static_cast<size_t>(lent - bufBase_) - kLendGap;
   assert(offset % kBufStride == 0 && offset / kBufStride < kBufCount);
   recycle(static_cast<uint16_t>(offset / kBufStride));
