@@ -19,6 +19,7 @@
 #ifndef MUDUO_NET_BUFFERLOAN_H_
 #define MUDUO_NET_BUFFERLOAN_H_
 
+#include <cassert>
 #include <cstddef>
 
 #include "muduo/net/Buffer.h"
@@ -29,14 +30,37 @@ class BufferLoan {
  public:
   // `target` must be empty. [data - Buffer::kCheapPrepend, data + len) must
   // stay valid, and be the loan's alone, until the loan ends.
-  BufferLoan(Buffer* target, char* data, size_t len);
-  ~BufferLoan();
+  BufferLoan(Buffer* target, char* data, size_t len)
+      : target_(target), savedData_(target->data_), savedCapacity_(target->capacity_) {
+    assert(target->readableBytes() == 0 && !target->borrowed_);
+    target->data_ = data - Buffer::kCheapPrepend;
+    target->capacity_ = Buffer::kCheapPrepend + len;
+    target->readerIndex_ = Buffer::kCheapPrepend;
+    target->writerIndex_ = Buffer::kCheapPrepend + len;
+    target->borrowed_ = true;
+  }
+  ~BufferLoan() {
+    // Inline for the common end: the borrower consumed everything in place.
+    if (target_->borrowed_ && target_->readableBytes() == 0) {
+      restore();
+    } else {
+      settle();
+    }
+  }
   BufferLoan(const BufferLoan&) = delete;
   BufferLoan& operator=(const BufferLoan&) = delete;
 
  private:
   // Puts the target back on the storage set aside, empty.
-  void restore();
+  void restore() {
+    target_->data_ = savedData_;
+    target_->capacity_ = savedCapacity_;
+    target_->readerIndex_ = Buffer::kCheapPrepend;
+    target_->writerIndex_ = Buffer::kCheapPrepend;
+    target_->borrowed_ = false;
+  }
+  // Every other end: bytes left, or moved by a write or a swap.
+  void settle();
 
   Buffer* const target_;
   // The target's own storage, set aside (it was empty: nothing else to keep).

@@ -10,10 +10,10 @@
 // bytes arrive. The owner then collects them, the byte count and the end of
 // the stream with takeReceived(). The newest bytes may be lent where the
 // kernel put them (Received::lent, to be read in place, say through a
-// BufferLoan) instead of appended to the sink: the owner gives them back
-// with giveBack() before the loop polls again. Older bytes, and any the
-// owner did not collect in the iteration that reported them, are in the
-// sink, in order before the lent ones. Bytes that arrive while reading is
+// BufferLoan) instead of appended to the sink: they are the owner's until
+// the loop polls again, when the poller takes the buffer back. Older
+// bytes, and any the owner did not collect in the iteration that reported
+// them, are in the sink, in order before the lent ones. Bytes that arrive while reading is
 // being switched off still reach the sink: none is lost.
 //
 // Sending: startSend() takes the output buffer's bytes (the Buffer's storage
@@ -43,7 +43,7 @@ class CompletionIo {
     size_t bytes = 0;  // received since the last call, the lent ones included
     int end = 0;       // 0: the stream goes on; kEof; or -errno
     // The last lentBytes of them, not in the sink; Buffer::kCheapPrepend
-    // bytes in front of `lent` are the owner's too until giveBack().
+    // bytes in front of `lent` are the owner's too, until the next poll.
     char* lent = nullptr;
     size_t lentBytes = 0;
   };
@@ -62,8 +62,6 @@ class CompletionIo {
   virtual void startSend(Channel* channel, Buffer* output) = 0;
   [[nodiscard]] virtual Sent takeSent(Channel* channel) = 0;
   [[nodiscard]] virtual Received takeReceived(Channel* channel) = 0;
-  // Returns Received::lent to the kernel; valid even after the channel left.
-  virtual void giveBack(char* lent) = 0;
 
  protected:
   ~CompletionIo() = default;

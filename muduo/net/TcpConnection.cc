@@ -477,7 +477,6 @@ void TcpConnection::handleReceived(Timestamp receiveTime, bool deliverBuffered) 
   }
   if (received.lent != nullptr) {
     deliverLent(received.lent, received.lentBytes, receiveTime);
-    io_->giveBack(received.lent);
   } else if (received.bytes > 0 || (deliverBuffered && inputBuffer_.readableBytes() > 0)) {
     deliverInput(receiveTime);
   }
@@ -491,6 +490,15 @@ void TcpConnection::handleReceived(Timestamp receiveTime, bool deliverBuffered) 
     }
   }
   handleClose();
+}
+
+void TcpConnection::afterMessageCallback(Timestamp receiveTime) {
+  if (disconnected()) return;
+  // A codec may have written straight into outputBuffer().
+  publishOutputBytes();
+  checkOutputBudget();
+  if (hasQueuedOutput() && !channel_->isWriting()) writeOutput();
+  noteRequestProgress(receiveTime);
 }
 
 void TcpConnection::deliverLent(char* lent, size_t len, Timestamp receiveTime) {
@@ -518,15 +526,6 @@ void TcpConnection::deliverInput(Timestamp receiveTime) {
   messageCallback_(shared_from_this(), &inputBuffer_, receiveTime);
   inMessageCallback_ = false;
   afterMessageCallback(receiveTime);
-}
-
-void TcpConnection::afterMessageCallback(Timestamp receiveTime) {
-  if (disconnected()) return;
-  // A codec may have written straight into outputBuffer().
-  publishOutputBytes();
-  checkOutputBudget();
-  if (hasQueuedOutput() && !channel_->isWriting()) writeOutput();
-  noteRequestProgress(receiveTime);
 }
 
 void TcpConnection::noteRequestProgress(Timestamp now) {

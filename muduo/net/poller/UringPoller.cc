@@ -163,19 +163,18 @@ bool UringPoller::initCompletion(std::string* error) {
   }
   for (unsigned i = 0; i < kBufCount; ++i) recycle(static_cast<uint16_t>(i));
   publishRecycled();
+  lent_.reserve(kBufCount);
+  holding_.reserve(kBufCount);
   completion_ = true;
   return true;
 }
 
 Timestamp UringPoller::poll(int timeoutMs, ChannelList* activeChannels) {
   assertInLoopThread();
-  // Every loan ends within the iteration that made it (TcpConnection's
-  // handleReceived); a buffer kept longer would shrink the ring for good.
-  assert(lentOut_ == 0);
-  if (!holding_.empty()) sinkHeld();
+  if (!holding_.empty()) settleHeld();
   for (int index : dirty_) armOrCancel(index);
   dirty_.clear();
-  // Channels reported by sinkHeld() are ready now: no waiting for more.
+  // Channels reported by settleHeld() are ready now: no waiting for more.
   submitAndWait(reported_.empty() ? timeoutMs : 0);
   const Timestamp now = Timestamp::now();
   reap(activeChannels);
@@ -239,7 +238,10 @@ void UringPoller::appendHeld(Slot* slot) {
   slot->heldBid = -1;
 }
 
-void UringPoller::sinkHeld() {
+void UringPoller::settleHeld() {
+  // Lent for one iteration only (CompletionIo): every loan has ended.
+  for (uint16_t bid : lent_) recycle(bid);
+  lent_.clear();
   // Reported but not collected (a channel whose reading was stopped by an
   // earlier callback of the same iteration, say): into the sink, where the
   // owner finds them in order, and reported again. An owner that started
@@ -640,19 +642,10 @@ CompletionIo::Received UringPoller::takeReceived(Channel* channel) {
   if (slot.heldBid >= 0) {
     received.lent = bufferAddress(static_cast<uint16_t>(slot.heldBid));
     received.lentBytes = slot.heldBytes;
+    lent_.push_back(static_cast<uint16_t>(slot.heldBid));
     slot.heldBid = -1;
-    ++lentOut_;
   }
   return received;
-}
-
-void UringPoller::giveBack(char* lent) {
-  debugAssertInLoopThread();
-  const auto offset = static_cast<size_t>(lent - bufBase_) - kLendGap;
-  assert(offset % kBufStride == 0 && offset / kBufStride < kBufCount);
-  recycle(static_cast<uint16_t>(offset / kBufStride));
-  publishRecycled();
-  --lentOut_;
 }
 
 }  // namespace muduo::net

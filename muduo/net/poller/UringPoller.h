@@ -47,8 +47,8 @@
 // poll. The recv picks buffers from a provided-buffer ring. reap() keeps a
 // channel's first completion of the iteration in its buffer, which
 // takeReceived() lends to the owner to read in place (each buffer has a
-// Buffer prepend area in front that the kernel never writes) and
-// giveBack() returns to the ring; a second completion for the same channel
+// Buffer prepend area in front that the kernel never writes) and the next
+// poll() returns to the ring; a second completion for the same channel
 // sends both to the sink (copied) and their buffers back at once, and so
 // does the next poll() for bytes the owner did not collect. So the ring
 // never holds data beyond the iteration that received it. A recv that ends
@@ -102,7 +102,6 @@ class UringPoller final : public Poller, public CompletionIo {
   void startSend(Channel* channel, Buffer* output) override;
   [[nodiscard]] Sent takeSent(Channel* channel) override;
   [[nodiscard]] Received takeReceived(Channel* channel) override;
-  void giveBack(char* lent) override;
 
  private:
   struct Slot {
@@ -157,7 +156,8 @@ class UringPoller final : public Poller, public CompletionIo {
   void publishRecycled();
   // The slot's held buffer into its sink, and the buffer back to the ring.
   void appendHeld(Slot* slot);
-  void sinkHeld();
+  // Before a poll: lent buffers back to the ring, held ones into the sinks.
+  void settleHeld();
 
   io_uring ring_{};
   bool ringReady_ = false;
@@ -171,9 +171,9 @@ class UringPoller final : public Poller, public CompletionIo {
   io_uring_buf_ring* bufRing_ = nullptr;
   char* bufBase_ = nullptr;
   size_t bufMapBytes_ = 0;
-  int pendingRecycles_ = 0;   // added to the ring, not yet published
-  std::vector<int> holding_;  // slots that held a buffer this iteration
-  int lentOut_ = 0;           // lent by takeReceived(), not given back
+  int pendingRecycles_ = 0;     // added to the ring, not yet published
+  std::vector<int> holding_;    // slots that held a buffer this iteration
+  std::vector<uint16_t> lent_;  // lent by takeReceived() in this iteration
 };
 
 }  // namespace muduo::net
