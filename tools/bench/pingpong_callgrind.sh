@@ -12,7 +12,6 @@
 # DIR holds pingpong_server, pingpong_client, raw_floor_server and
 # raw_floor_client (an opt build); --muduo_bin is build_peers.sh's bin
 # directory. --keep leaves the callgrind dumps there for callgrind_annotate.
-# BENCH_URING (unset, 1 or io) picks our server's poller, as in lib.sh.
 set -euo pipefail
 # shellcheck source=tools/bench/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -41,8 +40,8 @@ run() {
   port=$(bench_free_port)
   local cg=(valgrind --tool=callgrind "--callgrind-out-file=$work/cg.$s")
   case "$side" in
-    ours) env "${bench_server_env[@]}" taskset -c 0 "${cg[@]}" "$bin/pingpong_server" \
-      --port="$port" --threads=0 >"$work/server.$s" 2>&1 & ;;
+    ours) taskset -c 0 "${cg[@]}" "$bin/pingpong_server" --port="$port" --threads=0 \
+      >"$work/server.$s" 2>&1 & ;;
     muduo) taskset -c 0 "${cg[@]}" "$muduo_bin/pingpong_server" 127.0.0.1 "$port" 1 \
       >"$work/server.$s" 2>&1 & ;;
     raw) taskset -c 0 "${cg[@]}" "$bin/raw_floor_server" --mode=echo --port="$port" \
