@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -111,6 +112,23 @@ TEST(UringCompletionTest, AConnectionClosedWithItsRecvAndSendInFlightLeavesNothi
     ASSERT_TRUE(next.sendAll("hello"));
     EXPECT_EQ(next.readExactly(5), "hello");
   }
+}
+
+// Runs `f` in this thread while `loop` is held inside a functor, so that the
+// loop handles what `f` set off (the recvs the kernel completes meanwhile)
+// in one iteration afterwards. The loop is let go even when `f` fails.
+void whileLoopIsHeld(EventLoop* loop, const std::function<void()>& f) {
+  CountDownLatch held(1);
+  CountDownLatch release(1);
+  loop->runInLoop([&] {
+    held.countDown();
+    release.wait();
+  });
+  test::waitOrAbort(held, "the loop to be held");
+  f();
+  release.countDown();
+  // The latches must outlive the functor's wait on them.
+  test::runInLoopAndWait(loop, [] {});
 }
 
 // Sends back every complete line and leaves a partial one in the buffer.
@@ -260,17 +278,11 @@ TEST(UringCompletionTest, MoreConnectionsThanRingBuffersAllGetTheirMessageBack) 
     ASSERT_EQ(clients.back()->connect(server.address()), 0);
   }
   ASSERT_TRUE(log.waitForUps(kConnections));
-  CountDownLatch held(1);
-  CountDownLatch release(1);
-  server.loop()->runInLoop([&] {
-    held.countDown();
-    release.wait();
+  whileLoopIsHeld(server.loop(), [&] {
+    for (int i = 0; i < kConnections; ++i) {
+      ASSERT_TRUE(clients[i]->sendAll(test::makePattern(static_cast<uint64_t>(i), 1000)));
+    }
   });
-  test::waitOrAbort(held, "the loop to be held");
-  for (int i = 0; i < kConnections; ++i) {
-    ASSERT_TRUE(clients[i]->sendAll(test::makePattern(static_cast<uint64_t>(i), 1000)));
-  }
-  release.countDown();
   for (int i = 0; i < kConnections; ++i) {
     EXPECT_EQ(clients[i]->readExactly(1000), test::makePattern(static_cast<uint64_t>(i), 1000))
         << "connection " << i;
@@ -333,16 +345,10 @@ TEST(UringCompletionTest, BytesHeldForAConnectionThatStoppedReadingReachItWhenIt
   ASSERT_EQ(first.connect(server.address()), 0);
   ASSERT_EQ(second.connect(server.address()), 0);
   ASSERT_TRUE(log.waitForUps(2));
-  CountDownLatch held(1);
-  CountDownLatch release(1);
-  server.loop()->runInLoop([&] {
-    held.countDown();
-    release.wait();
+  whileLoopIsHeld(server.loop(), [&] {
+    ASSERT_TRUE(first.sendAll("first\n"));
+    ASSERT_TRUE(second.sendAll("second\n"));
   });
-  test::waitOrAbort(held, "the loop to be held");
-  ASSERT_TRUE(first.sendAll("first\n"));
-  ASSERT_TRUE(second.sendAll("second\n"));
-  release.countDown();
   EXPECT_EQ(first.readExactly(6), "first\n");
   EXPECT_EQ(second.readExactly(7), "second\n");
   test::runInLoopAndWait(server.loop(), [&] { connections.clear(); });
