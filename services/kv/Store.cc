@@ -218,12 +218,12 @@ std::optional<std::string> Store::prefixEnd(std::string_view prefix) {
   return std::nullopt;
 }
 
-void Store::write(WriteBatch batch, WriteCallback done) {
+void Store::write(WriteBatch batch, WriteCallback done, Caller caller) {
   if (absl::Status s = batch.validate(); !s.ok()) {
     std::move(done)(s, batch);
     return;
   }
-  queue_->submit(std::move(batch), std::move(done));
+  queue_->submit(std::move(batch), std::move(done), caller);
 }
 
 void Store::commitGroup(Group group) {

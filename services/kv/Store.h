@@ -48,7 +48,8 @@
 // Thread safety: every public method may be called from any thread, except
 // that close() and the destructor must not run in a write callback. Write
 // callbacks run in the log writer thread (kAlways, kBatch) or in the
-// caller's thread before write() returns (kEverySec, kNone, and for rejected
+// caller's thread before write() returns (kEverySec, kNone, kAlways and
+// kBatch when the caller says it may wait for the sync, and for rejected
 // batches); they must not block. A callback may call write() again.
 #ifndef SERVICES_KV_STORE_H_
 #define SERVICES_KV_STORE_H_
@@ -192,7 +193,12 @@ class Store {
   // the cause) and health() reports it; reads keep working (read-only until
   // restarted). A failed directory sync (a new log, a compaction) fails the
   // store the same way; other compaction failures only retry it later.
-  void write(WriteBatch batch, WriteCallback done);
+  // `caller`: under kAlways and kBatch, kMayWaitForSync lets a small batch
+  // be committed in this thread when the log writer is idle
+  // (GroupCommitQueue.h says when and why): write() then returns after the
+  // fdatasync, `done` having run.
+  using Caller = GroupCommitQueue::Caller;
+  void write(WriteBatch batch, WriteCallback done, Caller caller = Caller::kMustNotWait);
 
   // OK, or UNAVAILABLE with the failure that made the store read-only.
   [[nodiscard]] absl::Status health() const;
