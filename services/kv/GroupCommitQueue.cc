@@ -7,8 +7,12 @@
 
 namespace muduo::kv {
 
-GroupCommitQueue::GroupCommitQueue(SyncMode mode, CommitFunction commit, SyncEstimate syncMicros)
-    : mode_(mode), commit_(std::move(commit)), syncMicros_(std::move(syncMicros)) {
+GroupCommitQueue::GroupCommitQueue(SyncMode mode, CommitFunction commit, SyncEstimate syncMicros,
+                                   bool callersMayCommit)
+    : mode_(mode),
+      commit_(std::move(commit)),
+      syncMicros_(std::move(syncMicros)),
+      callersMayCommit_(callersMayCommit) {
   if (syncsBeforeAcknowledging(mode_)) {
     writer_ = std::make_unique<Thread>([this] { writerLoop(); }, "kv-log");
     writer_->start();
@@ -58,12 +62,22 @@ void GroupCommitQueue::submit(WriteBatch batch, Callback done, Caller caller) {
 }
 
 bool GroupCommitQueue::claimCommitForCaller(const WriteBatch& batch) {
-  if (batch.size() > kMaxOpsCommittedByCaller) return false;
+  if (!callersMayCommit_ || batch.size() > kMaxOpsCommittedByCaller) return false;
   MutexLock lock(&mutex_);
   // Closing: submit() refuses it. Busy or queued: the batch goes after them.
-  if (closing_.load(std::memory_order_relaxed) || committing_ || !queue_.empty()) return false;
+  if (closing_.load(std::memory_order_relaxed) || committing_ || !queue_.empty() ||
+      recentGroupOps_ > kMaxOpsCommittedByCaller) {
+    return false;
+  }
   committing_ = true;
+  noteGroup(batch.size());
+  ++callerCommits_;
   return true;
+}
+
+uint64_t GroupCommitQueue::callerCommits() const {
+  MutexLock lock(&mutex_);
+  return callerCommits_;
 }
 
 void GroupCommitQueue::close() {
@@ -117,6 +131,7 @@ void GroupCommitQueue::writerLoop() {
         ops += takeQueued(&group);
       }
       lastGroupOps = ops;
+      noteGroup(ops);
     }
     commit_(Group(group));
     group.clear();

@@ -21,9 +21,12 @@
 // cohort whole afterwards instead of waking for each request of it as it
 // trickles in (at redis-benchmark -c 50 -P 1: 2.12 syscalls and 0.15
 // context switches per SET instead of 2.70 and 0.39, and 26 writes per
-// fdatasync instead of 15). Large batches, and any batch while a group
-// commits, go to the writer, so a busy loop keeps gathering the next cohort
-// during the sync.
+// fdatasync instead of 15). But a loop with work to do during a sync is
+// better off handing it over: at -P 16 the writer syncs one cohort while
+// the loop parses the next, which Redis cannot. So a caller commits only
+// when its batch and the recent groups are small (a moving average of ops
+// per group, whoever committed them); otherwise, and while a group commits,
+// the batch goes to the writer.
 //
 // It owns the queue and the thread, not the log: what a commit means (check
 // conditions, write the log, apply, call back) is the commit function's.
@@ -73,7 +76,9 @@ class GroupCommitQueue {
   using SyncEstimate = absl::AnyInvocable<uint64_t() const>;
 
   // Starts the writer thread if `mode` syncs before acknowledging.
-  GroupCommitQueue(SyncMode mode, CommitFunction commit, SyncEstimate syncMicros);
+  // `callersMayCommit` false: kMayWaitForSync is treated as kMustNotWait.
+  GroupCommitQueue(SyncMode mode, CommitFunction commit, SyncEstimate syncMicros,
+                   bool callersMayCommit = true);
   ~GroupCommitQueue();  // close()
   GroupCommitQueue(const GroupCommitQueue&) = delete;
   GroupCommitQueue& operator=(const GroupCommitQueue&) = delete;
@@ -82,10 +87,11 @@ class GroupCommitQueue {
     kMustNotWait,     // queue the batch for the writer thread
     kMayWaitForSync,  // may commit it here, waiting for its sync (above)
   };
-  // A batch of more ops than this always goes to the writer: a loop that
-  // gathered that many in one iteration is busy enough to use the sync's
-  // time. (Fifty clients without pipelining bring at most 50; with -P 16
-  // every connection brings 16.)
+  // A caller commits only a batch of at most this many ops, and only while
+  // the recent groups averaged at most this many: a loop gathering more
+  // per sync is busy enough to use the sync's time. (Fifty clients without
+  // pipelining bring at most 50 per sync; with -P 16 every connection
+  // brings 16, and the groups hold hundreds.)
   static constexpr size_t kMaxOpsCommittedByCaller = 64;
 
   // Queues the batch (or, under kEverySec and kNone, commits it now; see
@@ -96,6 +102,9 @@ class GroupCommitQueue {
   // Refuses later batches, commits those already accepted and stops the
   // thread. Idempotent.
   void close();
+
+  // Groups committed by callers that may wait (kAlways and kBatch).
+  [[nodiscard]] uint64_t callerCommits() const;
 
   // How long the writer waits for more writes before committing `ops` ops
   // when the previous group had `lastGroupOps`; zero: commit now. Group
@@ -115,13 +124,17 @@ class GroupCommitQueue {
   bool claimCommitForCaller(const WriteBatch& batch) ABSL_LOCKS_EXCLUDED(mutex_);
   // Moves the queue into *group; returns its ops.
   size_t takeQueued(std::vector<Pending>* group) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  void noteGroup(size_t ops) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+    recentGroupOps_ = (recentGroupOps_ * 7 + ops) / 8;
+  }
 
   const SyncMode mode_;
   // Called by the writer thread or submit() (one at a time with a writer).
   CommitFunction commit_;
   const SyncEstimate syncMicros_;
+  const bool callersMayCommit_;
 
-  Mutex mutex_;
+  mutable Mutex mutex_;
   Condition notEmpty_;
   std::vector<Pending> queue_ ABSL_GUARDED_BY(mutex_);
   size_t queuedOps_ ABSL_GUARDED_BY(mutex_) = 0;
@@ -129,6 +142,9 @@ class GroupCommitQueue {
   // A group is being committed (by the writer or a caller): the next one
   // waits, so groups reach the commit function one at a time, in order.
   bool committing_ ABSL_GUARDED_BY(mutex_) = false;
+  // Ops per group, a moving average over about the last eight groups.
+  size_t recentGroupOps_ ABSL_GUARDED_BY(mutex_) = 0;
+  uint64_t callerCommits_ ABSL_GUARDED_BY(mutex_) = 0;
   // Written under mutex_; read without it on the inline (no thread) path.
   std::atomic<bool> closing_{false};
   std::unique_ptr<Thread> writer_;  // null without a thread; joined by the first close()

@@ -74,7 +74,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::open(Options options) {
   }
   s->queue_ = std::make_unique<GroupCommitQueue>(
       s->options_.sync, [s](Group group) { s->commitGroup(group); },
-      [s] { return s->log_->recentSyncMicros(); });
+      [s] { return s->log_->recentSyncMicros(); }, s->options_.syncInLoop);
   if (s->options_.sync == SyncMode::kEverySec) {
     // A failure is logged, and fails the store, inside syncWritten().
     s->syncer_ = std::make_unique<BackgroundSyncer>(s->options_.everysecInterval,
@@ -310,7 +310,10 @@ void Store::close() {
                    ? absl::StrCat(", ", log.backgroundSyncs, " in the background, ",
                                   log.postponedAppends, " writes postponed behind one")
                    : std::string())
-           << ", " << compactor_->compactions() << " compactions";
+           << ", " << compactor_->compactions() << " compactions"
+           << (syncsBeforeAcknowledging(options_.sync)
+                   ? absl::StrCat("; ", queue_->callerCommits(), " groups committed by I/O loops")
+                   : std::string());
 }
 
 Store::Stats Store::stats() const {

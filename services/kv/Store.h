@@ -96,6 +96,9 @@ class Store {
     // Must outlive the store. nullptr: Env::posix().
     Env* env = nullptr;
     SyncMode sync = SyncMode::kAlways;
+    // kAlways, kBatch: whether write(..., kMayWaitForSync) may commit in the
+    // caller's thread (GroupCommitQueue.h). False: always the log writer.
+    bool syncInLoop = true;
     // kEverySec: how often the log is synced in the background. Tests
     // shorten it.
     std::chrono::milliseconds everysecInterval{1000};
