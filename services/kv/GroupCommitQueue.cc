@@ -62,7 +62,10 @@ void GroupCommitQueue::submit(WriteBatch batch, Callback done, Caller caller) {
 }
 
 bool GroupCommitQueue::claimCommitForCaller(const WriteBatch& batch) {
-  if (!callersMayCommit_ || batch.size() > kMaxOpsCommittedByCaller) return false;
+  if (!callersMayCommit_ || batch.size() > kMaxOpsCommittedByCaller ||
+      syncMicros_() > kMaxSyncMicrosForCaller) {
+    return false;
+  }
   MutexLock lock(&mutex_);
   // Closing: submit() refuses it. Busy or queued: the batch goes after them.
   if (closing_.load(std::memory_order_relaxed) || committing_ || !queue_.empty() ||

@@ -23,10 +23,15 @@
 // context switches per SET instead of 2.70 and 0.39, and 26 writes per
 // fdatasync instead of 15). But a loop with work to do during a sync is
 // better off handing it over: at -P 16 the writer syncs one cohort while
-// the loop parses the next, which Redis cannot. So a caller commits only
-// when its batch and the recent groups are small (a moving average of ops
-// per group, whoever committed them); otherwise, and while a group commits,
-// the batch goes to the writer.
+// the loop parses the next, which Redis cannot; and so is a loop whose
+// syncs are slow (a busy disk, or a machine busy enough that every wake-up
+// waits for a CPU: both make syncs slow): it would hold its reads for the
+// whole sync and add its own work and wake-ups to every cycle (at -P 1 on
+// this machine under other builds, the writer's pipeline ran 2-3x Redis's
+// throughput, the loop's own syncs 1x). So a caller commits only when its
+// batch and the recent groups are small (a moving average of ops per group,
+// whoever committed them) and the recent syncs were short; otherwise, and
+// while a group commits, the batch goes to the writer.
 //
 // It owns the queue and the thread, not the log: what a commit means (check
 // conditions, write the log, apply, call back) is the commit function's.
@@ -93,6 +98,8 @@ class GroupCommitQueue {
   // pipelining bring at most 50 per sync; with -P 16 every connection
   // brings 16, and the groups hold hundreds.)
   static constexpr size_t kMaxOpsCommittedByCaller = 64;
+  // ... and only while the recent syncs (SyncEstimate) took at most this.
+  static constexpr uint64_t kMaxSyncMicrosForCaller = 500;
 
   // Queues the batch (or, under kEverySec and kNone, commits it now; see
   // Caller for kAlways and kBatch). `done` may run before this returns,

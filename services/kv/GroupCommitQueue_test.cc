@@ -234,6 +234,18 @@ TEST(GroupCommitQueueTest, CallersNeverCommitWhenTurnedOff) {
   EXPECT_NE(recorder.threads()[0], std::this_thread::get_id());
 }
 
+TEST(GroupCommitQueueTest, WhenSyncsAreSlowEvenASmallBatchGoesToTheWriter) {
+  Recorder recorder;
+  GroupCommitQueue queue(SyncMode::kAlways, recorder.commitFunction(),
+                         [] { return GroupCommitQueue::kMaxSyncMicrosForCaller + 1; });
+  queue.submit(
+      oneKey("a"), [](absl::Status, WriteBatch&) {}, kMayWait);
+  queue.close();
+  EXPECT_EQ(queue.callerCommits(), 0u) << "the loop must not be held for a slow sync";
+  ASSERT_EQ(recorder.threads().size(), 1u);
+  EXPECT_NE(recorder.threads()[0], std::this_thread::get_id());
+}
+
 TEST(GroupCommitQueueTest, AfterLargeGroupsEvenASmallBatchGoesToTheWriter) {
   Recorder recorder;
   GroupCommitQueue queue(SyncMode::kAlways, recorder.commitFunction(), noSyncEstimate());
