@@ -12,6 +12,12 @@
 #
 #   tools/kv_bench/callgrind.sh [requests] [kv|redis|both]
 #
+# KV_SYNC=always|batch|everysec|no runs kv_server with that --sync (default
+# none) and REDIS_APPENDFSYNC=always|everysec|no redis with the AOF on (default
+# off): then the counts include the log writer's work. Under callgrind the
+# server runs tens of times slower, so its cohorts (writes per fdatasync) are
+# not those of a real run; tools/kv_bench/syscalls.sh counts those.
+#
 # (needs valgrind, redis-server, redis-tools; KV_SERVER=path skips the build)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -90,10 +96,15 @@ run_one() {  # name command...
 }
 
 if [[ "$which" == kv || "$which" == both ]]; then
-  run_one kv "$KV_SERVER" --port=0 --resp_port="$port" --threads=1 --sync=none \
+  run_one kv "$KV_SERVER" --port=0 --resp_port="$port" --threads=1 --sync="${KV_SYNC:-none}" \
     --data_dir="$work/kv"
 fi
 if [[ "$which" == redis || "$which" == both ]]; then
   mkdir -p "$work/redis"
-  run_one redis redis-server --port "$port" --save '' --appendonly no --dir "$work/redis"
+  if [[ -n "${REDIS_APPENDFSYNC:-}" ]]; then
+    aof=(--appendonly yes --appendfsync "$REDIS_APPENDFSYNC")
+  else
+    aof=(--appendonly no)
+  fi
+  run_one redis redis-server --port "$port" --save '' "${aof[@]}" --dir "$work/redis"
 fi
