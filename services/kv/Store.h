@@ -9,6 +9,9 @@
 //   whole group (group commit), apply the group to the Table in log order
 //   under the write lock, then run every `done`.
 //
+// (An I/O loop with a small batch and an idle writer runs those steps
+// itself, when its caller says it may wait for the sync: GroupCommitQueue.h.)
+//
 // So under SyncMode::kAlways (and kBatch, which waits briefly for
 // stragglers before each sync) a write is visible only once it is durable,
 // an acknowledged write is visible to every later read, and a read never

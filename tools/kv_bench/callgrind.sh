@@ -24,16 +24,13 @@ cd "$(dirname "$0")/../.."
 
 requests="${1:-100000}"
 which="${2:-both}"
-if [[ -z "${KV_SERVER:-}" ]]; then
-  tools/bazel build --config=opt //services/kv:kv_server >&2
-  KV_SERVER=bazel-bin/services/kv/kv_server
-fi
+# shellcheck source=tools/kv_bench/lib.sh
+. tools/kv_bench/lib.sh  # after the cd above: relative to the repository
+ensure_kv_server
 work="$(mktemp -d -p "${BENCH_DIR:-/var/tmp}")"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 port="${KV_BENCH_PORT:-16391}"
 
-# shellcheck source=tools/kv_bench/lib.sh
-. tools/kv_bench/lib.sh  # after the cd above: relative to the repository
 
 bench() {  # test pipeline requests [keyspace]
   redis-benchmark -p "$port" -t "$1" -c 50 -n "$3" -P "$2" -r "${4:-100000}" -d 100 -q \

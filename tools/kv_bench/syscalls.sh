@@ -20,17 +20,13 @@ cd "$(dirname "$0")/../.."
 requests="${1:-100000}"
 targets="${2:-always batch redis}"
 pipeline="${3:-1}"
-if [[ -z "${KV_SERVER:-}" ]]; then
-  tools/bazel build --config=opt //services/kv:kv_server >&2
-  KV_SERVER=bazel-bin/services/kv/kv_server
-fi
+# shellcheck source=tools/kv_bench/lib.sh
+. tools/kv_bench/lib.sh  # after the cd above: relative to the repository
+ensure_kv_server
 work="$(mktemp -d -p "${BENCH_DIR:-/var/tmp}")"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 port="${KV_BENCH_PORT:-16392}"
 ticks=$(getconf CLK_TCK)
-
-# shellcheck source=tools/kv_bench/lib.sh
-. tools/kv_bench/lib.sh  # after the cd above: relative to the repository
 
 syscalls=(read write writev sendmsg recvfrom readv fdatasync fsync futex epoll_wait epoll_ctl)
 events=""
