@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <thread>
 #include <vector>
 
@@ -25,7 +26,10 @@ class Recorder {
     return [this](GroupCommitQueue::Group group) {
       {
         MutexLock lock(&mutex_);
+        if (committing_) overlapped_ = true;
+        committing_ = true;
         groupSizes_.push_back(group.size());
+        threads_.push_back(std::this_thread::get_id());
         for (GroupCommitQueue::Pending& pending : group) {
           keys_.push_back(pending.batch.ops()[0].key);
         }
@@ -34,6 +38,7 @@ class Recorder {
           changed_.notifyAll();
           while (blockFirst_) changed_.wait(&mutex_);
         }
+        committing_ = false;
       }
       for (GroupCommitQueue::Pending& pending : group) {
         std::move(pending.done)(absl::OkStatus(), pending.batch);
@@ -61,12 +66,25 @@ class Recorder {
     MutexLock lock(&mutex_);
     return keys_;
   }
+  // The thread that committed each group.
+  std::vector<std::thread::id> threads() const {
+    MutexLock lock(&mutex_);
+    return threads_;
+  }
+  // Whether two groups were ever committed at once.
+  bool overlapped() const {
+    MutexLock lock(&mutex_);
+    return overlapped_;
+  }
 
  private:
   mutable Mutex mutex_;
   Condition changed_;
   std::vector<size_t> groupSizes_ ABSL_GUARDED_BY(mutex_);
   std::vector<std::string> keys_ ABSL_GUARDED_BY(mutex_);
+  std::vector<std::thread::id> threads_ ABSL_GUARDED_BY(mutex_);
+  bool committing_ ABSL_GUARDED_BY(mutex_) = false;
+  bool overlapped_ ABSL_GUARDED_BY(mutex_) = false;
   bool blockFirst_ ABSL_GUARDED_BY(mutex_) = false;
   bool inFirst_ ABSL_GUARDED_BY(mutex_) = false;
 };
@@ -158,6 +176,211 @@ TEST(GroupCommitQueueTest, GatheringWaitsAtMostHalfASyncAndNeverOverAMillisecond
       << "no sync measured yet";
   EXPECT_EQ(GroupCommitQueue::gatherTime(SyncMode::kBatch, 100, 1, 1500), microseconds(750));
   EXPECT_EQ(GroupCommitQueue::gatherTime(SyncMode::kBatch, 100, 1, 50000), microseconds(1000));
+}
+
+constexpr GroupCommitQueue::Caller kMayWait = GroupCommitQueue::Caller::kMayWaitForSync;
+
+WriteBatch manyKeys(const std::string& prefix, size_t n) {
+  WriteBatch batch;
+  for (size_t i = 0; i < n; ++i) batch.put(prefix + std::to_string(i), "v");
+  return batch;
+}
+
+TEST(GroupCommitQueueTest, ACallerThatMayWaitCommitsASmallBatchItselfWhenTheWriterIsIdle) {
+  for (SyncMode mode : {SyncMode::kAlways, SyncMode::kBatch}) {
+    Recorder recorder;
+    GroupCommitQueue queue(mode, recorder.commitFunction(), noSyncEstimate());
+    const std::thread::id caller = std::this_thread::get_id();
+    for (int i = 0; i < 3; ++i) {
+      bool done = false;
+      queue.submit(
+          manyKeys("k", GroupCommitQueue::kMaxOpsCommittedByCaller),
+          [&](absl::Status status, WriteBatch&) {
+            EXPECT_TRUE(status.ok());
+            EXPECT_EQ(std::this_thread::get_id(), caller);
+            done = true;
+          },
+          kMayWait);
+      EXPECT_TRUE(done) << syncModeName(mode) << ": acknowledged before submit() returns";
+    }
+    EXPECT_EQ(recorder.threads(), std::vector<std::thread::id>(3, caller)) << syncModeName(mode);
+    EXPECT_EQ(queue.callerCommits(), 3u) << syncModeName(mode);
+    queue.close();
+  }
+}
+
+TEST(GroupCommitQueueTest, LargeBatchesAndCallersThatMustNotWaitGoToTheWriter) {
+  Recorder recorder;
+  GroupCommitQueue queue(SyncMode::kAlways, recorder.commitFunction(), noSyncEstimate());
+  queue.submit(
+      manyKeys("big", GroupCommitQueue::kMaxOpsCommittedByCaller + 1),
+      [](absl::Status, WriteBatch&) {}, kMayWait);
+  queue.submit(oneKey("small"), [](absl::Status, WriteBatch&) {});
+  queue.close();
+  EXPECT_EQ(recorder.keys(), (std::vector<std::string>{"big0", "small"}));
+  ASSERT_FALSE(recorder.threads().empty());
+  for (std::thread::id id : recorder.threads()) EXPECT_NE(id, std::this_thread::get_id());
+}
+
+TEST(GroupCommitQueueTest, CallersNeverCommitWhenTurnedOff) {
+  Recorder recorder;
+  GroupCommitQueue queue(SyncMode::kAlways, recorder.commitFunction(), noSyncEstimate(),
+                         /*callersMayCommit=*/false);
+  queue.submit(
+      oneKey("a"), [](absl::Status, WriteBatch&) {}, kMayWait);
+  queue.close();
+  EXPECT_EQ(queue.callerCommits(), 0u);
+  ASSERT_EQ(recorder.threads().size(), 1u);
+  EXPECT_NE(recorder.threads()[0], std::this_thread::get_id());
+}
+
+TEST(GroupCommitQueueTest, WhenSyncsAreSlowEvenASmallBatchGoesToTheWriter) {
+  Recorder recorder;
+  GroupCommitQueue queue(SyncMode::kAlways, recorder.commitFunction(),
+                         [] { return GroupCommitQueue::kMaxSyncMicrosForCaller + 1; });
+  queue.submit(
+      oneKey("a"), [](absl::Status, WriteBatch&) {}, kMayWait);
+  queue.close();
+  EXPECT_EQ(queue.callerCommits(), 0u) << "the loop must not be held for a slow sync";
+  ASSERT_EQ(recorder.threads().size(), 1u);
+  EXPECT_NE(recorder.threads()[0], std::this_thread::get_id());
+}
+
+TEST(GroupCommitQueueTest, AfterLargeGroupsEvenASmallBatchGoesToTheWriter) {
+  Recorder recorder;
+  GroupCommitQueue queue(SyncMode::kAlways, recorder.commitFunction(), noSyncEstimate());
+  for (int i = 0; i < 4; ++i) {
+    // Submitted one at a time, so each is a group of its own.
+    Mutex mutex;
+    Condition committed;
+    bool done = false;
+    queue.submit(manyKeys("big", 1000), [&](absl::Status, WriteBatch&) {
+      MutexLock lock(&mutex);
+      done = true;
+      committed.notifyAll();
+    });
+    MutexLock lock(&mutex);
+    while (!done) committed.wait(&mutex);
+  }
+  EXPECT_EQ(queue.callerCommits(), 0u);
+  queue.submit(
+      oneKey("small"), [](absl::Status, WriteBatch&) {}, kMayWait);
+  queue.close();
+  EXPECT_EQ(queue.callerCommits(), 0u) << "a loop this busy keeps the pipeline";
+  EXPECT_NE(recorder.threads().back(), std::this_thread::get_id());
+}
+
+TEST(GroupCommitQueueTest, WhileTheWriterCommitsACallerThatMayWaitQueuesBehindIt) {
+  Recorder recorder;
+  recorder.blockFirstGroup();
+  GroupCommitQueue queue(SyncMode::kAlways, recorder.commitFunction(), noSyncEstimate());
+  queue.submit(oneKey("first"), [](absl::Status, WriteBatch&) {});
+  recorder.waitInFirstGroup();
+  bool done = false;
+  queue.submit(
+      oneKey("second"), [&](absl::Status, WriteBatch&) { done = true; }, kMayWait);
+  EXPECT_FALSE(done) << "it must not overtake, nor wait for, the writer's group";
+  recorder.releaseFirstGroup();
+  queue.close();
+  EXPECT_TRUE(done);
+  EXPECT_EQ(recorder.keys(), (std::vector<std::string>{"first", "second"}));
+  for (std::thread::id id : recorder.threads()) EXPECT_NE(id, std::this_thread::get_id());
+}
+
+TEST(GroupCommitQueueTest, WhatQueuesDuringACallersCommitGoesAfterItInOneGroup) {
+  for (SyncMode mode : {SyncMode::kAlways, SyncMode::kBatch}) {
+    Recorder recorder;
+    recorder.blockFirstGroup();
+    GroupCommitQueue queue(mode, recorder.commitFunction(), noSyncEstimate());
+    std::thread committer([&] {
+      queue.submit(
+          oneKey("first"), [](absl::Status, WriteBatch&) {}, kMayWait);
+    });
+    recorder.waitInFirstGroup();
+    // One caller may wait, one may not: both queue behind the running commit.
+    queue.submit(
+        oneKey("second"), [](absl::Status, WriteBatch&) {}, kMayWait);
+    queue.submit(oneKey("third"), [](absl::Status, WriteBatch&) {});
+    recorder.releaseFirstGroup();
+    committer.join();
+    queue.close();
+    EXPECT_EQ(recorder.keys(), (std::vector<std::string>{"first", "second", "third"}))
+        << syncModeName(mode);
+    EXPECT_EQ(recorder.groupSizes(), (std::vector<size_t>{1, 2})) << syncModeName(mode);
+    EXPECT_FALSE(recorder.overlapped()) << syncModeName(mode);
+  }
+}
+
+TEST(GroupCommitQueueTest, CloseDuringACallersCommitWaitsForItThenDrainsWhatQueuedBehind) {
+  Recorder recorder;
+  recorder.blockFirstGroup();
+  GroupCommitQueue queue(SyncMode::kAlways, recorder.commitFunction(), noSyncEstimate());
+  absl::Status first = absl::UnknownError("not called");
+  std::thread committer([&] {
+    queue.submit(
+        oneKey("first"), [&](absl::Status status, WriteBatch&) { first = status; }, kMayWait);
+  });
+  recorder.waitInFirstGroup();
+  absl::Status second = absl::UnknownError("not called");
+  queue.submit(oneKey("second"), [&](absl::Status status, WriteBatch&) { second = status; });
+  std::thread closer([&] { queue.close(); });
+  // close() cannot finish while "first" is held: the writer waits for it
+  // before it commits "second".
+  recorder.releaseFirstGroup();
+  closer.join();
+  committer.join();
+  EXPECT_TRUE(first.ok()) << first;
+  EXPECT_TRUE(second.ok()) << second;
+  EXPECT_EQ(recorder.keys(), (std::vector<std::string>{"first", "second"}));
+  absl::Status late;
+  queue.submit(
+      oneKey("late"), [&](absl::Status status, WriteBatch&) { late = status; }, kMayWait);
+  EXPECT_EQ(late.code(), absl::StatusCode::kUnavailable);
+}
+
+// Several loops writing at once, some batches committed by their callers and
+// some by the writer: every batch is acknowledged exactly once, OK, each
+// thread's batches reach the commit function in the order it submitted
+// them, and no two groups are ever committed at once.
+TEST(GroupCommitQueueTest, ManyWritersMixingCallersKeepEachOnesOrderAndNeverOverlap) {
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+  constexpr int kPerThread = 300;
+#else
+  constexpr int kPerThread = 2000;
+#endif
+  constexpr int kThreads = 4;
+  for (SyncMode mode : {SyncMode::kAlways, SyncMode::kBatch}) {
+    Recorder recorder;
+    GroupCommitQueue queue(mode, recorder.commitFunction(), noSyncEstimate());
+    std::atomic<int> acknowledged{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kPerThread; ++i) {
+          const std::string key = std::to_string(t) + ":" + std::to_string(i);
+          const GroupCommitQueue::Caller caller =
+              i % 3 == 0 ? GroupCommitQueue::Caller::kMustNotWait : kMayWait;
+          queue.submit(
+              oneKey(key),
+              [&](absl::Status status, WriteBatch&) {
+                EXPECT_TRUE(status.ok());
+                acknowledged.fetch_add(1);
+              },
+              caller);
+        }
+      });
+    }
+    for (std::thread& thread : threads) thread.join();
+    queue.close();
+    EXPECT_EQ(acknowledged.load(), kThreads * kPerThread) << syncModeName(mode);
+    EXPECT_FALSE(recorder.overlapped()) << syncModeName(mode);
+    std::vector<int> next(kThreads, 0);
+    for (const std::string& key : recorder.keys()) {
+      const int t = std::stoi(key.substr(0, key.find(':')));
+      EXPECT_EQ(std::stoi(key.substr(key.find(':') + 1)), next[t]++) << syncModeName(mode);
+    }
+    EXPECT_EQ(next, std::vector<int>(kThreads, kPerThread)) << syncModeName(mode);
+  }
 }
 
 }  // namespace

@@ -74,7 +74,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::open(Options options) {
   }
   s->queue_ = std::make_unique<GroupCommitQueue>(
       s->options_.sync, [s](Group group) { s->commitGroup(group); },
-      [s] { return s->log_->recentSyncMicros(); });
+      [s] { return s->log_->recentSyncMicros(); }, s->options_.syncInLoop);
   if (s->options_.sync == SyncMode::kEverySec) {
     // A failure is logged, and fails the store, inside syncWritten().
     s->syncer_ = std::make_unique<BackgroundSyncer>(s->options_.everysecInterval,
@@ -218,12 +218,12 @@ std::optional<std::string> Store::prefixEnd(std::string_view prefix) {
   return std::nullopt;
 }
 
-void Store::write(WriteBatch batch, WriteCallback done) {
+void Store::write(WriteBatch batch, WriteCallback done, Caller caller) {
   if (absl::Status s = batch.validate(); !s.ok()) {
     std::move(done)(s, batch);
     return;
   }
-  queue_->submit(std::move(batch), std::move(done));
+  queue_->submit(std::move(batch), std::move(done), caller);
 }
 
 void Store::commitGroup(Group group) {
@@ -310,7 +310,10 @@ void Store::close() {
                    ? absl::StrCat(", ", log.backgroundSyncs, " in the background, ",
                                   log.postponedAppends, " writes postponed behind one")
                    : std::string())
-           << ", " << compactor_->compactions() << " compactions";
+           << ", " << compactor_->compactions() << " compactions"
+           << (syncsBeforeAcknowledging(options_.sync)
+                   ? absl::StrCat("; ", queue_->callerCommits(), " groups committed by I/O loops")
+                   : std::string());
 }
 
 Store::Stats Store::stats() const {

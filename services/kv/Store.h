@@ -9,6 +9,9 @@
 //   whole group (group commit), apply the group to the Table in log order
 //   under the write lock, then run every `done`.
 //
+// (An I/O loop with a small batch and an idle writer runs those steps
+// itself, when its caller says it may wait for the sync: GroupCommitQueue.h.)
+//
 // So under SyncMode::kAlways (and kBatch, which waits briefly for
 // stragglers before each sync) a write is visible only once it is durable,
 // an acknowledged write is visible to every later read, and a read never
@@ -48,7 +51,8 @@
 // Thread safety: every public method may be called from any thread, except
 // that close() and the destructor must not run in a write callback. Write
 // callbacks run in the log writer thread (kAlways, kBatch) or in the
-// caller's thread before write() returns (kEverySec, kNone, and for rejected
+// caller's thread before write() returns (kEverySec, kNone, kAlways and
+// kBatch when the caller says it may wait for the sync, and for rejected
 // batches); they must not block. A callback may call write() again.
 #ifndef SERVICES_KV_STORE_H_
 #define SERVICES_KV_STORE_H_
@@ -95,6 +99,9 @@ class Store {
     // Must outlive the store. nullptr: Env::posix().
     Env* env = nullptr;
     SyncMode sync = SyncMode::kAlways;
+    // kAlways, kBatch: whether write(..., kMayWaitForSync) may commit in the
+    // caller's thread (GroupCommitQueue.h). False: always the log writer.
+    bool syncInLoop = true;
     // kEverySec: how often the log is synced in the background. Tests
     // shorten it.
     std::chrono::milliseconds everysecInterval{1000};
@@ -192,7 +199,12 @@ class Store {
   // the cause) and health() reports it; reads keep working (read-only until
   // restarted). A failed directory sync (a new log, a compaction) fails the
   // store the same way; other compaction failures only retry it later.
-  void write(WriteBatch batch, WriteCallback done);
+  // `caller`: under kAlways and kBatch, kMayWaitForSync lets a small batch
+  // be committed in this thread when the log writer is idle
+  // (GroupCommitQueue.h says when and why): write() then returns after the
+  // fdatasync, `done` having run.
+  using Caller = GroupCommitQueue::Caller;
+  void write(WriteBatch batch, WriteCallback done, Caller caller = Caller::kMustNotWait);
 
   // OK, or UNAVAILABLE with the failure that made the store read-only.
   [[nodiscard]] absl::Status health() const;

@@ -131,6 +131,38 @@ TEST_F(StoreSyncTest, AlwaysShareOneSyncAmongEveryWriteWaitingBehindASlowOne) {
   store->close();
 }
 
+TEST_F(StoreSyncTest, AlwaysACallerCommittingItselfIsAcknowledgedOnlyAfterItsSync) {
+  for (SyncMode mode : {SyncMode::kAlways, SyncMode::kBatch}) {
+    auto store = open(mode);
+    ASSERT_NE(store, nullptr);
+    SyncGate gate(&env_);
+    Acks acks;
+    std::thread loop([&] {
+      store->write(putBatch("mine"), acks.callback(), Store::Caller::kMayWaitForSync);
+      // It committed the batch itself: acknowledged before write() returns.
+      EXPECT_EQ(acks.count(), 1) << syncModeName(mode);
+    });
+    // No ASSERT until `loop` is joined (gate.allow() releases it).
+    EXPECT_TRUE(gate.waitEntered(1, kWait)) << syncModeName(mode);
+    // This one queues for the log writer behind the caller's commit.
+    store->write(putBatch("queued"), acks.callback());
+    EXPECT_EQ(acks.count(), 0) << syncModeName(mode) << ": acknowledged before its sync returned";
+    std::string value;
+    EXPECT_FALSE(store->get("mine", &value)) << syncModeName(mode) << ": visible before durable";
+    gate.allow(1);
+    loop.join();
+    ASSERT_TRUE(gate.waitEntered(2, kWait)) << syncModeName(mode);
+    EXPECT_EQ(acks.count(), 1) << syncModeName(mode);
+    gate.allow(1);
+    ASSERT_TRUE(acks.waitFor(2));
+    EXPECT_EQ(acks.failures(), "");
+    EXPECT_TRUE(store->get("mine", &value));
+    EXPECT_TRUE(store->get("queued", &value));
+    gate.openUp();
+    store->close();
+  }
+}
+
 TEST_F(StoreSyncTest, EverySecAcknowledgesBeforeTheSyncAndSyncsInTheBackground) {
   auto store = open(SyncMode::kEverySec, 1ms);
   ASSERT_NE(store, nullptr);

@@ -94,26 +94,35 @@ void WriteCombiner::recycle(WriteBatch& batch, std::vector<Entry>& entries) {
 }
 
 void WriteCombiner::send(WriteBatch batch, std::vector<Entry> entries, bool mayCompleteInline) {
-  store_->write(std::move(batch),
-                [self = shared_from_this(), entries = std::move(entries), mayCompleteInline](
-                    absl::Status status, WriteBatch& done) mutable {
-                  // Under --sync=everysec and no the store calls back at once, in this thread: from
-                  // the end-of-iteration flush no target is running, so complete now
-                  // rather than a loop iteration later.
-                  if (mayCompleteInline && CurrentThread::tid() == self->loopThreadId_) {
-                    complete(status, done, entries);
-                    self->recycle(done, entries);
-                    return;
-                  }
-                  // A copy of `self`: ours keeps the gate's mutex alive until
-                  // post() has unlocked it, though the loop may run the
-                  // functor (and drop its copy) first.
-                  self->post([self, status = std::move(status), done = std::move(done),
-                              entries = std::move(entries)]() mutable {
-                    complete(status, done, entries);
-                    self->recycle(done, entries);
-                  });
-                });
+  // From the end-of-iteration flush the loop has nothing else to do this
+  // iteration: under --sync=always and batch it may commit a small batch
+  // itself, as Redis does, rather than hand it to the log writer and wait
+  // for a wake-up (GroupCommitQueue.h).
+  const Store::Caller caller =
+      mayCompleteInline ? Store::Caller::kMayWaitForSync : Store::Caller::kMustNotWait;
+  store_->write(
+      std::move(batch),
+      [self = shared_from_this(), entries = std::move(entries), mayCompleteInline](
+          absl::Status status, WriteBatch& done) mutable {
+        // The store called back at once, in this thread (--sync=everysec and no,
+        // or a batch the loop committed itself): from the end-of-iteration
+        // flush no target is running, so complete now rather than a loop
+        // iteration later.
+        if (mayCompleteInline && CurrentThread::tid() == self->loopThreadId_) {
+          complete(status, done, entries);
+          self->recycle(done, entries);
+          return;
+        }
+        // A copy of `self`: ours keeps the gate's mutex alive until
+        // post() has unlocked it, though the loop may run the
+        // functor (and drop its copy) first.
+        self->post([self, status = std::move(status), done = std::move(done),
+                    entries = std::move(entries)]() mutable {
+          complete(status, done, entries);
+          self->recycle(done, entries);
+        });
+      },
+      caller);
 }
 
 void WriteCombiner::post(absl::AnyInvocable<void()> f) {

@@ -12,22 +12,25 @@
 #
 #   tools/kv_bench/callgrind.sh [requests] [kv|redis|both]
 #
+# KV_SYNC=always|batch|everysec|no runs kv_server with that --sync (default
+# none) and REDIS_APPENDFSYNC=always|everysec|no redis with the AOF on (default
+# off): then the counts include the log writer's work. Under callgrind the
+# server runs tens of times slower, so its cohorts (writes per fdatasync) are
+# not those of a real run; tools/kv_bench/syscalls.sh counts those.
+#
 # (needs valgrind, redis-server, redis-tools; KV_SERVER=path skips the build)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 requests="${1:-100000}"
 which="${2:-both}"
-if [[ -z "${KV_SERVER:-}" ]]; then
-  tools/bazel build --config=opt //services/kv:kv_server >&2
-  KV_SERVER=bazel-bin/services/kv/kv_server
-fi
+# shellcheck source=tools/kv_bench/lib.sh
+. tools/kv_bench/lib.sh  # after the cd above: relative to the repository
+ensure_kv_server
 work="$(mktemp -d -p "${BENCH_DIR:-/var/tmp}")"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 port="${KV_BENCH_PORT:-16391}"
 
-# shellcheck source=tools/kv_bench/lib.sh
-. tools/kv_bench/lib.sh  # after the cd above: relative to the repository
 
 bench() {  # test pipeline requests [keyspace]
   redis-benchmark -p "$port" -t "$1" -c 50 -n "$3" -P "$2" -r "${4:-100000}" -d 100 -q \
@@ -90,10 +93,15 @@ run_one() {  # name command...
 }
 
 if [[ "$which" == kv || "$which" == both ]]; then
-  run_one kv "$KV_SERVER" --port=0 --resp_port="$port" --threads=1 --sync=none \
+  run_one kv "$KV_SERVER" --port=0 --resp_port="$port" --threads=1 --sync="${KV_SYNC:-none}" \
     --data_dir="$work/kv"
 fi
 if [[ "$which" == redis || "$which" == both ]]; then
   mkdir -p "$work/redis"
-  run_one redis redis-server --port "$port" --save '' --appendonly no --dir "$work/redis"
+  if [[ -n "${REDIS_APPENDFSYNC:-}" ]]; then
+    aof=(--appendonly yes --appendfsync "$REDIS_APPENDFSYNC")
+  else
+    aof=(--appendonly no)
+  fi
+  run_one redis redis-server --port "$port" --save '' "${aof[@]}" --dir "$work/redis"
 fi
