@@ -19,6 +19,8 @@
 #   tools/kv_bench/run.sh [rounds] [requests] [pairs]
 #     pairs: a space-separated subset of "always batch everysec no" (default all)
 #   tools/kv_bench/run.sh 3 100000 | tee out; tools/kv_bench/summary.py out
+#   KV_FLAGS=--sync_in_loop=false tools/kv_bench/run.sh 3 100000 always
+#     (KV_FLAGS: extra kv_server flags, for an A/B of one setting)
 #
 # Needs redis-tools and redis-server.
 set -euo pipefail
@@ -66,8 +68,9 @@ start_redis() {  # appendfsync
 
 start_kv() {  # sync
   rm -rf "$data/kv"
+  # shellcheck disable=SC2086  # KV_FLAGS is a list of flags
   taskset -c 0 "$bin/kv_server" --port=0 --resp_port="$port" --threads=1 --sync="$1" \
-    --data_dir="$data/kv" >/dev/null 2>"$data/kv_server.log" &
+    --data_dir="$data/kv" ${KV_FLAGS:-} >/dev/null 2>"$data/kv_server.log" &
   server_pid=$!
   wait_port
 }
