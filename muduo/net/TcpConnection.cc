@@ -81,6 +81,7 @@ void TcpConnection::send(Buffer* message) {
       // caller's storage instead of copying it. An echo costs no memcpy.
       outputBuffer_.swap(*message);
       message->retrieveAll();
+      if (message == &inputBuffer_) inputStorageLent_ = true;
       publishOutputBytes();
       return;
     }
@@ -380,13 +381,12 @@ void TcpConnection::updateReading() {
   }
 }
 
-void TcpConnection::checkOutputBudget() {
-  const size_t queued = queuedBytesInLoop();
-  if (!pausedForOutput_ && queued >= options_.outputHighWaterMark) {
+void TcpConnection::crossOutputBudget(size_t queued) {
+  if (!pausedForOutput_) {
     pausedForOutput_ = true;
     LOG_DEBUG << name_ << ": " << queued << " bytes queued for output, reading paused";
     updateReading();
-  } else if (pausedForOutput_ && queued <= options_.outputLowWaterMark) {
+  } else {
     pausedForOutput_ = false;
     LOG_DEBUG << name_ << ": output drained to " << queued << " bytes, reading resumed";
     updateReading();
@@ -493,6 +493,7 @@ void TcpConnection::deliverInput(Timestamp receiveTime) {
   // Everything the callback sends on this connection (one reply per
   // pipelined request, say) goes out in one write after it returns.
   inMessageCallback_ = true;
+  inputStorageLent_ = false;
   messageCallback_(shared_from_this(), &inputBuffer_, receiveTime);
   inMessageCallback_ = false;
   if (disconnected()) return;
@@ -500,6 +501,15 @@ void TcpConnection::deliverInput(Timestamp receiveTime) {
   publishOutputBytes();
   checkOutputBudget();
   if (hasQueuedOutput() && !channel_->isWriting()) writeOutput();
+  // An echo lent the input's storage to the output (send(Buffer*)). Written
+  // out, it comes back, so the next read lands in the bytes this one warmed
+  // and a connection cycles through one buffer instead of two: with hundreds
+  // of connections the second doubles what the kernel's copies pull through
+  // the caches. (In completion mode the poller may still hold the output.)
+  if (inputStorageLent_ && io_ == nullptr && outputBuffer_.readableBytes() == 0 &&
+      inputBuffer_.readableBytes() == 0) {
+    inputBuffer_.swap(outputBuffer_);
+  }
   noteRequestProgress(receiveTime);
 }
 
