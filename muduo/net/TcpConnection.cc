@@ -19,6 +19,25 @@
 
 namespace muduo::net {
 
+namespace {
+
+// Read storage shared by every connection of a loop (one per thread, and a
+// loop is one thread). A connection with nothing buffered reads into it and
+// keeps only what its message callback leaves, so the kernel copies into
+// cache-hot memory however many connections there are, and a connection that
+// consumes what it reads holds no input storage of its own.
+struct SharedReadBuffer {
+  Buffer buffer;
+  bool lent = false;  // to the connection whose handleRead() is running
+};
+thread_local SharedReadBuffer tlsReadBuffer;
+
+// A callback that grew the shared storage (by appending to its input) does
+// not leave the loop holding that much for good.
+constexpr size_t kSharedReadBufferMax = 1 << 20;
+
+}  // namespace
+
 void defaultConnectionCallback(const TcpConnectionPtr& conn) {
   LOG_TRACE << conn->localAddress().toIpPort() << " -> " << conn->peerAddress().toIpPort() << " is "
             << (conn->connected() ? "UP" : "DOWN");
@@ -447,6 +466,31 @@ void TcpConnection::handleRead(Timestamp receiveTime) {
     handleReceived(receiveTime);
     return;
   }
+  // Borrowed only when nothing is buffered (nothing to copy in) and not
+  // already lent to a handleRead() further up the stack.
+  SharedReadBuffer& shared = tlsReadBuffer;
+  const bool borrowed = !shared.lent && inputBuffer_.readableBytes() == 0;
+  if (borrowed) {
+    shared.lent = true;
+    inputBuffer_.swap(shared.buffer);
+  }
+  readAndDeliver(receiveTime);
+  if (borrowed) {
+    // shared.buffer holds this connection's own (empty) storage: the bytes
+    // the callback left, if any, move there, and the loop's storage goes
+    // back. The callback may have swapped storage away (an echo's output
+    // still being written); the loop then takes whatever inputBuffer_ holds.
+    if (inputBuffer_.readableBytes() > 0) {
+      shared.buffer.append(inputBuffer_.view());
+      inputBuffer_.retrieveAll();
+    }
+    inputBuffer_.swap(shared.buffer);
+    if (shared.buffer.capacity() > kSharedReadBufferMax) shared.buffer.shrink(0);
+    shared.lent = false;
+  }
+}
+
+void TcpConnection::readAndDeliver(Timestamp receiveTime) {
   int savedErrno = 0;
   const ssize_t n = inputBuffer_.readFd(channel_->fd(), &savedErrno);
   if (n > 0) {

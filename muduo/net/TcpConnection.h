@@ -198,6 +198,8 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   // handleRead() and handleWrite() in completion mode. With
   // deliverBuffered, offers the input buffer even when nothing new came.
   void handleReceived(Timestamp receiveTime, bool deliverBuffered = false);
+  // Readiness mode: one read into inputBuffer_, then delivery or close.
+  void readAndDeliver(Timestamp receiveTime);
   // False when nothing more is to be written now (a send still in flight,
   // or the connection closed).
   bool handleSent();
