@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <thread>
 #include <typeinfo>
 #include <vector>
 
@@ -729,6 +730,132 @@ TEST(TcpConnectionTest, SendFileGoesOutInOrderBetweenSendsAndBeforeShutdown) {
   EXPECT_TRUE(test::matchesPattern(kOffset, std::string_view(got).substr(4, length)));
   EXPECT_EQ(got.substr(4 + length), "tail");
   ::unlink(path.c_str());
+}
+
+}  // namespace
+}  // namespace muduo::net
+
+namespace muduo::net {
+namespace {
+
+// The loop's connections read into one shared storage when they have nothing
+// buffered (readiness mode). These tests leave bytes in the input buffer, or
+// change it, and then let another connection read in between, which would
+// overwrite anything left in the shared storage.
+class SharedReadTest : public ::testing::Test {
+ protected:
+  static constexpr size_t kNoise = 48 * 1024;
+
+  // Connections whose bytes start with 'Z' are noise: consumed, and answered
+  // "ok" once kNoise bytes have come; the others go to `handle`.
+  void start(MessageCallback handle) {
+    server_ = std::make_unique<ServerThread>([this, handle = std::move(handle)](TcpServer& s) {
+      s.setConnectionCallback(log_.callback());
+      s.setMessageCallback([this, handle](const TcpConnectionPtr& conn, Buffer* buf, Timestamp t) {
+        if (buf->readableBytes() > 0 && *buf->peek() == 'Z') {
+          noiseSeen_ += buf->readableBytes();
+          buf->retrieveAll();
+          if (noiseSeen_ == kNoise) conn->send(std::string_view("ok"));
+          return;
+        }
+        handle(conn, buf, t);
+      });
+    });
+  }
+
+  // One noise connection's read cycle through the shared storage.
+  void readNoise() {
+    noiseSeen_ = 0;  // the loop is idle: nothing of the last noise is left
+    BlockingSocket noise;
+    ASSERT_EQ(noise.connect(server_->address()), 0);
+    ASSERT_TRUE(noise.sendAll(std::string(kNoise, 'Z')));
+    ASSERT_EQ(noise.readExactly(2), "ok");
+  }
+
+  ConnectionLog log_;
+  std::atomic<size_t> noiseSeen_{0};  // the loop thread's, reset by readNoise() while idle
+  std::unique_ptr<ServerThread> server_;
+};
+
+TEST_F(SharedReadTest, BytesTheCallbackLeavesSurviveAnotherConnectionsRead) {
+  start(lines([](const TcpConnectionPtr& conn, const std::string& line) {
+    conn->send("got " + line + "\n");
+  }));
+  BlockingSocket client;
+  ASSERT_EQ(client.connect(server_->address()), 0);
+  ASSERT_TRUE(client.sendAll("hello\nwor"));
+  ASSERT_EQ(client.readExactly(10), "got hello\n");
+  readNoise();
+  ASSERT_TRUE(client.sendAll("ld\n"));
+  EXPECT_EQ(client.readExactly(10), "got world\n");
+}
+
+TEST_F(SharedReadTest, WhatTheCallbackAppendsAndPrependsSurvivesAnotherConnectionsRead) {
+  start([](const TcpConnectionPtr& conn, Buffer* buf, Timestamp) {
+    if (buf->view() == "abc") {
+      // Kept for the next call, framed on both sides.
+      buf->prepend("<", 1);
+      buf->append(">");
+      conn->send(std::string_view("kept\n"));
+    } else if (buf->view().ends_with("def")) {
+      conn->send(buf->retrieveAllAsString() + "\n");
+    }
+  });
+  BlockingSocket client;
+  ASSERT_EQ(client.connect(server_->address()), 0);
+  ASSERT_TRUE(client.sendAll("abc"));
+  ASSERT_EQ(client.readExactly(5), "kept\n");
+  readNoise();
+  ASSERT_TRUE(client.sendAll("def"));
+  EXPECT_EQ(client.readExactly(9), "<abc>def\n");
+}
+
+TEST_F(SharedReadTest, ClosingInsideTheCallbackWithBytesLeftLeavesTheLoopReadingForOthers) {
+  start([](const TcpConnectionPtr& conn, Buffer* buf, Timestamp) {
+    if (buf->view().starts_with("close")) {
+      buf->retrieve(2);  // and leaves the rest
+      conn->forceClose();
+    } else {
+      conn->send(buf);
+    }
+  });
+  BlockingSocket closer;
+  ASSERT_EQ(closer.connect(server_->address()), 0);
+  ASSERT_TRUE(closer.sendAll("close me"));
+  int error = 0;
+  EXPECT_EQ(closer.readToEnd(&error), "");
+  EXPECT_EQ(error, 0);
+  ASSERT_TRUE(log_.waitForDowns(1));
+  readNoise();
+  BlockingSocket echo;
+  ASSERT_EQ(echo.connect(server_->address()), 0);
+  ASSERT_TRUE(echo.sendAll("still here"));
+  EXPECT_EQ(echo.readExactly(10), "still here");
+}
+
+TEST_F(SharedReadTest, EchoesOfLargeMessagesOnTwoConnectionsArriveIntact) {
+  // The echo's output outlives the callback (the peer reads slower than we
+  // write), so the output keeps the storage it was read into.
+  constexpr size_t kBytes = 2 << 20;
+  start([](const TcpConnectionPtr& conn, Buffer* buf, Timestamp) { conn->send(buf); });
+  BlockingSocket a;
+  BlockingSocket b;
+  ASSERT_EQ(a.connect(server_->address()), 0);
+  ASSERT_EQ(b.connect(server_->address()), 0);
+  std::string gotA;
+  std::string gotB;
+  std::thread readA([&] { gotA = a.readExactly(kBytes); });
+  std::thread readB([&] { gotB = b.readExactly(kBytes); });
+  const std::string patternA = test::makePattern(0, kBytes);
+  const std::string patternB = test::makePattern(7, kBytes);
+  for (size_t off = 0; off < kBytes; off += 64 * 1024) {
+    EXPECT_TRUE(a.sendAll(std::string_view(patternA).substr(off, 64 * 1024)));
+    EXPECT_TRUE(b.sendAll(std::string_view(patternB).substr(off, 64 * 1024)));
+  }
+  readA.join();
+  readB.join();
+  EXPECT_TRUE(gotA == patternA);
+  EXPECT_TRUE(gotB == patternB);
 }
 
 }  // namespace
