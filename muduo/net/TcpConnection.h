@@ -179,7 +179,10 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   // low-water mark: a producer that stopped writing may go on.
   void setOutputResumedCallback(ConnectionCallback cb) { outputResumedCallback_ = std::move(cb); }
 
-  // Loop thread. For codecs that write their output in place.
+  // Loop thread. For codecs that write their output in place. The Buffer is
+  // the connection's, but its storage may change between calls (during a
+  // message callback it may be the loop's shared read storage): keep no
+  // pointer into its bytes past the callback.
   [[nodiscard]] Buffer* inputBuffer() { return &inputBuffer_; }
   [[nodiscard]] Buffer* outputBuffer() { return &outputBuffer_; }
 
