@@ -60,9 +60,11 @@ one() {
   fi
   kill -INT "$server"
   wait "$server" 2>/dev/null || true
+  # perf report's header rounds the sample count ("12K"); count them exactly.
+  local samples
+  samples=$(perf script -i "$data" 2>/dev/null | wc -l)
   perf report -i "$data" --sort sym --stdio 2>/dev/null |
-    awk -v side="$side" -v r="$r" -v mib="$mib" -v s="$seconds" -v b="$block" '
-      /^# Samples/ { samples = $3 }
+    awk -v side="$side" -v r="$r" -v mib="$mib" -v s="$seconds" -v b="$block" -v samples="$samples" '
       /_copy_(to|from)_iter/ { share += $1 }
       END {
         blocks = mib * s * 1048576 / b
