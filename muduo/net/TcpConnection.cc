@@ -20,6 +20,25 @@
 
 namespace muduo::net {
 
+namespace {
+
+// Read storage shared by every connection of a loop (one per thread, and a
+// loop is one thread). A connection with nothing buffered reads into it and
+// keeps only what its message callback leaves, so the kernel copies into
+// cache-hot memory however many connections there are, and a connection that
+// consumes what it reads holds no input storage of its own.
+struct SharedReadBuffer {
+  Buffer buffer;
+  bool lent = false;  // to the connection whose handleRead() is running
+};
+thread_local SharedReadBuffer tlsReadBuffer;
+
+// A callback that grew the shared storage (by appending to its input) does
+// not leave the loop holding that much for good.
+constexpr size_t kSharedReadBufferMax = 1 << 20;
+
+}  // namespace
+
 void defaultConnectionCallback(const TcpConnectionPtr& conn) {
   LOG_TRACE << conn->localAddress().toIpPort() << " -> " << conn->peerAddress().toIpPort() << " is "
             << (conn->connected() ? "UP" : "DOWN");
@@ -82,6 +101,7 @@ void TcpConnection::send(Buffer* message) {
       // caller's storage instead of copying it. An echo costs no memcpy.
       outputBuffer_.swap(*message);
       message->retrieveAll();
+      if (message == &inputBuffer_) inputStorageLent_ = true;
       publishOutputBytes();
       return;
     }
@@ -381,13 +401,12 @@ void TcpConnection::updateReading() {
   }
 }
 
-void TcpConnection::checkOutputBudget() {
-  const size_t queued = queuedBytesInLoop();
-  if (!pausedForOutput_ && queued >= options_.outputHighWaterMark) {
+void TcpConnection::crossOutputBudget(size_t queued) {
+  if (!pausedForOutput_) {
     pausedForOutput_ = true;
     LOG_DEBUG << name_ << ": " << queued << " bytes queued for output, reading paused";
     updateReading();
-  } else if (pausedForOutput_ && queued <= options_.outputLowWaterMark) {
+  } else {
     pausedForOutput_ = false;
     LOG_DEBUG << name_ << ": output drained to " << queued << " bytes, reading resumed";
     updateReading();
@@ -448,6 +467,31 @@ void TcpConnection::handleRead(Timestamp receiveTime) {
     handleReceived(receiveTime);
     return;
   }
+  // Borrowed only when nothing is buffered (nothing to copy in) and not
+  // already lent to a handleRead() further up the stack.
+  SharedReadBuffer& shared = tlsReadBuffer;
+  const bool borrowed = !shared.lent && inputBuffer_.readableBytes() == 0;
+  if (borrowed) {
+    shared.lent = true;
+    inputBuffer_.swap(shared.buffer);
+  }
+  readAndDeliver(receiveTime);
+  if (borrowed) {
+    // shared.buffer holds this connection's own (empty) storage: the bytes
+    // the callback left, if any, move there, and the loop's storage goes
+    // back. The callback may have swapped storage away (an echo's output
+    // still being written); the loop then takes whatever inputBuffer_ holds.
+    if (inputBuffer_.readableBytes() > 0) {
+      shared.buffer.append(inputBuffer_.view());
+      inputBuffer_.retrieveAll();
+    }
+    inputBuffer_.swap(shared.buffer);
+    if (shared.buffer.capacity() > kSharedReadBufferMax) shared.buffer.shrink(0);
+    shared.lent = false;
+  }
+}
+
+void TcpConnection::readAndDeliver(Timestamp receiveTime) {
   int savedErrno = 0;
   const ssize_t n = inputBuffer_.readFd(channel_->fd(), &savedErrno);
   if (n > 0) {
@@ -498,6 +542,15 @@ void TcpConnection::afterMessageCallback(Timestamp receiveTime) {
   publishOutputBytes();
   checkOutputBudget();
   if (hasQueuedOutput() && !channel_->isWriting()) writeOutput();
+  // An echo lent the input's storage to the output (send(Buffer*)). Written
+  // out, it comes back, so the next read lands in the bytes this one warmed
+  // and a connection cycles through one buffer instead of two: with hundreds
+  // of connections the second doubles what the kernel's copies pull through
+  // the caches. (In completion mode the poller may still hold the output.)
+  if (inputStorageLent_ && io_ == nullptr && outputBuffer_.readableBytes() == 0 &&
+      inputBuffer_.readableBytes() == 0) {
+    inputBuffer_.swap(outputBuffer_);
+  }
   noteRequestProgress(receiveTime);
 }
 
@@ -509,6 +562,7 @@ void TcpConnection::deliverLent(char* lent, size_t len, Timestamp receiveTime) {
     return;
   }
   inMessageCallback_ = true;
+  inputStorageLent_ = false;
   {
     // The callback reads the bytes where the kernel put them; only what it
     // leaves unread is copied, when the loan ends.
@@ -523,6 +577,7 @@ void TcpConnection::deliverInput(Timestamp receiveTime) {
   // Everything the callback sends on this connection (one reply per
   // pipelined request, say) goes out in one write after it returns.
   inMessageCallback_ = true;
+  inputStorageLent_ = false;
   messageCallback_(shared_from_this(), &inputBuffer_, receiveTime);
   inMessageCallback_ = false;
   afterMessageCallback(receiveTime);

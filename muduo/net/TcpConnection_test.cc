@@ -10,7 +10,9 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <thread>
 #include <typeinfo>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "muduo/base/CountDownLatch.h"
@@ -617,6 +619,42 @@ TEST(TcpConnectionTest, WriteCompleteFiresOnceTheOutputHasDrained) {
   EXPECT_EQ(sentAtLast, kLarge + 4);
 }
 
+TEST(TcpConnectionTest, AnEchoReadsEveryMessageIntoTheSameStorage) {
+  // send(Buffer*) of the input moves its storage to the output; once written
+  // it must come back, or a connection alternates between two buffers and
+  // doubles its share of the caches.
+  constexpr int kMessages = 6;
+  Mutex mutex;
+  std::vector<const char*> readInto;  // where each message began
+  bool completion = false;
+  ServerThread server([&](TcpServer& s) {
+    s.setMessageCallback([&](const TcpConnectionPtr& conn, Buffer* buf, Timestamp) {
+      {
+        MutexLock lock(&mutex);
+        readInto.push_back(buf->peek());
+        completion = conn->getLoop()->completionIo() != nullptr;
+      }
+      conn->send(buf);
+      EXPECT_EQ(buf->readableBytes(), 0u);
+    });
+  });
+  BlockingSocket client;
+  ASSERT_EQ(client.connect(server.address()), 0);
+  for (int i = 0; i < kMessages; ++i) {
+    // One size: a longer message could outgrow the storage and move it.
+    const std::string message = test::makePattern(static_cast<uint64_t>(i) * 2000, 2000);
+    ASSERT_TRUE(client.sendAll(message));
+    ASSERT_EQ(client.readExactly(message.size()), message) << "message " << i;
+  }
+  MutexLock lock(&mutex);
+  ASSERT_GE(readInto.size(), static_cast<size_t>(kMessages));
+  // Completion mode's poller owns the receive buffers; nothing to check there.
+  if (completion) return;
+  for (size_t i = 1; i < readInto.size(); ++i) {
+    EXPECT_EQ(readInto[i], readInto[0]) << "read " << i;
+  }
+}
+
 TEST(TcpConnectionTest, StopReadPausesDeliveryUntilStartRead) {
   ConnectionSlot slot;
   Mutex mutex;
@@ -692,6 +730,137 @@ TEST(TcpConnectionTest, SendFileGoesOutInOrderBetweenSendsAndBeforeShutdown) {
   EXPECT_TRUE(test::matchesPattern(kOffset, std::string_view(got).substr(4, length)));
   EXPECT_EQ(got.substr(4 + length), "tail");
   ::unlink(path.c_str());
+}
+
+}  // namespace
+}  // namespace muduo::net
+
+namespace muduo::net {
+namespace {
+
+// The loop's connections read into one shared storage when they have nothing
+// buffered (readiness mode). These tests leave bytes in the input buffer, or
+// change it, and then let another connection read in between, which would
+// overwrite anything left in the shared storage.
+class SharedReadTest : public ::testing::Test {
+ protected:
+  static constexpr size_t kNoise = 48 * 1024;
+
+  // A connection whose first bytes start with 'Z' is noise: everything it
+  // sends is consumed, and answered "ok" once kNoise bytes have come. The
+  // others go to `handle`. (Decided once per connection: a later read of
+  // another connection may start with any byte.)
+  void start(MessageCallback handle) {
+    server_ = std::make_unique<ServerThread>([this, handle = std::move(handle)](TcpServer& s) {
+      s.setConnectionCallback(log_.callback());
+      s.setMessageCallback([this, handle](const TcpConnectionPtr& conn, Buffer* buf, Timestamp t) {
+        if (!conn->getContext().has_value()) conn->setContext(*buf->peek() == 'Z');
+        if (std::any_cast<bool>(conn->getContext())) {
+          noiseSeen_ += buf->readableBytes();
+          buf->retrieveAll();
+          if (noiseSeen_ == kNoise) conn->send(std::string_view("ok"));
+          return;
+        }
+        handle(conn, buf, t);
+      });
+    });
+  }
+
+  // One noise connection's read cycle through the shared storage.
+  void readNoise() {
+    noiseSeen_ = 0;  // the loop is idle: nothing of the last noise is left
+    BlockingSocket noise;
+    ASSERT_EQ(noise.connect(server_->address()), 0);
+    ASSERT_TRUE(noise.sendAll(std::string(kNoise, 'Z')));
+    ASSERT_EQ(noise.readExactly(2), "ok");
+  }
+
+  ConnectionLog log_;
+  std::atomic<size_t> noiseSeen_{0};  // the loop thread's, reset by readNoise() while idle
+  std::unique_ptr<ServerThread> server_;
+};
+
+TEST_F(SharedReadTest, BytesTheCallbackLeavesSurviveAnotherConnectionsRead) {
+  start(lines([](const TcpConnectionPtr& conn, const std::string& line) {
+    conn->send("got " + line + "\n");
+  }));
+  BlockingSocket client;
+  ASSERT_EQ(client.connect(server_->address()), 0);
+  ASSERT_TRUE(client.sendAll("hello\nwor"));
+  ASSERT_EQ(client.readExactly(10), "got hello\n");
+  readNoise();
+  ASSERT_TRUE(client.sendAll("ld\n"));
+  EXPECT_EQ(client.readExactly(10), "got world\n");
+}
+
+TEST_F(SharedReadTest, WhatTheCallbackAppendsAndPrependsSurvivesAnotherConnectionsRead) {
+  start([](const TcpConnectionPtr& conn, Buffer* buf, Timestamp) {
+    if (buf->view() == "abc") {
+      // Kept for the next call, framed on both sides.
+      buf->prepend("<", 1);
+      buf->append(">");
+      conn->send(std::string_view("kept\n"));
+    } else if (buf->view().ends_with("def")) {
+      conn->send(buf->retrieveAllAsString() + "\n");
+    }
+  });
+  BlockingSocket client;
+  ASSERT_EQ(client.connect(server_->address()), 0);
+  ASSERT_TRUE(client.sendAll("abc"));
+  ASSERT_EQ(client.readExactly(5), "kept\n");
+  readNoise();
+  ASSERT_TRUE(client.sendAll("def"));
+  EXPECT_EQ(client.readExactly(9), "<abc>def\n");
+}
+
+TEST_F(SharedReadTest, ClosingInsideTheCallbackWithBytesLeftLeavesTheLoopReadingForOthers) {
+  start([](const TcpConnectionPtr& conn, Buffer* buf, Timestamp) {
+    if (buf->view().starts_with("close")) {
+      buf->retrieve(2);  // and leaves the rest
+      conn->forceClose();
+    } else {
+      conn->send(buf);
+    }
+  });
+  BlockingSocket closer;
+  ASSERT_EQ(closer.connect(server_->address()), 0);
+  ASSERT_TRUE(closer.sendAll("close me"));
+  int error = 0;
+  EXPECT_EQ(closer.readToEnd(&error), "");
+  EXPECT_EQ(error, 0);
+  ASSERT_TRUE(log_.waitForDowns(1));
+  readNoise();
+  BlockingSocket echo;
+  ASSERT_EQ(echo.connect(server_->address()), 0);
+  ASSERT_TRUE(echo.sendAll("still here"));
+  EXPECT_EQ(echo.readExactly(10), "still here");
+}
+
+TEST_F(SharedReadTest, EchoesOfLargeMessagesOnTwoConnectionsArriveIntact) {
+  // The echo's output outlives the callback (the peer reads slower than we
+  // write), so the output keeps the storage it was read into.
+  constexpr size_t kBytes = 2 << 20;
+  start([](const TcpConnectionPtr& conn, Buffer* buf, Timestamp) { conn->send(buf); });
+  BlockingSocket a;
+  BlockingSocket b;
+  ASSERT_EQ(a.connect(server_->address()), 0);
+  ASSERT_EQ(b.connect(server_->address()), 0);
+  std::string gotA;
+  std::string gotB;
+  std::thread readA([&] { gotA = a.readExactly(kBytes); });
+  std::thread readB([&] { gotB = b.readExactly(kBytes); });
+  const std::string patternA = test::makePattern(0, kBytes);
+  const std::string patternB = test::makePattern(7, kBytes);
+  for (size_t off = 0; off < kBytes; off += 64 * 1024) {
+    EXPECT_TRUE(a.sendAll(std::string_view(patternA).substr(off, 64 * 1024)));
+    EXPECT_TRUE(b.sendAll(std::string_view(patternB).substr(off, 64 * 1024)));
+  }
+  readA.join();
+  readB.join();
+  ASSERT_EQ(gotA.size(), kBytes);
+  ASSERT_EQ(gotB.size(), kBytes);
+  EXPECT_TRUE(gotA == patternA);
+  EXPECT_TRUE(gotB == patternB);
 }
 
 }  // namespace

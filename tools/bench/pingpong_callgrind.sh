@@ -7,17 +7,20 @@
 # out. Wall-clock figures on this shared machine are noise; these are not.
 #
 #   tools/bench/pingpong_callgrind.sh --bin=DIR [--muduo_bin=DIR] [--side=ours|muduo|raw]
-#       [--block=16384] [--sessions=100] [--seconds=2,6] [--keep=DIR]
+#       [--block=16384] [--sessions=100] [--seconds=2,6] [--keep=DIR] [--cache_sim]
 #
 # DIR holds pingpong_server, pingpong_client, raw_floor_server and
 # raw_floor_client (an opt build); --muduo_bin is build_peers.sh's bin
 # directory. --keep leaves the callgrind dumps there for callgrind_annotate.
+# --cache_sim adds callgrind's cache simulation (its model of this machine's
+# caches) and prints L1 data and last-level misses per block as well: a
+# working set that outgrows a cache shows there, whatever the machine's load.
 set -euo pipefail
 # shellcheck source=tools/bench/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 bin='' muduo_bin=/work/peers/muduo-build/bin side=ours block=16384 sessions=100
-seconds=2,6 keep=''
+seconds=2,6 keep='' cache_sim=no
 for arg in "$@"; do
   case "$arg" in
     --bin=*) bin="${arg#*=}" ;;
@@ -27,6 +30,7 @@ for arg in "$@"; do
     --sessions=*) sessions="${arg#*=}" ;;
     --seconds=*) seconds="${arg#*=}" ;;
     --keep=*) keep="${arg#*=}" ;;
+    --cache_sim) cache_sim=yes ;;
     *) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2; exit 2 ;;
   esac
 done
@@ -34,11 +38,11 @@ done
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
-# run SECONDS: prints "<server Ir> <blocks echoed>".
+# run SECONDS: prints "<blocks echoed> <event>=<count>..." for the server.
 run() {
   local s=$1 port out bytes
   port=$(bench_free_port)
-  local cg=(valgrind --tool=callgrind "--callgrind-out-file=$work/cg.$s")
+  local cg=(valgrind --tool=callgrind "--cache-sim=$cache_sim" "--callgrind-out-file=$work/cg.$s")
   case "$side" in
     ours) taskset -c 0 "${cg[@]}" "$bin/pingpong_server" --port="$port" --threads=0 \
       >"$work/server.$s" 2>&1 & ;;
@@ -66,13 +70,22 @@ run() {
   kill -TERM "$server"
   wait "$server" 2>/dev/null || true
   [[ -z $keep ]] || { mkdir -p "$keep" && cp "$work/cg.$s" "$keep/cg.$side.$s"; }
-  echo "$(awk '/^totals:/ { print $2 }' "$work/cg.$s") $((bytes / block))"
+  echo "$((bytes / block)) $(awk '/^events:/ { for (i = 2; i <= NF; i++) name[i] = $i }
+    /^(totals|summary):/ { for (i = 2; i <= NF; i++) printf " %s=%s", name[i], $i; exit }' \
+    "$work/cg.$s")"
 }
 
 IFS=, read -r short long <<<"$seconds"
-read -r ir_short blocks_short < <(run "$short")
-read -r ir_long blocks_long < <(run "$long")
-awk -v a="$ir_short" -v b="$ir_long" -v na="$blocks_short" -v nb="$blocks_long" \
-  -v what="$side ${block}x$sessions" \
-  'BEGIN { printf "%s: %.0f instructions per block (%d Ir over %d blocks, %d over %d)\n",
-           what, (b - a) / (nb - na), a, na, b, nb }'
+short_out=$(run "$short")
+long_out=$(run "$long")
+awk -v a="$short_out" -v b="$long_out" -v what="$side ${block}x$sessions" 'BEGIN {
+  na = split(a, fa, " "); split(b, fb, " ")
+  for (i = 2; i <= na; i++) { split(fa[i], x, "="); split(fb[i], y, "="); ev[x[1]] = y[2] - x[2]; e0[x[1]] = x[2]; e1[x[1]] = y[2] }
+  blocks = fb[1] - fa[1]
+  printf "%s: %.0f instructions per block (%d Ir over %d blocks, %d over %d)\n",
+    what, ev["Ir"] / blocks, e0["Ir"], fa[1], e1["Ir"], fb[1]
+  if ("D1mr" in ev)
+    printf "%s: per block D1 misses %.1f (read %.1f, write %.1f), LL misses %.1f (read %.1f, write %.1f)\n",
+      what, (ev["D1mr"] + ev["D1mw"]) / blocks, ev["D1mr"] / blocks, ev["D1mw"] / blocks,
+      (ev["DLmr"] + ev["DLmw"]) / blocks, ev["DLmr"] / blocks, ev["DLmw"] / blocks
+}'
