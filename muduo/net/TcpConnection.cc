@@ -274,10 +274,18 @@ bool TcpConnection::writeFrontFile() {
     closeAfterWriteError(errno);
     return false;
   }
-  pendingFileBytes_ -= f.after.readableBytes();
-  outputBuffer_.swap(f.after);  // outputBuffer_ was empty
+  if (f.after.readableBytes() > 0) {
+    // outputBuffer_ is empty. Swapped only when bytes follow: otherwise the
+    // output's storage would leave with the file and the next response
+    // would allocate it again.
+    pendingFileBytes_ -= f.after.readableBytes();
+    outputBuffer_.swap(f.after);
+  }
   pendingFiles_.pop_front();
   publishOutputBytes();
+  // The next file may meet a full socket, and a return without a look at
+  // the budget would leave reading paused until the whole queue is out.
+  checkOutputBudget();
   return true;
 }
 

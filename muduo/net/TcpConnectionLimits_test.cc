@@ -203,6 +203,106 @@ TEST(TcpConnectionLimitsTest, AQueuedFileThatCannotBeReopenedClosesTheConnection
   ASSERT_TRUE(log.waitForDowns(1));
 }
 
+// The descriptor of the accepted socket whose peer is `peer`, found among
+// this process's descriptors (the test's client and server share it).
+int acceptedSocketOf(const InetAddress& peer) {
+  int found = -1;
+  if (DIR* dir = ::opendir("/proc/self/fd")) {
+    while (dirent* entry = ::readdir(dir)) {
+      const int fd = std::atoi(entry->d_name);
+      sockaddr_in6 addr{};
+      socklen_t len = sizeof addr;
+      if (fd <= 2 || ::getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) continue;
+      const InetAddress candidate = addr.sin6_family == AF_INET
+                                        ? InetAddress(*reinterpret_cast<sockaddr_in*>(&addr))
+                                        : InetAddress(addr);
+      if (candidate.toIpPort() == peer.toIpPort()) found = fd;
+    }
+    ::closedir(dir);
+  }
+  return found;
+}
+
+// Files alone queued past the budget (no header bytes between them to make
+// the write path look again): as the reader drains them below the low-water
+// mark, reading must resume while files are still queued, not only once the
+// last is out. Before the fix a peer that stopped reading at that point left
+// its next request unread for good.
+TEST(TcpConnectionLimitsTest, ReadingResumesAsQueuedFilesDrainBelowTheBudget) {
+  constexpr size_t kFileSize = 16 * 1024;
+  constexpr int kFiles = 64;  // 1 MiB queued
+  constexpr size_t kTotal = kFiles * kFileSize;
+  ConnectionOptions options;
+  options.outputHighWaterMark = 512 * 1024;
+  options.outputLowWaterMark = 256 * 1024;
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  const std::string path =
+      std::string(tmp != nullptr ? tmp : "/tmp") + "/drain_" + std::to_string(::getpid());
+  {
+    const std::string content = test::makePattern(0, kFileSize);
+    FILE* f = std::fopen(path.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    ASSERT_EQ(std::fwrite(content.data(), 1, content.size(), f), content.size());
+    std::fclose(f);
+  }
+  std::atomic<bool> requestSeen{false};
+  std::atomic<bool> paused{false};
+  CountDownLatch queued(1);
+  ServerThread server([&](TcpServer& s) {
+    s.setConnectionOptions(options);
+    s.setConnectionCallback([&](const TcpConnectionPtr& conn) {
+      if (!conn->connected()) return;
+      // A small, fixed send buffer: the kernel holds a few KiB of the files,
+      // so most of them wait in the connection's queue.
+      const int sndbuf = 16 * 1024;
+      const int fd = acceptedSocketOf(conn->peerAddress());
+      if (fd >= 0) ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+      for (int i = 0; i < kFiles; ++i) {
+        conn->sendFile(UniqueFd(::open(path.c_str(), O_RDONLY | O_CLOEXEC)), 0, kFileSize);
+      }
+      paused = conn->outputBudgetExceeded();
+      queued.countDown();
+    });
+    s.setMessageCallback([&](const TcpConnectionPtr&, Buffer* buf, Timestamp) {
+      buf->retrieveAll();
+      requestSeen = true;
+    });
+  });
+  BlockingSocket client;
+  const int rcvbuf = 16 * 1024;
+  ASSERT_EQ(::setsockopt(client.fd(), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf), 0);
+  ASSERT_EQ(client.connect(server.address()), 0);
+  ASSERT_TRUE(client.sendAll("\n"));
+  // Not a byte read while the server queues: a reader keeping up would
+  // keep the queue under the budget.
+  ASSERT_TRUE(queued.waitFor(test::kTimeout));
+  // Read until 200 KiB are left: under the low-water mark even if none of
+  // it were in the kernel's buffers, and more than those buffers can hold,
+  // so files are still queued in the server.
+  std::vector<char> buf(16 * 1024);
+  size_t got = 0;
+  int error = 0;
+  while (got < kTotal - 200 * 1024) {
+    const ssize_t n =
+        client.readSome(buf.data(), std::min(buf.size(), kTotal - 200 * 1024 - got), &error);
+    ASSERT_GT(n, 0) << "error " << error;
+    got += static_cast<size_t>(n);
+  }
+  EXPECT_TRUE(paused.load());
+  // The reader stops here; the request must be read anyway.
+  const auto deadline = std::chrono::steady_clock::now() + test::kTimeout;
+  while (!requestSeen.load() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(5ms);
+  }
+  EXPECT_TRUE(requestSeen.load());
+  while (got < kTotal) {
+    const ssize_t n = client.readSome(buf.data(), std::min(buf.size(), kTotal - got), &error);
+    ASSERT_GT(n, 0) << "error " << error;
+    got += static_cast<size_t>(n);
+  }
+  ::unlink(path.c_str());
+}
+
 // The peer leaving must end a connection whose reading is paused, however
 // it leaves. Before the fix the paused socket left epoll altogether.
 TEST(TcpConnectionLimitsTest, APausedConnectionWhosePeerClosesGoesDown) {
