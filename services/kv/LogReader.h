@@ -30,7 +30,10 @@ class LogReader {
  public:
   enum class Result {
     kRecord,     // *type and *payload are set
-    kEnd,        // a clean end: the file ends on a record boundary
+    kEnd,        // a clean end: the file ends on a record boundary, or
+                 // nothing but zeros follows the last record (space the log
+                 // reserved ahead and did not get to write: goodBytes() <
+                 // fileSize() then; see LogFormat.h)
     kTruncated,  // the file ends inside a record (a torn write)
     kCorrupt,    // a record's checksum, length or type is wrong
   };
@@ -71,6 +74,8 @@ class LogReader {
         file_(std::move(file)),
         data_(file_->data().data()),
         size_(file_->data().size()) {}
+  // Whether every byte from `offset` to the end is zero.
+  [[nodiscard]] bool zerosFrom(uint64_t offset) const;
   // Checks the record at `offset`; its size, or nullopt (and why in *why).
   std::optional<uint64_t> checkRecord(uint64_t offset, bool* truncated, std::string* why) const;
 
