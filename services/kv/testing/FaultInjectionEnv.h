@@ -20,7 +20,8 @@
 // kept aside as hidden ".fi-" links until no synced name refers to them).
 // A truncate() is durable (the Env contract syncs it). Because it decides
 // what survives itself, sync() and syncDir() do not call the real
-// fdatasync/fsync unless Options::realSync is set: the power-loss tests run
+// fdatasync/fsync (nor truncate() the fsync the Env contract has it do)
+// unless Options::realSync is set: the power-loss tests run
 // thousands of crashes at memory speed.
 //
 // crashAfter(n) stops the machine at a chosen point instead: the n-th
