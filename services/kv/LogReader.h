@@ -57,6 +57,8 @@ class LogReader {
   // from `from` to the end of the file.
   [[nodiscard]] uint64_t countValidRecords(uint64_t from, uint64_t* bytes) const;
 
+  // Whether every byte from `offset` to the end is zero (reserved space).
+  [[nodiscard]] bool zerosFrom(uint64_t offset) const;
   // Bytes up to the end of the last good record: where to truncate.
   [[nodiscard]] uint64_t goodBytes() const { return offset_; }
   [[nodiscard]] uint64_t fileSize() const { return size_; }
@@ -74,8 +76,6 @@ class LogReader {
         file_(std::move(file)),
         data_(file_->data().data()),
         size_(file_->data().size()) {}
-  // Whether every byte from `offset` to the end is zero.
-  [[nodiscard]] bool zerosFrom(uint64_t offset) const;
   // Checks the record at `offset`; its size, or nullopt (and why in *why).
   std::optional<uint64_t> checkRecord(uint64_t offset, bool* truncated, std::string* why) const;
 

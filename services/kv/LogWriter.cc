@@ -45,8 +45,8 @@ absl::Status LogWriter::append(std::string_view records) {
   if (!failure_.ok()) return failure_;
   if (closed_) return absl::UnavailableError("the store is closed");
   const uint64_t sizeBefore = log_->size();
-  absl::Status appended = reserveFor(records.size());
-  if (appended.ok()) appended = log_->append(records);
+  absl::Status appended = log_->append(records);
+  if (appended.ok()) appended = reserveAhead();
   if (!appended.ok()) {
     // Part of the group may be in the file, and a restart would replay any
     // whole record of it: cut it back, so "not applied" is the truth (with
@@ -80,11 +80,14 @@ absl::Status LogWriter::append(std::string_view records) {
   return absl::OkStatus();
 }
 
-absl::Status LogWriter::reserveFor(uint64_t bytes) {
-  const uint64_t needed = log_->size() + bytes;
-  if (reserveBytes_ == 0 || needed <= reservedEnd_) return absl::OkStatus();
+absl::Status LogWriter::reserveAhead() {
+  // After the append, not before: a record larger than what is left is
+  // written once, not as zeros first and then over them.
+  if (reserveBytes_ == 0 || log_->size() + reserveBytes_ / 2 <= reservedEnd_) {
+    return absl::OkStatus();
+  }
   constexpr uint64_t kBlock = 4096;
-  const uint64_t end = (needed + reserveBytes_ + kBlock - 1) / kBlock * kBlock;
+  const uint64_t end = (log_->size() + reserveBytes_ + kBlock - 1) / kBlock * kBlock;
   if (absl::Status s = log_->reserve(end); !s.ok()) return s;
   reservedEnd_ = end;
   return absl::OkStatus();

@@ -25,15 +25,23 @@
 //                    close() sync.
 //
 // Reserved space: with Options::reserveBytes, the log is zero-filled that
-// far ahead of its records (WritableFile::reserve) before an append would
-// pass the zeros. Appends then overwrite allocated blocks inside the file's
+// far ahead of its records (WritableFile::reserve) whenever an append leaves
+// less than half of it. Appends then overwrite allocated blocks inside the file's
 // length, so each fdatasync writes the data only; an append that grew the
 // file would also commit the new size and extents through the file
 // system's journal. Recovery reads the zeros after the last record as the
 // log's clean end and trims them (LogFormat.h); rotate() trims the log it
 // finishes before the next exists, and close() trims too, so only the last
 // log can end in zeros. A failed reservation (a full disk) is a failed
-// write: INTERNAL, nothing appended, and the log fails for good.
+// write: INTERNAL, the group cut back out, and the log fails for good. What a
+// power loss leaves: the reserved zeros are durable once a sync covered
+// them, and an unsynced append over them may or may not be there, page by
+// page (not only as a prefix, as the file's size would make it): never a
+// loss of anything acknowledged, at worst a torn group that start-up
+// refuses as damage (README.md).
+//
+// Zero-filled rather than fallocate(2)'d: writing into unwritten extents
+// converts them, a metadata change again in the very syncs this spares.
 //
 // After an I/O error it fails for good: every later append() gets
 // UNAVAILABLE naming the cause, and health() reports it (retrying is not
@@ -168,9 +176,9 @@ class LogWriter {
   // Syncs log_ under mutex_ (kAlways, kBatch, rotate(), close()): it then
   // covers every byte written.
   [[nodiscard]] absl::Status syncLog() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  // Zero-fills the log ahead when an append of `bytes` would pass the
-  // reserved space.
-  [[nodiscard]] absl::Status reserveFor(uint64_t bytes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // After an append: zero-fills the log reserveBytes_ past its end once less
+  // than half of that is left.
+  [[nodiscard]] absl::Status reserveAhead() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Cuts the log's reserved zeros off (and syncs it); before a log is
   // finished, so only the last log ends in zeros.
   [[nodiscard]] absl::Status trimLog() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);

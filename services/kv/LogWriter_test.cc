@@ -213,7 +213,7 @@ TEST_F(LogWriterTest, AFullDiskWhileReservingIsAFailedWriteNotAppliedAndFailsThe
   ASSERT_TRUE(writer->append(putRecord("a", "1")).ok());
   const uint64_t records = writer->logBytes();
   injectOnce(Op::kReserve, ENOSPC, /*shortWrite=*/true);
-  // Larger than what is left: it needs more zeros first.
+  // Larger than what is left: more zeros are reserved after it.
   const absl::Status failed = writer->append(putRecord("b", std::string(100 << 10, 'x')));
   EXPECT_EQ(failed.code(), absl::StatusCode::kInternal) << failed;
   EXPECT_NE(failed.message().find("No space left on device"), std::string::npos) << failed;

@@ -63,6 +63,40 @@ TEST_F(FaultInjectionEnvTest, BytesAfterTheLastSyncAreLostAndSyncedOnesKept) {
   EXPECT_EQ(contents("a"), "synced");
 }
 
+TEST_F(FaultInjectionEnvTest, SyncedReservedZerosSurviveAndUnsyncedWritesOverThemRevert) {
+  {
+    auto file = env_.openWritable(path("log"), WritableFile::Mode::kAppend);
+    ASSERT_TRUE(file.ok()) << file.status();
+    ASSERT_TRUE((*file)->append("head").ok());
+    ASSERT_TRUE((*file)->reserve(100).ok());
+    EXPECT_EQ((*file)->size(), 4u) << "reserving does not move the append point";
+    ASSERT_TRUE((*file)->append("-synced").ok());
+    ASSERT_TRUE((*file)->sync().ok());
+    ASSERT_TRUE((*file)->append("-lost").ok());
+    ASSERT_TRUE((*file)->reserve(200).ok());  // never synced
+    EXPECT_EQ(fs::file_size(path("log")), 200u);
+  }
+  ASSERT_TRUE(env_.syncDir(dir_).ok());
+  ASSERT_TRUE(env_.simulatePowerLoss().ok());
+  EXPECT_EQ(contents("log"), "head-synced" + std::string(100 - 11, '\0'));
+}
+
+TEST_F(FaultInjectionEnvTest, AFailedReserveCanLeavePartOfTheZeros) {
+  FaultInjectionEnv::Fault fault;
+  fault.op = FaultInjectionEnv::Op::kReserve;
+  fault.error = ENOSPC;
+  fault.shortWrite = true;
+  env_.inject(fault);
+  auto file = env_.openWritable(path("log"), WritableFile::Mode::kAppend);
+  ASSERT_TRUE(file.ok()) << file.status();
+  ASSERT_TRUE((*file)->append("data").ok());
+  const absl::Status s = (*file)->reserve(104);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("No space left on device"), std::string::npos) << s;
+  EXPECT_EQ(fs::file_size(path("log")), 54u) << "half the zeros went in";
+  EXPECT_EQ((*file)->size(), 4u);
+}
+
 TEST_F(FaultInjectionEnvTest, ANewFileWhoseNameWasNeverSyncedDisappears) {
   write("kept", "x", true);
   ASSERT_TRUE(env_.syncDir(dir_).ok());
