@@ -54,6 +54,16 @@ class LogWriterTest : public ::testing::Test {
     return table;
   }
 
+  // Closes the writer and reads back what a restart finds (no power loss).
+  Table closeAndRecover(std::unique_ptr<LogWriter> writer) {
+    writer->close();
+    writer.reset();
+    dir_.reset();
+    Table table;
+    open(SyncMode::kAlways, &table)->close();
+    return table;
+  }
+
   void injectOnce(Op op, int error, bool shortWrite = false) {
     FaultInjectionEnv::Fault fault;
     fault.op = op;
@@ -161,11 +171,7 @@ TEST_F(LogWriterTest, AppendsOverwriteReservedZerosInsteadOfGrowingTheFile) {
   EXPECT_GE(fs::file_size(dir_->logPath(1)), writer->logBytes() + options.reserveBytes)
       << "a record larger than what is left is covered whole, with the next reservation after";
   const uint64_t records = writer->logBytes();
-  writer->close();
-  writer.reset();
-  dir_.reset();
-  Table table;
-  open(SyncMode::kAlways, &table)->close();
+  const Table table = closeAndRecover(std::move(writer));
   EXPECT_EQ(table.size(), 2u);
   EXPECT_EQ(fs::file_size(dir_->logPath(1)), records);
 }
@@ -221,11 +227,7 @@ TEST_F(LogWriterTest, AFullDiskWhileReservingIsAFailedWriteNotAppliedAndFailsThe
   EXPECT_EQ(fs::file_size(dir_->logPath(1)), records) << "nothing of it stays, zeros included";
   EXPECT_EQ(writer->health().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(writer->append(putRecord("c", "3")).code(), absl::StatusCode::kUnavailable);
-  writer->close();
-  writer.reset();
-  dir_.reset();
-  Table table;
-  open(SyncMode::kAlways, &table)->close();
+  const Table table = closeAndRecover(std::move(writer));
   EXPECT_EQ(table.size(), 1u);
   EXPECT_NE(table.find("a"), nullptr);
 }
