@@ -111,6 +111,11 @@ TEST(HttpServer, AnswersTheRequestsOfOneReadInOrderWithOneWrite) {
   ASSERT_TRUE(probe);
   EXPECT_EQ(probe->body, "GET /probe ");
   if (atFirst < 0) GTEST_SKIP() << "no /proc/thread-self/io here";
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  // The sanitizers' runtimes probe memory with writes of their own to a
+  // pipe, in this thread, so syscw counts more than our writes there.
+  GTEST_SKIP() << "the order was checked; the write count is not, under a sanitizer";
+#endif
   // One write for the batch, as the connection gathers what a message
   // callback sends; one per response would be 16. The slack of one is for
   // a write the loop might make for itself, never seen so far.
