@@ -61,19 +61,8 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-unset MUDUO_USE_URING
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-wait_port() {  # port
-  for _ in $(seq 600); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "nothing answers on port $1" >&2
-  return 1
-}
+# shellcheck source=tools/bench/lib.sh
+source tools/bench/lib.sh
 
 # The command line of server $1 for workload $2 on port $3.
 server_cmd() {
@@ -107,7 +96,7 @@ load() {
 # measure SERVER WORKLOAD DEPTH MEASURE
 measure() {
   local port path cmd requests
-  port=$(free_port)
+  port=$(bench_free_port)
   path=/hello
   [[ $2 == hello ]] || path=/f16k.bin
   cmd=$(server_cmd "$1" "$2" "$port")
@@ -120,7 +109,8 @@ measure() {
     taskset -c 0 $cmd >"$work/server.log" 2>&1 &
   fi
   server=$!
-  wait_port "$port"
+  # valgrind takes a few seconds to start a server: up to 30 s.
+  bench_wait_port "$port" 2>/dev/null || bench_wait_port "$port" 2>/dev/null || bench_wait_port "$port"
   load 1 "$port" "$path" "$3" >/dev/null
   if [[ $4 == instructions ]]; then
     rm -f "$work"/cg.out.*
