@@ -113,6 +113,10 @@ class OpenFileCache {
       time_t second = 0;  // the Date in it
       std::shared_ptr<const UniqueFd> fd;
       size_t length = 0;  // of the whole response
+      // The header lines in it (HttpResponse::headerLines()): a response
+      // whose own differ (a header its server added before the handler, a
+      // request id say) is not this one, and must not go out as it.
+      std::string headerLines;
     };
     mutable Mutex prebuiltMutex;
     mutable std::shared_ptr<const Prebuilt> prebuilt ABSL_GUARDED_BY(prebuiltMutex);

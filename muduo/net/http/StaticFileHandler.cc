@@ -361,7 +361,11 @@ std::shared_ptr<const OpenFileCache::File::Prebuilt> StaticFileHandler::prebuilt
     const OpenFileCache::File& file, const HttpResponse& response) {
   const time_t now = ::time(nullptr);
   MutexLock lock(&file.prebuiltMutex);
-  if (file.prebuilt != nullptr && file.prebuilt->second == now) return file.prebuilt;
+  if (file.prebuilt != nullptr && file.prebuilt->second == now) {
+    // Another request's copy serves only a response with the same headers;
+    // others are built as usual, the copy kept for the rest of the second.
+    return file.prebuilt->headerLines == response.headerLines() ? file.prebuilt : nullptr;
+  }
   if (file.usesSecond != now) {
     file.usesSecond = now;
     file.uses = 0;
@@ -396,6 +400,7 @@ std::shared_ptr<const OpenFileCache::File::Prebuilt> StaticFileHandler::prebuilt
   auto prebuilt = std::make_shared<OpenFileCache::File::Prebuilt>();
   prebuilt->second = now;
   prebuilt->length = head.readableBytes() + size;
+  prebuilt->headerLines = response.headerLines();
   prebuilt->fd = std::make_shared<const UniqueFd>(std::move(copy));
   file.prebuilt = prebuilt;
   return prebuilt;

@@ -406,6 +406,32 @@ TEST_F(StaticFileHandlerTest, WhatACallbackAddsAfterTheHandlerGoesOutEvenForAHot
   }
 }
 
+// A server that adds a header of its own to each response before the
+// handler runs (a request id, a header chosen from the request) must see
+// each response carry its own: the prebuilt copy holds the headers of the
+// request that built it, and must never go out for another one's.
+TEST_F(StaticFileHandlerTest, WhatACallbackAddsBeforeTheHandlerIsThatResponsesOwnEvenForAHotFile) {
+  auto handler = StaticFileHandler::create(root_);
+  ASSERT_TRUE(handler.ok()) << handler.status();
+  int next = 0;  // the server's loop thread only
+  HttpServerThread server(
+      [h = *handler, &next](const HttpRequest& request, HttpResponse* response) {
+        response->addHeader("X-Request", std::to_string(next++));
+        h.handle(request, response);
+      },
+      HttpParser::Limits{});
+  HttpTestClient client(server.address());
+  ASSERT_TRUE(client.connected());
+  constexpr int kRequests = 20;
+  const std::vector<test::HttpTestResponse> responses = pipelineGets(client, "/mid.bin", kRequests);
+  ASSERT_EQ(responses.size(), size_t{kRequests});
+  for (int i = 0; i < kRequests; ++i) {
+    const test::HttpTestResponse& resp = responses[static_cast<size_t>(i)];
+    EXPECT_EQ(resp.header("x-request"), std::to_string(i)) << i;
+    EXPECT_EQ(resp.body, test::makePattern(0, kMidSize)) << i;
+  }
+}
+
 TEST_F(StaticFileHandlerTest, RefusesOtherMethods) {
   ASSERT_TRUE(client_->send("POST /a.txt HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n"));
   auto resp = client_->read();
