@@ -51,7 +51,10 @@ void HttpConnectionHandler::finishDeferred(const TcpConnectionPtr& conn,
 void HttpConnectionHandler::sendResponse(const TcpConnectionPtr& conn, HttpResponse* response) {
   // Reused per thread: send(Buffer*) swaps storage with the connection's
   // empty output buffer, so steady state allocates nothing here.
-  if (response->hasWholeResponseFile()) {
+  // Only with nothing queued: behind another file the copy would hold its
+  // descriptor until its turn (it cannot be opened again), one per queued
+  // response to another hot file. The usual response reopens its file then.
+  if (response->hasWholeResponseFile() && conn->queuedOutputBytes() == 0) {
     // All of it in one file: one sendfile, nothing before it.
     const size_t length = response->wholeResponseLength();
     conn->sendFile(response->releaseWholeResponseFile(), 0, length);

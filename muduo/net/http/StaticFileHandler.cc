@@ -344,10 +344,11 @@ void StaticFileHandler::handle(const HttpRequest& request, HttpResponse* respons
   // Queued behind another file, the response gives its descriptor back and
   // opens the same path again in turn; a different file there now (swapped,
   // rewritten) yields no descriptor, and the connection closes. The opener
-  // holds only the entry, so it fits in the AnyInvocable: no allocation.
+  // holds only the entry's origin (no descriptor, unlike the entry), so it
+  // fits in the AnyInvocable: no allocation.
   const bool whole = response->statusCode() == 200 && length == size;
   response->setFileBody(std::move(fd), static_cast<off_t>(first), length,
-                        [file] { return file->reopen(); });
+                        [origin = file->origin] { return origin->reopen(); });
   if (whole && size > 0 && size <= maxPrebuiltFileBytes_ && !response->headResponse() &&
       !response->closeConnection()) {
     if (auto prebuilt = prebuiltFor(*file, *response)) {
