@@ -27,7 +27,10 @@
 // its own); it lives in the cache entry, so it is
 // never staler than the entry, and is rebuilt each second for its Date.
 // Bounds: files up to Options::maxPrebuiltFileBytes, one memfd per cached
-// descriptor at most (so at most twice cache.maxOpenFiles descriptors).
+// descriptor at most (so at most twice cache.maxOpenFiles descriptors),
+// and beyond the cache at most the one a connection's queue holds (a
+// response queued behind another file keeps no descriptor: see
+// HttpConnectionHandler::sendResponse and OpenFileCache::File::Origin).
 //
 // Immutable after creation apart from the (thread-safe) cache: handle() may
 // run in many loop threads at once.
