@@ -7,9 +7,12 @@
 //   directory sync fails (compaction) -> the store fails likewise
 //   rename fails (compaction) -> the compaction fails, the store carries on
 // After a failure every write gets UNAVAILABLE and health() says why.
+#include <atomic>
 #include <cstring>
 #include <filesystem>
 #include <future>
+#include <memory>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
@@ -44,13 +47,25 @@ class StoreFaultsTest : public ::testing::TestWithParam<SyncMode> {
     return store.ok() ? std::move(*store) : nullptr;
   }
 
-  static absl::Status put(Store& store, std::string key, std::string value) {
+  // `committedHere`, if given: whether the answer came in this thread (a
+  // commit of the caller's own, with Caller::kMayWaitForSync).
+  static absl::Status put(Store& store, std::string key, std::string value,
+                          Store::Caller caller = Store::Caller::kMustNotWait,
+                          bool* committedHere = nullptr) {
     WriteBatch batch;
     batch.put(std::move(key), std::move(value));
     auto done = std::make_shared<std::promise<absl::Status>>();
     auto future = done->get_future();
-    store.write(std::move(batch),
-                [done](absl::Status s, WriteBatch&) { done->set_value(std::move(s)); });
+    const std::thread::id me = std::this_thread::get_id();
+    auto here = std::make_shared<std::atomic<bool>>(false);
+    store.write(
+        std::move(batch),
+        [done, me, here](absl::Status s, WriteBatch&) {
+          here->store(std::this_thread::get_id() == me);
+          done->set_value(std::move(s));
+        },
+        caller);
+    if (committedHere != nullptr) *committedHere = here->load();
     if (future.wait_for(10s) != std::future_status::ready) {
       ADD_FAILURE() << "a write was never answered";
       std::abort();
@@ -62,6 +77,23 @@ class StoreFaultsTest : public ::testing::TestWithParam<SyncMode> {
     std::string value;
     if (!store.get(key, &value)) return std::nullopt;
     return value;
+  }
+
+  // After a failed log write or sync (of a store holding "before" = "1"):
+  // every later write is refused, from `caller` and from the writer, reads
+  // go on, and a restart finds what was acknowledged and nothing refused.
+  std::unique_ptr<Store> expectReadOnlyUntilReopened(std::unique_ptr<Store> store,
+                                                     Store::Caller caller) {
+    EXPECT_EQ(put(*store, "later", "3", caller).code(), absl::StatusCode::kUnavailable);
+    EXPECT_EQ(put(*store, "later", "3").code(), absl::StatusCode::kUnavailable);
+    EXPECT_FALSE(store->health().ok());
+    EXPECT_EQ(get(*store, "before"), "1");
+    store.reset();
+    auto reopened = open(Env::posix());
+    if (reopened == nullptr) return nullptr;
+    EXPECT_EQ(get(*reopened, "before"), "1") << "acknowledged, so never lost";
+    EXPECT_EQ(get(*reopened, "later"), std::nullopt);
+    return reopened;
   }
 
   // Fills the store past a tiny compaction threshold until a compaction ran
@@ -128,16 +160,40 @@ TEST_P(StoreFaultsTest, AFailedLogSyncReportsTheOutcomeAsUnknown) {
   const absl::Status failed = put(*store, "maybe", "2");
   EXPECT_EQ(failed.code(), absl::StatusCode::kUnknown) << failed;
   EXPECT_NE(failed.message().find("unknown"), std::string_view::npos) << failed;
-  EXPECT_EQ(put(*store, "later", "3").code(), absl::StatusCode::kUnavailable);
-  EXPECT_FALSE(store->health().ok());
-  EXPECT_EQ(get(*store, "before"), "1");
-  store.reset();
+  auto reopened = expectReadOnlyUntilReopened(std::move(store), Store::Caller::kMustNotWait);
+  ASSERT_NE(reopened, nullptr);
   // The record reached the page cache, so it comes back: that is why the
   // answer could not be "not applied".
-  auto reopened = open(Env::posix());
-  ASSERT_NE(reopened, nullptr);
   EXPECT_EQ(get(*reopened, "maybe"), "2");
-  EXPECT_EQ(get(*reopened, "later"), std::nullopt);
+}
+
+// The same two failures in a commit an I/O loop runs itself (kAlways and
+// kBatch with Caller::kMayWaitForSync): answered the same, in the loop's
+// thread, and every later write is refused, from the loop or the writer.
+TEST_P(StoreFaultsTest, AFailureInALoopsOwnCommitIsAnsweredAsTheWritersAndLaterWritesAreRefused) {
+  if (!syncsBeforeAcknowledging(GetParam())) GTEST_SKIP() << "no commit of a loop's own";
+  constexpr auto kLoop = Store::Caller::kMayWaitForSync;
+  for (const Op op : {Op::kAppend, Op::kSync}) {
+    SCOPED_TRACE(op == Op::kAppend ? "append" : "sync");
+    fs::remove_all(dir_);
+    FaultInjectionEnv env;
+    auto store = open(&env);
+    bool here = false;
+    ASSERT_TRUE(put(*store, "before", "1", kLoop, &here).ok());
+    EXPECT_TRUE(here) << "an idle writer and a small batch: the caller commits";
+    FaultInjectionEnv::Fault fault;
+    fault.op = op;
+    fault.error = ENOSPC;
+    fault.match = isLog;
+    fault.once = true;
+    env.inject(fault);
+    const absl::Status failed = put(*store, "failed", "2", kLoop, &here);
+    EXPECT_TRUE(here);
+    EXPECT_EQ(failed.code(),
+              op == Op::kAppend ? absl::StatusCode::kInternal : absl::StatusCode::kUnknown)
+        << failed;
+    EXPECT_NE(expectReadOnlyUntilReopened(std::move(store), kLoop), nullptr);
+  }
 }
 
 TEST_P(StoreFaultsTest, ADirectorySyncFailingInCompactionFailsTheStoreButKeepsItsData) {

@@ -91,9 +91,16 @@ def main():
             ours_rps = median(number(r.get('ours_rps')) for r in rows)
             peer_rps = median(number(r.get('peer_rps')) for r in rows)
             label = 'raw floor' if peer == 'raw' else peer
+            # The load generator's own CPU per request (http_vs_nginx.sh):
+            # where it is above the server's, the client was the limit.
+            client = ''
+            if 'ours_client_cpu_us' in rows[0]:
+                ours_client = median(number(r.get('ours_client_cpu_us')) for r in rows)
+                peer_client = median(number(r.get('peer_client_cpu_us')) for r in rows)
+                client = f'; client {fmt(ours_client)} / {fmt(peer_client)}'
             print(f'| {workload} | {label} | {fmt(median(per))}× ({", ".join(fmt(x) for x in per)}; '
                   f'{fmt(ours_rps, 0)} / {fmt(peer_rps, 0)} per s) | {fmt(ours_cpu)} / '
-                  f'{fmt(peer_cpu)} ({fmt(ratio(ours_cpu, peer_cpu))}×) | {floor_text} |')
+                  f'{fmt(peer_cpu)} ({fmt(ratio(ours_cpu, peer_cpu))}×{client}) | {floor_text} |')
     for workload, reason in skips.items():
         print(f'| {workload} | — | skipped: {reason} | — | — |')
 

@@ -21,8 +21,13 @@
 #                 (rpc_1x1 with our server and client at --busy_poll_us, a
 #                 separate row whose CPU column is the spinning's cost)
 #     kv        = tools/kv_bench/run.sh's pairs vs redis-server (its own rounds)
-#     http      = hello, static16k (tools/bench/http_vs_nginx.sh, vs nginx-light
-#                 with open_file_cache on)
+#     http      = hello, static16k, and both with 16 requests pipelined per
+#                 write, hello_p16 and static16k_p16 (tools/bench/http_vs_nginx.sh,
+#                 vs nginx-light with open_file_cache on; hello also vs the raw
+#                 floor). Without pipelining the one wrk thread spends more CPU
+#                 per request than either server, so those rows are client-bound;
+#                 the _p16 rows are the servers' own ratio. The CPU column adds
+#                 the client's CPU per request for these rows.
 #     idle      = bytes per idle connection vs muduo (--idle_connections of them)
 # --ours_tree  the tree whose code is "ours": built there with
 #              `tools/bazel build --config=opt` (default: this tree). Run it

@@ -37,7 +37,7 @@ void HttpConnectionHandler::finishDeferred(const TcpConnectionPtr& conn,
   if (session == nullptr || !session->waiting) return;
   session->waiting = false;
   // A file body is sent here, in the loop; any other went when answered.
-  if (response->hasFileBody() && conn->connected()) sendResponse(conn, response);
+  if (response->hasFileBody() && conn->connected()) sendResponse(conn, response, session);
   session->parser.reset();
   if (!conn->connected()) return;
   if (response->closeConnection()) {
@@ -49,14 +49,29 @@ void HttpConnectionHandler::finishDeferred(const TcpConnectionPtr& conn,
 }
 
 void HttpConnectionHandler::sendResponse(const TcpConnectionPtr& conn, HttpResponse* response) {
+  sendResponse(conn, response, nullptr);
+}
+
+void HttpConnectionHandler::sendResponse(const TcpConnectionPtr& conn, HttpResponse* response,
+                                         Session* session) {
+  if (response->hasWholeResponseFile()) {
+    // Behind another file a prebuilt copy holds its descriptor until its
+    // turn (it cannot be opened again): queued only when nothing is, or
+    // behind the same copy (pipelined requests for one hot file), so a
+    // peer that asks for many hot files and never reads holds one. The
+    // usual response reopens its file in turn.
+    const size_t length = response->wholeResponseLength();
+    std::shared_ptr<const UniqueFd> whole = response->releaseWholeResponseFile();
+    if (conn->queuedOutputBytes() == 0 ||
+        (session != nullptr && whole.get() == session->queuedWholeFile)) {
+      if (session != nullptr) session->queuedWholeFile = whole.get();
+      // All of it in one file: one sendfile, nothing before it.
+      conn->sendFile(std::move(whole), 0, length);
+      return;
+    }
+  }
   // Reused per thread: send(Buffer*) swaps storage with the connection's
   // empty output buffer, so steady state allocates nothing here.
-  if (response->hasWholeResponseFile()) {
-    // All of it in one file: one sendfile, nothing before it.
-    const size_t length = response->wholeResponseLength();
-    conn->sendFile(response->releaseWholeResponseFile(), 0, length);
-    return;
-  }
   thread_local Buffer output;
   response->appendToBuffer(&output);
   conn->send(&output);
@@ -147,7 +162,7 @@ void HttpConnectionHandler::onMessage(const TcpConnectionPtr& conn, Buffer* buf,
     HttpResponse response;
     prepare(session, &response);
     callback_(request, &response);
-    sendResponse(conn, &response);
+    sendResponse(conn, &response, session);
     parser->reset();
     if (response.closeConnection()) {
       conn->shutdown();

@@ -33,6 +33,7 @@
 
 #include "absl/functional/any_invocable.h"
 #include "muduo/base/Timestamp.h"
+#include "muduo/base/UniqueFd.h"
 #include "muduo/net/Callbacks.h"
 #include "muduo/net/http/HttpParser.h"
 #include "muduo/net/http/HttpRequest.h"
@@ -80,7 +81,14 @@ class HttpConnectionHandler : public std::enable_shared_from_this<HttpConnection
     HttpParser parser;
     bool waiting = false;
     size_t requests = 0;
+    // The prebuilt response file queued last (compared, never used): a
+    // response may queue behind others only the same one, so the queue
+    // holds at most one such descriptor, which cannot be reopened.
+    const UniqueFd* queuedWholeFile = nullptr;
   };
+
+  // sendResponse(), keeping `session`'s queuedWholeFile (null: none).
+  static void sendResponse(const TcpConnectionPtr& conn, HttpResponse* response, Session* session);
 
   // Loop thread: after a late answer (sending it if it has a file body),
   // goes on with buffered requests or closes.

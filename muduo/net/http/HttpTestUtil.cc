@@ -1,6 +1,7 @@
 #include "muduo/net/http/HttpTestUtil.h"
 
 #include <dirent.h>
+#include <sys/socket.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -44,6 +45,11 @@ HttpServerThread::~HttpServerThread() {
 
 HttpTestClient::HttpTestClient(const InetAddress& server)
     : connected_(socket_.connect(server) == 0) {}
+
+HttpTestClient::HttpTestClient(const InetAddress& server, int receiveBufferBytes)
+    : connected_(::setsockopt(socket_.fd(), SOL_SOCKET, SO_RCVBUF, &receiveBufferBytes,
+                              sizeof receiveBufferBytes) == 0 &&
+                 socket_.connect(server) == 0) {}
 
 bool HttpTestClient::readMore() {
   char buf[64 * 1024];

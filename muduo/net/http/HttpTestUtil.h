@@ -55,6 +55,10 @@ struct HttpTestResponse {
 class HttpTestClient {
  public:
   explicit HttpTestClient(const InetAddress& server);
+  // With a receive buffer of `receiveBufferBytes` (SO_RCVBUF, set before
+  // connecting, so the window is small from the start): a peer whose kernel
+  // takes little, for tests of what the server holds while it does not read.
+  HttpTestClient(const InetAddress& server, int receiveBufferBytes);
 
   [[nodiscard]] bool connected() const { return connected_; }
   [[nodiscard]] bool send(std::string_view bytes) { return socket_.sendAll(bytes); }

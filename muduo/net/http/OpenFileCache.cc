@@ -34,7 +34,7 @@ std::string OpenFileCache::formatHttpDate(time_t t) {
   return std::string(buf, n);
 }
 
-UniqueFd OpenFileCache::File::reopen() const {
+UniqueFd OpenFileCache::File::Origin::reopen() const {
   UniqueFd reopened = openBeneath(root->get(), relative);
   struct stat now;
   if (!reopened.valid() || ::fstat(reopened.get(), &now) != 0 || !identity.matches(now)) {
@@ -87,8 +87,8 @@ OpenFileCache::FilePtr OpenFileCache::load(const std::string& relative, const Fi
   if (previous != nullptr && previous->identity.matches(st)) return previous;
   auto file = std::make_shared<File>();
   file->identity = Identity(st);
-  file->root = root_;
-  file->relative = relative;
+  file->origin =
+      std::make_shared<const File::Origin>(File::Origin{root_, relative, file->identity});
   if (S_ISDIR(st.st_mode)) {
     file->kind = File::Kind::kDirectory;
     return file;

@@ -94,15 +94,25 @@ class OpenFileCache {
     // Regular files: the contents when kept in memory, else `fd` is open.
     std::shared_ptr<const std::string> contents;
     UniqueFd fd;
-    // Where it was opened, for reopen().
-    std::shared_ptr<const UniqueFd> root;
-    std::string relative;
+    // Where it was opened and what it was, apart from the File: a response
+    // queued behind another file keeps only this, never the File, whose
+    // descriptors (fd, a prebuilt copy) would then stay open as long as it
+    // waits, one per queued file however few the cache keeps.
+    struct Origin {
+      std::shared_ptr<const UniqueFd> root;
+      std::string relative;
+      Identity identity;
 
-    // Any thread. A new descriptor of this same file (opened beneath the
-    // root as at first), or an invalid one when the path now names another
-    // file (swapped, rewritten) or none: what a response queued behind
-    // another file opens in its turn, holding only its FilePtr meanwhile.
-    [[nodiscard]] UniqueFd reopen() const;
+      // Any thread. A new descriptor of this same file (opened beneath the
+      // root as at first), or an invalid one when the path now names
+      // another file (swapped, rewritten) or none: what a response queued
+      // behind another file opens in its turn.
+      [[nodiscard]] UniqueFd reopen() const;
+    };
+    std::shared_ptr<const Origin> origin;
+
+    // Any thread: origin->reopen().
+    [[nodiscard]] UniqueFd reopen() const { return origin->reopen(); }
 
     // A whole response to this file that its server keeps (status line,
     // headers and body in one descriptor, so that one sendfile sends it),
@@ -113,6 +123,10 @@ class OpenFileCache {
       time_t second = 0;  // the Date in it
       std::shared_ptr<const UniqueFd> fd;
       size_t length = 0;  // of the whole response
+      // The header lines in it (HttpResponse::headerLines()): a response
+      // whose own differ (a header its server added before the handler, a
+      // request id say) is not this one, and must not go out as it.
+      std::string headerLines;
     };
     mutable Mutex prebuiltMutex;
     mutable std::shared_ptr<const Prebuilt> prebuilt ABSL_GUARDED_BY(prebuiltMutex);

@@ -344,10 +344,11 @@ void StaticFileHandler::handle(const HttpRequest& request, HttpResponse* respons
   // Queued behind another file, the response gives its descriptor back and
   // opens the same path again in turn; a different file there now (swapped,
   // rewritten) yields no descriptor, and the connection closes. The opener
-  // holds only the entry, so it fits in the AnyInvocable: no allocation.
+  // holds only the entry's origin (no descriptor, unlike the entry), so it
+  // fits in the AnyInvocable: no allocation.
   const bool whole = response->statusCode() == 200 && length == size;
   response->setFileBody(std::move(fd), static_cast<off_t>(first), length,
-                        [file] { return file->reopen(); });
+                        [origin = file->origin] { return origin->reopen(); });
   if (whole && size > 0 && size <= maxPrebuiltFileBytes_ && !response->headResponse() &&
       !response->closeConnection()) {
     if (auto prebuilt = prebuiltFor(*file, *response)) {
@@ -361,7 +362,11 @@ std::shared_ptr<const OpenFileCache::File::Prebuilt> StaticFileHandler::prebuilt
     const OpenFileCache::File& file, const HttpResponse& response) {
   const time_t now = ::time(nullptr);
   MutexLock lock(&file.prebuiltMutex);
-  if (file.prebuilt != nullptr && file.prebuilt->second == now) return file.prebuilt;
+  if (file.prebuilt != nullptr && file.prebuilt->second == now) {
+    // Another request's copy serves only a response with the same headers;
+    // others are built as usual, the copy kept for the rest of the second.
+    return file.prebuilt->headerLines == response.headerLines() ? file.prebuilt : nullptr;
+  }
   if (file.usesSecond != now) {
     file.usesSecond = now;
     file.uses = 0;
@@ -396,6 +401,7 @@ std::shared_ptr<const OpenFileCache::File::Prebuilt> StaticFileHandler::prebuilt
   auto prebuilt = std::make_shared<OpenFileCache::File::Prebuilt>();
   prebuilt->second = now;
   prebuilt->length = head.readableBytes() + size;
+  prebuilt->headerLines = response.headerLines();
   prebuilt->fd = std::make_shared<const UniqueFd>(std::move(copy));
   file.prebuilt = prebuilt;
   return prebuilt;

@@ -22,10 +22,15 @@
 // body (a callback that changes the response afterwards, adding a header
 // say, drops the copy: see HttpResponse::setWholeResponseFile). Only plain
 // 200 keep-alive GETs use it (HEAD, ranges, 304, closing
-// responses are built as usual); it lives in the cache entry, so it is
+// responses are built as usual), and only those whose headers are the
+// copy's (a header the server added before the handler makes a response
+// its own); it lives in the cache entry, so it is
 // never staler than the entry, and is rebuilt each second for its Date.
 // Bounds: files up to Options::maxPrebuiltFileBytes, one memfd per cached
-// descriptor at most (so at most twice cache.maxOpenFiles descriptors).
+// descriptor at most (so at most twice cache.maxOpenFiles descriptors),
+// and beyond the cache at most the one a connection's queue holds (a
+// response queued behind another file keeps no descriptor: see
+// HttpConnectionHandler::sendResponse and OpenFileCache::File::Origin).
 //
 // Immutable after creation apart from the (thread-safe) cache: handle() may
 // run in many loop threads at once.

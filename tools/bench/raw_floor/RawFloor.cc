@@ -22,6 +22,7 @@ constexpr size_t kHeader = 12;                  // "MRPC", body_len, meta_len
 constexpr uint32_t kMaxBody = 64u << 20;        // PROTOCOL.md's default limit
 constexpr size_t kMaxPendingOutput = 4u << 20;  // stop reading past this much unsent
 constexpr size_t kReadSize = 64 * 1024;
+constexpr size_t kMaxHttpHead = 64 * 1024;  // a request head longer than this closes
 
 double monotonicSeconds() {
   struct timespec ts;
@@ -184,6 +185,41 @@ void closeConn(int ep, std::vector<std::unique_ptr<Conn>>* conns, int fd) {
   (*conns)[static_cast<size_t>(fd)].reset();
 }
 
+// hello_server's response to every request (kHttp), with this second's
+// Date: rebuilt once a second, as a real server caches its date.
+const std::string& httpHello() {
+  static std::string response;
+  static time_t builtFor = -1;
+  const time_t now = ::time(nullptr);
+  if (now != builtFor) {
+    builtFor = now;
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    char date[64];
+    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    response = std::string("HTTP/1.1 200 OK\r\nDate: ") + date +
+               "\r\nServer: muduo\r\nConnection: keep-alive\r\nContent-Type: "
+               "text/plain\r\nContent-Length: 14\r\n\r\nhello, world!\n";
+  }
+  return response;
+}
+
+// Consumes the complete request heads at the front of c->in (each ends at
+// its first empty line), appending one response per head to *replies: all
+// the requests one read brought are answered by one write. False when an
+// unfinished head has grown past kMaxHttpHead.
+bool answerHttp(Conn* c, std::string* replies) {
+  size_t pos = 0;
+  for (;;) {
+    const size_t end = c->in.find("\r\n\r\n", pos);
+    if (end == std::string::npos) break;
+    replies->append(httpHello());
+    pos = end + 4;
+  }
+  c->in.erase(0, pos);
+  return c->in.size() <= kMaxHttpHead;
+}
+
 // The server's reaction to readable data; false closes the connection.
 bool serveRead(int ep, Conn* c, Mode mode, char* buf) {
   const ssize_t n = ::read(c->fd, buf, kReadSize);
@@ -192,6 +228,10 @@ bool serveRead(int ep, Conn* c, Mode mode, char* buf) {
   if (mode == Mode::kEcho) return send(ep, c, buf, static_cast<size_t>(n));
   c->in.append(buf, static_cast<size_t>(n));
   std::string replies;
+  if (mode == Mode::kHttp) {
+    const bool ok = answerHttp(c, &replies);
+    return send(ep, c, replies.data(), replies.size()) && ok;
+  }
   const bool ok = forEachFrame(c, [&](uint64_t type, uint64_t callId, const char* p, size_t len) {
     if (type != 0) return;  // only REQUESTs are answered; CANCEL is ignored
     std::string meta("\x08\x01\x10", 3);
@@ -208,6 +248,8 @@ bool parseMode(const std::string& text, Mode* mode) {
     *mode = Mode::kEcho;
   } else if (text == "mrpc") {
     *mode = Mode::kMrpc;
+  } else if (text == "http") {
+    *mode = Mode::kHttp;
   } else {
     return false;
   }
@@ -282,6 +324,10 @@ int runServer(int listenFd, Mode mode, const std::atomic<bool>* stop) {
 
 ClientResult runClient(const ClientOptions& options) {
   ClientResult result;
+  if (options.mode == Mode::kHttp) {  // wrk or h2load load the HTTP floor
+    result.error = EINVAL;
+    return result;
+  }
   const int ep = ::epoll_create1(EPOLL_CLOEXEC);
   if (ep < 0) {
     result.error = errno;

@@ -7,6 +7,12 @@
 //     request's payload unchanged, which for rpc_bench's BenchRequest
 //     {payload} is the same bytes as BenchResponse {payload}; the client
 //     sends rpc_bench's rpcbench.Bench/Echo requests.
+//   - Mode::kHttp (server only; the load comes from wrk or h2load): every
+//     request, which must have no body (a GET), is answered with the bytes
+//     hello_server sends: status line, Date, Server, Connection, Content-Type,
+//     Content-Length and "hello, world!\n". The request is not otherwise
+//     looked at (no method, target or header checks), so this is the floor
+//     of tools/bench/http_vs_nginx.sh's hello workload, not an HTTP server.
 // Whatever one read brings is answered with one write, as a careful
 // event-loop server would; nothing else is done per request.
 //
@@ -21,9 +27,9 @@
 
 namespace rawfloor {
 
-enum class Mode { kEcho, kMrpc };
+enum class Mode { kEcho, kMrpc, kHttp };
 
-// Parses "echo" or "mrpc"; false for anything else.
+// Parses "echo", "mrpc" or "http"; false for anything else.
 bool parseMode(const std::string& text, Mode* mode);
 
 // Binds 127.0.0.1:port (0 picks a free one) and listens. Returns the

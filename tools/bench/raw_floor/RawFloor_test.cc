@@ -116,5 +116,45 @@ TEST(RawFloor, MrpcServerClosesAConnectionWhoseMagicIsWrong) {
   ::close(fd);
 }
 
+TEST(RawFloor, HttpServerAnswersEachPipelinedRequestWithHelloServersBytes) {
+  ServerThread server(Mode::kHttp);
+  const int fd = connectTo(server.port());
+  // Three requests, the third split across two writes.
+  const std::string get = "GET /hello HTTP/1.1\r\nHost: h\r\n\r\n";
+  const std::string three = get + get + get;
+  ASSERT_EQ(::write(fd, three.data(), three.size() - 5), static_cast<ssize_t>(three.size() - 5));
+  ASSERT_EQ(::write(fd, three.data() + three.size() - 5, 5), 5);
+  // The Date is this second's: 29 bytes ("Fri, 27 Nov 2026 14:22:56 GMT").
+  const std::string head = "HTTP/1.1 200 OK\r\nDate: ";
+  const std::string tail =
+      " GMT\r\nServer: muduo\r\nConnection: keep-alive\r\nContent-Type: "
+      "text/plain\r\nContent-Length: 14\r\n\r\nhello, world!\n";
+  const size_t one = head.size() + 25 + tail.size();
+  const std::string got = readUpTo(fd, 3 * one);
+  ASSERT_EQ(got.size(), 3 * one);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(got.substr(i * one, head.size()), head) << i;
+    EXPECT_EQ(got.substr(i * one + head.size() + 25, tail.size()), tail) << i;
+  }
+  ::close(fd);
+}
+
+TEST(RawFloor, HttpServerClosesAConnectionWhoseRequestHeadNeverEnds) {
+  ServerThread server(Mode::kHttp);
+  const int fd = connectTo(server.port());
+  const std::string endless(100 * 1024, 'a');
+  // The server may close before taking it all: no SIGPIPE, and the result
+  // is moot.
+  (void)!::send(fd, endless.data(), endless.size(), MSG_NOSIGNAL);
+  EXPECT_EQ(readUpTo(fd, 1), "");
+  ::close(fd);
+}
+
+TEST(RawFloor, TheClientLeavesHttpToWrk) {
+  ClientOptions options;
+  options.mode = Mode::kHttp;
+  EXPECT_EQ(runClient(options).error, EINVAL);
+}
+
 }  // namespace
 }  // namespace rawfloor

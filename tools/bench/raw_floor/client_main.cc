@@ -39,6 +39,10 @@ int main(int argc, char* argv[]) {
     fprintf(stderr, "raw_floor_client: bad argument %s\n%s", argv[i], kUsage);
     return 2;
   }
+  if (o.mode == rawfloor::Mode::kHttp) {
+    fprintf(stderr, "raw_floor_client: no http client here; load --mode=http servers with wrk\n");
+    return 2;
+  }
   if (port < 1 || port > 65535 || connections < 1 || block < 1 || outstanding < 1) {
     fprintf(stderr, "raw_floor_client: need --port of a running raw_floor_server\n%s", kUsage);
     return 2;

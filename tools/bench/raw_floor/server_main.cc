@@ -1,5 +1,5 @@
 // raw_floor_server: the no-library epoll echo server; see RawFloor.h.
-//   raw_floor_server --mode=echo|mrpc [--port=0]
+//   raw_floor_server --mode=echo|mrpc|http [--port=0]
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -20,8 +20,9 @@ int main(int argc, char* argv[]) {
     }
     fprintf(stderr,
             "raw_floor_server: bad argument %s\n"
-            "usage: raw_floor_server --mode=echo|mrpc [--port=0]\n"
-            "  The kernel's floor for the echo benchmarks: one thread, epoll, no library code.\n",
+            "usage: raw_floor_server --mode=echo|mrpc|http [--port=0]\n"
+            "  The kernel's floor for the echo, RPC and HTTP hello benchmarks: one thread, epoll,\n"
+            "  no library code.\n",
             argv[i]);
     return 2;
   }
