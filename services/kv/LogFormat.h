@@ -25,6 +25,17 @@
 // with valid records after it is damage (the store refuses to start; the
 // repair resynchronises on the next record whose header and CRC check out).
 //
+// A log may end in zeros: the writer zero-fills space ahead of its records
+// (LogWriter.h) and a crash leaves what it did not fill. Zeros are never a
+// record (type 0 does not exist, and a zero header fails its CRC), so the
+// reader takes a run of nothing but zeros to the end of the file as the
+// clean end of the records, not as a torn write; a single non-zero byte
+// after them, or a valid record, makes them damage again. Only the last log
+// may end in zeros (the writer trims a log before starting the next, and
+// recovery refuses zeros after an earlier log's records); a snapshot never
+// does. The version stays 1: a reader from before this rule takes the zeros
+// for a torn tail and cuts them off, which loses nothing.
+//
 //   kMutations payload  := op*            (until the payload ends)
 //   op                  := kind:u8 keylen:varint key [vallen:varint value] [expireAt:varint]
 //     kind 1 put           key value             (the key no longer expires)

@@ -1,5 +1,6 @@
 #include "services/kv/LogReader.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -91,6 +92,16 @@ std::optional<uint64_t> LogReader::checkRecord(uint64_t offset, bool* truncated,
   return log::kHeaderSize + length;
 }
 
+bool LogReader::zerosFrom(uint64_t offset) const {
+  static const char kZeros[4096] = {};
+  while (offset < size_) {
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(size_ - offset, sizeof kZeros));
+    if (memcmp(data_ + offset, kZeros, n) != 0) return false;
+    offset += n;
+  }
+  return true;
+}
+
 LogReader::Result LogReader::next(log::RecordType* type, std::string_view* payload) {
   if (tornHeader_) {
     problem_ = absl::StrCat("the file header is cut short (", size_, " of ", log::kFileHeaderSize,
@@ -100,7 +111,15 @@ LogReader::Result LogReader::next(log::RecordType* type, std::string_view* paylo
   if (offset_ == size_) return Result::kEnd;
   bool truncated = false;
   const std::optional<uint64_t> size = checkRecord(offset_, &truncated, &problem_);
-  if (!size) return truncated ? Result::kTruncated : Result::kCorrupt;
+  if (!size) {
+    // Zeros are never a record (type 0 is none), so a tail of nothing but
+    // zeros holds no write: it is reserved space, not a torn or bad record.
+    if (zerosFrom(offset_)) {
+      problem_.clear();
+      return Result::kEnd;
+    }
+    return truncated ? Result::kTruncated : Result::kCorrupt;
+  }
   *type = static_cast<log::RecordType>(data_[offset_ + 8]);
   *payload = std::string_view(data_ + offset_ + log::kHeaderSize, *size - log::kHeaderSize);
   offset_ += *size;

@@ -30,7 +30,10 @@ class LogReader {
  public:
   enum class Result {
     kRecord,     // *type and *payload are set
-    kEnd,        // a clean end: the file ends on a record boundary
+    kEnd,        // a clean end: the file ends on a record boundary, or
+                 // nothing but zeros follows the last record (space the log
+                 // reserved ahead and did not get to write: goodBytes() <
+                 // fileSize() then; see LogFormat.h)
     kTruncated,  // the file ends inside a record (a torn write)
     kCorrupt,    // a record's checksum, length or type is wrong
   };
@@ -54,6 +57,8 @@ class LogReader {
   // from `from` to the end of the file.
   [[nodiscard]] uint64_t countValidRecords(uint64_t from, uint64_t* bytes) const;
 
+  // Whether every byte from `offset` to the end is zero (reserved space).
+  [[nodiscard]] bool zerosFrom(uint64_t offset) const;
   // Bytes up to the end of the last good record: where to truncate.
   [[nodiscard]] uint64_t goodBytes() const { return offset_; }
   [[nodiscard]] uint64_t fileSize() const { return size_; }

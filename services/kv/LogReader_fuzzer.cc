@@ -12,7 +12,7 @@
 //
 // It checks the reader's account: each record lies inside the file and
 // advances goodBytes() by exactly its size, kEnd comes only at the end of
-// the file, and replay never applies more records than the reader returns.
+// the file or before nothing but zeros (reserved space), and replay never applies more records than the reader returns.
 // A file of a newer format version may be refused (FAILED_PRECONDITION); a
 // resynchronising scan past damage finds only records that read back.
 #include <unistd.h>
@@ -82,7 +82,9 @@ uint64_t readAll(const std::string& path, uint64_t fileSize) {
         ++records;
         continue;
       case LogReader::Result::kEnd:
-        require(before == fileSize, "kEnd only at the end of the file");
+        require((*reader)->goodBytes() == before, "the end is where the records end");
+        require(before == fileSize || (*reader)->zerosFrom(before),
+                "kEnd only at the end of the file or before nothing but zeros");
         return records;
       case LogReader::Result::kTruncated:
       case LogReader::Result::kCorrupt: {
@@ -131,8 +133,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   require(replayed.ok(), "replay of a readable file is not an I/O error");
   require(replayed->records <= records, "replay applies only good records");
   require(replayed->goodBytes <= contents.size(), "replay's goodBytes lies inside the file");
-  require(replayed->clean == (replayed->goodBytes == contents.size()),
-          "a replay is clean exactly when it reads the whole file");
+  require(replayed->clean == (replayed->goodBytes + replayed->zeroTail == contents.size()),
+          "a replay is clean exactly when it reads the whole file, reserved zeros included");
+  require(replayed->zeroTail == 0 ||
+              contents.find_first_not_of('\0', replayed->goodBytes) == std::string::npos,
+          "a zero tail is nothing but zeros");
 
   muduo::kv::Table snapshot;
   (void)muduo::kv::loadSnapshot(muduo::kv::Env::posix(), path, &snapshot);

@@ -164,13 +164,35 @@ TEST(LogReaderTest, AByteFlippedAnywhereInTheLastRecordIsNeverRead) {
   }
 }
 
-TEST(LogReaderTest, AZeroFilledTailIsCorruptNotAnEmptyRecord) {
+TEST(LogReaderTest, AZeroFilledTailIsTheCleanEndNeverAnEmptyRecord) {
+  // Reserved space the writer never wrote (LogFormat.h): zeros are never a
+  // record, so the records end where they start, however long they run.
   const std::string good = record("a", "1");
   const std::string path = tempPath("zeros.log");
-  writeFile(path, good + std::string(4096, '\0'));
-  const ReadAll all = readAll(path);
+  for (size_t zeros : {1, 8, 9, 10, 4096, 1 << 20}) {
+    writeFile(path, good + std::string(zeros, '\0'));
+    const ReadAll all = readAll(path);
+    EXPECT_EQ(all.keys, std::vector<std::string>{"a"}) << zeros;
+    EXPECT_EQ(all.end, LogReader::Result::kEnd) << zeros;
+    EXPECT_EQ(all.goodBytes, good.size()) << zeros;
+  }
+}
+
+TEST(LogReaderTest, ZerosFollowedByAnythingAreNotTheEnd) {
+  const std::string good = record("a", "1");
+  const std::string path = tempPath("zeros_then.log");
+  // A zeroed stretch with a record after it: damage.
+  writeFile(path, good + std::string(100, '\0') + record("b", "2") + std::string(100, '\0'));
+  ReadAll all = readAll(path);
   EXPECT_EQ(all.keys, std::vector<std::string>{"a"});
   EXPECT_EQ(all.end, LogReader::Result::kCorrupt);
+  EXPECT_EQ(all.goodBytes, good.size());
+  // Zeros, then one stray byte near the end: not reserved space either.
+  std::string stray = good + std::string(5000, '\0');
+  stray[stray.size() - 3] = 'x';
+  writeFile(path, stray);
+  all = readAll(path);
+  EXPECT_NE(all.end, LogReader::Result::kEnd);
   EXPECT_EQ(all.goodBytes, good.size());
 }
 

@@ -18,11 +18,13 @@ LogWriter::LogWriter(const DataDir* dir, SyncMode sync, std::unique_ptr<Writable
       sync_(sync),
       maxLag_(options.maxLag),
       clock_(options.clock ? std::move(options.clock) : Clock(&std::chrono::steady_clock::now)),
+      reserveBytes_(options.reserveBytes),
       log_(std::move(log)),
       generation_(logs.back()),
       snapshot_(snapshot),
       logs_(std::move(logs)),
-      logBytes_(logBytes) {}
+      logBytes_(logBytes),
+      reservedEnd_(log_->size()) {}
 
 LogWriter::LogWriter(const DataDir* dir, SyncMode sync, std::unique_ptr<WritableFile> log,
                      std::optional<uint64_t> snapshot, std::vector<uint64_t> logs,
@@ -43,9 +45,12 @@ absl::Status LogWriter::append(std::string_view records) {
   if (!failure_.ok()) return failure_;
   if (closed_) return absl::UnavailableError("the store is closed");
   const uint64_t sizeBefore = log_->size();
-  if (absl::Status appended = log_->append(records); !appended.ok()) {
+  absl::Status appended = log_->append(records);
+  if (appended.ok()) appended = reserveAhead();
+  if (!appended.ok()) {
     // Part of the group may be in the file, and a restart would replay any
-    // whole record of it: cut it back, so "not applied" is the truth.
+    // whole record of it: cut it back, so "not applied" is the truth (with
+    // any zeros reserved since: a full disk may have let in some of them).
     const absl::Status cut = dir_->truncate(log_->path(), sizeBefore);
     failLocked(appended);
     if (!cut.ok()) {
@@ -72,6 +77,26 @@ absl::Status LogWriter::append(std::string_view records) {
     if (!unsyncedSince_) unsyncedSince_ = clock_();
     return waitWhileSyncLags();
   }
+  return absl::OkStatus();
+}
+
+absl::Status LogWriter::reserveAhead() {
+  // After the append, not before: a record larger than what is left is
+  // written once, not as zeros first and then over them.
+  if (reserveBytes_ == 0 || log_->size() + reserveBytes_ / 2 <= reservedEnd_) {
+    return absl::OkStatus();
+  }
+  constexpr uint64_t kBlock = 4096;
+  const uint64_t end = (log_->size() + reserveBytes_ + kBlock - 1) / kBlock * kBlock;
+  if (absl::Status s = log_->reserve(end); !s.ok()) return s;
+  reservedEnd_ = end;
+  return absl::OkStatus();
+}
+
+absl::Status LogWriter::trimLog() {
+  if (reservedEnd_ <= log_->size()) return absl::OkStatus();
+  if (absl::Status s = dir_->truncate(log_->path(), log_->size()); !s.ok()) return s;
+  reservedEnd_ = log_->size();
   return absl::OkStatus();
 }
 
@@ -167,6 +192,13 @@ absl::StatusOr<LogWriter::CompactionJob> LogWriter::rotate() {
   MutexLock lock(&mutex_);
   if (!failure_.ok()) return failure_;
   if (closed_) return absl::UnavailableError("the store is closed");
+  // The log being finished loses its reserved zeros before the next log
+  // exists: recovery takes zeros after the records of any log but the last
+  // for damage. A failed trim (it syncs) fails the log like a failed sync.
+  if (absl::Status trimmed = trimLog(); !trimmed.ok()) {
+    failLocked(trimmed);
+    return trimmed;
+  }
   // Switch to a fresh log first: the compaction then reads only finished
   // files, and writes carry on meanwhile.
   const uint64_t next = generation_ + 1;
@@ -200,6 +232,7 @@ absl::StatusOr<LogWriter::CompactionJob> LogWriter::rotate() {
   job.newGeneration = next;
   (void)log_->close();  // every byte in it is written and synced
   log_ = std::move(*file);
+  reservedEnd_ = log_->size();
   generation_ = next;
   logs_.push_back(next);
   logBytes_ += log_->size();  // its header
@@ -258,6 +291,14 @@ bool LogWriter::close() {
   if (log_ != nullptr) {
     if (failure_.ok()) {
       if (absl::Status s = syncLog(); !s.ok()) failLocked(s);
+    }
+    // A cleanly closed log ends on its last record (recovery would trim
+    // the zeros too; this spares it and leaves exact files behind).
+    if (failure_.ok()) {
+      if (absl::Status s = trimLog(); !s.ok()) {
+        LOG_WARN << "kv store: cannot trim the log's reserved space at close: " << s.ToString()
+                 << "; the next start trims it";
+      }
     }
     (void)log_->close();
   }

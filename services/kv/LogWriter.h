@@ -24,6 +24,25 @@
 //   kNone            append() returns after write(2); only rotate() and
 //                    close() sync.
 //
+// Reserved space: with Options::reserveBytes, the log is zero-filled that
+// far ahead of its records (WritableFile::reserve) whenever an append leaves
+// less than half of it. Appends then overwrite allocated blocks inside the file's
+// length, so each fdatasync writes the data only; an append that grew the
+// file would also commit the new size and extents through the file
+// system's journal. Recovery reads the zeros after the last record as the
+// log's clean end and trims them (LogFormat.h); rotate() trims the log it
+// finishes before the next exists, and close() trims too, so only the last
+// log can end in zeros. A failed reservation (a full disk) is a failed
+// write: INTERNAL, the group cut back out, and the log fails for good. What a
+// power loss leaves: the reserved zeros are durable once a sync covered
+// them, and an unsynced append over them may or may not be there, page by
+// page (not only as a prefix, as the file's size would make it): never a
+// loss of anything acknowledged, at worst a torn group that start-up
+// refuses as damage (README.md).
+//
+// Zero-filled rather than fallocate(2)'d: writing into unwritten extents
+// converts them, a metadata change again in the very syncs this spares.
+//
 // After an I/O error it fails for good: every later append() gets
 // UNAVAILABLE naming the cause, and health() reports it (retrying is not
 // safe: after a failed fsync Linux may report the next one as a success
@@ -87,7 +106,11 @@ class LogWriter {
     // before append() waits for a sync.
     std::chrono::milliseconds maxLag{2000};
     Clock clock;  // empty: steady_clock; tests pass a fake one
+    // How far ahead of its records the log is zero-filled (see above); 0:
+    // not at all, every append grows the file.
+    uint64_t reserveBytes = kDefaultReserveBytes;
   };
+  static constexpr uint64_t kDefaultReserveBytes = 4 << 20;
 
   // Continues the chain recovery found: `log` is logs.back(), open for
   // appending; `logBytes` counts every file in `logs`.
@@ -153,6 +176,12 @@ class LogWriter {
   // Syncs log_ under mutex_ (kAlways, kBatch, rotate(), close()): it then
   // covers every byte written.
   [[nodiscard]] absl::Status syncLog() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // After an append: zero-fills the log reserveBytes_ past its end once less
+  // than half of that is left.
+  [[nodiscard]] absl::Status reserveAhead() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Cuts the log's reserved zeros off (and syncs it); before a log is
+  // finished, so only the last log ends in zeros.
+  [[nodiscard]] absl::Status trimLog() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // kEverySec: returns once the oldest write no completed sync covers is at
   // most maxLag old (at once, unless a sync lags).
   [[nodiscard]] absl::Status waitWhileSyncLags() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
@@ -161,6 +190,7 @@ class LogWriter {
   const SyncMode sync_;
   const std::chrono::milliseconds maxLag_;
   const Clock clock_;
+  const uint64_t reserveBytes_;
 
   // Held across a background sync, and by rotate() and close() (before
   // mutex_), so log_ is not switched or closed under that sync.
@@ -171,6 +201,7 @@ class LogWriter {
   std::optional<uint64_t> snapshot_ ABSL_GUARDED_BY(mutex_);
   std::vector<uint64_t> logs_ ABSL_GUARDED_BY(mutex_);  // since snapshot_, log_'s last
   uint64_t logBytes_ ABSL_GUARDED_BY(mutex_);           // in logs_
+  uint64_t reservedEnd_ ABSL_GUARDED_BY(mutex_);        // log_'s length, zeros included
   absl::Status failure_ ABSL_GUARDED_BY(mutex_);        // sticky after an I/O error
   bool closed_ ABSL_GUARDED_BY(mutex_) = false;
   uint64_t syncs_ ABSL_GUARDED_BY(mutex_) = 0;

@@ -54,6 +54,16 @@ class LogWriterTest : public ::testing::Test {
     return table;
   }
 
+  // Closes the writer and reads back what a restart finds (no power loss).
+  Table closeAndRecover(std::unique_ptr<LogWriter> writer) {
+    writer->close();
+    writer.reset();
+    dir_.reset();
+    Table table;
+    open(SyncMode::kAlways, &table)->close();
+    return table;
+  }
+
   void injectOnce(Op op, int error, bool shortWrite = false) {
     FaultInjectionEnv::Fault fault;
     fault.op = op;
@@ -92,11 +102,12 @@ TEST_F(LogWriterTest, AppendedRecordsAreCountedAndReplayedAfterAReopen) {
 TEST_F(LogWriterTest, AShortWriteIsCutBackAnsweredNotAppliedAndFailsTheLogForGood) {
   auto writer = open(SyncMode::kBatch);
   ASSERT_TRUE(writer->append(putRecord("before", "1")).ok());
-  const uint64_t before = fs::file_size(dir_->logPath(1));
+  const uint64_t before = writer->logBytes();  // the records' end, before the reserved zeros
   injectOnce(Op::kAppend, ENOSPC, /*shortWrite=*/true);
   const absl::Status failed = writer->append(putRecord("failed", std::string(200, 'x')));
   EXPECT_EQ(failed.code(), absl::StatusCode::kInternal) << failed;
-  EXPECT_EQ(fs::file_size(dir_->logPath(1)), before) << "the half record is cut off";
+  EXPECT_EQ(fs::file_size(dir_->logPath(1)), before)
+      << "the half record is cut off, and the reserved zeros with it";
   EXPECT_EQ(writer->health().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(writer->writable().code(), absl::StatusCode::kUnavailable);
   const absl::Status later = writer->append(putRecord("later", "2"));
@@ -133,10 +144,92 @@ TEST_F(LogWriterTest, RotateStartsTheNextLogAndHandsOverTheFinishedOnes) {
   EXPECT_EQ(job->newGeneration, 2u);
   EXPECT_EQ(writer->stats().generation, 2u);
   EXPECT_EQ(writer->logBytes(), first + header) << "both logs count until compacted";
+  EXPECT_EQ(fs::file_size(dir_->logPath(1)), first) << "a finished log ends on its last record";
   ASSERT_TRUE(writer->append(putRecord("b", "2")).ok());
-  EXPECT_EQ(fs::file_size(dir_->logPath(2)), header + putRecord("b", "2").size());
+  EXPECT_GT(fs::file_size(dir_->logPath(2)), header + putRecord("b", "2").size())
+      << "the new log reserves space ahead";
   writer->compacted(*job);
   EXPECT_EQ(writer->logBytes(), header + putRecord("b", "2").size());
+  writer->close();
+  EXPECT_EQ(fs::file_size(dir_->logPath(2)), header + putRecord("b", "2").size())
+      << "close() trims the reserved space";
+}
+
+TEST_F(LogWriterTest, AppendsOverwriteReservedZerosInsteadOfGrowingTheFile) {
+  LogWriter::Options options;
+  options.reserveBytes = 64 << 10;
+  auto writer = open(SyncMode::kAlways, nullptr, options);
+  const std::string a = putRecord("a", "1");
+  ASSERT_TRUE(writer->append(a).ok());
+  const uint64_t reserved = fs::file_size(dir_->logPath(1));
+  EXPECT_GE(reserved, writer->logBytes() + options.reserveBytes);
+  EXPECT_EQ(reserved % 4096, 0u) << "whole blocks";
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(writer->append(a).ok());
+  EXPECT_EQ(fs::file_size(dir_->logPath(1)), reserved) << "appends land in the zeros";
+  const std::string big = putRecord("big", std::string(200 << 10, 'x'));
+  ASSERT_TRUE(writer->append(big).ok());
+  EXPECT_GE(fs::file_size(dir_->logPath(1)), writer->logBytes() + options.reserveBytes)
+      << "a record larger than what is left is covered whole, with the next reservation after";
+  const uint64_t records = writer->logBytes();
+  const Table table = closeAndRecover(std::move(writer));
+  EXPECT_EQ(table.size(), 2u);
+  EXPECT_EQ(fs::file_size(dir_->logPath(1)), records);
+}
+
+TEST_F(LogWriterTest, WithoutReservationEachAppendGrowsTheFile) {
+  LogWriter::Options options;
+  options.reserveBytes = 0;
+  auto writer = open(SyncMode::kAlways, nullptr, options);
+  ASSERT_TRUE(writer->append(putRecord("a", "1")).ok());
+  EXPECT_EQ(fs::file_size(dir_->logPath(1)), writer->logBytes());
+}
+
+TEST_F(LogWriterTest, APowerLossLeavesZerosAfterTheRecordsAndTheReopenedLogAppendsAtTheirEnd) {
+  LogWriter::Options options;
+  options.reserveBytes = 64 << 10;
+  auto writer = open(SyncMode::kAlways, nullptr, options);
+  ASSERT_TRUE(writer->append(putRecord("a", "1")).ok());
+  ASSERT_TRUE(writer->append(putRecord("b", "2")).ok());
+  const uint64_t records = writer->logBytes();
+  const std::string path = dir_->logPath(1);
+  // Power goes as the next group is written: it never reaches the disk.
+  env_.crashAfter(1, 7);
+  EXPECT_FALSE(writer->append(putRecord("lost", "3")).ok());
+  writer->close();
+  writer.reset();
+  dir_.reset();
+  ASSERT_TRUE(env_.simulatePowerLoss().ok());
+  EXPECT_GT(fs::file_size(path), records) << "the synced reservation survives";
+
+  Table table;
+  writer = open(SyncMode::kAlways, &table, options);
+  EXPECT_EQ(table.size(), 2u);
+  EXPECT_EQ(table.find("lost"), nullptr);
+  EXPECT_EQ(writer->logBytes(), records) << "reopened at the end of the records";
+  ASSERT_TRUE(writer->append(putRecord("c", "3")).ok());
+  Table after = powerLossAndRecover(std::move(writer));
+  EXPECT_EQ(after.size(), 3u);
+  EXPECT_NE(after.find("c"), nullptr) << "appended right after b, not after the zeros";
+}
+
+TEST_F(LogWriterTest, AFullDiskWhileReservingIsAFailedWriteNotAppliedAndFailsTheLog) {
+  LogWriter::Options options;
+  options.reserveBytes = 64 << 10;
+  auto writer = open(SyncMode::kAlways, nullptr, options);
+  ASSERT_TRUE(writer->append(putRecord("a", "1")).ok());
+  const uint64_t records = writer->logBytes();
+  injectOnce(Op::kReserve, ENOSPC, /*shortWrite=*/true);
+  // Larger than what is left: more zeros are reserved after it.
+  const absl::Status failed = writer->append(putRecord("b", std::string(100 << 10, 'x')));
+  EXPECT_EQ(failed.code(), absl::StatusCode::kInternal) << failed;
+  EXPECT_NE(failed.message().find("No space left on device"), std::string::npos) << failed;
+  EXPECT_NE(failed.message().find("not applied"), std::string::npos) << failed;
+  EXPECT_EQ(fs::file_size(dir_->logPath(1)), records) << "nothing of it stays, zeros included";
+  EXPECT_EQ(writer->health().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(writer->append(putRecord("c", "3")).code(), absl::StatusCode::kUnavailable);
+  const Table table = closeAndRecover(std::move(writer));
+  EXPECT_EQ(table.size(), 1u);
+  EXPECT_NE(table.find("a"), nullptr);
 }
 
 TEST_F(LogWriterTest, ARotationThatCannotOpenTheNextLogLeavesWritesGoing) {

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -38,6 +39,28 @@ class PosixWritableFile final : public WritableFile {
       }
       data.remove_prefix(static_cast<size_t>(n));
       size_ += static_cast<uint64_t>(n);
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status reserve(uint64_t end) override {
+    // Real zeros, not fallocate(2): writing into unwritten extents converts
+    // them, a journalled metadata change in the very syncs this is meant to
+    // spare. pwrite(2) leaves the offset the next append() writes at.
+    // The length is asked for, not remembered: Env::truncate() may have cut
+    // the file through another descriptor.
+    static const char kZeros[64 << 10] = {};
+    struct stat st;
+    if (::fstat(fd_, &st) != 0) return ioError("cannot stat", path_, errno);
+    uint64_t at = std::max(static_cast<uint64_t>(st.st_size), size_);
+    while (at < end) {
+      const size_t n = static_cast<size_t>(std::min<uint64_t>(end - at, sizeof kZeros));
+      const ssize_t written = ::pwrite(fd_, kZeros, n, static_cast<off_t>(at));
+      if (written < 0) {
+        if (errno == EINTR) continue;
+        return ioError("cannot reserve space in", path_, errno);
+      }
+      at += static_cast<uint64_t>(written);
     }
     return absl::OkStatus();
   }

@@ -45,13 +45,30 @@ absl::Status replayLogs(Env* env, const DataDir& dir, const std::vector<uint64_t
     absl::StatusOr<ReplayResult> result = replayLog(env, path, &state->table);
     if (!result.ok()) return result.status();
     state->records += result->records;
+    // A torn write or reserved space can only be at the end of the last
+    // log: every earlier one was trimmed to its records and synced whole
+    // before the next began (LogWriter::rotate).
+    const bool last = i + 1 == logs.size();
+    if (result->clean && result->zeroTail > 0) {
+      if (!last) {
+        return absl::DataLossError(absl::StrCat(
+            path, ": ", result->zeroTail, " bytes of zeros follow its last good record (offset ",
+            result->goodBytes, ", after ", result->records, " records) and later logs follow it (",
+            dir.logPath(logs[i + 1]),
+            " ...); a finished log is trimmed to its records, so that is damage: refusing to "
+            "start rather than drop acknowledged writes. ",
+            repairAdvice(dir)));
+      }
+      // Space the writer reserved ahead: cut, so the log is reopened at the
+      // end of its records (and reserves again from there).
+      LOG_INFO << "kv store: " << path << ": " << result->records << " records, then "
+               << result->zeroTail << " bytes of reserved space never written; trimming it";
+      if (absl::Status s = dir.truncate(path, result->goodBytes); !s.ok()) return s;
+    }
     if (result->clean) {
-      state->logBytes += result->fileSize;
+      state->logBytes += result->goodBytes;
       continue;
     }
-    // A torn write can only be the end of the last log: every earlier one
-    // was synced whole before the next began (LogWriter::rotate).
-    const bool last = i + 1 == logs.size();
     if (result->validAfter > 0 || !last) {
       return absl::DataLossError(absl::StrCat(
           path, ": ", result->problem, ", after ", result->records, " good records; ",
@@ -138,7 +155,10 @@ absl::StatusOr<ReplayResult> replayLog(Env* env, const std::string& path, Table*
     std::string_view payload;
     const uint64_t start = reader.goodBytes();
     const LogReader::Result r = reader.next(&type, &payload);
-    if (r == LogReader::Result::kEnd) break;
+    if (r == LogReader::Result::kEnd) {
+      result.zeroTail = reader.fileSize() - reader.goodBytes();
+      break;
+    }
     uint64_t scanFrom = start + 1;
     if (r != LogReader::Result::kRecord) {
       result.problem = reader.problem();

@@ -29,7 +29,10 @@ struct ReplayResult {
   uint64_t records = 0;    // good records applied
   uint64_t goodBytes = 0;  // where the good records end (the header's end if none)
   uint64_t fileSize = 0;
-  bool clean = true;    // false: a torn or corrupt record stopped the replay
+  bool clean = true;  // false: a torn or corrupt record stopped the replay
+  // When clean: the zeros after the last record (reserved space the log
+  // did not get to write, LogFormat.h); 0 if the file ends on a record.
+  uint64_t zeroTail = 0;
   std::string problem;  // why not clean
   // When not clean: the valid records (and their bytes) a resynchronising
   // scan finds after the bad one. None: a torn tail; some: damage.
@@ -71,11 +74,12 @@ struct RecoveredState {
 
 // Start-up: removes what an unfinished compaction left, loads the newest
 // snapshot, replays the logs after it, cuts off a torn tail of the last log
-// (LOG_WARN), removes files a finished compaction did not get to delete,
-// opens (or starts) the last log for appending and syncs the directory.
-// A bad record that is not a torn tail, or a damaged snapshot, is DATA_LOSS
-// naming the file, the offset and what follows; nothing is changed then
-// beyond removing temporaries.
+// (LOG_WARN) and the zeros of reserved space after its last record, so the
+// log is reopened at the end of its records; removes files a finished compaction did not get to
+// delete, opens (or starts) the last log for appending and syncs the directory. A bad record that
+// is not a torn tail, zeros after the records of a log that is not the last (finished logs are
+// trimmed to their records), or a damaged snapshot, is DATA_LOSS naming the file, the offset and
+// what follows; nothing is changed then beyond removing temporaries.
 [[nodiscard]] absl::StatusOr<RecoveredState> recoverDirectory(Env* env, const DataDir& dir);
 
 // Writes and syncs the file header into a new (empty) log.

@@ -78,7 +78,20 @@ absl::Status repairFile(Env* env, const DataDir& dir, const std::string& path, b
   if (!reader.ok()) return reader.status();
   Salvaged salvaged = salvage(**reader, snapshot);
   if (salvaged.dropped.empty()) {
-    if (!snapshot) return absl::OkStatus();
+    if (!snapshot) {
+      const uint64_t end = (*reader)->goodBytes();
+      const uint64_t zeros = (*reader)->fileSize() - end;
+      if (zeros == 0) return absl::OkStatus();
+      // Space reserved ahead and never written (LogFormat.h): no data, but
+      // only the last log may have it, so trim it.
+      reader->reset();  // unmaps the file before it shrinks
+      if (absl::Status s = dir.truncate(path, end); !s.ok()) return s;
+      absl::StrAppend(report, path, ": trimmed ", zeros,
+                      " bytes of zeros (reserved space, no records) after its last record at "
+                      "offset ",
+                      end, "\n");
+      return absl::OkStatus();
+    }
     Table check;
     if (loadSnapshot(env, path, &check).ok()) return absl::OkStatus();
     salvaged.dropped.push_back({(*reader)->fileSize(), 0, "the end record is missing or wrong"});

@@ -54,9 +54,11 @@ absl::StatusOr<std::unique_ptr<Store>> Store::open(Options options) {
 
   std::unique_ptr<Store> store(new Store(std::move(options), std::move(*dir)));
   Store* const s = store.get();
+  LogWriter::Options logOptions;
+  logOptions.reserveBytes = s->options_.logReserveBytes;
   s->log_ = std::make_unique<LogWriter>(s->dir_.get(), s->options_.sync, std::move(recovered->log),
                                         recovered->snapshot, std::move(recovered->logs),
-                                        recovered->logBytes);
+                                        recovered->logBytes, std::move(logOptions));
   s->compactor_ = std::make_unique<Compactor>(
       s->dir_.get(), s->log_.get(),
       CompactionPolicy(s->options_.compactionMinBytes, s->options_.compactionRatio));

@@ -105,6 +105,10 @@ class Store {
     // kEverySec: how often the log is synced in the background. Tests
     // shorten it.
     std::chrono::milliseconds everysecInterval{1000};
+    // How far ahead of its records the log is zero-filled, so each
+    // fdatasync writes data, not the file's growing size (LogWriter.h);
+    // 0: not at all.
+    uint64_t logReserveBytes = 4 << 20;
     // Compact once the logs since the last snapshot hold more than both
     // compactionMinBytes and compactionRatio times the live data.
     uint64_t compactionMinBytes = 64 << 20;

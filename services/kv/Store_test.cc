@@ -3,6 +3,7 @@
 // corrupt logs, and compaction (including the states a crash can leave).
 #include "services/kv/Store.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -396,7 +397,8 @@ TEST(StoreTest, AFlippedByteRecoversToTheLastGoodRecord) {
   {
     auto store = openStore(dir);
     for (int i = 0; i < 10; ++i) {
-      if (i == 9) sizeBeforeLast = fs::file_size(onlyLog(dir));
+      // The records' end (the file runs on into reserved zeros until closed).
+      if (i == 9) sizeBeforeLast = store->stats().logBytes;
       ASSERT_TRUE(put(*store, absl::StrCat("k", i), std::string(50, 'v')).ok());
     }
   }
@@ -419,7 +421,7 @@ TEST(StoreTest, AFlippedByteMidLogIsRefusedNamingTheFileTheOffsetAndWhatFollows)
   {
     auto store = openStore(dir);
     for (int i = 0; i < 10; ++i) {
-      offsets.push_back(fs::file_size(onlyLog(dir)));
+      offsets.push_back(store->stats().logBytes);  // where the next record starts
       ASSERT_TRUE(put(*store, absl::StrCat("k", i), std::string(50, 'v')).ok());
     }
   }
@@ -463,6 +465,122 @@ TEST(StoreTest, ADamagedTailOnALogThatIsNotTheLastIsRefused) {
   EXPECT_TRUE(fs::exists(dir + "/log-000000000002")) << "the later log is not set aside";
 }
 
+// A log as a power loss leaves it when the writer had reserved space ahead
+// (LogWriter.h): the header, `records` puts k0, k1, ... and `zeros` zero
+// bytes. *offsets gets where each record starts.
+std::string reservedLog(int records, size_t zeros, std::vector<uint64_t>* offsets = nullptr) {
+  std::string bytes;
+  log::appendFileHeader(&bytes);
+  for (int i = 0; i < records; ++i) {
+    if (offsets != nullptr) offsets->push_back(bytes.size());
+    const size_t start = log::beginRecord(&bytes);
+    log::appendPut(&bytes, absl::StrCat("k", i), std::string(40, 'v'));
+    log::finishRecord(&bytes, start, log::RecordType::kMutations);
+  }
+  bytes.append(zeros, '\0');
+  return bytes;
+}
+
+std::string writeLog(const std::string& dir, const std::string& bytes) {
+  fs::create_directories(dir);
+  const std::string path = dir + "/log-000000000001";
+  std::ofstream(path, std::ios::binary) << bytes;
+  return path;
+}
+
+TEST(StoreTest, ZerosAfterTheLastRecordAreReservedSpaceTrimmedAtStartAndAppendedOver) {
+  const std::string dir = freshDir("reserved_tail");
+  const std::string records = reservedLog(3, 0);
+  const std::string path = writeLog(dir, reservedLog(3, 100000));
+  {
+    auto store = openStore(dir);
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(store->stats().keys, 3u);
+    EXPECT_EQ(store->stats().logBytes, records.size());
+    ASSERT_TRUE(put(*store, "after", "ok").ok());
+  }
+  EXPECT_GT(fs::file_size(path), records.size());
+  auto store = openStore(dir);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->stats().keys, 4u);
+  EXPECT_EQ(get(*store, "after"), "ok") << "appended at the end of the records, not the zeros";
+  EXPECT_EQ(get(*store, "k2"), std::string(40, 'v'));
+}
+
+TEST(StoreTest, ATornRecordInsideReservedSpaceIsATornTail) {
+  const std::string dir = freshDir("reserved_torn");
+  std::vector<uint64_t> offsets;
+  std::string bytes = reservedLog(4, 0, &offsets);
+  bytes.resize(offsets[3] + 20);  // the last record half written ...
+  bytes.append(50000, '\0');      // ... into the zeros
+  const std::string path = writeLog(dir, bytes);
+  auto store = openStore(dir);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->stats().keys, 3u);
+  EXPECT_EQ(get(*store, "k3"), std::nullopt);
+  EXPECT_EQ(fs::file_size(path), offsets[3]) << "cut at the torn record";
+}
+
+TEST(StoreTest, ACorruptRecordFollowedByValidOnesInsideReservedSpaceIsRefusedAndRepaired) {
+  const std::string dir = freshDir("reserved_corrupt");
+  std::vector<uint64_t> offsets;
+  std::string bytes = reservedLog(5, 50000, &offsets);
+  bytes[offsets[1] + 15] ^= 0x40;
+  const std::string path = writeLog(dir, bytes);
+  Store::Options options;
+  options.dir = dir;
+  auto store = Store::open(options);
+  ASSERT_EQ(store.status().code(), absl::StatusCode::kDataLoss) << store.status();
+  const std::string message(store.status().message());
+  EXPECT_NE(message.find(absl::StrCat("offset ", offsets[1])), std::string::npos) << message;
+  EXPECT_NE(message.find("3 valid records"), std::string::npos) << message;
+  EXPECT_EQ(fs::file_size(path), bytes.size()) << "nothing is cut";
+
+  absl::StatusOr<std::string> report = Store::repair(options);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_NE(report->find("kept 4 records"), std::string::npos) << *report;
+  EXPECT_NE(
+      report->find(absl::StrCat("offset ", offsets[1], ", ", offsets[2] - offsets[1], " bytes")),
+      std::string::npos)
+      << "only the bad record is dropped; the zeros are no data: " << *report;
+  auto repaired = openStore(dir);
+  ASSERT_NE(repaired, nullptr);
+  EXPECT_EQ(repaired->stats().keys, 4u);
+  EXPECT_EQ(get(*repaired, "k1"), std::nullopt);
+  EXPECT_EQ(get(*repaired, "k4"), std::string(40, 'v'));
+}
+
+TEST(StoreTest, AZeroedRecordFollowedByValidOnesIsDamageNotReservedSpace) {
+  const std::string dir = freshDir("reserved_hole");
+  std::vector<uint64_t> offsets;
+  std::string bytes = reservedLog(5, 50000, &offsets);
+  std::fill(bytes.begin() + static_cast<ptrdiff_t>(offsets[2]),
+            bytes.begin() + static_cast<ptrdiff_t>(offsets[3]), '\0');
+  const std::string path = writeLog(dir, bytes);
+  Store::Options options;
+  options.dir = dir;
+  auto store = Store::open(options);
+  ASSERT_EQ(store.status().code(), absl::StatusCode::kDataLoss) << store.status();
+  EXPECT_NE(store.status().message().find("2 valid records"), std::string::npos) << store.status();
+  EXPECT_EQ(fs::file_size(path), bytes.size()) << "nothing is cut";
+}
+
+TEST(StoreTest, RepairTrimsReservedSpaceAndCallsItNoData) {
+  const std::string dir = freshDir("reserved_repair");
+  const std::string records = reservedLog(3, 0);
+  const std::string path = writeLog(dir, reservedLog(3, 70000));
+  Store::Options options;
+  options.dir = dir;
+  absl::StatusOr<std::string> report = Store::repair(options);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_NE(report->find("trimmed 70000 bytes of zeros"), std::string::npos) << *report;
+  EXPECT_FALSE(fs::exists(path + ".corrupt")) << "nothing was damaged";
+  EXPECT_EQ(fs::file_size(path), records.size());
+  auto store = openStore(dir);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->stats().keys, 3u);
+}
+
 TEST(StoreTest, ALogOfAnUnknownNewerFormatVersionIsRefused) {
   const std::string dir = freshDir("newer_version");
   fs::create_directories(dir);
@@ -490,7 +608,7 @@ TEST(StoreTest, RepairKeepsEveryValidRecordAndTheOriginalAndSaysWhatItDropped) {
   {
     auto store = openStore(dir);
     for (int i = 0; i < 10; ++i) {
-      offsets.push_back(fs::file_size(onlyLog(dir)));
+      offsets.push_back(store->stats().logBytes);  // where the next record starts
       ASSERT_TRUE(put(*store, absl::StrCat("k", i), std::string(50, 'v')).ok());
     }
   }

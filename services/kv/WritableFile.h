@@ -5,7 +5,7 @@
 // (testing/FaultInjectionEnv.h); Env::posix() gives the real one.
 //
 // Thread contract: one thread at a time, except that sync() may run in one
-// thread while another appends (everysec's background sync); close() runs
+// thread while another appends or reserves (everysec's background sync); close() runs
 // alone.
 #ifndef SERVICES_KV_WRITABLEFILE_H_
 #define SERVICES_KV_WRITABLEFILE_H_
@@ -30,11 +30,20 @@ class WritableFile {
   // Writes all of `data` (retrying short writes and EINTR) or fails; after a
   // failure some prefix of `data` may have been written (size() says how much).
   [[nodiscard]] virtual absl::Status append(std::string_view data) = 0;
+  // Zero-fills the file from its current end to `end` bytes (nothing if it
+  // is already that long), for the log's reserved space: later appends then
+  // overwrite blocks that are already allocated and sized, so their
+  // fdatasync writes data only, not the inode and extents through the
+  // journal. size() and where the next append goes do not change. The zeros
+  // are durable only after the next sync(). After a failure (ENOSPC) part of
+  // the zeros may be in the file; the caller cuts them back.
+  [[nodiscard]] virtual absl::Status reserve(uint64_t end) = 0;
   // fdatasync(2).
   [[nodiscard]] virtual absl::Status sync() = 0;
   [[nodiscard]] virtual absl::Status close() = 0;
 
-  // Bytes in the file, including what append() wrote before failing.
+  // Bytes appended to the file (where the next append goes), including what
+  // append() wrote before failing; reserved zeros beyond it do not count.
   [[nodiscard]] virtual uint64_t size() const = 0;
   [[nodiscard]] virtual const std::string& path() const = 0;
 };

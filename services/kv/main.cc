@@ -63,6 +63,10 @@ ABSL_FLAG(bool, sync_in_loop, true,
           "goes to the log writer thread");
 ABSL_FLAG(uint64_t, compaction_min_bytes, 64 << 20,
           "compact once the log since the last snapshot is over this and over twice the live data");
+ABSL_FLAG(uint64_t, log_reserve_kib, 4096,
+          "the log is zero-filled this many KiB ahead of its records, so an append overwrites "
+          "space the file already has and each fdatasync writes the data only, not the file's "
+          "new size through the file system's journal; 0: every append grows the file");
 ABSL_FLAG(bool, repair, false,
           "instead of serving: rewrite each damaged log and snapshot in --data_dir with every "
           "valid record it holds (the original is kept as <file>.corrupt), print what was "
@@ -141,6 +145,7 @@ int main(int argc, char* argv[]) {
   options.sync = *sync;
   options.syncInLoop = absl::GetFlag(FLAGS_sync_in_loop);
   options.compactionMinBytes = absl::GetFlag(FLAGS_compaction_min_bytes);
+  options.logReserveBytes = absl::GetFlag(FLAGS_log_reserve_kib) << 10;
   absl::StatusOr<std::unique_ptr<muduo::kv::Store>> store = muduo::kv::Store::open(options);
   if (!store.ok()) {
     LOG_ERROR << "kv_server: cannot open the store: " << store.status().ToString();

@@ -13,7 +13,9 @@
 #   tools/kv_bench/syscalls.sh [requests] [targets] [pipeline]
 #     targets: a space-separated subset of "always batch redis" (default all)
 #
-# Needs perf, redis-server, redis-tools. KV_SERVER=path skips the build.
+# Needs perf, redis-server, redis-tools. KV_SERVER=path skips the build;
+# KV_FLAGS adds kv_server flags (KV_FLAGS=--log_reserve_kib=0: the log grows
+# with each append, for an A/B of the reserved log).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -79,8 +81,9 @@ for target in $targets; do
   case "$target" in
     always | batch)
       rm -rf "$work/kv"
+      # shellcheck disable=SC2086  # KV_FLAGS is a list of flags
       taskset -c 0 "$KV_SERVER" --port=0 --resp_port="$port" --threads=1 --sync="$target" \
-        --data_dir="$work/kv" >/dev/null 2>"$work/kv.log" &
+        --data_dir="$work/kv" ${KV_FLAGS:-} >/dev/null 2>"$work/kv.log" &
       ;;
     redis)
       rm -rf "$work/redis" && mkdir -p "$work/redis"
@@ -94,4 +97,8 @@ for target in $targets; do
   measure "$target" "$pid"
   kill -INT "$pid"
   wait "$pid" || true
+  if [[ "$target" != redis ]]; then  # its closing line: the mean fdatasync time
+    sed -nE 's/.*( [0-9]+ fdatasyncs \([0-9]+ us each\)).*/         \1 over the whole run/p' \
+      "$work/kv.log"
+  fi
 done

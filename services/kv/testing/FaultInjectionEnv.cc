@@ -20,6 +20,8 @@ const char* opName(FaultInjectionEnv::Op op) {
       return "open";
     case FaultInjectionEnv::Op::kAppend:
       return "write";
+    case FaultInjectionEnv::Op::kReserve:
+      return "reserve space in";
     case FaultInjectionEnv::Op::kSync:
       return "sync";
     case FaultInjectionEnv::Op::kRename:
@@ -60,6 +62,7 @@ class FaultInjectionEnv::File final : public WritableFile {
   }
 
   absl::Status append(std::string_view data) override { return env_->fileAppend(this, data); }
+  absl::Status reserve(uint64_t end) override { return env_->fileReserve(this, end); }
   absl::Status sync() override { return env_->fileSync(this); }
   absl::Status close() override { return base_->close(); }
   uint64_t size() const override { return base_->size(); }
@@ -192,13 +195,32 @@ absl::Status FaultInjectionEnv::fileAppend(File* file, std::string_view data) {
   return status;
 }
 
+absl::Status FaultInjectionEnv::fileReserve(File* file, uint64_t end) {
+  MutexLock lock(&mutex_);
+  bool shortWrite = false;
+  absl::Status status = check(Op::kReserve, file->state_->path, &shortWrite);
+  if (!status.ok()) {
+    if (shortWrite) {
+      // A full disk: part of the zeros went in before the error.
+      const uint64_t from = std::max(file->base_->size(), file->state_->reserved);
+      if (end > from) (void)file->base_->reserve(from + (end - from) / 2);
+    }
+    return status;
+  }
+  if (absl::Status s = file->base_->reserve(end); !s.ok()) return s;
+  file->state_->reserved = std::max(file->state_->reserved, end);
+  return absl::OkStatus();
+}
+
 absl::Status FaultInjectionEnv::fileSync(File* file) {
   uint64_t covered = 0;
+  uint64_t coveredReserve = 0;
   std::function<void(const std::string& path)> hook;
   {
     MutexLock lock(&mutex_);
     if (absl::Status s = check(Op::kSync, file->state_->path); !s.ok()) return s;
     covered = file->base_->size();
+    coveredReserve = file->state_->reserved;
     hook = syncHook_;
   }
   if (hook) hook(file->base_->path());
@@ -213,6 +235,7 @@ absl::Status FaultInjectionEnv::fileSync(File* file) {
                                             strerror(EIO), " (simulated crash)"));
   }
   file->state_->synced = std::max(file->state_->synced, covered);
+  file->state_->reservedSynced = std::max(file->state_->reservedSynced, coveredReserve);
   ++fileSyncs_;
   return absl::OkStatus();
 }
@@ -289,9 +312,26 @@ absl::Status FaultInjectionEnv::truncate(const std::string& path, uint64_t size)
   MutexLock lock(&mutex_);
   DirState& dir = track(dirOf(path));
   if (absl::Status s = check(Op::kTruncate, path); !s.ok()) return s;
-  if (absl::Status s = base_->truncate(path, size); !s.ok()) return s;
+  if (realSync_) {
+    if (absl::Status s = base_->truncate(path, size); !s.ok()) return s;
+  } else {
+    // Durable by the model, like sync() without realSync: no fsync, so the
+    // trims of reserved space do not slow a run of thousands of crashes.
+    std::error_code ec;
+    fs::resize_file(path, size, ec);
+    if (ec) {
+      const std::string why = absl::StrCat("cannot truncate ", path, ": ", ec.message());
+      return ec == std::errc::no_such_file_or_directory ? absl::NotFoundError(why)
+                                                        : absl::InternalError(why);
+    }
+  }
   auto it = dir.current.find(nameOf(path));
-  if (it != dir.current.end()) it->second->synced = size;  // truncate() syncs
+  if (it != dir.current.end()) {
+    FileState& state = *it->second;
+    state.synced = size;  // truncate() syncs
+    state.reserved = std::min(state.reserved, size);
+    state.reservedSynced = std::min(state.reservedSynced, size);
+  }
   return absl::OkStatus();
 }
 
@@ -337,6 +377,15 @@ absl::Status FaultInjectionEnv::simulatePowerLoss() {
       if (ec) return absl::InternalError(absl::StrCat("lost track of ", state->path));
       if (size > state->synced) fs::resize_file(state->path, state->synced, ec);
       if (ec) return absl::InternalError(absl::StrCat("cannot cut ", state->path));
+      // Durably reserved zeros stay; whatever unsynced appends wrote over
+      // them reverts to zeros.
+      if (state->reservedSynced > state->synced) {
+        fs::resize_file(state->path, state->reservedSynced, ec);
+        if (ec)
+          return absl::InternalError(absl::StrCat("cannot restore the zeros of ", state->path));
+      }
+      state->synced = std::min<uint64_t>(size, state->synced);
+      state->reserved = state->reservedSynced;
     }
     // Names not synced go; synced names come back to the bytes they named.
     for (auto& [name, state] : dir.current) {

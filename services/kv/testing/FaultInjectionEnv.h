@@ -9,13 +9,19 @@
 //
 // Power loss: it tracks, per file, how many bytes a completed sync() covers
 // and, per directory, the set of names as of its last completed syncDir().
-// simulatePowerLoss() then cuts every file to its synced length and puts
+// Zeros a file reserves (WritableFile::reserve) beyond its appended bytes
+// count as durable once a sync covers them: a power loss then leaves the
+// file at its synced reserved length, its tail zeros (appends since the
+// last sync, which overwrote some of them, are lost), as a real disk leaves
+// a preallocated log. simulatePowerLoss() then cuts every file to its
+// synced length and puts
 // every directory back to its synced names: a file created since is gone, a
 // rename reverts, a removed file is back (removed and overwritten files are
 // kept aside as hidden ".fi-" links until no synced name refers to them).
 // A truncate() is durable (the Env contract syncs it). Because it decides
 // what survives itself, sync() and syncDir() do not call the real
-// fdatasync/fsync unless Options::realSync is set: the power-loss tests run
+// fdatasync/fsync (nor truncate() the fsync the Env contract has it do)
+// unless Options::realSync is set: the power-loss tests run
 // thousands of crashes at memory speed.
 //
 // crashAfter(n) stops the machine at a chosen point instead: the n-th
@@ -52,7 +58,17 @@ namespace muduo::kv {
 
 class FaultInjectionEnv final : public Env {
  public:
-  enum class Op : uint8_t { kOpen, kAppend, kSync, kRename, kRemove, kTruncate, kSyncDir, kRead };
+  enum class Op : uint8_t {
+    kOpen,
+    kAppend,
+    kReserve,
+    kSync,
+    kRename,
+    kRemove,
+    kTruncate,
+    kSyncDir,
+    kRead
+  };
 
   struct Fault {
     Op op = Op::kAppend;
@@ -60,7 +76,7 @@ class FaultInjectionEnv final : public Env {
     uint64_t skip = 0;  // matching calls let through before it fires
     std::function<bool(const std::string& path)> match;  // empty: every path
     bool once = false;
-    bool shortWrite = false;  // kAppend: write half of the data, then fail
+    bool shortWrite = false;  // kAppend, kReserve: write half of the data, then fail
   };
 
   struct Options {
@@ -112,9 +128,11 @@ class FaultInjectionEnv final : public Env {
  private:
   class File;
   struct FileState {
-    std::string path;      // where its bytes are now (a name, or a hidden link)
-    uint64_t synced = 0;   // bytes covered by a completed sync
-    int durableNames = 0;  // synced directory entries naming it
+    std::string path;             // where its bytes are now (a name, or a hidden link)
+    uint64_t synced = 0;          // bytes covered by a completed sync
+    uint64_t reserved = 0;        // the end of the zeros reserve() asked for
+    uint64_t reservedSynced = 0;  // the same, as of the last completed sync
+    int durableNames = 0;         // synced directory entries naming it
   };
   using StatePtr = std::shared_ptr<FileState>;
   struct DirState {
@@ -133,6 +151,7 @@ class FaultInjectionEnv final : public Env {
 
   // For File.
   absl::Status fileAppend(File* file, std::string_view data);
+  absl::Status fileReserve(File* file, uint64_t end);
   absl::Status fileSync(File* file);
 
   Env* const base_;

@@ -63,6 +63,24 @@ TEST_F(FaultInjectionEnvTest, BytesAfterTheLastSyncAreLostAndSyncedOnesKept) {
   EXPECT_EQ(contents("a"), "synced");
 }
 
+TEST_F(FaultInjectionEnvTest, SyncedReservedZerosSurviveAndUnsyncedWritesOverThemRevert) {
+  {
+    auto file = env_.openWritable(path("log"), WritableFile::Mode::kAppend);
+    ASSERT_TRUE(file.ok()) << file.status();
+    ASSERT_TRUE((*file)->append("head").ok());
+    ASSERT_TRUE((*file)->reserve(100).ok());
+    EXPECT_EQ((*file)->size(), 4u) << "reserving does not move the append point";
+    ASSERT_TRUE((*file)->append("-synced").ok());
+    ASSERT_TRUE((*file)->sync().ok());
+    ASSERT_TRUE((*file)->append("-lost").ok());
+    ASSERT_TRUE((*file)->reserve(200).ok());  // never synced
+    EXPECT_EQ(fs::file_size(path("log")), 200u);
+  }
+  ASSERT_TRUE(env_.syncDir(dir_).ok());
+  ASSERT_TRUE(env_.simulatePowerLoss().ok());
+  EXPECT_EQ(contents("log"), "head-synced" + std::string(100 - 11, '\0'));
+}
+
 TEST_F(FaultInjectionEnvTest, ANewFileWhoseNameWasNeverSyncedDisappears) {
   write("kept", "x", true);
   ASSERT_TRUE(env_.syncDir(dir_).ok());
@@ -131,16 +149,24 @@ TEST_F(FaultInjectionEnvTest, AFaultFiresAfterItsSkipOnlyOnMatchingPaths) {
 }
 
 TEST_F(FaultInjectionEnvTest, AShortWriteWritesHalfAndFails) {
-  FaultInjectionEnv::Fault fault;
-  fault.op = FaultInjectionEnv::Op::kAppend;
-  fault.error = ENOSPC;
-  fault.shortWrite = true;
-  env_.inject(fault);
+  for (FaultInjectionEnv::Op op :
+       {FaultInjectionEnv::Op::kAppend, FaultInjectionEnv::Op::kReserve}) {
+    FaultInjectionEnv::Fault fault;
+    fault.op = op;
+    fault.error = ENOSPC;
+    fault.shortWrite = true;
+    env_.inject(fault);
+  }
   auto file = env_.openWritable(path("s"), WritableFile::Mode::kAppend);
   ASSERT_TRUE(file.ok());
   EXPECT_FALSE((*file)->append("12345678").ok());
   EXPECT_EQ((*file)->size(), 4u);
   EXPECT_EQ(contents("s"), "1234");
+  // Reserving zeros on a full disk: half of them go in, as a full disk does.
+  const absl::Status reserved = (*file)->reserve(104);
+  EXPECT_NE(reserved.message().find(strerror(ENOSPC)), std::string_view::npos) << reserved;
+  EXPECT_EQ(fs::file_size(path("s")), 54u);
+  EXPECT_EQ((*file)->size(), 4u) << "zeros are not appended bytes";
 }
 
 TEST_F(FaultInjectionEnvTest, AfterTheCrashPointEveryChangeFailsAndChangesNothing) {
