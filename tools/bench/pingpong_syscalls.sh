@@ -5,7 +5,7 @@
 # tracepoints (far lighter than strace, so the batching under test is the
 # batching of an untraced run), and prints per block echoed: syscalls, reads
 # (and those that found nothing: EAGAIN), writes, epoll waits and changes,
-# voluntary context switches, and the bytes each successful read returned.
+# context switches, and the bytes each successful read returned.
 #
 #   tools/bench/pingpong_syscalls.sh --bin=DIR [--muduo_bin=DIR] [--side=ours|muduo|raw]
 #       [--block=16384] [--sessions=100] [--seconds=3]
@@ -13,6 +13,7 @@
 # DIR holds pingpong_server, pingpong_client, raw_floor_server and
 # raw_floor_client (an opt build); --muduo_bin is build_peers.sh's bin
 # directory. Needs perf with access to the syscalls:* tracepoints.
+# KEEP_STAT=DIR keeps perf's raw counts and both programs' output there.
 set -euo pipefail
 # shellcheck source=tools/bench/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -72,13 +73,7 @@ wait "$sperf" 2>/dev/null || true
 kill -TERM "$server"
 wait "$server" 2>/dev/null || true
 out=$(cat "$work/client")
-case "$side" in
-  ours) bytes=$(sed -nE 's/.* ([0-9.]+) s: ([0-9.]+) MiB\/s.*/\1 \2/p' <<<"$out" |
-    awk '{ printf "%.0f", $1 * $2 * 1048576 }') ;;
-  muduo) bytes=$(awk '/total bytes read/ { for (i = 1; i <= NF; i++) if ($(i+1) == "total") print $i }' <<<"$out") ;;
-  raw) bytes=$(sed -nE 's/.* ([0-9.]+) MiB\/s.*/\1/p' <<<"$out" |
-    awk -v s="$seconds" '{ printf "%.0f", s * $1 * 1048576 }') ;;
-esac
+bytes=$(bench_pingpong_bytes "$side" "$seconds" "$out")
 [[ -n $bytes ]] || { echo "no byte count from the $side client: $out" >&2; exit 1; }
 blocks=$((bytes / block))
 report() {  # who statfile
