@@ -8,9 +8,9 @@
 namespace muduo::CurrentThread {
 namespace detail {
 
-thread_local int t_cachedTid = 0;
-thread_local char t_tidString[16];
-thread_local int t_tidStringLength = 0;
+constinit thread_local int t_cachedTid = 0;
+constinit thread_local char t_tidString[16] = {};
+constinit thread_local int t_tidStringLength = 0;
 
 void cacheTid() {
   if (t_cachedTid == 0) {

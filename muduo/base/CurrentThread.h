@@ -10,9 +10,12 @@
 namespace muduo::CurrentThread {
 
 namespace detail {
-extern thread_local int t_cachedTid;
-extern thread_local char t_tidString[16];
-extern thread_local int t_tidStringLength;
+// constinit: without it, every read from another translation unit first
+// checks for a dynamic initializer (a load, a test and a branch), and tid()
+// runs on every isInLoopThread() of the hot paths.
+extern constinit thread_local int t_cachedTid;
+extern constinit thread_local char t_tidString[16];
+extern constinit thread_local int t_tidStringLength;
 void cacheTid();
 }  // namespace detail
 

@@ -479,24 +479,37 @@ void TcpConnection::handleRead(Timestamp receiveTime) {
   // already lent to a handleRead() further up the stack.
   SharedReadBuffer& shared = tlsReadBuffer;
   const bool borrowed = !shared.lent && inputBuffer_.readableBytes() == 0;
-  if (borrowed) {
-    shared.lent = true;
-    inputBuffer_.swap(shared.buffer);
+  if (!borrowed) {
+    readAndDeliver(receiveTime);
+    return;
   }
+  shared.lent = true;
+  readingShared_ = true;
+  inputBuffer_.swap(shared.buffer);
   readAndDeliver(receiveTime);
-  if (borrowed) {
-    // shared.buffer holds this connection's own (empty) storage: the bytes
-    // the callback left, if any, move there, and the loop's storage goes
-    // back. The callback may have swapped storage away (an echo's output
-    // still being written); the loop then takes whatever inputBuffer_ holds.
+  readingShared_ = false;
+  // shared.buffer holds this connection's own (empty) input storage.
+  if (inputStorageLent_ && outputBuffer_.readableBytes() == 0 &&
+      inputBuffer_.readableBytes() == 0) {
+    // An echo, written out: the loop's storage is in the output. It goes
+    // straight back to the loop, and the output takes the connection's own
+    // input storage (both empty), so the echo costs one swap here and none
+    // in afterMessageCallback().
+    outputBuffer_.swap(shared.buffer);
+    inputStorageLent_ = false;
+  } else {
+    // The bytes the callback left, if any, move to the connection's own
+    // storage, and the loop's storage goes back. The callback may have
+    // swapped storage away (an echo's output still being written); the loop
+    // then takes whatever inputBuffer_ holds.
     if (inputBuffer_.readableBytes() > 0) {
       shared.buffer.append(inputBuffer_.view());
       inputBuffer_.retrieveAll();
     }
     inputBuffer_.swap(shared.buffer);
-    if (shared.buffer.capacity() > kSharedReadBufferMax) shared.buffer.shrink(0);
-    shared.lent = false;
   }
+  if (shared.buffer.capacity() > kSharedReadBufferMax) shared.buffer.shrink(0);
+  shared.lent = false;
 }
 
 void TcpConnection::readAndDeliver(Timestamp receiveTime) {
@@ -554,9 +567,10 @@ void TcpConnection::afterMessageCallback(Timestamp receiveTime) {
   // out, it comes back, so the next read lands in the bytes this one warmed
   // and a connection cycles through one buffer instead of two: with hundreds
   // of connections the second doubles what the kernel's copies pull through
-  // the caches. (In completion mode the poller may still hold the output.)
-  if (inputStorageLent_ && io_ == nullptr && outputBuffer_.readableBytes() == 0 &&
-      inputBuffer_.readableBytes() == 0) {
+  // the caches. (In completion mode the poller may still hold the output;
+  // reading into the loop's storage, handleRead() gives it back.)
+  if (inputStorageLent_ && io_ == nullptr && !readingShared_ &&
+      outputBuffer_.readableBytes() == 0 && inputBuffer_.readableBytes() == 0) {
     inputBuffer_.swap(outputBuffer_);
   }
   noteRequestProgress(receiveTime);

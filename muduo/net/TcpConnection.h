@@ -289,6 +289,9 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   // Loop thread only: the message callback's send(Buffer*) of the input
   // buffer moved its storage to the output; deliverInput() takes it back.
   bool inputStorageLent_ = false;
+  // Loop thread only: inputBuffer_ holds the loop's shared read storage
+  // (handleRead()), which goes back to the loop, not to the input.
+  bool readingShared_ = false;
   bool destroyed_ = false;    // loop thread only
   bool flushQueued_ = false;  // loop thread only; a flushGathered() is queued
   // Completion mode, loop thread only: output handed to the poller and not

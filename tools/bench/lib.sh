@@ -126,6 +126,20 @@ bench_field() {
   sed -En "s#.*$1.*#\\1#p" <<<"$2" | tail -1
 }
 
+# bench_pingpong_bytes SIDE SECONDS OUTPUT: the bytes a pingpong client
+# (ours, muduo's or the raw floor's) read in a run of SECONDS, from what it
+# printed: ours prints its run's length and MiB/s, muduo's the total, the raw
+# floor's MiB/s over SECONDS.
+bench_pingpong_bytes() {
+  case "$1" in
+    ours) sed -nE 's/.* ([0-9.]+) s: ([0-9.]+) MiB\/s.*/\1 \2/p' <<<"$3" |
+      awk '{ printf "%.0f", $1 * $2 * 1048576 }' ;;
+    muduo) awk '/total bytes read/ { for (i = 1; i <= NF; i++) if ($(i+1) == "total") print $i }' <<<"$3" ;;
+    raw) sed -nE 's/.* ([0-9.]+) MiB\/s.*/\1/p' <<<"$3" |
+      awk -v s="$2" '{ printf "%.0f", s * $1 * 1048576 }' ;;
+  esac
+}
+
 bench_result() {  # workload peer round ours_rps peer_rps ours_cpu_us peer_cpu_us
   echo "RESULT workload=$1 peer=$2 round=$3 ours_rps=$4 peer_rps=$5 ours_cpu_us=$6 peer_cpu_us=$7"
 }

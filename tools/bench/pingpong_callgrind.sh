@@ -56,16 +56,13 @@ run() {
   bench_wait_port "$port"
   case "$side" in
     ours) out=$(taskset -c 1 "$bin/pingpong_client" --port="$port" --threads=1 \
-      --block_size="$block" --sessions="$sessions" --seconds="$s" 2>&1)
-      bytes=$(sed -nE 's/.* ([0-9.]+) s: ([0-9.]+) MiB\/s.*/\1 \2/p' <<<"$out" |
-        awk '{ printf "%.0f", $1 * $2 * 1048576 }') ;;
+      --block_size="$block" --sessions="$sessions" --seconds="$s" 2>&1) ;;
     muduo) out=$(taskset -c 1 "$muduo_bin/pingpong_client" 127.0.0.1 "$port" 1 "$block" \
-      "$sessions" "$s" 2>&1)
-      bytes=$(awk '/total bytes read/ { for (i = 1; i <= NF; i++) if ($(i+1) == "total") print $i }' <<<"$out") ;;
+      "$sessions" "$s" 2>&1) ;;
     raw) out=$(taskset -c 1 "$bin/raw_floor_client" --mode=echo --port="$port" \
-      --block_size="$block" --connections="$sessions" --seconds="$s" 2>&1)
-      bytes=$(sed -nE 's/.* ([0-9.]+) MiB\/s.*/\1/p' <<<"$out" | awk -v s="$s" '{ printf "%.0f", s * $1 * 1048576 }') ;;
+      --block_size="$block" --connections="$sessions" --seconds="$s" 2>&1) ;;
   esac
+  bytes=$(bench_pingpong_bytes "$side" "$s" "$out")
   [[ -n $bytes ]] || { echo "no byte count from the $side client: $out" >&2; exit 1; }
   kill -TERM "$server"
   wait "$server" 2>/dev/null || true
