@@ -15,6 +15,7 @@
 #include "muduo/base/CountDownLatch.h"
 #include "muduo/base/CurrentThread.h"
 #include "muduo/base/Thread.h"
+#include "muduo/base/Timestamp.h"
 #include "muduo/net/EventLoop.h"
 
 namespace muduo::net {
@@ -34,10 +35,16 @@ void addWatchdog(EventLoop* loop, bool* timedOut, std::chrono::milliseconds limi
 TEST(TimerQueueTest, TimersFireInDeadlineOrderNotInTheOrderAdded) {
   EventLoop loop;
   std::vector<int> fired;
-  loop.runAfter(30ms, [&fired] { fired.push_back(3); });
-  loop.runAfter(10ms, [&fired] { fired.push_back(1); });
-  loop.runAfter(20ms, [&fired] { fired.push_back(2); });
-  loop.runAfter(40ms, [&loop] { loop.quit(); });
+  // One base for all three: with runAfter, a thread preempted for over 10 ms
+  // between two calls gives deadlines in another order than the test means.
+  const Timestamp base = Timestamp::now();
+  auto record = [&fired, &loop](int n) {
+    fired.push_back(n);
+    if (fired.size() == 3) loop.quit();
+  };
+  loop.runAt(base + 30ms, [&record] { record(3); });
+  loop.runAt(base + 10ms, [&record] { record(1); });
+  loop.runAt(base + 20ms, [&record] { record(2); });
   bool timedOut = false;
   addWatchdog(&loop, &timedOut);
   loop.loop();
