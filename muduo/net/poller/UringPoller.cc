@@ -90,15 +90,29 @@ UringPoller::~UringPoller() {
 }
 
 bool UringPoller::init(std::string* error) {
+  // Only this loop's thread submits and waits, so the kernel may run the
+  // completion work of our requests (a multishot recv's receive, say) in
+  // that thread when it next waits (DEFER_TASKRUN), not the moment the
+  // network stack wakes the request: no interrupt (an IPI when the waking
+  // softirq runs on another core) stops the loop in user space to run it,
+  // and the receive no longer meets the waking core still holding the
+  // socket's lock. The completions of a wait are posted in one batch.
+  // TASKRUN_FLAG marks the SQ ring when such work is waiting, so a
+  // zero-timeout poll knows to enter (submitAndWait). Older kernels get the
+  // flags they have: DEFER_TASKRUN is 6.1+, SUBMIT_ALL 5.18+.
+  constexpr unsigned kBase = IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP;
+  constexpr unsigned kDeferred =
+      IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
+  const unsigned attempts[] = {kBase | IORING_SETUP_SUBMIT_ALL | kDeferred,
+                               kBase | IORING_SETUP_SUBMIT_ALL, kBase};
   io_uring_params params;
-  memset(&params, 0, sizeof params);
-  params.flags = IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP | IORING_SETUP_SUBMIT_ALL;
-  params.cq_entries = kCqEntries;
-  int ret = io_uring_queue_init_params(kSqEntries, &ring_, &params);
-  if (ret == -EINVAL) {
-    // SUBMIT_ALL is 5.18+; without it a bad SQE stops the batch, which ours never are.
-    params.flags &= ~IORING_SETUP_SUBMIT_ALL;
+  int ret = -EINVAL;
+  for (unsigned flags : attempts) {
+    memset(&params, 0, sizeof params);
+    params.flags = flags;
+    params.cq_entries = kCqEntries;
     ret = io_uring_queue_init_params(kSqEntries, &ring_, &params);
+    if (ret != -EINVAL) break;
   }
   if (ret < 0) {
     *error = std::string("io_uring_setup failed: ") + strerror(-ret);
@@ -189,7 +203,10 @@ void UringPoller::submitAndWait(int timeoutMs) {
       // something to submit or overflowed completions to fetch.
       if (io_uring_sq_ready(&ring_) > 0) {
         ret = io_uring_submit(&ring_);
-      } else if (io_uring_cq_has_overflow(&ring_)) {
+      } else if ((IO_URING_READ_ONCE(*ring_.sq.kflags) &
+                  (IORING_SQ_CQ_OVERFLOW | IORING_SQ_TASKRUN)) != 0) {
+        // Overflowed completions, or (DEFER_TASKRUN) completion work that
+        // runs only when this thread enters with GETEVENTS.
         ret = io_uring_get_events(&ring_);
       } else {
         return;
@@ -540,8 +557,12 @@ void UringPoller::releaseSlot(int index) {
     cancelled = true;
   }
   if (cancelled) {
-    // Now, not with the next poll(): an armed request holds the socket's file.
-    const int ret = io_uring_submit(&ring_);
+    // Now, not with the next poll(): an armed request holds the socket's
+    // file (a listening socket closed by the caller would still accept).
+    // GETEVENTS too: under DEFER_TASKRUN the cancelled requests let go of
+    // the file only in completion work that runs when this thread enters
+    // for events; their completions wait in the CQ for the next reap.
+    const int ret = io_uring_submit_and_get_events(&ring_);
     if (ret < 0) {
       errno = -ret;
       LOG_SYSERR << "UringPoller io_uring_submit (remove)";

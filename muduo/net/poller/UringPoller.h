@@ -37,6 +37,15 @@
 // socket's file, so deferring the cancel would defer the FIN of a closed
 // connection to the next iteration.
 //
+// Completion work runs in the loop's thread when it waits (SINGLE_ISSUER +
+// DEFER_TASKRUN, Linux 6.1+; older kernels run without them): the kernel
+// neither interrupts the loop to finish a request nor posts completions
+// between waits. So the ring must be created, submitted to and waited on by
+// the loop's thread only (EventLoop makes its poller in its own thread); a
+// zero-timeout poll enters the kernel when the SQ ring's TASKRUN flag says
+// work is waiting, and a removal enters with GETEVENTS so its cancels let go
+// of the socket's file at once.
+//
 // CQ overflow: the ring is created with a CQ four times the SQ and requires
 // IORING_FEAT_NODROP, so the kernel keeps overflowed completions and hands
 // them over on the next enter instead of dropping them; a submit that returns
