@@ -191,7 +191,7 @@ Timestamp UringPoller::poll(int timeoutMs, ChannelList* activeChannels) {
   // Channels reported by settleHeld() are ready now: no waiting for more.
   submitAndWait(reported_.empty() ? timeoutMs : 0);
   const Timestamp now = Timestamp::now();
-  reap(activeChannels);
+  reap(activeChannels, now);
   return now;
 }
 
@@ -274,7 +274,7 @@ void UringPoller::settleHeld() {
   publishRecycled();
 }
 
-void UringPoller::reap(ChannelList* activeChannels) {
+void UringPoller::reap(ChannelList* activeChannels, Timestamp now) {
   unsigned head;
   unsigned seen = 0;
   io_uring_cqe* cqe;
@@ -293,7 +293,7 @@ void UringPoller::reap(ChannelList* activeChannels) {
         reapRecv(static_cast<int>(index), tag, cqe);
         break;
       case kSendKind:
-        reapSend(static_cast<int>(index), tag, cqe);
+        reapSend(static_cast<int>(index), tag, cqe, now);
         break;
       default:
         break;
@@ -396,7 +396,7 @@ void UringPoller::reapRecv(int index, uint32_t tag, const io_uring_cqe* cqe) {
   }
 }
 
-void UringPoller::reapSend(int index, uint32_t tag, const io_uring_cqe* cqe) {
+void UringPoller::reapSend(int index, uint32_t tag, const io_uring_cqe* cqe, Timestamp now) {
   Slot& slot = slots_[index];
   --slot.inFlightOps;
   const bool current = slot.channel != nullptr && (slot.registration & kTagMask) == tag;
@@ -414,6 +414,10 @@ void UringPoller::reapSend(int index, uint32_t tag, const io_uring_cqe* cqe) {
       armSend(index);  // a short send goes on from where it stopped
     } else {
       slot.sendInFlight = false;
+      if (slot.sentWhole != nullptr && slot.sentWhole(slot.sentWholeContext, slot.sentBytes, now)) {
+        slot.sentBytes = 0;
+        return;
+      }
     }
   } else if (res == -EAGAIN || res == -EINTR) {
     armSend(index);
@@ -582,6 +586,8 @@ void UringPoller::releaseSlot(int index) {
   slot.recvBytes = 0;
   slot.sentBytes = 0;
   slot.sendError = 0;
+  slot.sentWhole = nullptr;
+  slot.sentWholeContext = nullptr;
   slot.released = true;
   freeIfIdle(index);
 }
@@ -612,7 +618,7 @@ void UringPoller::armSend(int index) {
   Slot& slot = slots_[index];
   io_uring_sqe* sqe = getSqe();
   io_uring_prep_send(sqe, slot.channel->fd(), slot.sendBuffer.peek(),
-                     slot.sendBuffer.readableBytes(), MSG_NOSIGNAL);
+                     slot.sendBuffer.readableBytes(), MSG_NOSIGNAL | MSG_WAITALL);
   io_uring_sqe_set_data64(sqe, userData(kSendKind, index, slot.registration));
   ++slot.inFlightOps;
 }
@@ -623,7 +629,7 @@ void UringPoller::cancelRequest(uint64_t userData) {
   io_uring_sqe_set_data64(sqe, kInternalUserData);
 }
 
-void UringPoller::startSend(Channel* channel, Buffer* output) {
+void UringPoller::startSend(Channel* channel, Buffer* output, SentWhole sentWhole, void* context) {
   debugAssertInLoopThread();
   assert(completion_);
   const int index = channel->index();
@@ -634,6 +640,8 @@ void UringPoller::startSend(Channel* channel, Buffer* output) {
   // take turns, and neither is reallocated in steady state.
   slot.sendBuffer.swap(*output);
   slot.sendInFlight = true;
+  slot.sentWhole = sentWhole;
+  slot.sentWholeContext = context;
   armSend(index);
 }
 

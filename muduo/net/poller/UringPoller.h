@@ -66,8 +66,10 @@
 // interest lasts; EOF and errors end it for good and are handed to the owner.
 // Sends are IORING_OP_SEND over a Buffer the slot holds, so it stays alive
 // and unchanged until the completion even when the channel is gone first;
-// a short send is continued from the slot. All SQEs prepared in an iteration
-// go to the kernel in the same io_uring_enter as the wait.
+// MSG_WAITALL has the kernel go on after a short send itself (a short
+// completion, after an error, is continued from the slot). A send that
+// completed whole goes to the owner's SentWhole hook first (CompletionIo). All SQEs prepared in an
+// iteration go to the kernel in the same io_uring_enter as the wait.
 //
 // Completions of recv and send requests carry the slot's registration
 // number, which changes when the channel leaves: late ones (after a cancel)
@@ -108,7 +110,7 @@ class UringPoller final : public Poller, public CompletionIo {
   [[nodiscard]] bool hasChannel(Channel* channel) const override;
   [[nodiscard]] CompletionIo* completionIo() override { return completion_ ? this : nullptr; }
 
-  void startSend(Channel* channel, Buffer* output) override;
+  void startSend(Channel* channel, Buffer* output, SentWhole sentWhole, void* context) override;
   [[nodiscard]] Sent takeSent(Channel* channel) override;
   [[nodiscard]] Received takeReceived(Channel* channel) override;
 
@@ -135,7 +137,9 @@ class UringPoller final : public Poller, public CompletionIo {
     bool sendInFlight = false;
     size_t sentBytes = 0;  // not yet taken
     int sendError = 0;
-    Buffer sendBuffer;        // the bytes of the send in flight
+    Buffer sendBuffer;              // the bytes of the send in flight
+    SentWhole sentWhole = nullptr;  // the owner's hook for this send
+    void* sentWholeContext = nullptr;
     int reportedRevents = 0;  // gathered in reap(); on reported_
   };
 
@@ -149,10 +153,10 @@ class UringPoller final : public Poller, public CompletionIo {
   void cancelArmed(Slot* slot);
   void releaseSlot(int index);
   void submitAndWait(int timeoutMs);
-  void reap(ChannelList* activeChannels);
+  void reap(ChannelList* activeChannels, Timestamp now);
   void reapPoll(int index, uint32_t tag, const io_uring_cqe* cqe);
   void reapRecv(int index, uint32_t tag, const io_uring_cqe* cqe);
-  void reapSend(int index, uint32_t tag, const io_uring_cqe* cqe);
+  void reapSend(int index, uint32_t tag, const io_uring_cqe* cqe, Timestamp now);
   void report(int index, int revents);
   void armRecv(int index);
   void armSend(int index);
