@@ -186,13 +186,21 @@ bool UringPoller::initCompletion(std::string* error) {
 Timestamp UringPoller::poll(int timeoutMs, ChannelList* activeChannels) {
   assertInLoopThread();
   if (!holding_.empty()) settleHeld();
-  for (int index : dirty_) armOrCancel(index);
-  dirty_.clear();
-  // Channels reported by settleHeld() are ready now: no waiting for more.
-  submitAndWait(reported_.empty() ? timeoutMs : 0);
-  const Timestamp now = Timestamp::now();
-  reap(activeChannels, now);
-  return now;
+  for (;;) {
+    for (int index : dirty_) armOrCancel(index);
+    dirty_.clear();
+    sendsTaken_ = 0;
+    // Channels reported by settleHeld() are ready now: no waiting for more.
+    submitAndWait(reported_.empty() ? timeoutMs : 0);
+    const Timestamp now = Timestamp::now();
+    reap(activeChannels, now);
+    // A reply's send completes in the submission that carries it, so the
+    // wait returns at once; when its connection took it (SentWhole) and
+    // nothing else came, the loop would make a pass for nothing: wait on.
+    // (Each wait may take the whole timeout again; the loop's timers are
+    // channels, so none fires late.)
+    if (!activeChannels->empty() || sendsTaken_ == 0 || timeoutMs == 0) return now;
+  }
 }
 
 void UringPoller::submitAndWait(int timeoutMs) {
@@ -416,6 +424,7 @@ void UringPoller::reapSend(int index, uint32_t tag, const io_uring_cqe* cqe, Tim
       slot.sendInFlight = false;
       if (slot.sentWhole != nullptr && slot.sentWhole(slot.sentWholeContext, slot.sentBytes, now)) {
         slot.sentBytes = 0;
+        ++sendsTaken_;
         return;
       }
     }

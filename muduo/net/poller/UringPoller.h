@@ -187,6 +187,7 @@ class UringPoller final : public Poller, public CompletionIo {
   int pendingRecycles_ = 0;     // added to the ring, not yet published
   std::vector<int> holding_;    // slots that held a buffer this iteration
   std::vector<uint16_t> lent_;  // lent by takeReceived() in this iteration
+  int sendsTaken_ = 0;          // by their SentWhole hooks in the last reap()
 };
 
 }  // namespace muduo::net
