@@ -1,5 +1,6 @@
 // UringPoller: readiness through io_uring poll requests, level-triggered like
-// EPollPoller, with one io_uring_enter per loop iteration.
+// EPollPoller, with one io_uring_enter per loop iteration (in completion
+// mode, one more when a wait returned only sends their connections took).
 //
 // Internal to muduo/net; used only in its EventLoop's thread. Selected by
 // MUDUO_USE_URING in the environment (see Poller::newDefaultPoller); create()
