@@ -21,7 +21,12 @@
 // done with it, even if the channel goes first) and queues a send that goes
 // to the kernel with the next wait. The poller continues short sends itself;
 // each completion reports the channel writable, and takeSent() says how many
-// bytes left and whether the send is still in flight.
+// bytes left and whether the send is still in flight. Except that a send
+// that completed whole is first offered to the owner's SentWhole hook, in
+// the poll that reaped it: when the hook takes it (nothing else waits on
+// the send), the channel is not reported and takeSent() does not count
+// those bytes again. In a request-response exchange that spares one pass
+// through the loop's event dispatch per request.
 //
 // Removing the channel cancels its requests; their late completions are
 // recognised and dropped (disabling all its events only cancels the recv: the
@@ -31,6 +36,8 @@
 #define MUDUO_NET_COMPLETIONIO_H_
 
 #include <cstddef>
+
+#include "muduo/base/Timestamp.h"
 
 namespace muduo::net {
 
@@ -53,13 +60,19 @@ class CompletionIo {
     int error = 0;          // errno of a failed send (the rest was dropped)
   };
   static constexpr int kEof = 1;
+  // Called in the loop's thread, inside the poll (no channel callback runs
+  // meanwhile), for a send whose `bytes` (those takeSent() has not returned)
+  // all went out. True: the owner took them and the send is over; false:
+  // report the channel writable as usual. It must not touch the poller.
+  using SentWhole = bool (*)(void* context, size_t bytes, Timestamp now);
 
   CompletionIo() = default;
   CompletionIo(const CompletionIo&) = delete;
   CompletionIo& operator=(const CompletionIo&) = delete;
 
   // The channel must be registered (have events). Leaves *output empty.
-  virtual void startSend(Channel* channel, Buffer* output) = 0;
+  // `sentWhole` (with its `context`) may be null.
+  virtual void startSend(Channel* channel, Buffer* output, SentWhole sentWhole, void* context) = 0;
   [[nodiscard]] virtual Sent takeSent(Channel* channel) = 0;
   [[nodiscard]] virtual Received takeReceived(Channel* channel) = 0;
 

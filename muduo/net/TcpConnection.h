@@ -208,6 +208,10 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   // False when nothing more is to be written now (a send still in flight,
   // or the connection closed).
   bool handleSent();
+  // CompletionIo::SentWhole: takes a send that went out whole when nothing
+  // waits on it (no queued output, no budget pause, no shutdown, no
+  // write-complete callback), so the loop need not dispatch its completion.
+  static bool takeWholeSend(void* self, size_t bytes, Timestamp now);
   // Calls the message callback with whatever the input buffer holds, and
   // writes what it sent afterwards.
   void deliverInput(Timestamp receiveTime);

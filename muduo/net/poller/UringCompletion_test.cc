@@ -354,5 +354,61 @@ TEST(UringCompletionTest, BytesHeldForAConnectionThatStoppedReadingReachItWhenIt
   test::runInLoopAndWait(server.loop(), [&] { connections.clear(); });
 }
 
+// A reply that goes out whole with nothing else waiting on it is taken by
+// the connection inside the poll (CompletionIo's SentWhole hook), without
+// a writable event: its bytes still count at once. Once a write-complete
+// callback is set the hook declines, and the callback fires for each reply;
+// a shutdown queued behind a reply still half-closes after it.
+TEST(UringCompletionTest, RepliesTakenInsideThePollCountEveryByteAndKeepTheirCallbacks) {
+  constexpr int kRounds = 50;
+  TcpConnectionPtr connection;  // loop thread only
+  ServerThread server([&](TcpServer& s) {
+    s.setConnectionCallback([&](const TcpConnectionPtr& conn) {
+      if (conn->connected()) connection = conn;
+    });
+    s.setMessageCallback(test::echo);
+  });
+  BlockingSocket client;
+  ASSERT_EQ(client.connect(server.address()), 0);
+  const std::string ping = "ping-123";
+  for (int i = 0; i < kRounds; ++i) {
+    ASSERT_TRUE(client.sendAll(ping));
+    ASSERT_EQ(client.readExactly(ping.size()), ping);
+    // The client has the reply, so the server reaped its send before it
+    // runs this: nothing may still count as queued, nothing be missing.
+    uint64_t sent = 0;
+    size_t queued = 1;
+    test::runInLoopAndWait(server.loop(), [&] {
+      sent = connection->bytesSent();
+      queued = connection->queuedOutputBytes();
+    });
+    ASSERT_EQ(sent, (i + 1) * ping.size());
+    ASSERT_EQ(queued, 0u);
+  }
+  std::atomic<int> completions{0};
+  test::runInLoopAndWait(server.loop(), [&] {
+    connection->setWriteCompleteCallback(
+        [&](const TcpConnectionPtr&) { completions.fetch_add(1); });
+  });
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(client.sendAll(ping));
+    ASSERT_EQ(client.readExactly(ping.size()), ping);
+  }
+  test::runInLoopAndWait(server.loop(),
+                         [&] { EXPECT_EQ(connection->bytesSent(), (kRounds + 3) * ping.size()); });
+  // Write-complete callbacks are queued behind the events: one more turn.
+  test::runInLoopAndWait(server.loop(), [] {});
+  EXPECT_EQ(completions.load(), 3);
+  test::runInLoopAndWait(server.loop(), [&] {
+    connection->setWriteCompleteCallback(nullptr);
+    connection->send("last");
+    connection->shutdown();
+  });
+  int error = -1;
+  EXPECT_EQ(client.readToEnd(&error), "last");
+  EXPECT_EQ(error, 0);
+  test::runInLoopAndWait(server.loop(), [&] { connection.reset(); });
+}
+
 }  // namespace
 }  // namespace muduo::net

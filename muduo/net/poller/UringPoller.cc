@@ -90,15 +90,29 @@ UringPoller::~UringPoller() {
 }
 
 bool UringPoller::init(std::string* error) {
+  // Only this loop's thread submits and waits, so the kernel may run the
+  // completion work of our requests (a multishot recv's receive, say) in
+  // that thread when it next waits (DEFER_TASKRUN), not the moment the
+  // network stack wakes the request: no interrupt (an IPI when the waking
+  // softirq runs on another core) stops the loop in user space to run it,
+  // and the receive no longer meets the waking core still holding the
+  // socket's lock. The completions of a wait are posted in one batch.
+  // TASKRUN_FLAG marks the SQ ring when such work is waiting, so a
+  // zero-timeout poll knows to enter (submitAndWait). Older kernels get the
+  // flags they have: DEFER_TASKRUN is 6.1+, SUBMIT_ALL 5.18+.
+  constexpr unsigned kBase = IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP;
+  constexpr unsigned kDeferred =
+      IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
+  const unsigned attempts[] = {kBase | IORING_SETUP_SUBMIT_ALL | kDeferred,
+                               kBase | IORING_SETUP_SUBMIT_ALL, kBase};
   io_uring_params params;
-  memset(&params, 0, sizeof params);
-  params.flags = IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP | IORING_SETUP_SUBMIT_ALL;
-  params.cq_entries = kCqEntries;
-  int ret = io_uring_queue_init_params(kSqEntries, &ring_, &params);
-  if (ret == -EINVAL) {
-    // SUBMIT_ALL is 5.18+; without it a bad SQE stops the batch, which ours never are.
-    params.flags &= ~IORING_SETUP_SUBMIT_ALL;
+  int ret = -EINVAL;
+  for (unsigned flags : attempts) {
+    memset(&params, 0, sizeof params);
+    params.flags = flags;
+    params.cq_entries = kCqEntries;
     ret = io_uring_queue_init_params(kSqEntries, &ring_, &params);
+    if (ret != -EINVAL) break;
   }
   if (ret < 0) {
     *error = std::string("io_uring_setup failed: ") + strerror(-ret);
@@ -172,13 +186,21 @@ bool UringPoller::initCompletion(std::string* error) {
 Timestamp UringPoller::poll(int timeoutMs, ChannelList* activeChannels) {
   assertInLoopThread();
   if (!holding_.empty()) settleHeld();
-  for (int index : dirty_) armOrCancel(index);
-  dirty_.clear();
-  // Channels reported by settleHeld() are ready now: no waiting for more.
-  submitAndWait(reported_.empty() ? timeoutMs : 0);
-  const Timestamp now = Timestamp::now();
-  reap(activeChannels);
-  return now;
+  for (;;) {
+    for (int index : dirty_) armOrCancel(index);
+    dirty_.clear();
+    sendsTaken_ = 0;
+    // Channels reported by settleHeld() are ready now: no waiting for more.
+    submitAndWait(reported_.empty() ? timeoutMs : 0);
+    const Timestamp now = Timestamp::now();
+    reap(activeChannels, now);
+    // A reply's send completes in the submission that carries it, so the
+    // wait returns at once; when its connection took it (SentWhole) and
+    // nothing else came, the loop would make a pass for nothing: wait on.
+    // (Each wait may take the whole timeout again; the loop's timers are
+    // channels, so none fires late.)
+    if (!activeChannels->empty() || sendsTaken_ == 0 || timeoutMs == 0) return now;
+  }
 }
 
 void UringPoller::submitAndWait(int timeoutMs) {
@@ -189,7 +211,10 @@ void UringPoller::submitAndWait(int timeoutMs) {
       // something to submit or overflowed completions to fetch.
       if (io_uring_sq_ready(&ring_) > 0) {
         ret = io_uring_submit(&ring_);
-      } else if (io_uring_cq_has_overflow(&ring_)) {
+      } else if ((IO_URING_READ_ONCE(*ring_.sq.kflags) &
+                  (IORING_SQ_CQ_OVERFLOW | IORING_SQ_TASKRUN)) != 0) {
+        // Overflowed completions, or (DEFER_TASKRUN) completion work that
+        // runs only when this thread enters with GETEVENTS.
         ret = io_uring_get_events(&ring_);
       } else {
         return;
@@ -257,7 +282,7 @@ void UringPoller::settleHeld() {
   publishRecycled();
 }
 
-void UringPoller::reap(ChannelList* activeChannels) {
+void UringPoller::reap(ChannelList* activeChannels, Timestamp now) {
   unsigned head;
   unsigned seen = 0;
   io_uring_cqe* cqe;
@@ -276,7 +301,7 @@ void UringPoller::reap(ChannelList* activeChannels) {
         reapRecv(static_cast<int>(index), tag, cqe);
         break;
       case kSendKind:
-        reapSend(static_cast<int>(index), tag, cqe);
+        reapSend(static_cast<int>(index), tag, cqe, now);
         break;
       default:
         break;
@@ -379,7 +404,7 @@ void UringPoller::reapRecv(int index, uint32_t tag, const io_uring_cqe* cqe) {
   }
 }
 
-void UringPoller::reapSend(int index, uint32_t tag, const io_uring_cqe* cqe) {
+void UringPoller::reapSend(int index, uint32_t tag, const io_uring_cqe* cqe, Timestamp now) {
   Slot& slot = slots_[index];
   --slot.inFlightOps;
   const bool current = slot.channel != nullptr && (slot.registration & kTagMask) == tag;
@@ -397,6 +422,11 @@ void UringPoller::reapSend(int index, uint32_t tag, const io_uring_cqe* cqe) {
       armSend(index);  // a short send goes on from where it stopped
     } else {
       slot.sendInFlight = false;
+      if (slot.sentWhole != nullptr && slot.sentWhole(slot.sentWholeContext, slot.sentBytes, now)) {
+        slot.sentBytes = 0;
+        ++sendsTaken_;
+        return;
+      }
     }
   } else if (res == -EAGAIN || res == -EINTR) {
     armSend(index);
@@ -540,8 +570,12 @@ void UringPoller::releaseSlot(int index) {
     cancelled = true;
   }
   if (cancelled) {
-    // Now, not with the next poll(): an armed request holds the socket's file.
-    const int ret = io_uring_submit(&ring_);
+    // Now, not with the next poll(): an armed request holds the socket's
+    // file (a listening socket closed by the caller would still accept).
+    // GETEVENTS too: under DEFER_TASKRUN the cancelled requests let go of
+    // the file only in completion work that runs when this thread enters
+    // for events; their completions wait in the CQ for the next reap.
+    const int ret = io_uring_submit_and_get_events(&ring_);
     if (ret < 0) {
       errno = -ret;
       LOG_SYSERR << "UringPoller io_uring_submit (remove)";
@@ -561,6 +595,8 @@ void UringPoller::releaseSlot(int index) {
   slot.recvBytes = 0;
   slot.sentBytes = 0;
   slot.sendError = 0;
+  slot.sentWhole = nullptr;
+  slot.sentWholeContext = nullptr;
   slot.released = true;
   freeIfIdle(index);
 }
@@ -591,7 +627,7 @@ void UringPoller::armSend(int index) {
   Slot& slot = slots_[index];
   io_uring_sqe* sqe = getSqe();
   io_uring_prep_send(sqe, slot.channel->fd(), slot.sendBuffer.peek(),
-                     slot.sendBuffer.readableBytes(), MSG_NOSIGNAL);
+                     slot.sendBuffer.readableBytes(), MSG_NOSIGNAL | MSG_WAITALL);
   io_uring_sqe_set_data64(sqe, userData(kSendKind, index, slot.registration));
   ++slot.inFlightOps;
 }
@@ -602,7 +638,7 @@ void UringPoller::cancelRequest(uint64_t userData) {
   io_uring_sqe_set_data64(sqe, kInternalUserData);
 }
 
-void UringPoller::startSend(Channel* channel, Buffer* output) {
+void UringPoller::startSend(Channel* channel, Buffer* output, SentWhole sentWhole, void* context) {
   debugAssertInLoopThread();
   assert(completion_);
   const int index = channel->index();
@@ -613,6 +649,8 @@ void UringPoller::startSend(Channel* channel, Buffer* output) {
   // take turns, and neither is reallocated in steady state.
   slot.sendBuffer.swap(*output);
   slot.sendInFlight = true;
+  slot.sentWhole = sentWhole;
+  slot.sentWholeContext = context;
   armSend(index);
 }
 

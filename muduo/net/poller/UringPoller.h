@@ -1,5 +1,6 @@
 // UringPoller: readiness through io_uring poll requests, level-triggered like
-// EPollPoller, with one io_uring_enter per loop iteration.
+// EPollPoller, with one io_uring_enter per loop iteration (in completion
+// mode, one more when a wait returned only sends their connections took).
 //
 // Internal to muduo/net; used only in its EventLoop's thread. Selected by
 // MUDUO_USE_URING in the environment (see Poller::newDefaultPoller); create()
@@ -37,6 +38,15 @@
 // socket's file, so deferring the cancel would defer the FIN of a closed
 // connection to the next iteration.
 //
+// Completion work runs in the loop's thread when it waits (SINGLE_ISSUER +
+// DEFER_TASKRUN, Linux 6.1+; older kernels run without them): the kernel
+// neither interrupts the loop to finish a request nor posts completions
+// between waits. So the ring must be created, submitted to and waited on by
+// the loop's thread only (EventLoop makes its poller in its own thread); a
+// zero-timeout poll enters the kernel when the SQ ring's TASKRUN flag says
+// work is waiting, and a removal enters with GETEVENTS so its cancels let go
+// of the socket's file at once.
+//
 // CQ overflow: the ring is created with a CQ four times the SQ and requires
 // IORING_FEAT_NODROP, so the kernel keeps overflowed completions and hands
 // them over on the next enter instead of dropping them; a submit that returns
@@ -57,8 +67,10 @@
 // interest lasts; EOF and errors end it for good and are handed to the owner.
 // Sends are IORING_OP_SEND over a Buffer the slot holds, so it stays alive
 // and unchanged until the completion even when the channel is gone first;
-// a short send is continued from the slot. All SQEs prepared in an iteration
-// go to the kernel in the same io_uring_enter as the wait.
+// MSG_WAITALL has the kernel go on after a short send itself (a short
+// completion, after an error, is continued from the slot). A send that
+// completed whole goes to the owner's SentWhole hook first (CompletionIo). All SQEs prepared in an
+// iteration go to the kernel in the same io_uring_enter as the wait.
 //
 // Completions of recv and send requests carry the slot's registration
 // number, which changes when the channel leaves: late ones (after a cancel)
@@ -99,7 +111,7 @@ class UringPoller final : public Poller, public CompletionIo {
   [[nodiscard]] bool hasChannel(Channel* channel) const override;
   [[nodiscard]] CompletionIo* completionIo() override { return completion_ ? this : nullptr; }
 
-  void startSend(Channel* channel, Buffer* output) override;
+  void startSend(Channel* channel, Buffer* output, SentWhole sentWhole, void* context) override;
   [[nodiscard]] Sent takeSent(Channel* channel) override;
   [[nodiscard]] Received takeReceived(Channel* channel) override;
 
@@ -126,7 +138,9 @@ class UringPoller final : public Poller, public CompletionIo {
     bool sendInFlight = false;
     size_t sentBytes = 0;  // not yet taken
     int sendError = 0;
-    Buffer sendBuffer;        // the bytes of the send in flight
+    Buffer sendBuffer;              // the bytes of the send in flight
+    SentWhole sentWhole = nullptr;  // the owner's hook for this send
+    void* sentWholeContext = nullptr;
     int reportedRevents = 0;  // gathered in reap(); on reported_
   };
 
@@ -140,10 +154,10 @@ class UringPoller final : public Poller, public CompletionIo {
   void cancelArmed(Slot* slot);
   void releaseSlot(int index);
   void submitAndWait(int timeoutMs);
-  void reap(ChannelList* activeChannels);
+  void reap(ChannelList* activeChannels, Timestamp now);
   void reapPoll(int index, uint32_t tag, const io_uring_cqe* cqe);
   void reapRecv(int index, uint32_t tag, const io_uring_cqe* cqe);
-  void reapSend(int index, uint32_t tag, const io_uring_cqe* cqe);
+  void reapSend(int index, uint32_t tag, const io_uring_cqe* cqe, Timestamp now);
   void report(int index, int revents);
   void armRecv(int index);
   void armSend(int index);
@@ -174,6 +188,7 @@ class UringPoller final : public Poller, public CompletionIo {
   int pendingRecycles_ = 0;     // added to the ring, not yet published
   std::vector<int> holding_;    // slots that held a buffer this iteration
   std::vector<uint16_t> lent_;  // lent by takeReceived() in this iteration
+  int sendsTaken_ = 0;          // by their SentWhole hooks in the last reap()
 };
 
 }  // namespace muduo::net
