@@ -34,8 +34,9 @@ TEST(ChildProcessTest, AChildDiesWithTheProcessThatStartedIt) {
     ::close(fds[0]);
     auto* child = new ChildProcess({"/bin/sleep", "60"}, "/dev/null");  // leaked on purpose
     const pid_t pid = child->pid();
-    (void)::write(fds[1], &pid, sizeof pid);
-    ::_exit(0);
+    // A short write leaves the parent's read to fail the test.
+    const bool wrote = ::write(fds[1], &pid, sizeof pid) == static_cast<ssize_t>(sizeof pid);
+    ::_exit(wrote ? 0 : 1);
   }
   ::close(fds[1]);
   pid_t child = -1;
