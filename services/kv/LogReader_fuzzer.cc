@@ -12,8 +12,8 @@
 //
 // It checks the reader's account: each record lies inside the file and
 // advances goodBytes() by exactly its size, kEnd comes only at the end of
-// the file or before nothing but zeros (reserved space), and replay never applies more records than the reader returns.
-// A file of a newer format version may be refused (FAILED_PRECONDITION); a
+// the file or before nothing but zeros (reserved space), and replay never applies more records than
+// the reader returns. A file of a newer format version may be refused (FAILED_PRECONDITION); a
 // resynchronising scan past damage finds only records that read back.
 #include <unistd.h>
 
