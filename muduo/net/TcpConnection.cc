@@ -666,19 +666,11 @@ void TcpConnection::handleWrite() {
 
 bool TcpConnection::handleSent() {
   const CompletionIo::Sent sent = io_->takeSent(channel_.get());
-  if (sent.bytes > 0) {
-    inFlightBytes_ -= sent.bytes;
-    bytesSent_.fetch_add(sent.bytes, std::memory_order_relaxed);
-    noteActivity(loop_->pollReturnTime());
-  }
+  countSent(sent.bytes, loop_->pollReturnTime(), !sent.inFlight);
   if (sent.inFlight) {
-    publishOutputBytes();
     checkOutputBudget();
     return false;
   }
-  sendInFlight_ = false;
-  inFlightBytes_ = 0;
-  publishOutputBytes();
   if (sent.error != 0) {
     closeAfterWriteError(sent.error);
     return false;
@@ -695,12 +687,21 @@ bool TcpConnection::takeWholeSend(void* self, size_t bytes, Timestamp now) {
       conn->state() != State::kConnected) {
     return false;
   }
-  conn->sendInFlight_ = false;
-  conn->inFlightBytes_ = 0;
-  conn->bytesSent_.fetch_add(bytes, std::memory_order_relaxed);
-  conn->noteActivity(now);
-  conn->publishOutputBytes();
+  conn->countSent(bytes, now, /*over=*/true);
   return true;
+}
+
+void TcpConnection::countSent(size_t bytes, Timestamp now, bool over) {
+  if (bytes > 0) {
+    inFlightBytes_ -= bytes;
+    bytesSent_.fetch_add(bytes, std::memory_order_relaxed);
+    noteActivity(now);
+  }
+  if (over) {
+    sendInFlight_ = false;
+    inFlightBytes_ = 0;
+  }
+  publishOutputBytes();
 }
 
 void TcpConnection::writeOutput() {

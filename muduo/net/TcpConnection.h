@@ -212,6 +212,9 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   // waits on it (no queued output, no budget pause, no shutdown, no
   // write-complete callback), so the loop need not dispatch its completion.
   static bool takeWholeSend(void* self, size_t bytes, Timestamp now);
+  // Completion mode, for both of the above: `bytes` of the send in flight
+  // were written; `over`, the send is done (whole, or failed).
+  void countSent(size_t bytes, Timestamp now, bool over);
   // Calls the message callback with whatever the input buffer holds, and
   // writes what it sent afterwards.
   void deliverInput(Timestamp receiveTime);
