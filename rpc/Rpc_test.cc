@@ -30,6 +30,7 @@
 #include "muduo/base/CountDownLatch.h"
 #include "muduo/base/CurrentThread.h"
 #include "muduo/base/Mutex.h"
+#include "muduo/base/TestUtil.h"
 #include "muduo/net/EventLoop.h"
 #include "muduo/net/EventLoopThread.h"
 #include "muduo/net/InetAddress.h"
@@ -300,11 +301,7 @@ TEST_F(RpcTest, TenThousandPipelinedCallsCompleteOutOfOrderEachMatchedToItsReque
 // by whoever reads them: a reader on another thread, while calls run on two
 // I/O threads, sees counts that only grow and, at the end, every call once.
 TEST_F(RpcTest, StatsReadFromAnotherThreadWhileCallsRunCountEveryCallOnce) {
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-  constexpr int kCallsPerChannel = 500;
-#else
-  constexpr int kCallsPerChannel = 2000;
-#endif
+  constexpr int kCallsPerChannel = muduo::test::kSanitized ? 500 : 2000;
   RpcServer::Options options;
   options.ioThreads = 2;
   startServer(options);

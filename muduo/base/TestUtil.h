@@ -18,6 +18,16 @@
 
 namespace muduo::test {
 
+// True in a build under AddressSanitizer or ThreadSanitizer, where code runs
+// several times slower: a test scales its counts down with it (say
+// `kSanitized ? 300 : 2000`) to stay a few seconds long, and skips what the
+// sanitizer's own runtime disturbs.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+inline constexpr bool kSanitized = true;
+#else
+inline constexpr bool kSanitized = false;
+#endif
+
 // Long enough that a loaded CI machine never hits it on a correct run.
 inline constexpr std::chrono::seconds kTimeout{10};
 

@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "gtest/gtest.h"
 #include "muduo/base/CountDownLatch.h"
+#include "muduo/base/TestUtil.h"
 #include "muduo/net/EventLoop.h"
 #include "muduo/net/EventLoopThread.h"
 #include "rpc/RpcChannel.h"
@@ -36,11 +37,7 @@ using testing::TestService;
 constexpr std::chrono::seconds kWait{20};
 
 // Fewer calls under the sanitizers, which run each several times slower.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr int kScale = 3;
-#else
-constexpr int kScale = 1;
-#endif
+constexpr int kScale = muduo::test::kSanitized ? 3 : 1;
 
 // The same stub type works over one server or many.
 static_assert(std::is_constructible_v<test::TestService::Stub, ClusterChannel*>);

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "muduo/base/TestUtil.h"
 #include "muduo/net/EventLoop.h"
 #include "muduo/net/EventLoopThread.h"
 #include "rpc/cluster/ClusterChannel.h"
@@ -43,11 +44,7 @@ constexpr int kSessionMs = 2000;
 constexpr char kPath[] = "/services/echo-cluster";
 
 // Fewer calls under the sanitizers, which run each several times slower.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr int kScale = 5;
-#else
-constexpr int kScale = 1;
-#endif
+constexpr int kScale = muduo::test::kSanitized ? 5 : 1;
 
 // One echo_server process registered under kPath.
 class EchoProcess {

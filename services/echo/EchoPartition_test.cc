@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "muduo/base/TestUtil.h"
 #include "muduo/net/EventLoop.h"
 #include "muduo/net/EventLoopThread.h"
 #include "rpc/cluster/ClusterChannel.h"
@@ -46,11 +47,7 @@ constexpr int kFailuresToEject = 5;
 constexpr uint16_t kPort = 9090;  // each namespace has its own ports
 
 // Fewer calls under the sanitizers, which run each several times slower.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr int kScale = 5;
-#else
-constexpr int kScale = 1;
-#endif
+constexpr int kScale = muduo::test::kSanitized ? 5 : 1;
 
 long long msSince(Clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "muduo/base/Mutex.h"
+#include "muduo/base/TestUtil.h"
 
 namespace muduo::kv {
 namespace {
@@ -343,11 +344,7 @@ TEST(GroupCommitQueueTest, CloseDuringACallersCommitWaitsForItThenDrainsWhatQueu
 // thread's batches reach the commit function in the order it submitted
 // them, and no two groups are ever committed at once.
 TEST(GroupCommitQueueTest, ManyWritersMixingCallersKeepEachOnesOrderAndNeverOverlap) {
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-  constexpr int kPerThread = 300;
-#else
-  constexpr int kPerThread = 2000;
-#endif
+  constexpr int kPerThread = muduo::test::kSanitized ? 300 : 2000;
   constexpr int kThreads = 4;
   for (SyncMode mode : {SyncMode::kAlways, SyncMode::kBatch}) {
     Recorder recorder;

@@ -25,6 +25,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "muduo/base/TestUtil.h"
 #include "services/kv/Store.h"
 #include "services/kv/testing/FaultInjectionEnv.h"
 
@@ -34,11 +35,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr int kDefaultRounds = 300;
-#else
-constexpr int kDefaultRounds = 2000;
-#endif
+constexpr int kDefaultRounds = muduo::test::kSanitized ? 300 : 2000;
 constexpr int kThreads = 3;
 constexpr int kKeysPerThread = 6;
 constexpr int kBatchesPerThread = 25;

@@ -16,6 +16,7 @@
 
 #include "gtest/gtest.h"
 #include "muduo/base/CountDownLatch.h"
+#include "muduo/base/TestUtil.h"
 #include "muduo/net/EventLoop.h"
 #include "muduo/net/EventLoopThread.h"
 #include "muduo/net/TcpClient.h"
@@ -29,11 +30,7 @@ namespace {
 using test::BlockingSocket;
 using test::ServerThread;
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr size_t kBytesPerClient = 256 * 1024;
-#else
-constexpr size_t kBytesPerClient = 1024 * 1024;
-#endif
+constexpr size_t kBytesPerClient = muduo::test::kSanitized ? 256 * 1024 : 1024 * 1024;
 constexpr int kClients = 16;
 
 bool kernelHasCompletionIo() {

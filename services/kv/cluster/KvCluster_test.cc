@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "muduo/base/CountDownLatch.h"
+#include "muduo/base/TestUtil.h"
 #include "muduo/net/EventLoop.h"
 #include "muduo/net/EventLoopThread.h"
 #include "rpc/naming/testing/ZooKeeperServer.h"
@@ -36,11 +37,7 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 // Fewer keys under the sanitizers, which run every call many times slower.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr int kKeys = 3000;
-#else
-constexpr int kKeys = 20000;
-#endif
+constexpr int kKeys = muduo::test::kSanitized ? 3000 : 20000;
 constexpr int kNodes = 3;
 constexpr int kInFlight = 128;
 
